@@ -1,0 +1,79 @@
+"""The command line: parse arguments, call the pipeline, turn its errors into exit codes."""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from . import pipeline
+from .errors import BuildError, CellFailure, SourceErrors
+from .project import load_project
+
+COMMANDS = ("build", "check", "clean")
+
+
+def main(argv: list[str] | None = None, default_root: Path | None = None) -> int:
+    args = _parser(default_root or Path.cwd()).parse_args(_with_default_command(argv))
+    try:
+        return _run(args)
+    except KeyboardInterrupt:
+        print("interrupted; site/, figures/ and the cache are as they were", file=sys.stderr)
+        return 130
+    except SourceErrors as exc:
+        for error in exc.errors:
+            print(error, file=sys.stderr)
+        return exc.exit_code
+    except BuildError as exc:
+        if args.debug:
+            raise
+        print(exc, file=sys.stderr)
+        return exc.exit_code
+    except Exception as exc:  # a bug of the build itself: one line, the traceback only on request
+        if args.debug:
+            raise
+        print(f"internal error: {type(exc).__name__}: {exc} (run with --debug for the traceback)", file=sys.stderr)
+        return 1
+
+
+def _run(args: argparse.Namespace) -> int:
+    project = load_project(args.project)
+    if args.command == "check":
+        courses = pipeline.check(project)
+        count = sum(len(lessons) for _, lessons in courses)
+        print(f"{count} lesson{'s' if count != 1 else ''} in {len(courses)} course{'s' if len(courses) != 1 else ''}: no problems")
+        return 0
+    if args.command == "clean":
+        pipeline.clean(project)
+        return 0
+    report = pipeline.build(project)
+    for failure in report.failures:
+        _print_failure(failure)
+    return report.exit_code
+
+
+def _print_failure(failure: CellFailure) -> None:
+    print(failure, file=sys.stderr)
+    if failure.details:
+        print(failure.details.rstrip(), file=sys.stderr)
+
+
+def _with_default_command(argv: list[str] | None) -> list[str]:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if any(arg in COMMANDS for arg in argv) or any(arg in ("-h", "--help") for arg in argv[:1]):
+        return argv
+    return ["build", *argv]
+
+
+def _parser(default_root: Path) -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--project", type=Path, default=default_root, help="the project folder (default: %(default)s)")
+    common.add_argument("--debug", action="store_true", help="show Python tracebacks of the build itself")
+    parser = argparse.ArgumentParser(
+        prog="build.py",
+        description="Build lesson notebooks and the course site. With no command: build.",
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    commands.add_parser("build", parents=[common], help="render, execute and publish every lesson, then build site/")
+    commands.add_parser("check", parents=[common], help="read and render every lesson without executing it")
+    commands.add_parser("clean", parents=[common], help="remove the build folder and its cache (not site/ or figures/)")
+    return parser

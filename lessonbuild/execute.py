@@ -1,0 +1,156 @@
+"""Stage 3, execute: run a rendered notebook in a fresh kernel with nbclient.
+
+The kernel starts in the course folder (so `data/` and the course's helper modules
+resolve), with an environment reduced to an allowlist so lesson code cannot read the
+build's secrets, and with TensorFlow's start-up logging silenced. A failing cell is
+reported at the lesson line that raised, with the traceback mapped the same way.
+"""
+from __future__ import annotations
+
+import asyncio
+import copy
+import json
+import os
+import re
+import tempfile
+import time
+from pathlib import Path
+
+from nbclient import NotebookClient
+from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
+from nbclient.util import ensure_async
+
+from .errors import CellFailure, SourceLocation
+from .model import ExecutedLesson, RenderedLesson
+from .project import Project
+
+# Variables a kernel inherits from the build; everything else (tokens, keys) stays out.
+INHERITED_ENVIRONMENT = (
+    "PATH", "HOME", "USER", "LOGNAME", "SHELL", "TERM", "TMPDIR", "TZ",
+    "LANG", "LANGUAGE", "LC_ALL", "LC_CTYPE", "LC_NUMERIC", "LC_MESSAGES",
+    "SYSTEMROOT", "XDG_RUNTIME_DIR", "LD_LIBRARY_PATH", "CUDA_VISIBLE_DEVICES", "CUDA_HOME",
+)
+# Without both, TensorFlow's C++ start-up lines land in the notebook's outputs.
+QUIET_TENSORFLOW = {"TF_CPP_MIN_LOG_LEVEL": "2", "TF_ENABLE_ONEDNN_OPTS": "0"}
+ANSI_ESCAPE = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+CELL_FRAME = re.compile(r"Cell In\[(\d+)\], line (\d+)")
+
+# Run in the kernel after the lesson, silently: what the lesson ran on.
+PROBE_CODE = """
+def _lessonbuild_probe():
+    import json, platform, sys
+    info = {"python": platform.python_version(), "device": "CPU"}
+    tf = sys.modules.get("tensorflow")
+    if tf is not None:
+        info["tensorflow"] = tf.__version__
+        names = [tf.config.experimental.get_device_details(gpu).get("device_name", gpu.name)
+                 for gpu in tf.config.list_physical_devices("GPU")]
+        if names:
+            info["device"] = "GPU: " + ", ".join(names)
+    return json.dumps(info)
+"""
+
+
+def execute_lesson(rendered: RenderedLesson, project: Project) -> ExecutedLesson:
+    """Execute every code cell of the lesson's notebook; raise CellFailure if one fails."""
+    notebook = copy.deepcopy(rendered.notebook)
+    course_folder = project.root / rendered.course.path
+    timeout = rendered.lesson.front_matter.get("timeout", project.settings.timeout)
+    client = NotebookClient(
+        notebook,
+        timeout=timeout,
+        kernel_name=notebook.metadata.kernelspec.name,
+        resources={"metadata": {"path": str(course_folder)}},
+        record_timing=False,  # wall-clock stamps would make every run's notebook differ; seconds suffice
+    )
+    started = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="lessonbuild-") as sockets:
+        _use_local_sockets(client, Path(sockets))
+        probe = asyncio.run(_run(client, rendered, kernel_environment(project, course_folder)))
+    seconds = time.perf_counter() - started
+    notebook.metadata["lessonbuild"]["execution"] = {**probe, "seconds": round(seconds, 2)}
+    return ExecutedLesson(rendered=rendered, notebook=notebook, seconds=seconds, device=probe["device"])
+
+
+def kernel_environment(project: Project, course_folder: Path) -> dict[str, str]:
+    allowed = INHERITED_ENVIRONMENT + tuple(project.settings.kernel_env)
+    environment = {name: os.environ[name] for name in allowed if name in os.environ}
+    environment.update(QUIET_TENSORFLOW)
+    environment["PYTHONPATH"] = str(course_folder)
+    environment["PYTHONHASHSEED"] = "0"
+    environment["PYDEVD_DISABLE_FILE_VALIDATION"] = "1"  # debugpy's frozen-modules warning, every start
+    return environment
+
+
+def _use_local_sockets(client: NotebookClient, folder: Path) -> None:
+    """Talk to a local kernel over Unix sockets: not reachable from the network, and no TCP warning."""
+    if os.name != "posix":
+        return
+    client.km = client.create_kernel_manager()
+    client.km.transport = "ipc"
+    client.km.ip = str(folder / "kernel")
+
+
+async def _run(client: NotebookClient, rendered: RenderedLesson, environment: dict[str, str]) -> dict:
+    async with client.async_setup_kernel(env=environment):
+        await _record_language_info(client)
+        for index, cell in enumerate(client.nb.cells):
+            if cell.cell_type != "code":
+                continue
+            started = time.perf_counter()
+            try:
+                await client.async_execute_cell(cell, index, execution_count=client.code_cells_executed + 1)
+            except CellExecutionError as exc:
+                raise _raised(client, rendered, index, exc) from None
+            except CellTimeoutError:
+                raise _stopped(rendered, index, f"cell timed out after {client.timeout} s") from None
+            except DeadKernelError:
+                raise _stopped(rendered, index, "the kernel died while running this cell") from None
+            cell.metadata["lessonbuild"] = {"seconds": round(time.perf_counter() - started, 3)}
+        return await _probe(client)
+
+
+async def _record_language_info(client: NotebookClient) -> None:
+    reply = await client.async_wait_for_reply(await ensure_async(client.kc.kernel_info()))
+    if reply is not None and "language_info" in reply["content"]:
+        client.nb.metadata["language_info"] = reply["content"]["language_info"]
+
+
+async def _probe(client: NotebookClient) -> dict:
+    msg_id = client.kc.execute(
+        PROBE_CODE, silent=True, store_history=False, user_expressions={"info": "_lessonbuild_probe()"}
+    )
+    reply = await client.async_wait_for_reply(msg_id)
+    result = reply["content"]["user_expressions"]["info"]
+    # The expression's value comes back as its repr: a quoted JSON string.
+    return json.loads(eval(result["data"]["text/plain"], {}))  # noqa: S307 - a str literal from our own probe
+
+
+def _origin(rendered: RenderedLesson, index: int, line_in_cell: int | None) -> SourceLocation:
+    origin = rendered.cell_origins[index]
+    if origin is None:
+        return SourceLocation(rendered.lesson.path, 1)
+    path, lines = origin
+    if line_in_cell is None or not 1 <= line_in_cell <= len(lines):
+        return SourceLocation(path, lines[0])
+    return SourceLocation(path, lines[line_in_cell - 1])
+
+
+def _raised(client: NotebookClient, rendered: RenderedLesson, index: int, exc: CellExecutionError) -> CellFailure:
+    cells_by_count = {c.execution_count: i for i, c in enumerate(client.nb.cells) if c.get("execution_count")}
+    traceback = ANSI_ESCAPE.sub("", exc.traceback)
+    location = _origin(rendered, index, None)
+    for match in CELL_FRAME.finditer(traceback):
+        frame_cell = cells_by_count.get(int(match[1]))
+        if frame_cell is not None:
+            location = _origin(rendered, frame_cell, int(match[2]))
+
+    def to_source(match: re.Match) -> str:
+        frame_cell = cells_by_count.get(int(match[1]))
+        return match[0] if frame_cell is None else str(_origin(rendered, frame_cell, int(match[2])))
+
+    return CellFailure(location, f"{exc.ename}: {exc.evalue}", CELL_FRAME.sub(to_source, traceback))
+
+
+def _stopped(rendered: RenderedLesson, index: int, summary: str) -> CellFailure:
+    return CellFailure(_origin(rendered, index, None), summary)

@@ -1,0 +1,80 @@
+"""The build, stage after stage: read -> render -> execute -> publish -> site."""
+from __future__ import annotations
+
+import shutil
+import sys
+from dataclasses import dataclass
+from typing import TextIO
+
+from .errors import CellFailure, SourceError, SourceErrors
+from .execute import execute_lesson
+from .model import Course, ExecutedLesson, RenderedLesson
+from .project import Project, site_name
+from .publish import publish
+from .read import read_courses
+from .render import render_course
+from .site import build_site
+
+
+@dataclass
+class BuildReport:
+    lessons: int
+    failures: list[CellFailure]
+
+    @property
+    def exit_code(self) -> int:
+        return 1 if self.failures else 0
+
+
+def check(project: Project) -> list[tuple[Course, list[RenderedLesson]]]:
+    """Read and render every lesson without executing; raise SourceErrors listing every problem."""
+    errors: list[SourceError] = []
+    try:
+        site_name(project)
+    except SourceError as exc:
+        errors.append(exc)
+    try:
+        courses = read_courses(project)
+    except SourceErrors as exc:
+        raise SourceErrors(errors + exc.errors) from None
+    rendered = []
+    for course in courses:
+        try:
+            rendered.append((course, render_course(course, project)))
+        except SourceErrors as exc:
+            errors.extend(exc.errors)
+    if errors:
+        raise SourceErrors(errors)
+    return rendered
+
+
+def build(project: Project, out: TextIO = sys.stdout) -> BuildReport:
+    """Build everything; the site is replaced only when every lesson executed."""
+    courses = check(project)
+    executed: list[tuple[Course, list[ExecutedLesson]]] = []
+    failures: list[CellFailure] = []
+    for course, lessons in courses:
+        done = []
+        for rendered in lessons:
+            name = f"{course.slug}/{rendered.lesson.slug}"
+            try:
+                result = execute_lesson(rendered, project)
+            except CellFailure as failure:
+                failures.append(failure)
+                print(f"{name}: failed", file=out, flush=True)
+                continue
+            done.append(result)
+            print(f"{name}: executed in {result.seconds:.1f} s on {result.device}", file=out, flush=True)
+        executed.append((course, done))
+    report = BuildReport(lessons=sum(len(lessons) for _, lessons in courses), failures=failures)
+    if failures:
+        return report
+    nav = publish(executed, project, site_name(project))
+    build_site(nav, project)
+    print(f"site: {project.relative(project.site_dir).as_posix()}/ ({report.lessons} lessons)", file=out, flush=True)
+    return report
+
+
+def clean(project: Project) -> None:
+    """Remove the build folder (intermediate files and cache); site/ and figures/ stay."""
+    shutil.rmtree(project.build_dir, ignore_errors=True)

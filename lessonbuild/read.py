@@ -1,0 +1,248 @@
+"""Stage 1, read: lesson sources (MyST Markdown notebooks) and course files into Course values.
+
+A lesson is YAML front matter, then Markdown, with code cells written as
+```{code-cell} ipython3``` fences; `+++` splits Markdown cells. Every cell remembers
+the source line of each of its lines so that later stages can report `path:line`.
+"""
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+from markdown_it import MarkdownIt
+
+from .errors import SourceError, SourceErrors
+from .macros import strip_cell_magics
+from .model import Cell, Course, Lesson
+from .project import Project
+from .yamldoc import item_line, load_yaml
+
+COURSE_FILE = "course.yml"
+SLUG = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
+
+COURSE_SCHEMA = {
+    "type": "object",
+    "properties": {
+        "title": {"type": "string", "minLength": 1},
+        "description": {"type": "string"},
+        "lessons": {"type": "array", "minItems": 1, "uniqueItems": True, "items": {"type": "string", "pattern": SLUG}},
+    },
+    "required": ["title", "lessons"],
+    "additionalProperties": False,
+}
+
+LESSON_SCHEMA = {
+    "type": "object",
+    "properties": {
+        "title": {"type": "string", "minLength": 1},
+        "description": {"type": "string"},
+        "timeout": {"type": "integer", "minimum": 1},
+        "kernelspec": {
+            "type": "object",
+            "properties": {"name": {"type": "string"}, "display_name": {"type": "string"}},
+            "required": ["name"],
+        },
+        "jupytext": {"type": "object"},  # written by jupytext; kept out of the notebook
+    },
+    "required": ["title"],
+    "additionalProperties": False,
+}
+
+CELL_OPTIONS_SCHEMA = {
+    "type": "object",
+    "properties": {"tags": {"type": "array", "items": {"type": "string"}}},
+}
+
+CELL_DIRECTIVES = {"{code-cell}": "code", "{raw-cell}": "raw"}
+CELL_BREAK = re.compile(r"^\+\+\+\s*(?P<metadata>\{.*\})?\s*$")
+
+
+def read_courses(project: Project) -> list[Course]:
+    """Read every course under lessons/; raise SourceErrors listing every problem found."""
+    courses, errors = [], []
+    for folder in sorted(project.lessons_dir.iterdir()):
+        if not _is_course_folder(folder):
+            continue
+        try:
+            courses.append(_read_course(folder, project))
+        except SourceErrors as exc:
+            errors.extend(exc.errors)
+        except SourceError as exc:
+            errors.append(exc)
+    if errors:
+        raise SourceErrors(errors)
+    return courses
+
+
+def _is_course_folder(folder: Path) -> bool:
+    if not folder.is_dir() or folder.name.startswith((".", "_")):
+        return False
+    return (folder / COURSE_FILE).exists() or any(folder.glob("*.md"))
+
+
+def _read_course(folder: Path, project: Project) -> Course:
+    course_file = folder / COURSE_FILE
+    relative_file = project.relative(course_file)
+    if not course_file.exists():
+        raise SourceError(relative_file, 1, f"missing course file: {folder.name}/ holds lessons but no {COURSE_FILE}")
+    text = course_file.read_text(encoding="utf-8")
+    meta = load_yaml(text, relative_file, 1, COURSE_SCHEMA)
+    lessons, errors = [], []
+    for index, slug in enumerate(meta["lessons"]):
+        lesson_file = folder / f"{slug}.md"
+        if not lesson_file.exists():
+            line = 1 + item_line(text, ["lessons", index])
+            errors.append(SourceError(relative_file, line, f"lesson '{slug}' has no file {slug}.md"))
+            continue
+        try:
+            lessons.append(read_lesson_file(lesson_file, project.relative(lesson_file)))
+        except SourceError as exc:
+            errors.append(exc)
+    for stray in sorted(set(p.stem for p in folder.glob("*.md")) - set(meta["lessons"])):
+        errors.append(SourceError(project.relative(folder / f"{stray}.md"), 1, f"lesson not listed in {relative_file.as_posix()}"))
+    if errors:
+        raise SourceErrors(errors)
+    return Course(
+        slug=folder.name,
+        path=project.relative(folder),
+        title=meta["title"],
+        description=meta.get("description", ""),
+        lessons=tuple(lessons),
+    )
+
+
+def read_lesson_file(path: Path, relative: Path) -> Lesson:
+    """Parse one lesson source; `relative` is how errors name it."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    front_matter, body_start = _front_matter(lines, relative)
+    cells = _cells(lines, body_start, relative)
+    return Lesson(slug=path.stem, path=relative, front_matter=front_matter, cells=tuple(cells))
+
+
+def _front_matter(lines: list[str], path: Path) -> tuple[dict, int]:
+    if not lines or lines[0].strip() != "---":
+        raise SourceError(path, 1, "a lesson starts with YAML front matter between '---' lines (at least a title)")
+    for index in range(1, len(lines)):
+        if lines[index].strip() == "---":
+            text = "\n".join(lines[1:index])
+            return load_yaml(text, path, 2, LESSON_SCHEMA), index + 1
+    raise SourceError(path, 1, "front matter opened here is never closed by a '---' line")
+
+
+def _cells(lines: list[str], body_start: int, path: Path) -> list[Cell]:
+    """Split the body into Markdown cells and fenced code/raw cells, in order."""
+    fences = _top_level_fences(lines, body_start, path)
+    cells, cursor = [], body_start
+    for start, end, kind in fences:
+        if kind is None:
+            continue  # an ordinary fenced block inside the prose
+        cells.extend(_markdown_cells(lines, cursor, start, fences, path))
+        cells.append(_fenced_cell(lines, start, end, kind, path))
+        cursor = end
+    cells.extend(_markdown_cells(lines, cursor, len(lines), fences, path))
+    return cells
+
+
+def _top_level_fences(lines: list[str], body_start: int, path: Path) -> list[tuple[int, int, str | None]]:
+    """(first line, line after the closing fence, cell kind or None) of each top-level fence, 0-based."""
+    body = "\n".join(lines[body_start:])
+    fences = []
+    for token in MarkdownIt("commonmark").parse(body):
+        if token.type != "fence" or token.level != 0 or token.map is None:
+            continue
+        start, end = token.map[0] + body_start, token.map[1] + body_start
+        directive = token.info.split()[0] if token.info.strip() else ""
+        kind = CELL_DIRECTIVES.get(directive)
+        if kind is None and directive.startswith("{") and directive.endswith("-cell}"):
+            known = ", ".join(CELL_DIRECTIVES)
+            raise SourceError(path, start + 1, f"unknown cell directive '{directive}' (expected one of: {known})")
+        if not _is_closing_fence(lines, start, end, token.markup):
+            raise SourceError(path, start + 1, f"code fence '{token.markup}' opened here is never closed")
+        fences.append((start, end, kind))
+    return fences
+
+
+def _is_closing_fence(lines: list[str], start: int, end: int, markup: str) -> bool:
+    if end - 1 <= start or end > len(lines):
+        return False
+    closing = lines[end - 1].strip()
+    return closing.startswith(markup) and set(closing) == {markup[0]}
+
+
+def _fenced_cell(lines: list[str], start: int, end: int, kind: str, path: Path) -> Cell:
+    body = lines[start + 1 : end - 1]
+    numbers = list(range(start + 2, end))  # 1-based line numbers of `body`
+    options, consumed = _cell_options(body, numbers, path)
+    body, numbers = _trim_blank(body[consumed:], numbers[consumed:])
+    tags = list(options.pop("tags", []))
+    if kind == "code":
+        body, numbers, magic_tags = strip_cell_magics(body, numbers, path)
+        tags += [tag for tag in magic_tags if tag not in tags]
+        body, numbers = _trim_blank(body, numbers)
+    return Cell(
+        kind=kind,
+        source="\n".join(body),
+        lines=tuple(numbers) or (start + 1,),
+        tags=tuple(tags),
+        metadata=options,
+    )
+
+
+def _cell_options(body: list[str], numbers: list[int], path: Path) -> tuple[dict, int]:
+    """Cell options as `:key: value` lines or a `---` YAML block at the top of a fenced cell."""
+    if body and body[0].strip() == "---":
+        for index in range(1, len(body)):
+            if body[index].strip() == "---":
+                text = "\n".join(body[1:index])
+                return load_yaml(text, path, numbers[0] + 1, CELL_OPTIONS_SCHEMA), index + 1
+        raise SourceError(path, numbers[0], "cell options opened here are never closed by a '---' line")
+    count = 0
+    while count < len(body) and re.match(r"^:[\w-]+:", body[count]):
+        count += 1
+    if count == 0:
+        return {}, 0
+    text = "\n".join(line[1:] for line in body[:count])  # ":tags: [a]" is YAML once the colon goes
+    return load_yaml(text, path, numbers[0], CELL_OPTIONS_SCHEMA), count
+
+
+def _markdown_cells(lines, start, stop, fences, path: Path) -> list[Cell]:
+    """Markdown between two cell fences, split at `+++` lines outside prose code blocks."""
+    in_prose_fence = {n for s, e, kind in fences if kind is None for n in range(s, e)}
+    cells, chunk, numbers, metadata = [], [], [], {}
+    for index in range(start, stop):
+        match = CELL_BREAK.match(lines[index]) if index not in in_prose_fence else None
+        if match is None:
+            chunk.append(lines[index])
+            numbers.append(index + 1)
+            continue
+        cells.extend(_markdown_cell(chunk, numbers, metadata))
+        chunk, numbers = [], []
+        metadata = _break_metadata(match["metadata"], path, index + 1)
+    cells.extend(_markdown_cell(chunk, numbers, metadata))
+    return cells
+
+
+def _markdown_cell(chunk: list[str], numbers: list[int], metadata: dict) -> list[Cell]:
+    chunk, numbers = _trim_blank(chunk, numbers)
+    if not chunk:
+        return []
+    return [Cell(kind="markdown", source="\n".join(chunk), lines=tuple(numbers), metadata=dict(metadata))]
+
+
+def _break_metadata(text: str | None, path: Path, line: int) -> dict:
+    if not text:
+        return {}
+    try:
+        metadata = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise SourceError(path, line, f"cell metadata after '+++' is not valid JSON: {exc.msg}") from None
+    if not isinstance(metadata, dict):
+        raise SourceError(path, line, "cell metadata after '+++' must be a JSON object")
+    return metadata
+
+
+def _trim_blank(lines: list[str], numbers: list[int]) -> tuple[list[str], list[int]]:
+    first = next((i for i, line in enumerate(lines) if line.strip()), len(lines))
+    last = next((i for i in range(len(lines) - 1, -1, -1) if lines[i].strip()), -1)
+    return lines[first : last + 1], numbers[first : last + 1]

@@ -1,0 +1,165 @@
+"""Stage 2, render: each lesson through Jinja into an nbformat 4 notebook that validates.
+
+Every cell is a Jinja template (StrictUndefined), so lesson text can use what the build
+provides: `data_path(name)`, `lesson`, `course`, `target`, and the macros of
+templates/macros.j2 as `macros`. Header and footer cells come from templates/lesson/.
+"""
+from __future__ import annotations
+
+import types
+from pathlib import Path
+from typing import Any, Callable
+
+import jinja2
+import nbformat
+from nbformat import v4
+
+from .errors import SourceError, SourceErrors
+from .model import Cell, Course, Lesson, RenderedLesson
+from .project import Project
+
+DATA_FOLDER = "data"
+LESSON_TEMPLATES = ("lesson/header.md.j2", "lesson/footer.md.j2")
+DEFAULT_KERNELSPEC = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
+CELL_TEMPLATE_NAME = "<template>"  # the file name Jinja gives templates made from strings
+
+
+class LessonTemplateError(Exception):
+    """Raised by the build's own template functions; reported at the calling template line."""
+
+
+def render_course(course: Course, project: Project, target: str = "site") -> list[RenderedLesson]:
+    """Render every lesson of a course; raise SourceErrors listing each lesson that failed."""
+    environment = _environment(project)
+    rendered, errors = [], []
+    for lesson in course.lessons:
+        try:
+            rendered.append(_render_lesson(environment, course, lesson, project, target))
+        except SourceError as exc:
+            errors.append(exc)
+    if errors:
+        raise SourceErrors(errors)
+    return rendered
+
+
+def _environment(project: Project) -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(project.templates_dir),
+        undefined=jinja2.StrictUndefined,
+        autoescape=False,  # the output is Markdown and Python, not HTML
+    )
+
+
+def _render_lesson(environment, course: Course, lesson: Lesson, project: Project, target: str) -> RenderedLesson:
+    context = _context(environment, course, lesson, project, target)
+    header, footer = (_render_template_file(environment, name, context, project) for name in LESSON_TEMPLATES)
+    cells, origins = [], []
+    for cell in lesson.cells:
+        cells.append(_notebook_cell(cell, _render_cell(environment, cell, context, lesson.path)))
+        origins.append((lesson.path, cell.lines))
+    if header.strip():
+        cells.insert(0, v4.new_markdown_cell(header.strip(), metadata={"lessonbuild": {"role": "header"}}))
+        origins.insert(0, None)
+    if footer.strip():
+        cells.append(v4.new_markdown_cell(footer.strip()))
+        origins.append(None)
+    for index, cell in enumerate(cells):
+        cell["id"] = f"{lesson.slug[:40]}-{index}"  # stable ids keep notebooks byte-identical between builds
+    notebook = v4.new_notebook(cells=cells, metadata=_notebook_metadata(course, lesson))
+    nbformat.validate(notebook)
+    return RenderedLesson(course=course, lesson=lesson, notebook=notebook, cell_origins=origins)
+
+
+def _context(environment, course: Course, lesson: Lesson, project: Project, target: str) -> dict[str, Any]:
+    return {
+        "course": course,
+        "lesson": lesson,
+        "target": target,
+        "data_path": _data_path_function(project.root / course.path),
+        "macros": _macros(environment, project),
+    }
+
+
+def _data_path_function(course_folder: Path) -> Callable[[str], str]:
+    def data_path(name: str) -> str:
+        """The path of a data file as the executing notebook sees it (its working folder is the course's)."""
+        candidate = course_folder / DATA_FOLDER / name
+        if ".." in Path(name).parts or not candidate.is_file():
+            raise LessonTemplateError(f"data file '{name}' not found in {DATA_FOLDER}/ of this course")
+        return f"{DATA_FOLDER}/{Path(name).as_posix()}"
+
+    return data_path
+
+
+def _macros(environment, project: Project) -> Any:
+    if not (project.templates_dir / "macros.j2").exists():
+        return types.SimpleNamespace()
+    return _render_template_file(environment, "macros.j2", {}, project, module=True)
+
+
+def _render_template_file(environment, name: str, context: dict, project: Project, module: bool = False):
+    path = project.relative(project.templates_dir / name)
+    try:
+        template = environment.get_template(name)
+        return template.make_module(context) if module else template.render(context)
+    except jinja2.TemplateNotFound:
+        raise SourceError(path, 1, "template not found") from None
+    except jinja2.TemplateSyntaxError as exc:
+        raise SourceError(path, exc.lineno or 1, f"Jinja syntax error: {exc.message}") from None
+    except Exception as exc:  # any error raised while the template runs is the template's
+        line = _template_line(exc, str(project.templates_dir / name)) or 1
+        raise SourceError(path, line, _describe(exc)) from None
+
+
+def _render_cell(environment, cell: Cell, context: dict, path: Path) -> str:
+    try:
+        return environment.from_string(cell.source).render(context)
+    except jinja2.TemplateSyntaxError as exc:
+        raise SourceError(path, _cell_line(cell, exc.lineno), f"Jinja syntax error: {exc.message}") from None
+    except Exception as exc:
+        raise SourceError(path, _cell_line(cell, _template_line(exc, CELL_TEMPLATE_NAME)), _describe(exc)) from None
+
+
+def _cell_line(cell: Cell, template_line: int | None) -> int:
+    if template_line is None or not 1 <= template_line <= len(cell.lines):
+        return cell.line
+    return cell.lines[template_line - 1]
+
+
+def _template_line(exc: BaseException, filename: str) -> int | None:
+    """The line of the deepest traceback frame that Jinja attributes to `filename`."""
+    line, tb = None, exc.__traceback__
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename == filename:
+            line = tb.tb_lineno
+        tb = tb.tb_next
+    return line
+
+
+def _describe(exc: BaseException) -> str:
+    if isinstance(exc, jinja2.UndefinedError):
+        return f"undefined name in template: {exc.message}"
+    if isinstance(exc, LessonTemplateError):
+        return str(exc)
+    return f"template error: {type(exc).__name__}: {exc}"
+
+
+def _notebook_cell(cell: Cell, source: str) -> nbformat.NotebookNode:
+    metadata = dict(cell.metadata)
+    if cell.tags:
+        metadata["tags"] = list(cell.tags)
+    if cell.kind == "code":
+        return v4.new_code_cell(source, metadata=metadata)
+    if cell.kind == "raw":
+        return v4.new_raw_cell(source, metadata=metadata)
+    return v4.new_markdown_cell(source, metadata=metadata)
+
+
+def _notebook_metadata(course: Course, lesson: Lesson) -> dict[str, Any]:
+    kernelspec = {**DEFAULT_KERNELSPEC, **lesson.front_matter.get("kernelspec", {})}
+    return {
+        "kernelspec": kernelspec,
+        "language_info": {"name": "python"},
+        "title": lesson.title,
+        "lessonbuild": {"course": course.slug, "lesson": lesson.slug, "source": lesson.path.as_posix()},
+    }

@@ -1,0 +1,53 @@
+"""Stage 5, site: MkDocs builds site/ from the published pages, replacing the old site only on success.
+
+The build writes _build/mkdocs.yml: the project's own mkdocs.yml, unchanged, followed by
+docs_dir, site_dir and nav. No MkDocs plugin of ours is involved, so _build/ is a plain
+MkDocs project that any mkdocs.yml-compatible tool can build.
+"""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import yaml
+
+from .errors import BuildError
+from .fsutil import replace_folder, write_atomic
+from .model import Page
+from .project import Project
+
+STAGING = "site.new"
+
+
+class SiteBuildError(BuildError):
+    exit_code = 1
+
+
+def build_site(nav: list[Page], project: Project) -> Path:
+    """Run `mkdocs build --strict` over the build's docs folder and swap the result into site/."""
+    config = project.build_dir / "mkdocs.yml"
+    write_atomic(config, _generated_config(nav, project))
+    environment = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    command = [sys.executable, "-m", "mkdocs", "build", "--strict", "--config-file", str(config)]
+    result = subprocess.run(command, capture_output=True, text=True, env=environment, cwd=project.build_dir)
+    if result.returncode != 0:
+        problems = [line for line in result.stderr.splitlines() if not line.startswith("INFO")]
+        raise SiteBuildError("mkdocs build --strict failed:\n" + "\n".join(problems))
+    replace_folder(project.build_dir / STAGING, project.site_dir)
+    return project.site_dir
+
+
+def _generated_config(nav: list[Page], project: Project) -> str:
+    own = project.mkdocs_config.read_text(encoding="utf-8").rstrip()
+    added = {"docs_dir": "docs", "site_dir": STAGING, "nav": [_nav_entry(page) for page in nav]}
+    return f"{own}\n\n# Added by the build: the pages it generated.\n{yaml.safe_dump(added, sort_keys=False)}"
+
+
+def _nav_entry(page: Page):
+    if not page.children:
+        return {page.title: page.path}
+    # The section's first child is its index page, shown as the section itself.
+    first, *rest = page.children
+    return {page.title: [first.path, *(_nav_entry(child) for child in rest)]}

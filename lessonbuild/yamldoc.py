@@ -1,0 +1,60 @@
+"""YAML documents (front matter, course files) checked against a schema, errors at the offending line."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import yaml
+
+from .errors import SourceError
+
+
+def load_yaml(text: str, path: Path, first_line: int, schema: dict[str, Any]) -> dict[str, Any]:
+    """Parse `text`, which starts at line `first_line` of `path`, and validate it against `schema`."""
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(text)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = first_line + (mark.line if mark else 0)
+        raise SourceError(path, line, f"invalid YAML: {exc.problem or exc.context}") from None
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise SourceError(path, first_line, "expected a YAML mapping of keys to values")
+    error = jsonschema.exceptions.best_match(jsonschema.Draft202012Validator(schema).iter_errors(data))
+    if error is not None:
+        keys = list(error.absolute_path)
+        message = error.message
+        if error.validator == "additionalProperties":
+            extra = sorted(set(error.instance) - set(error.schema.get("properties", {})))
+            keys.append(extra[0])
+            allowed = ", ".join(sorted(error.schema.get("properties", {})))
+            message = f"unknown key '{extra[0]}' (expected one of: {allowed})"
+        elif keys:
+            message = f"'{'.'.join(str(k) for k in keys)}': {message}"
+        raise SourceError(path, first_line + _node_line(root, keys), message)
+    return data
+
+
+def item_line(text: str, keys: list[Any]) -> int:
+    """The 0-based line of the node reached by `keys` in an already validated document."""
+    return _node_line(yaml.compose(text, Loader=yaml.SafeLoader), keys)
+
+
+def _node_line(node: yaml.Node | None, keys: list[Any]) -> int:
+    """Walk `keys` down the composed YAML tree; the last key's own line, or the deepest one reached."""
+    line = node.start_mark.line if node is not None else 0
+    for key in keys:
+        if isinstance(node, yaml.MappingNode):
+            pair = next(((k, v) for k, v in node.value if k.value == str(key)), None)
+            if pair is None:
+                break
+            line, node = pair[0].start_mark.line, pair[1]
+        elif isinstance(node, yaml.SequenceNode) and isinstance(key, int) and key < len(node.value):
+            node = node.value[key]
+            line = node.start_mark.line
+        else:
+            break
+    return line
