@@ -55,6 +55,8 @@ def _print_failure(failure: CellFailure) -> None:
     print(failure, file=sys.stderr)
     if failure.details:
         print(failure.details.rstrip(), file=sys.stderr)
+    elif failure.kernel_log:
+        print(f"the kernel's own output is in {failure.kernel_log.as_posix()}", file=sys.stderr)
 
 
 def _with_default_command(argv: list[str] | None) -> list[str]:

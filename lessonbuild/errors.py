@@ -39,8 +39,9 @@ class SourceErrors(BuildError):
 
     exit_code = 2
 
-    def __init__(self, errors: list[SourceError]):
+    def __init__(self, errors: list[SourceError], partial=None):
         self.errors = errors
+        self.partial = partial  # what could be made despite the errors, so later checks can go on
         super().__init__("\n".join(str(e) for e in errors))
 
 
@@ -59,4 +60,5 @@ class CellFailure(BuildError):
         self.location = location
         self.summary = summary
         self.details = details
+        self.kernel_log: Path | None = None  # where the kernel's own stderr went
         super().__init__(f"{location}: {summary}")

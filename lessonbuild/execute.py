@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import copy
 import json
+import logging
 import os
 import re
 import tempfile
@@ -32,6 +33,9 @@ INHERITED_ENVIRONMENT = (
 )
 # Without both, TensorFlow's C++ start-up lines land in the notebook's outputs.
 QUIET_TENSORFLOW = {"TF_CPP_MIN_LOG_LEVEL": "2", "TF_ENABLE_ONEDNN_OPTS": "0"}
+QUIET_LOG = logging.getLogger("lessonbuild.nbclient")
+QUIET_LOG.addHandler(logging.NullHandler())
+QUIET_LOG.propagate = False
 ANSI_ESCAPE = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 CELL_FRAME = re.compile(r"Cell In\[(\d+)\], line (\d+)")
 
@@ -62,11 +66,19 @@ def execute_lesson(rendered: RenderedLesson, project: Project) -> ExecutedLesson
         kernel_name=notebook.metadata.kernelspec.name,
         resources={"metadata": {"path": str(course_folder)}},
         record_timing=False,  # wall-clock stamps would make every run's notebook differ; seconds suffice
+        log=QUIET_LOG,  # failures are reported by the build, at the lesson line
     )
+    log_path = project.build_dir / "logs" / rendered.course.slug / f"{rendered.lesson.slug}.kernel.log"
+    log_path.parent.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
-    with tempfile.TemporaryDirectory(prefix="lessonbuild-") as sockets:
+    with tempfile.TemporaryDirectory(prefix="lessonbuild-") as sockets, open(log_path, "wb") as kernel_log:
         _use_local_sockets(client, Path(sockets))
-        probe = asyncio.run(_run(client, rendered, kernel_environment(project, course_folder)))
+        environment = kernel_environment(project, course_folder)
+        try:
+            probe = asyncio.run(_run(client, rendered, {"env": environment, "stderr": kernel_log, "stdout": kernel_log}))
+        except CellFailure as failure:
+            failure.kernel_log = project.relative(log_path)
+            raise
     seconds = time.perf_counter() - started
     notebook.metadata["lessonbuild"]["execution"] = {**probe, "seconds": round(seconds, 2)}
     return ExecutedLesson(rendered=rendered, notebook=notebook, seconds=seconds, device=probe["device"])
@@ -91,8 +103,8 @@ def _use_local_sockets(client: NotebookClient, folder: Path) -> None:
     client.km.ip = str(folder / "kernel")
 
 
-async def _run(client: NotebookClient, rendered: RenderedLesson, environment: dict[str, str]) -> dict:
-    async with client.async_setup_kernel(env=environment):
+async def _run(client: NotebookClient, rendered: RenderedLesson, kernel_options: dict) -> dict:
+    async with client.async_setup_kernel(**kernel_options):
         await _record_language_info(client)
         for index, cell in enumerate(client.nb.cells):
             if cell.cell_type != "code":
@@ -105,7 +117,8 @@ async def _run(client: NotebookClient, rendered: RenderedLesson, environment: di
             except CellTimeoutError:
                 raise _stopped(rendered, index, f"cell timed out after {client.timeout} s") from None
             except DeadKernelError:
-                raise _stopped(rendered, index, "the kernel died while running this cell") from None
+                message = "the kernel died while running this cell (a crash, os._exit or running out of memory)"
+                raise _stopped(rendered, index, message) from None
             cell.metadata["lessonbuild"] = {"seconds": round(time.perf_counter() - started, 3)}
         return await _probe(client)
 

@@ -36,7 +36,8 @@ def check(project: Project) -> list[tuple[Course, list[RenderedLesson]]]:
     try:
         courses = read_courses(project)
     except SourceErrors as exc:
-        raise SourceErrors(errors + exc.errors) from None
+        errors.extend(exc.errors)
+        courses = exc.partial
     rendered = []
     for course in courses:
         try:

@@ -59,19 +59,24 @@ CELL_BREAK = re.compile(r"^\+\+\+\s*(?P<metadata>\{.*\})?\s*$")
 
 
 def read_courses(project: Project) -> list[Course]:
-    """Read every course under lessons/; raise SourceErrors listing every problem found."""
+    """Read every course under lessons/; raise SourceErrors listing every problem found.
+
+    The exception's `partial` holds the courses with the lessons that did read, so that
+    `check` can go on to find the problems of the next stage in them too.
+    """
     courses, errors = [], []
     for folder in sorted(project.lessons_dir.iterdir()):
         if not _is_course_folder(folder):
             continue
         try:
-            courses.append(_read_course(folder, project))
-        except SourceErrors as exc:
-            errors.extend(exc.errors)
+            course, problems = _read_course(folder, project)
         except SourceError as exc:
             errors.append(exc)
+            continue
+        courses.append(course)
+        errors.extend(problems)
     if errors:
-        raise SourceErrors(errors)
+        raise SourceErrors(errors, partial=courses)
     return courses
 
 
@@ -81,7 +86,7 @@ def _is_course_folder(folder: Path) -> bool:
     return (folder / COURSE_FILE).exists() or any(folder.glob("*.md"))
 
 
-def _read_course(folder: Path, project: Project) -> Course:
+def _read_course(folder: Path, project: Project) -> tuple[Course, list[SourceError]]:
     course_file = folder / COURSE_FILE
     relative_file = project.relative(course_file)
     if not course_file.exists():
@@ -101,15 +106,14 @@ def _read_course(folder: Path, project: Project) -> Course:
             errors.append(exc)
     for stray in sorted(set(p.stem for p in folder.glob("*.md")) - set(meta["lessons"])):
         errors.append(SourceError(project.relative(folder / f"{stray}.md"), 1, f"lesson not listed in {relative_file.as_posix()}"))
-    if errors:
-        raise SourceErrors(errors)
-    return Course(
+    course = Course(
         slug=folder.name,
         path=project.relative(folder),
         title=meta["title"],
         description=meta.get("description", ""),
         lessons=tuple(lessons),
     )
+    return course, errors
 
 
 def read_lesson_file(path: Path, relative: Path) -> Lesson:
@@ -154,9 +158,9 @@ def _top_level_fences(lines: list[str], body_start: int, path: Path) -> list[tup
         start, end = token.map[0] + body_start, token.map[1] + body_start
         directive = token.info.split()[0] if token.info.strip() else ""
         kind = CELL_DIRECTIVES.get(directive)
-        if kind is None and directive.startswith("{") and directive.endswith("-cell}"):
+        if kind is None and directive.startswith("{") and directive.endswith("}"):
             known = ", ".join(CELL_DIRECTIVES)
-            raise SourceError(path, start + 1, f"unknown cell directive '{directive}' (expected one of: {known})")
+            raise SourceError(path, start + 1, f"unknown cell directive '{directive}' (lessons use: {known})")
         if not _is_closing_fence(lines, start, end, token.markup):
             raise SourceError(path, start + 1, f"code fence '{token.markup}' opened here is never closed")
         fences.append((start, end, kind))

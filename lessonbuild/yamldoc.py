@@ -18,7 +18,10 @@ def load_yaml(text: str, path: Path, first_line: int, schema: dict[str, Any]) ->
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = first_line + (mark.line if mark else 0)
-        raise SourceError(path, line, f"invalid YAML: {exc.problem or exc.context}") from None
+        message = f"invalid YAML: {exc.problem or exc.context}"
+        if exc.context and exc.context_mark and exc.problem_mark:
+            message += f" ({exc.context} at line {first_line + exc.context_mark.line})"
+        raise SourceError(path, line, message) from None
     if data is None:
         data = {}
     if not isinstance(data, dict):

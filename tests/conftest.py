@@ -1,0 +1,76 @@
+"""Shared fixtures: small projects built in a temporary folder from the repository's own templates."""
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from lessonbuild.project import load_project
+
+REPOSITORY = Path(__file__).resolve().parent.parent
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+TINY_LESSON = """\
+---
+title: Plots
+description: A lesson without TensorFlow.
+---
+
+# Drawing #
+
+Some prose.
+
+```{code-cell} ipython3
+import helper
+print(helper.greeting())
+```
+
++++
+
+A second Markdown cell.
+
+```{code-cell} ipython3
+#$HIDE_INPUT$
+import matplotlib.pyplot as plt
+values = [float(x) for x in open('{{ data_path("values.txt") }}').read().split()]
+plt.plot(values)
+plt.show()
+```
+
+Done.
+"""
+
+
+def make_project(root: Path, lessons: dict[str, str], course: str = "tiny", title: str = "Tiny Course") -> Path:
+    """A project with the repository's templates and mkdocs.yml, and the given lessons in one course."""
+    shutil.copytree(REPOSITORY / "templates", root / "templates")
+    shutil.copy(REPOSITORY / "mkdocs.yml", root / "mkdocs.yml")
+    folder = root / "lessons" / course
+    (folder / "data").mkdir(parents=True)
+    (folder / "data" / "values.txt").write_text("1 3 2 5 4\n")
+    (folder / "helper.py").write_text("def greeting():\n    return 'hello from the helper'\n")
+    listing = "".join(f"  - {slug}\n" for slug in lessons)
+    (folder / "course.yml").write_text(f"title: {title}\ndescription: A course for tests.\nlessons:\n{listing}")
+    for slug, text in lessons.items():
+        (folder / f"{slug}.md").write_text(textwrap.dedent(text))
+    return root
+
+
+@pytest.fixture
+def tiny_root(tmp_path: Path) -> Path:
+    return make_project(tmp_path / "project", {"01-plots": TINY_LESSON})
+
+
+@pytest.fixture
+def tiny_project(tiny_root: Path):
+    return load_project(tiny_root)
+
+
+def run_build(root: Path, *args: str, env: dict | None = None) -> subprocess.CompletedProcess:
+    """The real command line, as an author runs it."""
+    command = [sys.executable, str(REPOSITORY / "build.py"), *args, "--project", str(root)]
+    return subprocess.run(command, capture_output=True, text=True, env=env, timeout=600)

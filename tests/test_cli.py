@@ -1,0 +1,76 @@
+"""End to end through the real command line, on a tiny course without TensorFlow."""
+import nbformat
+
+from tests.conftest import run_build
+
+
+def snapshot(folder):
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_build_makes_the_site_with_one_line_per_lesson(tiny_root):
+    result = run_build(tiny_root)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("tiny/01-plots: executed in ") and lines[0].endswith(" on CPU")
+    assert lines[-1] == "site: site/ (1 lessons)"
+    html = (tiny_root / "site" / "tiny" / "01-plots" / "index.html").read_text()
+    assert "hello from the helper" in html and "Show code" in html
+    notebook = nbformat.read(tiny_root / "site" / "tiny" / "01-plots.ipynb", as_version=4)
+    assert notebook.cells[2].outputs[0].text == "hello from the helper\n"
+    assert result.stderr == ""
+
+
+def test_broken_front_matter_is_one_line_exit_2_and_the_site_stays(tiny_root):
+    assert run_build(tiny_root).returncode == 0
+    before = snapshot(tiny_root / "site")
+    lesson = tiny_root / "lessons" / "tiny" / "01-plots.md"
+    lesson.write_text(lesson.read_text().replace("title: Plots", "title: [Plots"))
+    result = run_build(tiny_root)
+    assert result.returncode == 2
+    assert result.stderr.splitlines() == [result.stderr.strip()]
+    assert result.stderr.startswith("lessons/tiny/01-plots.md:3: invalid YAML: expected ',' or ']'")
+    assert "(while parsing a flow sequence at line 2)" in result.stderr
+    assert "Traceback" not in result.stderr and result.stdout == ""
+    assert snapshot(tiny_root / "site") == before
+
+
+def test_a_failing_cell_exits_1_names_the_line_and_keeps_the_site(tiny_root):
+    assert run_build(tiny_root).returncode == 0
+    before = snapshot(tiny_root / "site")
+    lesson = tiny_root / "lessons" / "tiny" / "01-plots.md"
+    lesson.write_text(lesson.read_text().replace("print(helper.greeting())", "print(helper.farewell())"))
+    result = run_build(tiny_root)
+    assert result.returncode == 1
+    first = result.stderr.splitlines()[0]
+    assert first == "lessons/tiny/01-plots.md:12: AttributeError: module 'helper' has no attribute 'farewell'"
+    assert "tiny/01-plots: failed" in result.stdout
+    assert snapshot(tiny_root / "site") == before
+
+
+def test_check_reports_every_problem_without_executing(tiny_root):
+    lesson = tiny_root / "lessons" / "tiny" / "01-plots.md"
+    lesson.write_text(lesson.read_text().replace("Done.", "```{code-cell} ipython3\n#$NOT_A_MAGIC$\n```\nDone."))
+    (tiny_root / "lessons" / "tiny" / "02-more.md").write_text("---\ntitle: More\n---\n{{ undefined_thing }}\n")
+    course = tiny_root / "lessons" / "tiny" / "course.yml"
+    course.write_text(course.read_text() + "  - 02-more\n")
+    result = run_build(tiny_root, "check")
+    assert result.returncode == 2
+    assert result.stderr.splitlines() == [
+        "lessons/tiny/01-plots.md:28: unknown magic '#$NOT_A_MAGIC$' (known in code cells: #$HIDE_INPUT$, #$HIDE_OUTPUT$, #$HIDE$)",
+        "lessons/tiny/02-more.md:4: undefined name in template: 'undefined_thing' is undefined",
+    ]
+    assert not (tiny_root / "_build" / "logs").exists()
+
+
+def test_check_passes_on_a_good_project_and_clean_removes_the_build_folder(tiny_root):
+    result = run_build(tiny_root, "check")
+    assert (result.returncode, result.stdout) == (0, "1 lesson in 1 course: no problems\n")
+    assert run_build(tiny_root).returncode == 0
+    assert run_build(tiny_root, "clean").returncode == 0
+    assert not (tiny_root / "_build").exists() and (tiny_root / "site").exists()
+
+
+def test_bad_usage_exits_2(tiny_root):
+    result = run_build(tiny_root, "--no-such-option")
+    assert result.returncode == 2 and "usage:" in result.stderr

@@ -1,0 +1,61 @@
+"""End to end on the real Maximum Pooling lesson, with TensorFlow, through the command line."""
+import re
+import shutil
+
+import nbformat
+import pytest
+
+from tests.conftest import REPOSITORY, run_build
+
+pytestmark = pytest.mark.tensorflow
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    root = tmp_path_factory.mktemp("course")
+    for name in ("lessons", "templates", "figures"):
+        shutil.copytree(REPOSITORY / name, root / name)
+    for name in ("mkdocs.yml", "pyproject.toml"):
+        shutil.copy(REPOSITORY / name, root / name)
+    result = run_build(root)
+    assert result.returncode == 0, result.stderr
+    return root, result
+
+
+def test_one_line_per_lesson(built):
+    _, result = built
+    assert re.match(r"computer-vision/03-maximum-pooling: executed in [\d.]+ s on (CPU|GPU: .+)$", result.stdout.splitlines()[0])
+
+
+def test_page_shows_the_figures_the_code_draws(built):
+    root, _ = built
+    page = root / "site" / "computer-vision" / "03-maximum-pooling"
+    html = (page / "index.html").read_text()
+    sources = re.findall(r'<img alt="Output of the code above" src="([^"]+)"', html)
+    assert len(sources) == 2  # Input / Filter / Detect, then the condensed map
+    for source in sources:
+        image = (page / source).resolve()
+        assert image.read_bytes().startswith(b"\x89PNG")
+
+
+def test_hidden_cell_is_collapsed_and_the_notebook_downloads(built):
+    root, _ = built
+    html = (root / "site" / "computer-vision" / "03-maximum-pooling" / "index.html").read_text()
+    details = html.split('<details class="lesson-hidden">', 1)[1].split("</details>", 1)[0]
+    assert "Show code" in details and ">conv2d<" in details  # highlighted, so one token per span
+    assert "#$HIDE_INPUT$" not in html
+    assert 'href="../03-maximum-pooling.ipynb"' in html
+    notebook = nbformat.read(root / "site" / "computer-vision" / "03-maximum-pooling.ipynb", as_version=4)
+    nbformat.validate(notebook)
+    images = [o for c in notebook.cells if c.cell_type == "code" for o in c.outputs if "image/png" in o.get("data", {})]
+    assert len(images) == 2
+    assert notebook.metadata.lessonbuild.execution["tensorflow"].startswith("2.")
+    text = "".join(o.get("text", "") for c in notebook.cells if c.cell_type == "code" for o in c.outputs)
+    assert "oneDNN" not in text and "cuda" not in text.lower()
+
+
+def test_course_and_home_pages(built):
+    root, _ = built
+    course = (root / "site" / "computer-vision" / "index.html").read_text()
+    assert "Maximum Pooling" in course and 'href="03-maximum-pooling/"' in course
+    assert "Computer Vision" in (root / "site" / "index.html").read_text()

@@ -1,0 +1,56 @@
+import zipfile
+
+import nbformat
+import pytest
+
+from lessonbuild.execute import execute_lesson
+from lessonbuild.publish import publish
+from lessonbuild.read import read_courses
+from lessonbuild.render import render_course
+
+
+@pytest.fixture
+def published(tiny_project):
+    (course,) = read_courses(tiny_project)
+    executed = [execute_lesson(r, tiny_project) for r in render_course(course, tiny_project)]
+    nav = publish([(course, executed)], tiny_project, "Test Site")
+    return tiny_project.build_dir / "docs", nav
+
+
+def test_lesson_page_holds_text_code_and_extracted_images(published):
+    docs, _ = published
+    page = (docs / "tiny" / "01-plots.md").read_text()
+    assert page.startswith("# Plots")
+    assert "```python\nimport helper\nprint(helper.greeting())\n```" in page
+    assert "hello from the helper" in page
+    images = sorted((docs / "tiny" / "01-plots_files").glob("*.png"))
+    assert len(images) == 1 and images[0].read_bytes().startswith(b"\x89PNG")
+    assert f"](01-plots_files/{images[0].name})" in page
+
+
+def test_hidden_input_is_collapsed_behind_a_toggle(published):
+    docs, _ = published
+    page = (docs / "tiny" / "01-plots.md").read_text()
+    hidden = page.split('<details class="lesson-hidden" markdown="1">', 1)[1].split("</details>", 1)[0]
+    assert "<summary>Show code</summary>" in hidden and "plt.plot(values)" in hidden
+    assert "#$HIDE_INPUT$" not in page
+
+
+def test_downloads_the_executed_notebook_and_the_course_files(published):
+    docs, _ = published
+    page = (docs / "tiny" / "01-plots.md").read_text()
+    assert "[Download notebook](01-plots.ipynb)" in page and "Executed on CPU in" in page
+    notebook = nbformat.read(docs / "tiny" / "01-plots.ipynb", as_version=4)
+    nbformat.validate(notebook)
+    assert any(cell.get("outputs") for cell in notebook.cells)
+    with zipfile.ZipFile(docs / "tiny" / "tiny-files.zip") as bundle:
+        assert sorted(bundle.namelist()) == ["tiny/data/values.txt", "tiny/helper.py"]
+
+
+def test_course_and_home_pages_and_navigation(published):
+    docs, nav = published
+    assert "1. [Plots](01-plots.md): A lesson without TensorFlow." in (docs / "tiny" / "index.md").read_text()
+    home = (docs / "index.md").read_text()
+    assert home.startswith("# Test Site") and "[Tiny Course](tiny/index.md)" in home
+    assert [page.title for page in nav] == ["Home", "Tiny Course"]
+    assert [child.path for child in nav[1].children] == ["tiny/index.md", "tiny/01-plots.md"]

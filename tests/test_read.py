@@ -1,0 +1,97 @@
+from pathlib import Path
+
+import pytest
+
+from lessonbuild.errors import SourceError, SourceErrors
+from lessonbuild.read import read_courses, read_lesson_file
+from tests.conftest import FIXTURES, REPOSITORY, make_project
+from lessonbuild.project import load_project
+
+
+def read_text(tmp_path: Path, text: str):
+    path = tmp_path / "lesson.md"
+    path.write_text(text)
+    return read_lesson_file(path, Path("lessons/c/lesson.md"))
+
+
+def error_of(tmp_path: Path, text: str) -> SourceError:
+    with pytest.raises(SourceError) as caught:
+        read_text(tmp_path, text)
+    return caught.value
+
+
+def test_cells_keep_their_source_lines(tmp_path):
+    lesson = read_text(tmp_path, "---\ntitle: T\n---\n\nIntro.\n\n```{code-cell} ipython3\n:tags: [hide-output]\nx = 1\n\ny = 2\n```\nAfter.\n")
+    kinds = [(cell.kind, cell.line) for cell in lesson.cells]
+    assert kinds == [("markdown", 5), ("code", 9), ("markdown", 13)]
+    code = lesson.cells[1]
+    assert code.source == "x = 1\n\ny = 2"
+    assert code.lines == (9, 10, 11)
+    assert code.tags == ("hide-output",)
+
+
+def test_magic_lines_become_tags_and_leave_the_source(tmp_path):
+    lesson = read_text(tmp_path, "---\ntitle: T\n---\n```{code-cell} ipython3\n#$HIDE_INPUT$\nprint(1)\n```\n")
+    (cell,) = lesson.cells
+    assert cell.tags == ("hide-input",)
+    assert cell.source == "print(1)"
+    assert cell.lines == (6,)
+
+
+def test_yaml_block_options_and_cell_breaks(tmp_path):
+    text = "---\ntitle: T\n---\nOne.\n+++ {\"slide\": true}\nTwo.\n```{code-cell} ipython3\n---\ntags: [a, b]\nextra: 1\n---\npass\n```\n"
+    lesson = read_text(tmp_path, text)
+    one, two, code = lesson.cells
+    assert (one.source, two.source, two.metadata) == ("One.", "Two.", {"slide": True})
+    assert code.tags == ("a", "b") and code.metadata == {"extra": 1} and code.line == 12
+
+
+def test_prose_code_blocks_stay_in_markdown(tmp_path):
+    text = "---\ntitle: T\n---\nSee:\n\n```python\n+++\nprint('not a cell')\n```\n"
+    (cell,) = read_text(tmp_path, text).cells
+    assert cell.kind == "markdown" and "+++" in cell.source
+
+
+@pytest.mark.parametrize(
+    "text, line, words",
+    [
+        ("# no front matter\n", 1, "front matter"),
+        ("---\ntitle: T\n\nbody\n", 1, "never closed"),
+        ("---\ntitle: T\ndescription: [unclosed\n---\n", 3, "invalid YAML"),
+        ("---\ntitle: T\ntitel: typo\n---\n", 3, "unknown key 'titel'"),
+        ("---\ndescription: no title\n---\n", 2, "'title' is a required property"),
+        ("---\ntitle: T\ntimeout: soon\n---\n", 3, "timeout"),
+        ("---\ntitle: T\n---\ntext\n\n```{code-cell} ipython3\nx = 1\n", 6, "never closed"),
+        ("---\ntitle: T\n---\n```{code-cell} ipython3\nx = 1\n#$SHOW_ME$\n```\n", 6, "unknown magic '#$SHOW_ME$'"),
+        ("---\ntitle: T\n---\n\n```{code-cel} ipython3\nx\n```\n", 5, "unknown cell directive"),
+        ("---\ntitle: T\n---\nA\n+++ {not json}\nB\n", 5, "not valid JSON"),
+    ],
+)
+def test_bad_input_names_the_line(tmp_path, text, line, words):
+    error = error_of(tmp_path, text)
+    assert error.location.line == line
+    assert words in error.message
+    assert str(error).startswith(f"lessons/c/lesson.md:{line}: ")
+
+
+def test_course_file_problems_are_all_reported(tmp_path):
+    root = make_project(tmp_path, {"01-a": "---\ntitle: A\n---\n", "02-b": "---\ntitle: [\n---\n"})
+    course = root / "lessons" / "tiny"
+    (course / "course.yml").write_text("title: T\nlessons:\n  - 01-a\n  - 02-b\n  - 03-missing\n")
+    (course / "04-stray.md").write_text("---\ntitle: S\n---\n")
+    with pytest.raises(SourceErrors) as caught:
+        read_courses(load_project(root))
+    reported = sorted(str(e) for e in caught.value.errors)
+    assert reported[0].startswith("lessons/tiny/02-b.md:2: invalid YAML: ")
+    assert "lessons/tiny/04-stray.md:1: lesson not listed in lessons/tiny/course.yml" in reported
+    assert "lessons/tiny/course.yml:5: lesson '03-missing' has no file 03-missing.md" in reported
+
+
+def test_the_maximum_pooling_lesson_keeps_the_seed_text():
+    """Every prose line and code line of the seed is in the hand-converted lesson, but for the TODOs and image path."""
+    seed = (FIXTURES / "seed" / "000_cf6b304de21d57bc.txt").read_text().splitlines()
+    lesson = (REPOSITORY / "lessons" / "computer-vision" / "03-maximum-pooling.md").read_text().splitlines()
+    replaced = ("**TODO**", "<!--TITLE:", "In [None]:", "#$HIDE_INPUT$", "image_path = ", "# image_path = ")
+    missing = [line for line in seed if line.strip() and not line.startswith(replaced) and line not in lesson]
+    assert missing == []
+    assert not any("TODO" in line for line in lesson)

@@ -1,0 +1,77 @@
+import nbformat
+import pytest
+
+from lessonbuild.errors import SourceErrors
+from lessonbuild.read import read_courses
+from lessonbuild.render import render_course
+from lessonbuild.project import load_project
+from tests.conftest import make_project
+
+
+def render_one(tmp_path, lesson_text):
+    project = load_project(make_project(tmp_path, {"01-x": lesson_text}))
+    (course,) = read_courses(project)
+    return render_course(course, project)[0]
+
+
+def render_error(tmp_path, lesson_text) -> str:
+    with pytest.raises(SourceErrors) as caught:
+        render_one(tmp_path, lesson_text)
+    (error,) = caught.value.errors
+    return str(error)
+
+
+def test_the_notebook_validates_and_keeps_tags(tiny_project):
+    (course,) = read_courses(tiny_project)
+    (rendered,) = render_course(course, tiny_project)
+    notebook = rendered.notebook
+    nbformat.validate(notebook)
+    code = [cell for cell in notebook.cells if cell.cell_type == "code"]
+    assert code[1].metadata.tags == ["hide-input"]
+    assert "open('data/values.txt')" in code[1].source
+    assert notebook.metadata.kernelspec.name == "python3"
+
+
+def test_header_and_footer_come_from_templates(tiny_project):
+    (course,) = read_courses(tiny_project)
+    (rendered,) = render_course(course, tiny_project)
+    cells = rendered.notebook.cells
+    assert cells[0].source.startswith("# Plots")
+    assert "Tiny Course, lesson 1 of 1" in cells[0].source
+    assert "lessons/tiny/01-plots.md" in cells[-1].source
+    assert rendered.cell_origins[0] is None and rendered.cell_origins[-1] is None
+
+
+def test_rendering_twice_gives_the_same_notebook(tiny_project):
+    (course,) = read_courses(tiny_project)
+    first = nbformat.writes(render_course(course, tiny_project)[0].notebook)
+    second = nbformat.writes(render_course(course, tiny_project)[0].notebook)
+    assert first == second
+
+
+def test_macros_from_the_templates_folder(tmp_path):
+    rendered = render_one(tmp_path, "---\ntitle: T\n---\n{{ macros.note('careful') }}\n")
+    assert "> **Note:** careful" in rendered.notebook.cells[1].source
+
+
+@pytest.mark.parametrize(
+    "body, expected",
+    [
+        ("Text.\n\n{% if %}\n", "lessons/tiny/01-x.md:6: Jinja syntax error"),
+        ("```{code-cell} ipython3\nx = 1\ny = {{ nowhere }}\n```\n", "lessons/tiny/01-x.md:6: undefined name in template: 'nowhere' is undefined"),
+        ("```{code-cell} ipython3\np = '{{ data_path(\"absent.csv\") }}'\n```\n", "lessons/tiny/01-x.md:5: data file 'absent.csv' not found"),
+        ("```{code-cell} ipython3\np = '{{ data_path(\"../helper.py\") }}'\n```\n", "lessons/tiny/01-x.md:5: data file '../helper.py' not found"),
+    ],
+)
+def test_template_errors_name_the_lesson_line(tmp_path, body, expected):
+    assert render_error(tmp_path, "---\ntitle: T\n---\n" + body).startswith(expected)
+
+
+def test_errors_in_template_files_name_the_template(tmp_path):
+    root = make_project(tmp_path, {"01-x": "---\ntitle: T\n---\n"})
+    (root / "templates" / "lesson" / "footer.md.j2").write_text("fine\n{{ lesson.nope }}\n")
+    project = load_project(root)
+    (course,) = read_courses(project)
+    with pytest.raises(SourceErrors) as caught:
+        render_course(course, project)
+    assert str(caught.value.errors[0]).startswith("templates/lesson/footer.md.j2:2: undefined name in template")

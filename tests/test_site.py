@@ -1,0 +1,44 @@
+import pytest
+
+from lessonbuild.errors import SourceError
+from lessonbuild.model import Page
+from lessonbuild.project import site_name
+from lessonbuild.site import SiteBuildError, build_site
+
+
+def write_docs(project, pages: dict[str, str]):
+    for name, text in pages.items():
+        path = project.build_dir / "docs" / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+
+
+def test_builds_site_with_navigation_and_search(tiny_project):
+    write_docs(tiny_project, {"index.md": "# Home\n", "c/index.md": "# Course\n", "c/a.md": "# Lesson A\n"})
+    nav = [Page("Home", "index.md"), Page("Course", "c/", (Page("Course", "c/index.md"), Page("Lesson A", "c/a.md")))]
+    site = build_site(nav, tiny_project)
+    html = (site / "c" / "a" / "index.html").read_text()
+    assert "Lesson A" in html and 'href="../"' in html
+    assert (site / "search" / "search_index.json").exists()
+    assert "nav:" in (tiny_project.build_dir / "mkdocs.yml").read_text()
+
+
+def test_a_failed_mkdocs_build_leaves_the_previous_site(tiny_project):
+    tiny_project.site_dir.mkdir()
+    (tiny_project.site_dir / "index.html").write_text("previous")
+    write_docs(tiny_project, {"index.md": "# Home\n[broken](missing.md)\n"})
+    with pytest.raises(SiteBuildError) as caught:
+        build_site([Page("Home", "index.md")], tiny_project)
+    assert "missing.md" in str(caught.value)
+    assert (tiny_project.site_dir / "index.html").read_text() == "previous"
+
+
+def test_mkdocs_yml_must_leave_nav_to_the_build(tiny_project):
+    config = tiny_project.mkdocs_config
+    config.write_text(config.read_text() + "nav:\n  - index.md\n")
+    with pytest.raises(SourceError) as caught:
+        site_name(tiny_project)
+    assert str(caught.value).startswith("mkdocs.yml:")
+    assert "'nav' is set by the build" in str(caught.value)
+    line = int(str(caught.value).split(":")[1])
+    assert config.read_text().splitlines()[line - 1] == "nav:"
