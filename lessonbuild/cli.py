@@ -45,7 +45,7 @@ def _run(args: argparse.Namespace) -> int:
     if args.command == "clean":
         pipeline.clean(project)
         return 0
-    report = pipeline.build(project)
+    report = pipeline.build(project, force=args.force)
     for failure in report.failures:
         _print_failure(failure)
     return report.exit_code
@@ -75,7 +75,13 @@ def _parser(default_root: Path) -> argparse.ArgumentParser:
         description="Build lesson notebooks and the course site. With no command: build.",
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-    commands.add_parser("build", parents=[common], help="render, execute and publish every lesson, then build site/")
+    build = commands.add_parser("build", parents=[common], help="render, execute and publish every lesson, then build site/")
+    build.add_argument(
+        "--force",
+        nargs="*",
+        metavar="LESSON",
+        help="execute these lessons (course/slug or slug) even if cached; with no name, all of them",
+    )
     commands.add_parser("check", parents=[common], help="read and render every lesson without executing it")
-    commands.add_parser("clean", parents=[common], help="remove the build folder and its cache (not site/ or figures/)")
+    commands.add_parser("clean", parents=[common], help="remove the build folder and its execution cache (not site/ or figures/)")
     return parser

@@ -75,7 +75,7 @@ def execute_lesson(rendered: RenderedLesson, project: Project) -> ExecutedLesson
         _use_local_sockets(client, Path(sockets))
         environment = kernel_environment(project, course_folder)
         try:
-            probe = asyncio.run(_run(client, rendered, {"env": environment, "stderr": kernel_log, "stdout": kernel_log}))
+            probe = asyncio.run(_run(client, rendered, {"env": environment, "stderr": kernel_log, "stdout": kernel_log}, project.root))
         except CellFailure as failure:
             failure.kernel_log = project.relative(log_path)
             raise
@@ -103,7 +103,7 @@ def _use_local_sockets(client: NotebookClient, folder: Path) -> None:
     client.km.ip = str(folder / "kernel")
 
 
-async def _run(client: NotebookClient, rendered: RenderedLesson, kernel_options: dict) -> dict:
+async def _run(client: NotebookClient, rendered: RenderedLesson, kernel_options: dict, root: Path) -> dict:
     async with client.async_setup_kernel(**kernel_options):
         await _record_language_info(client)
         for index, cell in enumerate(client.nb.cells):
@@ -113,7 +113,7 @@ async def _run(client: NotebookClient, rendered: RenderedLesson, kernel_options:
             try:
                 await client.async_execute_cell(cell, index, execution_count=client.code_cells_executed + 1)
             except CellExecutionError as exc:
-                raise _raised(client, rendered, index, exc) from None
+                raise _raised(client, rendered, index, exc, root) from None
             except CellTimeoutError:
                 raise _stopped(rendered, index, f"cell timed out after {client.timeout} s") from None
             except DeadKernelError:
@@ -149,9 +149,11 @@ def _origin(rendered: RenderedLesson, index: int, line_in_cell: int | None) -> S
     return SourceLocation(path, lines[line_in_cell - 1])
 
 
-def _raised(client: NotebookClient, rendered: RenderedLesson, index: int, exc: CellExecutionError) -> CellFailure:
+def _raised(client: NotebookClient, rendered: RenderedLesson, index: int, exc: CellExecutionError, root: Path) -> CellFailure:
     cells_by_count = {c.execution_count: i for i, c in enumerate(client.nb.cells) if c.get("execution_count")}
-    traceback = ANSI_ESCAPE.sub("", exc.traceback)
+    errors = [o for o in client.nb.cells[index].outputs if o.output_type == "error"]
+    traceback = ANSI_ESCAPE.sub("", "\n".join(errors[-1].traceback) if errors else exc.traceback)
+    traceback = traceback.replace(f"{root}{os.sep}", "")  # helper-module frames, relative like the rest
     location = _origin(rendered, index, None)
     for match in CELL_FRAME.finditer(traceback):
         frame_cell = cells_by_count.get(int(match[1]))

@@ -57,6 +57,8 @@ class RenderedLesson:
     notebook: nbformat.NotebookNode
     # For each notebook cell, the (path, line) of each of its source lines; None for template cells.
     cell_origins: list[tuple[Path, tuple[int, ...]] | None]
+    # The data files its cells named through data_path(), relative to the project root.
+    data_files: tuple[Path, ...] = ()
 
 
 @dataclass
@@ -65,6 +67,8 @@ class ExecutedLesson:
     notebook: nbformat.NotebookNode  # with outputs and execution metadata
     seconds: float
     device: str
+    from_cache: bool = False
+    why: str = ""  # for an executed lesson: what changed since its last run
 
 
 @dataclass(frozen=True)

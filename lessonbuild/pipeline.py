@@ -6,6 +6,7 @@ import sys
 from dataclasses import dataclass
 from typing import TextIO
 
+from .cache import ExecutionCache
 from .errors import CellFailure, SourceError, SourceErrors
 from .execute import execute_lesson
 from .model import Course, ExecutedLesson, RenderedLesson
@@ -49,23 +50,24 @@ def check(project: Project) -> list[tuple[Course, list[RenderedLesson]]]:
     return rendered
 
 
-def build(project: Project, out: TextIO = sys.stdout) -> BuildReport:
-    """Build everything; the site is replaced only when every lesson executed."""
+def build(project: Project, force: list[str] | None = None, out: TextIO = sys.stdout) -> BuildReport:
+    """Build everything; the site is replaced only when every lesson executed.
+
+    `force` names lessons ("course/slug" or "slug") to execute even when cached; an empty
+    list forces them all, None forces none.
+    """
     courses = check(project)
+    cache = ExecutionCache(project)
     executed: list[tuple[Course, list[ExecutedLesson]]] = []
     failures: list[CellFailure] = []
     for course, lessons in courses:
         done = []
         for rendered in lessons:
-            name = f"{course.slug}/{rendered.lesson.slug}"
-            try:
-                result = execute_lesson(rendered, project)
-            except CellFailure as failure:
-                failures.append(failure)
-                print(f"{name}: failed", file=out, flush=True)
-                continue
-            done.append(result)
-            print(f"{name}: executed in {result.seconds:.1f} s on {result.device}", file=out, flush=True)
+            result = _execute_or_reuse(rendered, cache, _is_forced(rendered, force), out)
+            if isinstance(result, CellFailure):
+                failures.append(result)
+            else:
+                done.append(result)
         executed.append((course, done))
     report = BuildReport(lessons=sum(len(lessons) for _, lessons in courses), failures=failures)
     if failures:
@@ -74,6 +76,31 @@ def build(project: Project, out: TextIO = sys.stdout) -> BuildReport:
     build_site(nav, project)
     print(f"site: {project.relative(project.site_dir).as_posix()}/ ({report.lessons} lessons)", file=out, flush=True)
     return report
+
+
+def _execute_or_reuse(rendered: RenderedLesson, cache: ExecutionCache, forced: bool, out: TextIO):
+    name = f"{rendered.course.slug}/{rendered.lesson.slug}"
+    inputs = cache.inputs(rendered)
+    cached = None if forced else cache.lookup(rendered, inputs)
+    if cached is not None:
+        print(f"{name}: cached (executed on {cached.device} in {cached.seconds:.1f} s)", file=out, flush=True)
+        return cached
+    why = "forced" if forced else cache.why_executed(rendered, inputs)
+    try:
+        result = execute_lesson(rendered, cache.project)
+    except CellFailure as failure:
+        print(f"{name}: failed ({why})", file=out, flush=True)
+        return failure
+    cache.store(result, inputs)
+    print(f"{name}: executed in {result.seconds:.1f} s on {result.device} ({why})", file=out, flush=True)
+    return result
+
+
+def _is_forced(rendered: RenderedLesson, force: list[str] | None) -> bool:
+    if force is None:
+        return False
+    names = {rendered.lesson.slug, f"{rendered.course.slug}/{rendered.lesson.slug}"}
+    return not force or bool(names & set(force))
 
 
 def clean(project: Project) -> None:

@@ -51,7 +51,8 @@ def _environment(project: Project) -> jinja2.Environment:
 
 
 def _render_lesson(environment, course: Course, lesson: Lesson, project: Project, target: str) -> RenderedLesson:
-    context = _context(environment, course, lesson, project, target)
+    data_files: list[Path] = []
+    context = _context(environment, course, lesson, project, target, data_files)
     header, footer = (_render_template_file(environment, name, context, project) for name in LESSON_TEMPLATES)
     cells, origins = [], []
     for cell in lesson.cells:
@@ -67,25 +68,26 @@ def _render_lesson(environment, course: Course, lesson: Lesson, project: Project
         cell["id"] = f"{lesson.slug[:40]}-{index}"  # stable ids keep notebooks byte-identical between builds
     notebook = v4.new_notebook(cells=cells, metadata=_notebook_metadata(course, lesson))
     nbformat.validate(notebook)
-    return RenderedLesson(course=course, lesson=lesson, notebook=notebook, cell_origins=origins)
+    return RenderedLesson(course, lesson, notebook, origins, data_files=tuple(sorted(set(data_files))))
 
 
-def _context(environment, course: Course, lesson: Lesson, project: Project, target: str) -> dict[str, Any]:
+def _context(environment, course, lesson, project: Project, target: str, data_files: list[Path]) -> dict[str, Any]:
     return {
         "course": course,
         "lesson": lesson,
         "target": target,
-        "data_path": _data_path_function(project.root / course.path),
+        "data_path": _data_path_function(project.root / course.path, course.path, data_files),
         "macros": _macros(environment, project),
     }
 
 
-def _data_path_function(course_folder: Path) -> Callable[[str], str]:
+def _data_path_function(course_folder: Path, relative_folder: Path, used: list[Path]) -> Callable[[str], str]:
     def data_path(name: str) -> str:
         """The path of a data file as the executing notebook sees it (its working folder is the course's)."""
         candidate = course_folder / DATA_FOLDER / name
         if ".." in Path(name).parts or not candidate.is_file():
             raise LessonTemplateError(f"data file '{name}' not found in {DATA_FOLDER}/ of this course")
+        used.append(relative_folder / DATA_FOLDER / name)  # the execution cache hashes what a lesson reads
         return f"{DATA_FOLDER}/{Path(name).as_posix()}"
 
     return data_path

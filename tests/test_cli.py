@@ -12,7 +12,7 @@ def test_build_makes_the_site_with_one_line_per_lesson(tiny_root):
     result = run_build(tiny_root)
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
-    assert lines[0].startswith("tiny/01-plots: executed in ") and lines[0].endswith(" on CPU")
+    assert lines[0].startswith("tiny/01-plots: executed in ") and lines[0].endswith(" on CPU (first run)")
     assert lines[-1] == "site: site/ (1 lessons)"
     html = (tiny_root / "site" / "tiny" / "01-plots" / "index.html").read_text()
     assert "hello from the helper" in html and "Show code" in html
@@ -44,7 +44,7 @@ def test_a_failing_cell_exits_1_names_the_line_and_keeps_the_site(tiny_root):
     assert result.returncode == 1
     first = result.stderr.splitlines()[0]
     assert first == "lessons/tiny/01-plots.md:12: AttributeError: module 'helper' has no attribute 'farewell'"
-    assert "tiny/01-plots: failed" in result.stdout
+    assert "tiny/01-plots: failed (code changed in the cell at line 11)" in result.stdout
     assert snapshot(tiny_root / "site") == before
 
 

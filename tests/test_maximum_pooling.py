@@ -24,7 +24,7 @@ def built(tmp_path_factory):
 
 def test_one_line_per_lesson(built):
     _, result = built
-    assert re.match(r"computer-vision/03-maximum-pooling: executed in [\d.]+ s on (CPU|GPU: .+)$", result.stdout.splitlines()[0])
+    assert re.match(r"computer-vision/03-maximum-pooling: executed in [\d.]+ s on (CPU|GPU: .+) \(first run\)$", result.stdout.splitlines()[0])
 
 
 def test_page_shows_the_figures_the_code_draws(built):

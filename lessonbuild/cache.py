@@ -1,0 +1,206 @@
+"""The execution cache, beside the execute stage: a lesson runs again only when its inputs changed.
+
+An entry is keyed by the SHA-256 of everything that can change a lesson's outputs: its code
+cells as rendered, its kernel, the data files it names, the course's helper modules it
+imports (directly or through each other), and the environment (Python and the installed
+packages, with the CPU and GPU builds of TensorFlow counted as one, so a cache filled on a
+GPU runner serves a CPU-only build). Entries hold no absolute paths, are written under a
+temporary name and renamed, and can be copied between machines.
+"""
+from __future__ import annotations
+
+import ast
+import copy
+import hashlib
+import json
+import platform
+import re
+from dataclasses import dataclass
+from functools import cache
+from importlib import metadata
+from pathlib import Path
+
+import nbformat
+
+from .fsutil import write_atomic
+from .model import ExecutedLesson, RenderedLesson
+from .project import Project
+
+FORMAT = 1  # bump when what an entry holds changes
+FROM_LINE = re.compile(r"^\s*from\s+([A-Za-z_]\w*)")
+IMPORT_LINE = re.compile(r"^\s*import\s+([\w., ]+)")
+# Distributions that differ between a CPU and a GPU runner without changing a lesson's outputs.
+DEVICE_VARIANTS = {"tensorflow-cpu": "tensorflow", "tensorflow-gpu": "tensorflow", "tensorflow-intel": "tensorflow"}
+DEVICE_ONLY_PREFIXES = ("nvidia-", "tensorrt")
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """What a lesson's outputs depend on, each part hashed."""
+
+    cells: tuple[tuple[int, str], ...]  # (source line, hash) of each code cell
+    files: dict[str, str]  # path relative to the project -> hash
+    environment: str
+    kernel: str
+
+    @property
+    def key(self) -> str:
+        text = json.dumps([FORMAT, self.cells, self.files, self.environment, self.kernel], sort_keys=True)
+        return hashlib.sha256(text.encode()).hexdigest()
+
+    def changes_since(self, previous: dict | None) -> str:
+        if previous is None:
+            return "first run"
+        changes = []
+        old_cells = {digest for _, digest in map(tuple, previous["cells"])}
+        edited = [line for line, digest in self.cells if digest not in old_cells]
+        if edited or len(self.cells) != len(previous["cells"]):
+            where = f" in the cell{'s' if len(edited) > 1 else ''} at line {', '.join(map(str, edited))}" if edited else ""
+            changes.append(f"code changed{where}")
+        for path in sorted(set(self.files) | set(previous["files"])):
+            if self.files.get(path) != previous["files"].get(path):
+                changes.append(f"{path} changed")
+        if self.environment != previous["environment"]:
+            changes.append("installed packages changed")
+        if self.kernel != previous["kernel"]:
+            changes.append("kernel changed")
+        return "; ".join(changes) or "no cache entry"
+
+
+class ExecutionCache:
+    def __init__(self, project: Project):
+        self.project = project
+        self.folder = project.build_dir / "cache"
+
+    def inputs(self, rendered: RenderedLesson) -> Inputs:
+        code = [(i, c) for i, c in enumerate(rendered.notebook.cells) if c.cell_type == "code"]
+        cells = tuple((_first_line(rendered, i), _digest(_cell_identity(c))) for i, c in code)
+        course_folder = self.project.root / rendered.course.path
+        modules = _helper_modules([c.source for _, c in code], course_folder)
+        files = {p.as_posix(): _file_digest(self.project.root / p) for p in rendered.data_files}
+        files.update({self.project.relative(p).as_posix(): _file_digest(p) for p in modules})
+        return Inputs(cells, files, environment_digest(), rendered.notebook.metadata.kernelspec.name)
+
+    def lookup(self, rendered: RenderedLesson, inputs: Inputs) -> ExecutedLesson | None:
+        entry = self._entry(inputs.key)
+        if not entry.exists():
+            return None
+        cached = nbformat.reads(entry.read_text(encoding="utf-8"), as_version=4)
+        notebook = _with_outputs(rendered.notebook, cached)
+        info = notebook.metadata["lessonbuild"]["execution"]
+        return ExecutedLesson(rendered, notebook, info["seconds"], info["device"], from_cache=True)
+
+    def why_executed(self, rendered: RenderedLesson, inputs: Inputs) -> str:
+        last = self._last(rendered)
+        return inputs.changes_since(json.loads(last.read_text()) if last.exists() else None)
+
+    def store(self, executed: ExecutedLesson, inputs: Inputs) -> None:
+        write_atomic(self._entry(inputs.key), nbformat.writes(executed.notebook))
+        manifest = {"cells": inputs.cells, "files": inputs.files, "environment": inputs.environment, "kernel": inputs.kernel}
+        write_atomic(self._last(executed.rendered), json.dumps(manifest, indent=1, sort_keys=True))
+
+    def _entry(self, key: str) -> Path:
+        return self.folder / "entries" / key[:2] / f"{key}.ipynb"
+
+    def _last(self, rendered: RenderedLesson) -> Path:
+        return self.folder / "last" / rendered.course.slug / f"{rendered.lesson.slug}.json"
+
+
+def _first_line(rendered: RenderedLesson, index: int) -> int:
+    origin = rendered.cell_origins[index]
+    return origin[1][0] if origin else 0
+
+
+def _cell_identity(cell) -> str:
+    # Only a tag that changes how the cell runs belongs in the key; hide-* tags change the page alone.
+    return json.dumps([cell.source, "raises-exception" in cell.metadata.get("tags", [])])
+
+
+def _with_outputs(rendered: nbformat.NotebookNode, cached: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """The freshly rendered notebook (its prose may be newer) with the cached code cells' results."""
+    notebook = copy.deepcopy(rendered)
+    cached_code = [c for c in cached.cells if c.cell_type == "code"]
+    for cell, old in zip((c for c in notebook.cells if c.cell_type == "code"), cached_code):
+        cell.outputs = old.outputs
+        cell.execution_count = old.execution_count
+        if "lessonbuild" in old.metadata:
+            cell.metadata["lessonbuild"] = old.metadata["lessonbuild"]
+    notebook.metadata["language_info"] = cached.metadata.get("language_info", notebook.metadata.get("language_info"))
+    notebook.metadata["lessonbuild"]["execution"] = cached.metadata["lessonbuild"]["execution"]
+    return notebook
+
+
+def _helper_modules(sources: list[str], course_folder: Path) -> list[Path]:
+    """The course's own modules that the code imports, directly or through each other."""
+    files: set[Path] = set()
+    seen: set[str] = set()
+    pending = [name for source in sources for name in _imported_names(source)]
+    while pending:
+        name = pending.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        for path in _module_files(name, course_folder):
+            files.add(path)
+            pending.extend(_imported_names(path.read_text(encoding="utf-8", errors="replace")))
+    return sorted(files)
+
+
+def _imported_names(source: str) -> set[str]:
+    """Top-level module names imported; IPython magics and shell lines are skipped before parsing."""
+    python = "\n".join("" if line.lstrip().startswith(("%", "!")) else line for line in source.splitlines())
+    try:
+        tree = ast.parse(python)
+    except SyntaxError:  # IPython-only syntax somewhere: fall back to the import lines alone
+        return _imported_names_by_line(python)
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(alias.name.split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module.split(".")[0])
+    return names
+
+
+def _imported_names_by_line(python: str) -> set[str]:
+    names = set()
+    for line in python.splitlines():
+        if match := FROM_LINE.match(line):
+            names.add(match[1])
+        elif match := IMPORT_LINE.match(line):
+            names.update(part.split()[0].split(".")[0] for part in match[1].split(",") if part.strip())
+    return names
+
+
+def _module_files(name: str, course_folder: Path) -> list[Path]:
+    module = course_folder / f"{name}.py"
+    if module.is_file():
+        return [module]
+    package = course_folder / name
+    if (package / "__init__.py").is_file():
+        return sorted(package.rglob("*.py"))
+    return []
+
+
+@cache
+def environment_digest() -> str:
+    """Python's version and every installed distribution's, with device-only packages left out."""
+    packages = {_package_identity(d.metadata["Name"] or "", d.version) for d in metadata.distributions()}
+    packages.discard(None)
+    return _digest(json.dumps([platform.python_implementation(), platform.python_version(), sorted(packages)]))
+
+
+def _package_identity(name: str, version: str) -> str | None:
+    """How a distribution counts in the environment: None where it only serves one kind of device."""
+    name = name.lower().replace("_", "-")
+    if not name or name.startswith(DEVICE_ONLY_PREFIXES):
+        return None
+    return f"{DEVICE_VARIANTS.get(name, name)}=={version}"
+
+
+def _file_digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
