@@ -13,6 +13,7 @@ import json
 import logging
 import os
 import re
+import signal
 import tempfile
 import time
 from pathlib import Path
@@ -105,22 +106,50 @@ def _use_local_sockets(client: NotebookClient, folder: Path) -> None:
 
 async def _run(client: NotebookClient, rendered: RenderedLesson, kernel_options: dict, root: Path) -> dict:
     async with client.async_setup_kernel(**kernel_options):
-        await _record_language_info(client)
-        for index, cell in enumerate(client.nb.cells):
-            if cell.cell_type != "code":
-                continue
-            started = time.perf_counter()
-            try:
-                await client.async_execute_cell(cell, index, execution_count=client.code_cells_executed + 1)
-            except CellExecutionError as exc:
-                raise _raised(client, rendered, index, exc, root) from None
-            except CellTimeoutError:
-                raise _stopped(rendered, index, f"cell timed out after {client.timeout} s") from None
-            except DeadKernelError:
-                message = "the kernel died while running this cell (a crash, os._exit or running out of memory)"
-                raise _stopped(rendered, index, message) from None
-            cell.metadata["lessonbuild"] = {"seconds": round(time.perf_counter() - started, 3)}
-        return await _probe(client)
+        interrupted = _stop_on_interrupt(client)
+        try:
+            return await _run_cells(client, rendered, root)
+        finally:
+            if interrupted.is_set():
+                raise KeyboardInterrupt  # whatever the cell reported, the author asked to stop
+
+
+def _stop_on_interrupt(client: NotebookClient) -> asyncio.Event:
+    """Ctrl-C interrupts the running cell and ends the build; a second Ctrl-C kills the kernel.
+
+    nbclient's own handler only shuts the kernel down, and the build would go on.
+    """
+    interrupted = asyncio.Event()
+
+    def on_interrupt() -> None:
+        stop = client.km.shutdown_kernel(now=True) if interrupted.is_set() else client.km.interrupt_kernel()
+        interrupted.set()
+        asyncio.ensure_future(ensure_async(stop))
+
+    try:
+        asyncio.get_running_loop().add_signal_handler(signal.SIGINT, on_interrupt)
+    except (NotImplementedError, RuntimeError):  # Windows, or not the main thread: Python's default applies
+        pass
+    return interrupted
+
+
+async def _run_cells(client: NotebookClient, rendered: RenderedLesson, root: Path) -> dict:
+    await _record_language_info(client)
+    for index, cell in enumerate(client.nb.cells):
+        if cell.cell_type != "code":
+            continue
+        started = time.perf_counter()
+        try:
+            await client.async_execute_cell(cell, index, execution_count=client.code_cells_executed + 1)
+        except CellExecutionError as exc:
+            raise _raised(client, rendered, index, exc, root) from None
+        except CellTimeoutError:
+            raise _stopped(rendered, index, f"cell timed out after {client.timeout} s") from None
+        except DeadKernelError:
+            message = "the kernel died while running this cell (a crash, os._exit or running out of memory)"
+            raise _stopped(rendered, index, message) from None
+        cell.metadata["lessonbuild"] = {"seconds": round(time.perf_counter() - started, 3)}
+    return await _probe(client)
 
 
 async def _record_language_info(client: NotebookClient) -> None:

@@ -74,3 +74,32 @@ def test_check_passes_on_a_good_project_and_clean_removes_the_build_folder(tiny_
 def test_bad_usage_exits_2(tiny_root):
     result = run_build(tiny_root, "--no-such-option")
     assert result.returncode == 2 and "usage:" in result.stderr
+
+
+def test_ctrl_c_stops_cleanly_and_loses_nothing(tiny_root):
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from tests.conftest import REPOSITORY
+
+    assert run_build(tiny_root).returncode == 0
+    before_site = snapshot(tiny_root / "site")
+    before_cache = snapshot(tiny_root / "_build" / "cache")
+    lesson = tiny_root / "lessons" / "tiny" / "01-plots.md"
+    marker = tiny_root / "lessons" / "tiny" / "started"
+    lesson.write_text(lesson.read_text().replace("import helper\n", "import helper, time\nopen('started', 'w').close()\ntime.sleep(60)\n"))
+    command = [sys.executable, str(REPOSITORY / "build.py"), "--project", str(tiny_root)]
+    build = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    for _ in range(600):
+        if marker.exists() or build.poll() is not None:
+            break
+        time.sleep(0.1)
+    assert marker.exists(), build.communicate()
+    build.send_signal(signal.SIGINT)
+    out, err = build.communicate(timeout=60)
+    assert build.returncode == 130, (out, err)
+    assert err.strip() == "interrupted; site/, figures/ and the cache are as they were"
+    assert snapshot(tiny_root / "site") == before_site
+    assert snapshot(tiny_root / "_build" / "cache") == before_cache
