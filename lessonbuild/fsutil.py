@@ -6,6 +6,10 @@ import shutil
 import tempfile
 from pathlib import Path
 
+_UMASK = os.umask(0)
+os.umask(_UMASK)
+FILE_MODE = 0o666 & ~_UMASK  # what open() would have given; mkstemp alone gives 0600
+
 
 def write_atomic(path: Path, data: bytes | str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -14,6 +18,7 @@ def write_atomic(path: Path, data: bytes | str) -> None:
     try:
         with os.fdopen(descriptor, "wb") as handle:
             handle.write(payload)
+        os.chmod(temporary, FILE_MODE)
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)

@@ -9,6 +9,7 @@ from typing import TextIO
 from .cache import ExecutionCache
 from .errors import CellFailure, SourceError, SourceErrors
 from .execute import execute_lesson
+from .figures import extract_figures, save_figures
 from .model import Course, ExecutedLesson, RenderedLesson
 from .project import Project, site_name
 from .publish import publish
@@ -72,10 +73,29 @@ def build(project: Project, force: list[str] | None = None, out: TextIO = sys.st
     report = BuildReport(lessons=sum(len(lessons) for _, lessons in courses), failures=failures)
     if failures:
         return report
+    executed, figures = _figures(executed, project, out)
     nav = publish(executed, project, site_name(project))
     build_site(nav, project)
     print(f"site: {project.relative(project.site_dir).as_posix()}/ ({report.lessons} lessons)", file=out, flush=True)
     return report
+
+
+def _figures(executed, project: Project, out: TextIO):
+    """Attach and save what the figure cells drew; a figure cell that drew nothing is bad input."""
+    errors, result, figures = [], [], []
+    for course, lessons in executed:
+        try:
+            lessons, drawn = extract_figures(lessons)
+        except SourceErrors as exc:
+            errors.extend(exc.errors)
+            continue
+        result.append((course, lessons))
+        figures.extend(drawn)
+    if errors:
+        raise SourceErrors(errors)
+    for path in save_figures(figures, project):
+        print(f"figure: {project.relative(path).as_posix()} updated", file=out, flush=True)
+    return result, figures
 
 
 def _execute_or_reuse(rendered: RenderedLesson, cache: ExecutionCache, forced: bool, out: TextIO):

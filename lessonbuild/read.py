@@ -49,9 +49,14 @@ LESSON_SCHEMA = {
     "additionalProperties": False,
 }
 
+FIGURE_NAME = r"^[A-Za-z0-9][A-Za-z0-9_-]*$"  # a plain file name: figures/<course>/<name>.png
+
 CELL_OPTIONS_SCHEMA = {
     "type": "object",
-    "properties": {"tags": {"type": "array", "items": {"type": "string"}}},
+    "properties": {
+        "tags": {"type": "array", "items": {"type": "string"}},
+        "figure": {"type": "string", "pattern": FIGURE_NAME},
+    },
 }
 
 CELL_DIRECTIVES = {"{code-cell}": "code", "{raw-cell}": "raw"}
@@ -104,6 +109,7 @@ def _read_course(folder: Path, project: Project) -> tuple[Course, list[SourceErr
             lessons.append(read_lesson_file(lesson_file, project.relative(lesson_file)))
         except SourceError as exc:
             errors.append(exc)
+    errors.extend(_duplicate_figures(lessons))
     for stray in sorted(set(p.stem for p in folder.glob("*.md")) - set(meta["lessons"])):
         errors.append(SourceError(project.relative(folder / f"{stray}.md"), 1, f"lesson not listed in {relative_file.as_posix()}"))
     course = Course(
@@ -114,6 +120,23 @@ def _read_course(folder: Path, project: Project) -> tuple[Course, list[SourceErr
         lessons=tuple(lessons),
     )
     return course, errors
+
+
+def _duplicate_figures(lessons: list[Lesson]) -> list[SourceError]:
+    """Figure names share one folder per course, so each may be drawn by one cell only."""
+    first: dict[str, str] = {}
+    errors = []
+    for lesson in lessons:
+        for cell in lesson.cells:
+            name = cell.metadata.get("figure")
+            if name is None:
+                continue
+            where = f"{lesson.path.as_posix()}:{cell.line}"
+            if name in first:
+                errors.append(SourceError(lesson.path, cell.line, f"figure '{name}' is already drawn at {first[name]}"))
+            else:
+                first[name] = where
+    return errors
 
 
 def read_lesson_file(path: Path, relative: Path) -> Lesson:
@@ -180,6 +203,8 @@ def _fenced_cell(lines: list[str], start: int, end: int, kind: str, path: Path) 
     options, consumed = _cell_options(body, numbers, path)
     body, numbers = _trim_blank(body[consumed:], numbers[consumed:])
     tags = list(options.pop("tags", []))
+    if kind != "code" and "figure" in options:
+        raise SourceError(path, start + 1, "only a code cell can draw a figure")
     if kind == "code":
         body, numbers, magic_tags = strip_cell_magics(body, numbers, path)
         tags += [tag for tag in magic_tags if tag not in tags]

@@ -77,6 +77,7 @@ def _context(environment, course, lesson, project: Project, target: str, data_fi
         "lesson": lesson,
         "target": target,
         "data_path": _data_path_function(project.root / course.path, course.path, data_files),
+        "figure": _figure_function(lesson),
         "macros": _macros(environment, project),
     }
 
@@ -91,6 +92,20 @@ def _data_path_function(course_folder: Path, relative_folder: Path, used: list[P
         return f"{DATA_FOLDER}/{Path(name).as_posix()}"
 
     return data_path
+
+
+def _figure_function(lesson: Lesson) -> Callable[..., str]:
+    names = [cell.metadata["figure"] for cell in lesson.cells if "figure" in cell.metadata]
+
+    def figure(name: str, alt: str = "", caption: str = "") -> str:
+        """Markdown showing a figure drawn by a figure cell; the image itself is attached after execution."""
+        if name not in names:
+            known = ", ".join(names) or "none"
+            raise LessonTemplateError(f"unknown figure '{name}' (figures drawn in this lesson: {known})")
+        image = f"![{alt or caption or name}](attachment:{name}.png)"
+        return f"{image}\n\n*{caption}*" if caption else image
+
+    return figure
 
 
 def _macros(environment, project: Project) -> Any:

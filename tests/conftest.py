@@ -42,6 +42,16 @@ plt.show()
 ```
 
 Done.
+
+```{code-cell} ipython3
+:tags: [remove-cell]
+:figure: bars
+plt.figure(figsize=(3, 2))
+plt.bar([1, 2, 3], values[:3], color="tab:blue")
+plt.show()
+```
+
+{{ figure("bars", alt="Three bars", caption="The first three values.") }}
 """
 
 

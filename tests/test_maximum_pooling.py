@@ -8,12 +8,13 @@ import pytest
 from tests.conftest import REPOSITORY, run_build
 
 pytestmark = pytest.mark.tensorflow
+FIGURES = ("show-extraction", "max-pooling", "two-dots", "two-dots-far")
 
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
     root = tmp_path_factory.mktemp("course")
-    for name in ("lessons", "templates", "figures"):
+    for name in ("lessons", "templates"):
         shutil.copytree(REPOSITORY / name, root / name)
     for name in ("mkdocs.yml", "pyproject.toml"):
         shutil.copy(REPOSITORY / name, root / name)
@@ -33,9 +34,14 @@ def test_page_shows_the_figures_the_code_draws(built):
     html = (page / "index.html").read_text()
     sources = re.findall(r'<img alt="Output of the code above" src="([^"]+)"', html)
     assert len(sources) == 2  # Input / Filter / Detect, then the condensed map
+    for name in FIGURES:
+        (source,) = re.findall(rf'<img alt="[^"]+" src="([^"]*/{name}.png)"', html)
+        sources.append(source)
+        assert (root / "figures" / "computer-vision" / f"{name}.png").exists()
     for source in sources:
         image = (page / source).resolve()
         assert image.read_bytes().startswith(b"\x89PNG")
+    assert not re.search(r'<img[^>]+src="https?:', html)  # nothing loads from the network
 
 
 def test_hidden_cell_is_collapsed_and_the_notebook_downloads(built):
@@ -48,7 +54,9 @@ def test_hidden_cell_is_collapsed_and_the_notebook_downloads(built):
     notebook = nbformat.read(root / "site" / "computer-vision" / "03-maximum-pooling.ipynb", as_version=4)
     nbformat.validate(notebook)
     images = [o for c in notebook.cells if c.cell_type == "code" for o in c.outputs if "image/png" in o.get("data", {})]
-    assert len(images) == 2
+    assert len(images) == 6  # two from the lesson's code, four from its figure cells
+    attached = {name for c in notebook.cells for name in c.get("attachments", {})}
+    assert attached == {f"{name}.png" for name in FIGURES}
     assert notebook.metadata.lessonbuild.execution["tensorflow"].startswith("2.")
     text = "".join(o.get("text", "") for c in notebook.cells if c.cell_type == "code" for o in c.outputs)
     assert "oneDNN" not in text and "cuda" not in text.lower()

@@ -91,7 +91,21 @@ def test_the_maximum_pooling_lesson_keeps_the_seed_text():
     """Every prose line and code line of the seed is in the hand-converted lesson, but for the TODOs and image path."""
     seed = (FIXTURES / "seed" / "000_cf6b304de21d57bc.txt").read_text().splitlines()
     lesson = (REPOSITORY / "lessons" / "computer-vision" / "03-maximum-pooling.md").read_text().splitlines()
-    replaced = ("**TODO**", "<!--TITLE:", "In [None]:", "#$HIDE_INPUT$", "image_path = ", "# image_path = ")
+    # The hosted diagrams became figure cells; the image path comes from data_path().
+    replaced = ("**TODO**", "<!--TITLE:", "In [None]:", "#$HIDE_INPUT$", "image_path = ", "# image_path = ", "<figure>", "</figure>", "<!-- <img", "<img src=")
     missing = [line for line in seed if line.strip() and not line.startswith(replaced) and line not in lesson]
     assert missing == []
     assert not any("TODO" in line for line in lesson)
+
+
+def test_figure_names_must_be_plain_file_names(tmp_path):
+    error = error_of(tmp_path, "---\ntitle: T\n---\n```{code-cell} ipython3\n:figure: ../x\nplot()\n```\n")
+    assert error.location.line == 5 and "'figure'" in error.message and "does not match" in error.message
+
+
+def test_two_cells_may_not_draw_one_figure(tmp_path):
+    cell = "```{code-cell} ipython3\n:figure: same\nplot()\n```\n"
+    root = make_project(tmp_path, {"01-a": "---\ntitle: A\n---\n" + cell, "02-b": "---\ntitle: B\n---\n\n" + cell})
+    with pytest.raises(SourceErrors) as caught:
+        read_courses(load_project(root))
+    assert [str(e) for e in caught.value.errors] == ["lessons/tiny/02-b.md:7: figure 'same' is already drawn at lessons/tiny/01-a.md:6"]

@@ -75,3 +75,11 @@ def test_errors_in_template_files_name_the_template(tmp_path):
     with pytest.raises(SourceErrors) as caught:
         render_course(course, project)
     assert str(caught.value.errors[0]).startswith("templates/lesson/footer.md.j2:2: undefined name in template")
+
+
+def test_a_figure_shows_by_name_and_an_unknown_one_is_an_error(tmp_path):
+    cell = "```{code-cell} ipython3\n:figure: curve\nplot()\n```\n"
+    rendered = render_one(tmp_path / "a", "---\ntitle: T\n---\n" + cell + '{{ figure("curve", alt="A curve", caption="It rises.") }}\n')
+    assert rendered.notebook.cells[2].source == "![A curve](attachment:curve.png)\n\n*It rises.*"
+    error = render_error(tmp_path / "b", "---\ntitle: T\n---\n" + cell + '\n{{ figure("curve-2") }}\n')
+    assert error == "lessons/tiny/01-x.md:9: unknown figure 'curve-2' (figures drawn in this lesson: curve)"

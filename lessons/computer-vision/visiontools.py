@@ -1,1 +1,85 @@
-"""Helpers for the Computer Vision lessons."""
+"""Helpers for the Computer Vision lessons: the diagrams the lessons draw, and small image utilities.
+
+Every diagram is drawn from fixed data or a fixed seed, so drawing it twice gives the same pixels.
+"""
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.patches import Rectangle
+
+
+def max_pool(feature_map: np.ndarray, size: int = 2) -> np.ndarray:
+    """Maximum pooling of a 2-D map with a size x size window and stride, edges padded like 'SAME'."""
+    rows = -(-feature_map.shape[0] // size) * size
+    cols = -(-feature_map.shape[1] // size) * size
+    padded = np.full((rows, cols), -np.inf)
+    padded[: feature_map.shape[0], : feature_map.shape[1]] = feature_map
+    return padded.reshape(rows // size, size, cols // size, size).max(axis=(1, 3))
+
+
+def ring_feature_map(size: int = 12, seed: int = 0) -> np.ndarray:
+    """A size x size map of random activations on a ring, zero elsewhere: what ReLU leaves of a round feature."""
+    y, x = np.mgrid[:size, :size] - (size - 1) / 2
+    radius = np.hypot(x, y)
+    ring = (radius > size * 0.2) & (radius < size * 0.42)
+    values = np.random.default_rng(seed).uniform(0.3, 1.0, (size, size))
+    return np.where(ring, values, 0.0)
+
+
+def two_dots(size: int = 16, first=(5, 5), second=(6, 8)) -> np.ndarray:
+    """A map with two single active pixels."""
+    feature_map = np.zeros((size, size))
+    feature_map[first] = 1.0
+    feature_map[second] = 1.0
+    return feature_map
+
+
+def show_extraction(image, kernel, pool_size: int = 2, cmap: str = "magma"):
+    """Input, Filter, Detect and Condense of one image, four panels in a row."""
+    import tensorflow as tf
+
+    image = tf.image.convert_image_dtype(image, dtype=tf.float32)[tf.newaxis, ...]
+    kernel = tf.reshape(tf.constant(kernel, dtype=tf.float32), [*np.shape(kernel), 1, 1])
+    filtered = tf.nn.conv2d(image, kernel, strides=1, padding="SAME")
+    detected = tf.nn.relu(filtered)
+    condensed = tf.nn.pool(detected, window_shape=(pool_size, pool_size), pooling_type="MAX",
+                           strides=(pool_size, pool_size), padding="SAME")
+    panels = [("Input", image, "gray"), ("Filter", filtered, cmap), ("Detect", detected, cmap), ("Condense", condensed, cmap)]
+    figure, axes = plt.subplots(1, 4, figsize=(16, 4.6))
+    for axis, (title, values, colours) in zip(axes, panels):
+        axis.imshow(tf.squeeze(values), cmap=colours)
+        axis.set_title(title)
+        axis.axis("off")
+    return figure
+
+
+def show_max_pooling(feature_map: np.ndarray, size: int = 2, cmap: str = "magma"):
+    """A feature map with its pooling blocks outlined, beside the map that maximum pooling makes of it."""
+    pooled = max_pool(feature_map, size)
+    figure, (left, right) = plt.subplots(1, 2, figsize=(10, 4.8), gridspec_kw={"width_ratios": [2, 1]})
+    left.imshow(feature_map, cmap=cmap, vmin=0, vmax=1)
+    for row in range(0, feature_map.shape[0], size):
+        for col in range(0, feature_map.shape[1], size):
+            left.add_patch(Rectangle((col - 0.5, row - 0.5), size, size, fill=False, edgecolor="white", linewidth=1.2))
+    left.set_title(f"Feature map {feature_map.shape[0]}x{feature_map.shape[1]}")
+    right.imshow(pooled, cmap=cmap, vmin=0, vmax=1)
+    right.set_title(f"Max pooled {pooled.shape[0]}x{pooled.shape[1]}")
+    for axis in (left, right):
+        axis.set_xticks([])
+        axis.set_yticks([])
+    return figure
+
+
+def show_repeated_pooling(feature_map: np.ndarray, steps: int = 3, size: int = 2, cmap: str = "magma"):
+    """The map, then the map pooled again and again: one panel per step, titled with its shape."""
+    maps = [feature_map]
+    for _ in range(steps):
+        maps.append(max_pool(maps[-1], size))
+    figure, axes = plt.subplots(1, len(maps), figsize=(4 * len(maps), 4.4))
+    for step, (axis, values) in enumerate(zip(axes, maps)):
+        axis.imshow(values, cmap=cmap, vmin=0, vmax=1)
+        axis.set_title("Original" if step == 0 else f"Pooled {step}x: {values.shape[0]}x{values.shape[1]}")
+        axis.set_xticks([])
+        axis.set_yticks([])
+    return figure

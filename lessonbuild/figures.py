@@ -1,0 +1,94 @@
+"""Stage 4, figures: the images that figure cells draw, as deterministic PNG files and attachments.
+
+A code cell with the option `figure: NAME` draws figure NAME. After execution its image
+output is re-encoded without metadata (same pixels, same bytes), attached to every Markdown
+cell that shows it through `figure("NAME")` (so a downloaded notebook shows it offline), and
+written to figures/<course>/NAME.png.
+"""
+from __future__ import annotations
+
+import base64
+import copy
+import io
+import re
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from PIL import Image
+
+from .errors import SourceError, SourceErrors
+from .fsutil import write_atomic
+from .model import ExecutedLesson
+from .project import Project
+
+ATTACHMENT = re.compile(r"\(attachment:([A-Za-z0-9][A-Za-z0-9_-]*)\.png\)")
+
+
+@dataclass(frozen=True)
+class Figure:
+    course: str
+    name: str
+    png: bytes
+
+    def path(self, project: Project) -> Path:
+        return project.figures_dir / self.course / f"{self.name}.png"
+
+
+def extract_figures(lessons: list[ExecutedLesson]) -> tuple[list[ExecutedLesson], list[Figure]]:
+    """The lessons with their figures attached where the prose shows them, and the figures."""
+    done, figures, errors = [], [], []
+    for executed in lessons:
+        try:
+            drawn = _drawn(executed)
+        except SourceError as exc:
+            errors.append(exc)
+            continue
+        figures.extend(Figure(executed.rendered.course.slug, name, png) for name, png in drawn.items())
+        done.append(replace(executed, notebook=_attach(executed.notebook, drawn)))
+    if errors:
+        raise SourceErrors(errors)
+    return done, figures
+
+
+def save_figures(figures: list[Figure], project: Project) -> list[Path]:
+    """Write the figures whose bytes changed; return their paths."""
+    changed = []
+    for figure in figures:
+        path = figure.path(project)
+        if not path.exists() or path.read_bytes() != figure.png:
+            write_atomic(path, figure.png)
+            changed.append(path)
+    return changed
+
+
+def _drawn(executed: ExecutedLesson) -> dict[str, bytes]:
+    drawn = {}
+    for index, cell in enumerate(executed.notebook.cells):
+        name = cell.metadata.get("figure") if cell.cell_type == "code" else None
+        if name is None:
+            continue
+        images = [o.data["image/png"] for o in cell.outputs if "image/png" in o.get("data", {})]
+        if not images:
+            path, lines = executed.rendered.cell_origins[index]
+            raise SourceError(path, lines[0], f"figure cell '{name}' drew no image (end it with a figure, or plt.show())")
+        drawn[name] = normalized_png(base64.b64decode(images[-1]))
+    return drawn
+
+
+def normalized_png(data: bytes) -> bytes:
+    """The same pixels as PNG bytes that depend on nothing else: no software tag, no time, no gamma chunk."""
+    with Image.open(io.BytesIO(data)) as image:
+        output = io.BytesIO()
+        image.save(output, format="PNG", compress_level=9)
+    return output.getvalue()
+
+
+def _attach(notebook, drawn: dict[str, bytes]):
+    notebook = copy.deepcopy(notebook)
+    for cell in notebook.cells:
+        if cell.cell_type != "markdown":
+            continue
+        names = [name for name in ATTACHMENT.findall(cell.source) if name in drawn]
+        if names:
+            cell["attachments"] = {f"{n}.png": {"image/png": base64.b64encode(drawn[n]).decode()} for n in names}
+    return notebook

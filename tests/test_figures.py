@@ -1,0 +1,74 @@
+import base64
+import io
+
+import nbformat
+import pytest
+from PIL import Image, PngImagePlugin
+
+from lessonbuild.errors import SourceErrors
+from lessonbuild.figures import extract_figures, normalized_png, save_figures
+from lessonbuild.model import ExecutedLesson, RenderedLesson
+from tests.conftest import run_build
+
+
+def png_with_metadata(colour="red", text="matplotlib 3.x") -> bytes:
+    info = PngImagePlugin.PngInfo()
+    info.add_text("Software", text)
+    output = io.BytesIO()
+    Image.new("RGB", (4, 3), colour).save(output, format="PNG", pnginfo=info)
+    return output.getvalue()
+
+
+def executed_with(outputs, figure="dots", prose="![Dots](attachment:dots.png)"):
+    """A one-lesson stand-in for the execute stage's result (a unit test of this stage alone)."""
+    code = nbformat.v4.new_code_cell("draw()", metadata={"figure": figure}, outputs=outputs)
+    notebook = nbformat.v4.new_notebook(cells=[code, nbformat.v4.new_markdown_cell(prose)])
+    course = type("Course", (), {"slug": "c"})()
+    rendered = RenderedLesson(course, None, notebook, [("lessons/c/l.md", (7,)), ("lessons/c/l.md", (9,))])
+    return ExecutedLesson(rendered, notebook, 1.0, "CPU")
+
+
+def image_output(png: bytes):
+    return nbformat.v4.new_output("display_data", data={"image/png": base64.b64encode(png).decode(), "text/plain": "<Figure>"})
+
+
+def test_normalized_png_keeps_pixels_and_drops_metadata():
+    first, second = normalized_png(png_with_metadata(text="one")), normalized_png(png_with_metadata(text="two"))
+    assert first == second
+    assert b"Software" not in first
+    assert Image.open(io.BytesIO(first)).getpixel((0, 0)) == (255, 0, 0)
+
+
+def test_figures_are_attached_where_the_prose_shows_them(tmp_path):
+    (lesson,), (figure,) = extract_figures([executed_with([image_output(png_with_metadata())])])
+    assert (figure.course, figure.name) == ("c", "dots")
+    attachment = lesson.notebook.cells[1].attachments["dots.png"]["image/png"]
+    assert base64.b64decode(attachment) == figure.png
+    nbformat.validate(lesson.notebook)
+
+
+def test_a_figure_cell_that_draws_nothing_is_an_error_at_its_line():
+    with pytest.raises(SourceErrors) as caught:
+        extract_figures([executed_with([nbformat.v4.new_output("stream", text="no image")])])
+    assert str(caught.value) == "lessons/c/l.md:7: figure cell 'dots' drew no image (end it with a figure, or plt.show())"
+
+
+def test_save_writes_only_changed_figures(tiny_project):
+    (_, figures) = extract_figures([executed_with([image_output(png_with_metadata())])])
+    assert save_figures(figures, tiny_project) == [tiny_project.figures_dir / "c" / "dots.png"]
+    assert save_figures(figures, tiny_project) == []
+
+
+def test_two_regenerations_write_the_same_bytes_and_the_page_shows_the_figure(tiny_root):
+    assert run_build(tiny_root).returncode == 0
+    figure = tiny_root / "figures" / "tiny" / "bars.png"
+    first = figure.read_bytes()
+    result = run_build(tiny_root, "--force")
+    assert result.returncode == 0 and "figure:" not in result.stdout  # nothing changed on disk
+    assert figure.read_bytes() == first
+    page = (tiny_root / "site" / "tiny" / "01-plots" / "index.html").read_text()
+    assert 'alt="Three bars"' in page and "The first three values." in page
+    assert "plt.bar" not in page  # the figure cell itself is removed from the page
+    notebook = nbformat.read(tiny_root / "site" / "tiny" / "01-plots.ipynb", as_version=4)
+    (cell,) = [c for c in notebook.cells if "attachments" in c]
+    assert base64.b64decode(cell.attachments["bars.png"]["image/png"]) == first
