@@ -9,7 +9,7 @@ from . import pipeline
 from .errors import BuildError, CellFailure, SourceErrors
 from .project import load_project
 
-COMMANDS = ("build", "check", "clean")
+COMMANDS = ("build", "check", "clean", "figures")
 
 
 def main(argv: list[str] | None = None, default_root: Path | None = None) -> int:
@@ -45,7 +45,10 @@ def _run(args: argparse.Namespace) -> int:
     if args.command == "clean":
         pipeline.clean(project)
         return 0
-    report = pipeline.build(project, force=args.force)
+    if args.command == "figures":
+        report = pipeline.figures(project, update=not args.check)
+    else:
+        report = pipeline.build(project, force=args.force)
     for failure in report.failures:
         _print_failure(failure)
     return report.exit_code
@@ -82,6 +85,12 @@ def _parser(default_root: Path) -> argparse.ArgumentParser:
         metavar="LESSON",
         help="execute these lessons (course/slug or slug) even if cached; with no name, all of them",
     )
+    figures = commands.add_parser(
+        "figures", parents=[common], help="regenerate the figures that figure cells draw into figures/"
+    )
+    mode = figures.add_mutually_exclusive_group()
+    mode.add_argument("--check", action="store_true", help="compare with the committed figures; exit 1 naming those that drifted")
+    mode.add_argument("--update", action="store_true", help="write the regenerated figures (the default)")
     commands.add_parser("check", parents=[common], help="read and render every lesson without executing it")
     commands.add_parser("clean", parents=[common], help="remove the build folder and its execution cache (not site/ or figures/)")
     return parser

@@ -3,7 +3,8 @@
 A code cell with the option `figure: NAME` draws figure NAME. After execution its image
 output is re-encoded without metadata (same pixels, same bytes), attached to every Markdown
 cell that shows it through `figure("NAME")` (so a downloaded notebook shows it offline), and
-written to figures/<course>/NAME.png.
+written to figures/<course>/NAME.png. `check_figures` compares regenerated figures with
+the committed ones (matplotlib's own image comparison: RMS of the pixel difference).
 """
 from __future__ import annotations
 
@@ -14,10 +15,12 @@ import re
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from matplotlib.testing.compare import compare_images
+from matplotlib.testing.exceptions import ImageComparisonFailure
 from PIL import Image
 
 from .errors import SourceError, SourceErrors
-from .fsutil import write_atomic
+from .fsutil import fresh_folder, write_atomic
 from .model import ExecutedLesson
 from .project import Project
 
@@ -92,3 +95,61 @@ def _attach(notebook, drawn: dict[str, bytes]):
         if names:
             cell["attachments"] = {f"{n}.png": {"image/png": base64.b64encode(drawn[n]).decode()} for n in names}
     return notebook
+
+
+@dataclass(frozen=True)
+class Drift:
+    """A committed figure that its cell no longer draws the same (or at all)."""
+
+    path: Path  # relative to the project
+    reason: str
+    diff_image: Path | None = None
+
+    def __str__(self) -> str:
+        where = f"; side by side in {self.diff_image.as_posix()}" if self.diff_image else ""
+        return f"{self.path.as_posix()}: {self.reason}{where}"
+
+
+def check_figures(figures: list[Figure], project: Project) -> list[Drift]:
+    """Compare regenerated figures with the committed ones by pixels, RMS within the project's tolerance."""
+    scratch = fresh_folder(project.build_dir / "figures-check")
+    drifts = [_compare(figure, scratch, project) for figure in figures]
+    drawn = {figure.path(project) for figure in figures}
+    for orphan in sorted(set(project.figures_dir.glob("*/*.png")) - drawn):
+        drifts.append(Drift(project.relative(orphan), "no figure cell draws this figure any more"))
+    return [drift for drift in drifts if drift is not None]
+
+
+def _compare(figure: Figure, scratch: Path, project: Project) -> Drift | None:
+    committed = figure.path(project)
+    relative = project.relative(committed)
+    if not committed.exists():
+        return Drift(relative, "not committed yet (build.py figures --update writes it)")
+    if committed.read_bytes() == figure.png:
+        return None
+    regenerated = scratch / figure.course / f"{figure.name}.png"
+    write_atomic(regenerated, figure.png)
+    try:
+        result = compare_images(str(committed), str(regenerated), tol=project.settings.figure_tolerance, in_decorator=True)
+    except ImageComparisonFailure as exc:  # different sizes: no pixel-wise difference to draw
+        return Drift(relative, f"regenerated figure differs: {str(exc).splitlines()[0]}")
+    if result is None:
+        return None
+    diff = project.build_dir / "figures-diff" / figure.course / f"{figure.name}.png"
+    write_atomic(diff, _side_by_side(committed, regenerated, Path(result["diff"])))
+    message = f"regenerated figure differs (RMS {result['rms']:.2f} > tolerance {result['tol']})"
+    return Drift(relative, message, project.relative(diff))
+
+
+def _side_by_side(*paths: Path) -> bytes:
+    """Committed | regenerated | difference, in one image."""
+    images = [Image.open(path).convert("RGB") for path in paths]
+    width = sum(image.width for image in images)
+    canvas = Image.new("RGB", (width, max(image.height for image in images)), "white")
+    left = 0
+    for image in images:
+        canvas.paste(image, (left, 0))
+        left += image.width
+    output = io.BytesIO()
+    canvas.save(output, format="PNG")
+    return output.getvalue()

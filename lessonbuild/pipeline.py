@@ -3,13 +3,13 @@ from __future__ import annotations
 
 import shutil
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TextIO
 
 from .cache import ExecutionCache
 from .errors import CellFailure, SourceError, SourceErrors
 from .execute import execute_lesson
-from .figures import extract_figures, save_figures
+from .figures import Drift, check_figures, extract_figures, save_figures
 from .model import Course, ExecutedLesson, RenderedLesson
 from .project import Project, site_name
 from .publish import publish
@@ -22,10 +22,11 @@ from .site import build_site
 class BuildReport:
     lessons: int
     failures: list[CellFailure]
+    drifted: list[Drift] = field(default_factory=list)
 
     @property
     def exit_code(self) -> int:
-        return 1 if self.failures else 0
+        return 1 if self.failures or self.drifted else 0
 
 
 def check(project: Project) -> list[tuple[Course, list[RenderedLesson]]]:
@@ -57,6 +58,34 @@ def build(project: Project, force: list[str] | None = None, out: TextIO = sys.st
     `force` names lessons ("course/slug" or "slug") to execute even when cached; an empty
     list forces them all, None forces none.
     """
+    executed, figures, report = _execute_and_draw(project, force, out)
+    if report.failures:
+        return report
+    _save(figures, project, out)
+    nav = publish(executed, project, site_name(project))
+    build_site(nav, project)
+    print(f"site: {project.relative(project.site_dir).as_posix()}/ ({report.lessons} lessons)", file=out, flush=True)
+    return report
+
+
+def figures(project: Project, update: bool, out: TextIO = sys.stdout) -> BuildReport:
+    """Regenerate every figure; write the changed ones (update) or report those that drifted (check)."""
+    _, drawn, report = _execute_and_draw(project, None, out)
+    if report.failures:
+        return report
+    if update:
+        _save(drawn, project, out)
+        return report
+    report.drifted = check_figures(drawn, project)
+    for drift in report.drifted:
+        print(drift, file=out, flush=True)
+    if not report.drifted:
+        print(f"{len(drawn)} figures match figures/", file=out, flush=True)
+    return report
+
+
+def _execute_and_draw(project: Project, force: list[str] | None, out: TextIO):
+    """Check, then execute or reuse every lesson; then take what its figure cells drew."""
     courses = check(project)
     cache = ExecutionCache(project)
     executed: list[tuple[Course, list[ExecutedLesson]]] = []
@@ -72,30 +101,30 @@ def build(project: Project, force: list[str] | None = None, out: TextIO = sys.st
         executed.append((course, done))
     report = BuildReport(lessons=sum(len(lessons) for _, lessons in courses), failures=failures)
     if failures:
-        return report
-    executed, figures = _figures(executed, project, out)
-    nav = publish(executed, project, site_name(project))
-    build_site(nav, project)
-    print(f"site: {project.relative(project.site_dir).as_posix()}/ ({report.lessons} lessons)", file=out, flush=True)
-    return report
+        return executed, [], report
+    executed, drawn = _extract_figures(executed)
+    return executed, drawn, report
 
 
-def _figures(executed, project: Project, out: TextIO):
-    """Attach and save what the figure cells drew; a figure cell that drew nothing is bad input."""
-    errors, result, figures = [], [], []
+def _extract_figures(executed):
+    """Attach what the figure cells drew; a figure cell that drew nothing is bad input."""
+    errors, result, drawn = [], [], []
     for course, lessons in executed:
         try:
-            lessons, drawn = extract_figures(lessons)
+            lessons, figures_of_course = extract_figures(lessons)
         except SourceErrors as exc:
             errors.extend(exc.errors)
             continue
         result.append((course, lessons))
-        figures.extend(drawn)
+        drawn.extend(figures_of_course)
     if errors:
         raise SourceErrors(errors)
-    for path in save_figures(figures, project):
+    return result, drawn
+
+
+def _save(drawn, project: Project, out: TextIO) -> None:
+    for path in save_figures(drawn, project):
         print(f"figure: {project.relative(path).as_posix()} updated", file=out, flush=True)
-    return result, figures
 
 
 def _execute_or_reuse(rendered: RenderedLesson, cache: ExecutionCache, forced: bool, out: TextIO):

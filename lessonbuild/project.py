@@ -17,6 +17,7 @@ SETTINGS_SCHEMA = {
         "kernel": {"type": "string", "minLength": 1},
         "kernel_env": {"type": "array", "items": {"type": "string"}},
         "repository_url": {"type": "string"},
+        "figure_tolerance": {"type": "number", "minimum": 0},
     },
     "additionalProperties": False,
 }
@@ -28,6 +29,7 @@ class Settings:
     kernel: str = "python3"
     kernel_env: tuple[str, ...] = ()  # extra environment variables lessons may read
     repository_url: str = ""
+    figure_tolerance: float = 1.0  # RMS of the pixel difference (0-255) a regenerated figure may show
 
 
 @dataclass(frozen=True)

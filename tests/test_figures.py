@@ -72,3 +72,30 @@ def test_two_regenerations_write_the_same_bytes_and_the_page_shows_the_figure(ti
     notebook = nbformat.read(tiny_root / "site" / "tiny" / "01-plots.ipynb", as_version=4)
     (cell,) = [c for c in notebook.cells if "attachments" in c]
     assert base64.b64decode(cell.attachments["bars.png"]["image/png"]) == first
+
+
+def test_figures_check_finds_drift_and_update_accepts_it(tiny_root):
+    assert run_build(tiny_root).returncode == 0
+    check = run_build(tiny_root, "figures", "--check")
+    assert check.returncode == 0 and check.stdout.splitlines()[-1] == "1 figures match figures/"
+    lesson = tiny_root / "lessons" / "tiny" / "01-plots.md"
+    lesson.write_text(lesson.read_text().replace('color="tab:blue"', 'color="tab:red"'))
+    committed = (tiny_root / "figures" / "tiny" / "bars.png").read_bytes()
+    check = run_build(tiny_root, "figures", "--check")
+    assert check.returncode == 1
+    drift = check.stdout.splitlines()[-1]
+    assert drift.startswith("figures/tiny/bars.png: regenerated figure differs (RMS ")
+    assert drift.endswith("side by side in _build/figures-diff/tiny/bars.png")
+    assert (tiny_root / "_build" / "figures-diff" / "tiny" / "bars.png").exists()
+    assert (tiny_root / "figures" / "tiny" / "bars.png").read_bytes() == committed  # a check writes nothing
+    update = run_build(tiny_root, "figures", "--update")
+    assert update.returncode == 0 and "figure: figures/tiny/bars.png updated" in update.stdout
+    assert run_build(tiny_root, "figures", "--check").returncode == 0
+
+
+def test_a_figure_no_cell_draws_is_drift(tiny_root):
+    assert run_build(tiny_root).returncode == 0
+    (tiny_root / "figures" / "tiny" / "old.png").write_bytes(png_with_metadata())
+    check = run_build(tiny_root, "figures", "--check")
+    assert check.returncode == 1
+    assert "figures/tiny/old.png: no figure cell draws this figure any more" in check.stdout
