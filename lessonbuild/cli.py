@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -45,10 +46,11 @@ def _run(args: argparse.Namespace) -> int:
     if args.command == "clean":
         pipeline.clean(project)
         return 0
+    run = pipeline.RunOptions(force=getattr(args, "force", None), jobs=args.jobs, device=args.device)
     if args.command == "figures":
-        report = pipeline.figures(project, update=not args.check)
+        report = pipeline.figures(project, update=not args.check, run=run)
     else:
-        report = pipeline.build(project, force=args.force)
+        report = pipeline.build(project, run=run)
     for failure in report.failures:
         _print_failure(failure)
     return report.exit_code
@@ -62,6 +64,13 @@ def _print_failure(failure: CellFailure) -> None:
         print(f"the kernel's own output is in {failure.kernel_log.as_posix()}", file=sys.stderr)
 
 
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return value
+
+
 def _with_default_command(argv: list[str] | None) -> list[str]:
     argv = list(sys.argv[1:] if argv is None else argv)
     if any(arg in COMMANDS for arg in argv) or any(arg in ("-h", "--help") for arg in argv[:1]):
@@ -73,12 +82,21 @@ def _parser(default_root: Path) -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--project", type=Path, default=default_root, help="the project folder (default: %(default)s)")
     common.add_argument("--debug", action="store_true", help="show Python tracebacks of the build itself")
+    execution = argparse.ArgumentParser(add_help=False)
+    execution.add_argument(
+        "--jobs", "-j", type=_positive, default=os.cpu_count() or 1,
+        help="lessons to execute at once, each in its own kernel with its share of the cores (default: %(default)s)",
+    )
+    execution.add_argument(
+        "--device", choices=("auto", "cpu", "gpu"), default="auto",
+        help="cpu hides GPUs from the kernels; gpu stops unless TensorFlow sees one (default: auto)",
+    )
     parser = argparse.ArgumentParser(
         prog="build.py",
         description="Build lesson notebooks and the course site. With no command: build.",
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-    build = commands.add_parser("build", parents=[common], help="render, execute and publish every lesson, then build site/")
+    build = commands.add_parser("build", parents=[common, execution], help="render, execute and publish every lesson, then build site/")
     build.add_argument(
         "--force",
         nargs="*",
@@ -86,7 +104,7 @@ def _parser(default_root: Path) -> argparse.ArgumentParser:
         help="execute these lessons (course/slug or slug) even if cached; with no name, all of them",
     )
     figures = commands.add_parser(
-        "figures", parents=[common], help="regenerate the figures that figure cells draw into figures/"
+        "figures", parents=[common, execution], help="regenerate the figures that figure cells draw into figures/"
     )
     mode = figures.add_mutually_exclusive_group()
     mode.add_argument("--check", action="store_true", help="compare with the committed figures; exit 1 naming those that drifted")

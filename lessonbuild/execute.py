@@ -13,16 +13,17 @@ import json
 import logging
 import os
 import re
-import signal
 import tempfile
+import threading
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
 from nbclient.util import ensure_async
 
-from .errors import CellFailure, SourceLocation
+from .errors import BuildError, CellFailure, SourceLocation
 from .model import ExecutedLesson, RenderedLesson
 from .project import Project
 
@@ -37,6 +38,10 @@ QUIET_TENSORFLOW = {"TF_CPP_MIN_LOG_LEVEL": "2", "TF_ENABLE_ONEDNN_OPTS": "0"}
 QUIET_LOG = logging.getLogger("lessonbuild.nbclient")
 QUIET_LOG.addHandler(logging.NullHandler())
 QUIET_LOG.propagate = False
+THREAD_POOL_VARIABLES = (
+    "TF_NUM_INTRAOP_THREADS", "TF_NUM_INTEROP_THREADS", "OMP_NUM_THREADS",
+    "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMEXPR_NUM_THREADS",
+)
 ANSI_ESCAPE = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 CELL_FRAME = re.compile(r"Cell In\[(\d+)\], line (\d+)")
 
@@ -56,14 +61,28 @@ def _lessonbuild_probe():
 """
 
 
-def execute_lesson(rendered: RenderedLesson, project: Project) -> ExecutedLesson:
-    """Execute every code cell of the lesson's notebook; raise CellFailure if one fails."""
+@dataclass(frozen=True)
+class ExecutionOptions:
+    threads: int = 0  # per kernel for TensorFlow, OpenMP and BLAS pools; 0 leaves them to the libraries
+    device: str = "auto"  # "cpu" hides GPUs from the kernel; "gpu" requires TensorFlow to see one
+    cancel: threading.Event = field(default_factory=threading.Event)  # set: shut the kernel down and stop
+
+
+class DeviceMissing(BuildError):
+    """--device gpu, but TensorFlow in the kernel sees no GPU: no lesson should run on the wrong device."""
+
+
+def execute_lesson(rendered: RenderedLesson, project: Project, options: ExecutionOptions | None = None) -> ExecutedLesson:
+    """Execute every code cell of the lesson's notebook; raise CellFailure if one fails.
+
+    Raises KeyboardInterrupt when `options.cancel` is set while it runs.
+    """
+    options = options or ExecutionOptions()
     notebook = copy.deepcopy(rendered.notebook)
     course_folder = project.root / rendered.course.path
-    timeout = rendered.lesson.front_matter.get("timeout", project.settings.timeout)
     client = NotebookClient(
         notebook,
-        timeout=timeout,
+        timeout=rendered.lesson.front_matter.get("timeout", project.settings.timeout),
         kernel_name=notebook.metadata.kernelspec.name,
         resources={"metadata": {"path": str(course_folder)}},
         record_timing=False,  # wall-clock stamps would make every run's notebook differ; seconds suffice
@@ -74,9 +93,9 @@ def execute_lesson(rendered: RenderedLesson, project: Project) -> ExecutedLesson
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="lessonbuild-") as sockets, open(log_path, "wb") as kernel_log:
         _use_local_sockets(client, Path(sockets))
-        environment = kernel_environment(project, course_folder)
+        kernel = {"env": kernel_environment(project, course_folder, options), "stderr": kernel_log, "stdout": kernel_log}
         try:
-            probe = asyncio.run(_run(client, rendered, {"env": environment, "stderr": kernel_log, "stdout": kernel_log}, project.root))
+            probe = asyncio.run(_run(client, rendered, kernel, project.root, options))
         except CellFailure as failure:
             failure.kernel_log = project.relative(log_path)
             raise
@@ -85,13 +104,18 @@ def execute_lesson(rendered: RenderedLesson, project: Project) -> ExecutedLesson
     return ExecutedLesson(rendered=rendered, notebook=notebook, seconds=seconds, device=probe["device"])
 
 
-def kernel_environment(project: Project, course_folder: Path) -> dict[str, str]:
+def kernel_environment(project: Project, course_folder: Path, options: ExecutionOptions) -> dict[str, str]:
     allowed = INHERITED_ENVIRONMENT + tuple(project.settings.kernel_env)
     environment = {name: os.environ[name] for name in allowed if name in os.environ}
     environment.update(QUIET_TENSORFLOW)
     environment["PYTHONPATH"] = str(course_folder)
     environment["PYTHONHASHSEED"] = "0"
     environment["PYDEVD_DISABLE_FILE_VALIDATION"] = "1"  # debugpy's frozen-modules warning, every start
+    if options.threads:
+        # N kernels at once, each with pools the size of the machine, would fight over the cores.
+        environment.update({name: str(options.threads) for name in THREAD_POOL_VARIABLES})
+    if options.device == "cpu":
+        environment["CUDA_VISIBLE_DEVICES"] = "-1"
     return environment
 
 
@@ -104,33 +128,30 @@ def _use_local_sockets(client: NotebookClient, folder: Path) -> None:
     client.km.ip = str(folder / "kernel")
 
 
-async def _run(client: NotebookClient, rendered: RenderedLesson, kernel_options: dict, root: Path) -> dict:
-    async with client.async_setup_kernel(**kernel_options):
-        interrupted = _stop_on_interrupt(client)
+async def _run(client: NotebookClient, rendered: RenderedLesson, kernel: dict, root: Path, options: ExecutionOptions) -> dict:
+    async with client.async_setup_kernel(**kernel):
+        watcher = asyncio.create_task(_shut_down_when_cancelled(client, options.cancel))
         try:
+            if options.device == "gpu":
+                await _require_gpu(client, rendered)
             return await _run_cells(client, rendered, root)
         finally:
-            if interrupted.is_set():
-                raise KeyboardInterrupt  # whatever the cell reported, the author asked to stop
+            watcher.cancel()
+            if options.cancel.is_set():
+                raise KeyboardInterrupt  # whatever the cell reported, the build was asked to stop
 
 
-def _stop_on_interrupt(client: NotebookClient) -> asyncio.Event:
-    """Ctrl-C interrupts the running cell and ends the build; a second Ctrl-C kills the kernel.
+async def _shut_down_when_cancelled(client: NotebookClient, cancel: threading.Event) -> None:
+    while not cancel.is_set():
+        await asyncio.sleep(0.1)
+    await ensure_async(client.km.shutdown_kernel(now=True))
 
-    nbclient's own handler only shuts the kernel down, and the build would go on.
-    """
-    interrupted = asyncio.Event()
 
-    def on_interrupt() -> None:
-        stop = client.km.shutdown_kernel(now=True) if interrupted.is_set() else client.km.interrupt_kernel()
-        interrupted.set()
-        asyncio.ensure_future(ensure_async(stop))
-
-    try:
-        asyncio.get_running_loop().add_signal_handler(signal.SIGINT, on_interrupt)
-    except (NotImplementedError, RuntimeError):  # Windows, or not the main thread: Python's default applies
-        pass
-    return interrupted
+async def _require_gpu(client: NotebookClient, rendered: RenderedLesson) -> None:
+    info = await _probe(client, "import tensorflow\n")
+    if not info["device"].startswith("GPU"):
+        name = f"{rendered.course.slug}/{rendered.lesson.slug}"
+        raise DeviceMissing(f"{name}: --device gpu, but TensorFlow {info.get('tensorflow', '')} in the kernel sees no GPU")
 
 
 async def _run_cells(client: NotebookClient, rendered: RenderedLesson, root: Path) -> dict:
@@ -158,9 +179,9 @@ async def _record_language_info(client: NotebookClient) -> None:
         client.nb.metadata["language_info"] = reply["content"]["language_info"]
 
 
-async def _probe(client: NotebookClient) -> dict:
+async def _probe(client: NotebookClient, before: str = "") -> dict:
     msg_id = client.kc.execute(
-        PROBE_CODE, silent=True, store_history=False, user_expressions={"info": "_lessonbuild_probe()"}
+        before + PROBE_CODE, silent=True, store_history=False, user_expressions={"info": "_lessonbuild_probe()"}
     )
     reply = await client.async_wait_for_reply(msg_id)
     result = reply["content"]["user_expressions"]["info"]

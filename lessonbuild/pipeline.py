@@ -1,14 +1,16 @@
 """The build, stage after stage: read -> render -> execute -> publish -> site."""
 from __future__ import annotations
 
+import os
 import shutil
 import sys
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from typing import TextIO
 
 from .cache import ExecutionCache
 from .errors import CellFailure, SourceError, SourceErrors
-from .execute import execute_lesson
+from .execute import ExecutionOptions, execute_lesson
 from .figures import Drift, check_figures, extract_figures, save_figures
 from .model import Course, ExecutedLesson, RenderedLesson
 from .project import Project, site_name
@@ -52,13 +54,16 @@ def check(project: Project) -> list[tuple[Course, list[RenderedLesson]]]:
     return rendered
 
 
-def build(project: Project, force: list[str] | None = None, out: TextIO = sys.stdout) -> BuildReport:
-    """Build everything; the site is replaced only when every lesson executed.
+@dataclass(frozen=True)
+class RunOptions:
+    force: list[str] | None = None  # lessons to execute even if cached ("course/slug" or slug); [] all
+    jobs: int = 1  # lessons executed at once, each in its own kernel
+    device: str = "auto"
 
-    `force` names lessons ("course/slug" or "slug") to execute even when cached; an empty
-    list forces them all, None forces none.
-    """
-    executed, figures, report = _execute_and_draw(project, force, out)
+
+def build(project: Project, run: RunOptions = RunOptions(), out: TextIO = sys.stdout) -> BuildReport:
+    """Build everything; the site is replaced only when every lesson executed."""
+    executed, figures, report = _execute_and_draw(project, run, out)
     if report.failures:
         return report
     _save(figures, project, out)
@@ -68,9 +73,9 @@ def build(project: Project, force: list[str] | None = None, out: TextIO = sys.st
     return report
 
 
-def figures(project: Project, update: bool, out: TextIO = sys.stdout) -> BuildReport:
+def figures(project: Project, update: bool, run: RunOptions = RunOptions(), out: TextIO = sys.stdout) -> BuildReport:
     """Regenerate every figure; write the changed ones (update) or report those that drifted (check)."""
-    _, drawn, report = _execute_and_draw(project, None, out)
+    _, drawn, report = _execute_and_draw(project, run, out)
     if report.failures:
         return report
     if update:
@@ -84,26 +89,60 @@ def figures(project: Project, update: bool, out: TextIO = sys.stdout) -> BuildRe
     return report
 
 
-def _execute_and_draw(project: Project, force: list[str] | None, out: TextIO):
+def _execute_and_draw(project: Project, run: RunOptions, out: TextIO):
     """Check, then execute or reuse every lesson; then take what its figure cells drew."""
     courses = check(project)
-    cache = ExecutionCache(project)
-    executed: list[tuple[Course, list[ExecutedLesson]]] = []
-    failures: list[CellFailure] = []
-    for course, lessons in courses:
-        done = []
-        for rendered in lessons:
-            result = _execute_or_reuse(rendered, cache, _is_forced(rendered, force), out)
-            if isinstance(result, CellFailure):
-                failures.append(result)
-            else:
-                done.append(result)
-        executed.append((course, done))
-    report = BuildReport(lessons=sum(len(lessons) for _, lessons in courses), failures=failures)
+    results = _execute_all([r for _, lessons in courses for r in lessons], project, run, out)
+    failures = [result for result in results.values() if isinstance(result, CellFailure)]
+    report = BuildReport(lessons=len(results), failures=failures)
     if failures:
-        return executed, [], report
+        return [], [], report
+    executed = [(course, [results[id(r)] for r in lessons]) for course, lessons in courses]
     executed, drawn = _extract_figures(executed)
     return executed, drawn, report
+
+
+def _execute_all(lessons: list[RenderedLesson], project: Project, run: RunOptions, out: TextIO) -> dict:
+    """Each lesson's ExecutedLesson or CellFailure, by id(rendered); cache hits first, then kernels in parallel."""
+    cache = ExecutionCache(project)
+    results, pending = {}, []
+    for rendered in lessons:
+        inputs = cache.inputs(rendered)
+        forced = _is_forced(rendered, run.force)
+        cached = None if forced else cache.lookup(rendered, inputs)
+        if cached is None:
+            pending.append((rendered, inputs, "forced" if forced else cache.why_executed(rendered, inputs)))
+            continue
+        _say(out, rendered, f"cached (executed on {cached.device} in {cached.seconds:.1f} s)")
+        results[id(rendered)] = cached
+    threads = max(1, (os.cpu_count() or 1) // run.jobs) if run.jobs > 1 else 0
+    options = ExecutionOptions(threads=threads, device=run.device)
+    with ThreadPoolExecutor(max_workers=max(1, run.jobs), thread_name_prefix="lesson") as pool:
+        futures = {pool.submit(execute_lesson, rendered, project, options): (rendered, inputs, why) for rendered, inputs, why in pending}
+        try:
+            for future in as_completed(futures):
+                rendered, inputs, why = futures[future]
+                results[id(rendered)] = _finished(future, rendered, inputs, why, cache, out)
+        except BaseException:  # Ctrl-C, or a device that is missing: stop every kernel, keep nothing half-done
+            options.cancel.set()
+            pool.shutdown(wait=True, cancel_futures=True)
+            raise
+    return results
+
+
+def _finished(future, rendered: RenderedLesson, inputs, why: str, cache: ExecutionCache, out: TextIO):
+    try:
+        result = future.result()
+    except CellFailure as failure:
+        _say(out, rendered, f"failed ({why})")
+        return failure
+    cache.store(result, inputs)
+    _say(out, rendered, f"executed in {result.seconds:.1f} s on {result.device} ({why})")
+    return result
+
+
+def _say(out: TextIO, rendered: RenderedLesson, status: str) -> None:
+    print(f"{rendered.course.slug}/{rendered.lesson.slug}: {status}", file=out, flush=True)
 
 
 def _extract_figures(executed):
@@ -125,24 +164,6 @@ def _extract_figures(executed):
 def _save(drawn, project: Project, out: TextIO) -> None:
     for path in save_figures(drawn, project):
         print(f"figure: {project.relative(path).as_posix()} updated", file=out, flush=True)
-
-
-def _execute_or_reuse(rendered: RenderedLesson, cache: ExecutionCache, forced: bool, out: TextIO):
-    name = f"{rendered.course.slug}/{rendered.lesson.slug}"
-    inputs = cache.inputs(rendered)
-    cached = None if forced else cache.lookup(rendered, inputs)
-    if cached is not None:
-        print(f"{name}: cached (executed on {cached.device} in {cached.seconds:.1f} s)", file=out, flush=True)
-        return cached
-    why = "forced" if forced else cache.why_executed(rendered, inputs)
-    try:
-        result = execute_lesson(rendered, cache.project)
-    except CellFailure as failure:
-        print(f"{name}: failed ({why})", file=out, flush=True)
-        return failure
-    cache.store(result, inputs)
-    print(f"{name}: executed in {result.seconds:.1f} s on {result.device} ({why})", file=out, flush=True)
-    return result
 
 
 def _is_forced(rendered: RenderedLesson, force: list[str] | None) -> bool:

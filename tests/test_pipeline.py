@@ -1,0 +1,59 @@
+"""The pipeline across lessons: parallel kernels, failures that do not stop the others, the device."""
+import pytest
+
+from lessonbuild.execute import ExecutionOptions, kernel_environment
+import os
+
+import nbformat
+
+from tests.conftest import make_project, run_build
+
+PRINT_PID = "---\ntitle: {title}\n---\n```{{code-cell}} ipython3\nimport os, time  # {title}\ntime.sleep(0.5)\nprint(os.getpid(), os.environ.get('OMP_NUM_THREADS'))\n```\n"
+
+
+@pytest.fixture
+def three_lessons(tmp_path):
+    lessons = {f"0{n}-l": PRINT_PID.format(title=f"L{n}") for n in (1, 2, 3)}
+    return make_project(tmp_path / "p", lessons)
+
+
+def test_parallel_kernels_each_with_their_share_of_the_cores(three_lessons):
+    result = run_build(three_lessons, "--jobs", "2")
+    assert result.returncode == 0, result.stderr
+    assert sorted(line.split(":")[0] for line in result.stdout.splitlines()[:3]) == ["tiny/01-l", "tiny/02-l", "tiny/03-l"]
+    outputs = []
+    for n in (1, 2, 3):
+        notebook = nbformat.read(three_lessons / "site" / "tiny" / f"0{n}-l.ipynb", as_version=4)
+        outputs.append(next(c for c in notebook.cells if c.cell_type == "code").outputs[0].text.split())
+    assert len({pid for pid, _ in outputs}) == 3  # a kernel each
+    assert {threads for _, threads in outputs} == {str(max(1, (os.cpu_count() or 1) // 2))}
+
+
+def test_one_failing_lesson_does_not_stop_the_others(three_lessons):
+    lesson = three_lessons / "lessons" / "tiny" / "02-l.md"
+    lesson.write_text(lesson.read_text().replace("time.sleep(0.5)", "raise RuntimeError('nope')"))
+    result = run_build(three_lessons, "--jobs", "2")
+    assert result.returncode == 1
+    assert result.stderr.splitlines()[0] == "lessons/tiny/02-l.md:6: RuntimeError: nope"
+    assert not (three_lessons / "site").exists()
+    lesson.write_text(lesson.read_text().replace("raise RuntimeError('nope')", "time.sleep(0.5)"))
+    again = run_build(three_lessons, "--jobs", "2").stdout
+    assert "tiny/01-l: cached" in again and "tiny/03-l: cached" in again  # they ran and were kept
+    assert "tiny/02-l: executed" in again
+
+
+def test_device_gpu_stops_where_tensorflow_sees_no_gpu(tiny_root):
+    result = run_build(tiny_root, "--device", "gpu")
+    if "GPU:" in result.stdout:
+        pytest.skip("this machine has a GPU")
+    assert result.returncode == 1
+    assert result.stderr.strip().startswith("tiny/01-plots: --device gpu, but TensorFlow 2.")
+    assert result.stderr.strip().endswith("in the kernel sees no GPU")
+    assert not (tiny_root / "site").exists()
+
+
+def test_device_cpu_hides_gpus_from_the_kernel(tiny_project):
+    environment = kernel_environment(tiny_project, tiny_project.root, ExecutionOptions(device="cpu", threads=3))
+    assert environment["CUDA_VISIBLE_DEVICES"] == "-1"
+    assert environment["TF_NUM_INTRAOP_THREADS"] == environment["OMP_NUM_THREADS"] == "3"
+    assert "OMP_NUM_THREADS" not in kernel_environment(tiny_project, tiny_project.root, ExecutionOptions())
