@@ -26,7 +26,7 @@ from .fsutil import write_atomic
 from .model import ExecutedLesson, RenderedLesson
 from .project import Project
 
-FORMAT = 1  # bump when what an entry holds changes
+FORMAT = 2  # bump when what an entry holds changes
 FROM_LINE = re.compile(r"^\s*from\s+([A-Za-z_]\w*)")
 IMPORT_LINE = re.compile(r"^\s*import\s+([\w., ]+)")
 # Distributions that differ between a CPU and a GPU runner without changing a lesson's outputs.
@@ -96,8 +96,16 @@ class ExecutionCache:
 
     def store(self, executed: ExecutedLesson, inputs: Inputs) -> None:
         write_atomic(self._entry(inputs.key), nbformat.writes(executed.notebook))
-        manifest = {"cells": inputs.cells, "files": inputs.files, "environment": inputs.environment, "kernel": inputs.kernel}
+        manifest = {
+            "cells": inputs.cells, "files": inputs.files, "environment": inputs.environment, "kernel": inputs.kernel,
+            "device": executed.device, "seconds": round(executed.seconds, 2),
+        }
         write_atomic(self._last(executed.rendered), json.dumps(manifest, indent=1, sort_keys=True))
+
+    def last_run(self, rendered: RenderedLesson) -> str:
+        """How the lesson's last execution went, from its small manifest (no notebook is loaded)."""
+        last = json.loads(self._last(rendered).read_text())
+        return f"executed on {last['device']} in {last['seconds']:.1f} s"
 
     def _entry(self, key: str) -> Path:
         return self.folder / "entries" / key[:2] / f"{key}.ipynb"

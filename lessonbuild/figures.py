@@ -15,8 +15,6 @@ import re
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from matplotlib.testing.compare import compare_images
-from matplotlib.testing.exceptions import ImageComparisonFailure
 from PIL import Image
 
 from .errors import SourceError, SourceErrors
@@ -121,6 +119,10 @@ def check_figures(figures: list[Figure], project: Project) -> list[Drift]:
 
 
 def _compare(figure: Figure, scratch: Path, project: Project) -> Drift | None:
+    # Imported here: matplotlib's testing tools take a quarter second to import, and only a check needs them.
+    from matplotlib.testing.compare import compare_images
+    from matplotlib.testing.exceptions import ImageComparisonFailure
+
     committed = figure.path(project)
     relative = project.relative(committed)
     if not committed.exists():

@@ -1,23 +1,27 @@
 """The build, stage after stage: read -> render -> execute -> publish -> site."""
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import shutil
 import sys
+from pathlib import Path
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from typing import TextIO
 
 from .cache import ExecutionCache
 from .errors import CellFailure, SourceError, SourceErrors
-from .execute import ExecutionOptions, execute_lesson
 from .figures import Drift, check_figures, extract_figures, save_figures
+from .fsutil import write_atomic
 from .model import Course, ExecutedLesson, RenderedLesson
 from .project import Project, site_name
-from .publish import publish
 from .read import read_courses
 from .render import render_course
-from .site import build_site
+
+# execute, publish and site are imported where they are used: nbclient, nbconvert and MkDocs
+# take most of a second to import, and a build with nothing to do should not pay for them.
 
 
 @dataclass
@@ -54,6 +58,9 @@ def check(project: Project) -> list[tuple[Course, list[RenderedLesson]]]:
     return rendered
 
 
+SITE_DIGEST = "site.digest"  # in the build folder: the inputs of the site now in site/
+
+
 @dataclass(frozen=True)
 class RunOptions:
     force: list[str] | None = None  # lessons to execute even if cached ("course/slug" or slug); [] all
@@ -63,14 +70,49 @@ class RunOptions:
 
 def build(project: Project, run: RunOptions = RunOptions(), out: TextIO = sys.stdout) -> BuildReport:
     """Build everything; the site is replaced only when every lesson executed."""
-    executed, figures, report = _execute_and_draw(project, run, out)
+    courses = check(project)
+    site = project.relative(project.site_dir).as_posix()
+    digest = _site_digest(project, courses)
+    if run.force is None and _site_is_current(project, digest, courses, out):
+        print(f"site: {site}/ is up to date", file=out, flush=True)
+        return BuildReport(lessons=sum(len(lessons) for _, lessons in courses), failures=[])
+    executed, figures, report = _execute_and_draw(project, run, out, courses)
     if report.failures:
         return report
+    from .publish import publish
+    from .site import build_site
+
     _save(figures, project, out)
     nav = publish(executed, project, site_name(project))
     build_site(nav, project)
-    print(f"site: {project.relative(project.site_dir).as_posix()}/ ({report.lessons} lessons)", file=out, flush=True)
+    write_atomic(project.build_dir / SITE_DIGEST, digest)
+    print(f"site: {site}/ ({report.lessons} lessons)", file=out, flush=True)
     return report
+
+
+def _site_digest(project: Project, courses) -> str:
+    """What the site is made of: every rendered lesson, what its outputs depend on, the templates and settings."""
+    cache = ExecutionCache(project)
+    parts = [site_name(project), project.mkdocs_config.read_text(encoding="utf-8")]
+    for folder in (project.templates_dir, Path(__file__).parent):
+        parts += [f"{p.relative_to(folder)}:{p.read_bytes().hex()}" for p in sorted(folder.rglob("*")) if p.is_file() and "__pycache__" not in p.parts]
+    for course, lessons in courses:
+        course_folder = project.root / course.path
+        parts += [f"{p.relative_to(course_folder)}:{hashlib.sha256(p.read_bytes()).hexdigest()}" for p in sorted(course_folder.rglob("*")) if p.is_file()]
+        parts += [json.dumps(r.notebook, sort_keys=True) + cache.inputs(r).key for r in lessons]
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()
+
+
+def _site_is_current(project: Project, digest: str, courses, out: TextIO) -> bool:
+    """True when the last site was built from exactly these inputs and still stands; then say so per lesson."""
+    stored = project.build_dir / SITE_DIGEST
+    if not (project.site_dir / "index.html").exists() or not stored.exists() or stored.read_text() != digest:
+        return False
+    cache = ExecutionCache(project)
+    for _, lessons in courses:
+        for rendered in lessons:
+            _say(out, rendered, f"cached ({cache.last_run(rendered)})")
+    return True
 
 
 def figures(project: Project, update: bool, run: RunOptions = RunOptions(), out: TextIO = sys.stdout) -> BuildReport:
@@ -89,9 +131,9 @@ def figures(project: Project, update: bool, run: RunOptions = RunOptions(), out:
     return report
 
 
-def _execute_and_draw(project: Project, run: RunOptions, out: TextIO):
+def _execute_and_draw(project: Project, run: RunOptions, out: TextIO, courses=None):
     """Check, then execute or reuse every lesson; then take what its figure cells drew."""
-    courses = check(project)
+    courses = courses if courses is not None else check(project)
     results = _execute_all([r for _, lessons in courses for r in lessons], project, run, out)
     failures = [result for result in results.values() if isinstance(result, CellFailure)]
     report = BuildReport(lessons=len(results), failures=failures)
@@ -104,6 +146,8 @@ def _execute_and_draw(project: Project, run: RunOptions, out: TextIO):
 
 def _execute_all(lessons: list[RenderedLesson], project: Project, run: RunOptions, out: TextIO) -> dict:
     """Each lesson's ExecutedLesson or CellFailure, by id(rendered); cache hits first, then kernels in parallel."""
+    from .execute import ExecutionOptions, execute_lesson
+
     cache = ExecutionCache(project)
     results, pending = {}, []
     for rendered in lessons:

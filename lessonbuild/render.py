@@ -12,7 +12,6 @@ from typing import Any, Callable
 
 import jinja2
 import nbformat
-from nbformat import v4
 
 from .errors import SourceError, SourceErrors
 from .model import Cell, Course, Lesson, RenderedLesson
@@ -59,15 +58,17 @@ def _render_lesson(environment, course: Course, lesson: Lesson, project: Project
         cells.append(_notebook_cell(cell, _render_cell(environment, cell, context, lesson.path)))
         origins.append((lesson.path, cell.lines))
     if header.strip():
-        cells.insert(0, v4.new_markdown_cell(header.strip(), metadata={"lessonbuild": {"role": "header"}}))
+        cells.insert(0, _new_cell("markdown", header.strip(), {"lessonbuild": {"role": "header"}}))
         origins.insert(0, None)
     if footer.strip():
-        cells.append(v4.new_markdown_cell(footer.strip()))
+        cells.append(_new_cell("markdown", footer.strip(), {}))
         origins.append(None)
     for index, cell in enumerate(cells):
         cell["id"] = f"{lesson.slug[:40]}-{index}"  # stable ids keep notebooks byte-identical between builds
-    notebook = v4.new_notebook(cells=cells, metadata=_notebook_metadata(course, lesson))
-    nbformat.validate(notebook)
+    notebook = nbformat.from_dict(
+        {"nbformat": 4, "nbformat_minor": 5, "metadata": _notebook_metadata(course, lesson), "cells": cells}
+    )
+    nbformat.validate(notebook)  # once for the whole notebook, not once per cell
     return RenderedLesson(course, lesson, notebook, origins, data_files=tuple(sorted(set(data_files))))
 
 
@@ -161,15 +162,18 @@ def _describe(exc: BaseException) -> str:
     return f"template error: {type(exc).__name__}: {exc}"
 
 
-def _notebook_cell(cell: Cell, source: str) -> nbformat.NotebookNode:
+def _notebook_cell(cell: Cell, source: str) -> dict[str, Any]:
     metadata = dict(cell.metadata)
     if cell.tags:
         metadata["tags"] = list(cell.tags)
-    if cell.kind == "code":
-        return v4.new_code_cell(source, metadata=metadata)
-    if cell.kind == "raw":
-        return v4.new_raw_cell(source, metadata=metadata)
-    return v4.new_markdown_cell(source, metadata=metadata)
+    return _new_cell(cell.kind, source, metadata)
+
+
+def _new_cell(kind: str, source: str, metadata: dict[str, Any]) -> dict[str, Any]:
+    cell = {"cell_type": kind, "id": "", "metadata": metadata, "source": source}
+    if kind == "code":
+        cell.update(execution_count=None, outputs=[])
+    return cell
 
 
 def _notebook_metadata(course: Course, lesson: Lesson) -> dict[str, Any]:

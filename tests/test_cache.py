@@ -84,3 +84,19 @@ def test_cpu_and_gpu_builds_of_tensorflow_count_as_one_environment():
     assert _package_identity("tensorflow_cpu", "2.21.0") == _package_identity("tensorflow", "2.21.0")
     assert _package_identity("nvidia-cudnn-cu12", "9.3") is None
     assert _package_identity("numpy", "2.4.6") == "numpy==2.4.6"
+
+
+def test_a_no_op_build_leaves_the_site_alone_and_a_missing_site_is_rebuilt(built):
+    index = built / "site" / "index.html"
+    stamp = index.stat().st_mtime_ns
+    result = run_build(built)
+    assert result.stdout.splitlines() == ["tiny/01-plots: " + result.stdout.split(": ", 1)[1].splitlines()[0], "site: site/ is up to date"]
+    assert result.stdout.startswith("tiny/01-plots: cached (executed on CPU in ")
+    assert index.stat().st_mtime_ns == stamp
+    (built / "templates" / "site" / "home.md.j2").write_text("# Home, edited\n")
+    assert run_build(built).stdout.splitlines()[-1] == "site: site/ (1 lessons)"  # a template edit rebuilds
+    import shutil
+
+    shutil.rmtree(built / "site")
+    assert run_build(built).stdout.splitlines()[-1] == "site: site/ (1 lessons)"
+    assert index.exists()
