@@ -110,6 +110,7 @@ def kernel_environment(project: Project, course_folder: Path, options: Execution
     environment.update(QUIET_TENSORFLOW)
     environment["PYTHONPATH"] = str(course_folder)
     environment["PYTHONHASHSEED"] = "0"
+    environment["PYTHONDONTWRITEBYTECODE"] = "1"  # keep __pycache__ out of the lessons folder
     environment["PYDEVD_DISABLE_FILE_VALIDATION"] = "1"  # debugpy's frozen-modules warning, every start
     if options.threads:
         # N kernels at once, each with pools the size of the machine, would fight over the cores.

@@ -94,13 +94,16 @@ def _site_digest(project: Project, courses) -> str:
     """What the site is made of: every rendered lesson, what its outputs depend on, the templates and settings."""
     cache = ExecutionCache(project)
     parts = [site_name(project), project.mkdocs_config.read_text(encoding="utf-8")]
-    for folder in (project.templates_dir, Path(__file__).parent):
-        parts += [f"{p.relative_to(folder)}:{p.read_bytes().hex()}" for p in sorted(folder.rglob("*")) if p.is_file() and "__pycache__" not in p.parts]
-    for course, lessons in courses:
-        course_folder = project.root / course.path
-        parts += [f"{p.relative_to(course_folder)}:{hashlib.sha256(p.read_bytes()).hexdigest()}" for p in sorted(course_folder.rglob("*")) if p.is_file()]
+    folders = [project.templates_dir, Path(__file__).parent] + [project.root / course.path for course, _ in courses]
+    for folder in folders:
+        parts += [f"{p.relative_to(folder)}:{hashlib.sha256(p.read_bytes()).hexdigest()}" for p in _source_files(folder)]
+    for _, lessons in courses:
         parts += [json.dumps(r.notebook, sort_keys=True) + cache.inputs(r).key for r in lessons]
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()
+
+
+def _source_files(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
 
 
 def _site_is_current(project: Project, digest: str, courses, out: TextIO) -> bool:
