@@ -10,7 +10,7 @@ from . import pipeline
 from .errors import BuildError, CellFailure, SourceErrors
 from .project import load_project
 
-COMMANDS = ("build", "check", "clean", "figures")
+COMMANDS = ("build", "check", "clean", "figures", "import")
 
 
 def main(argv: list[str] | None = None, default_root: Path | None = None) -> int:
@@ -43,6 +43,12 @@ def _run(args: argparse.Namespace) -> int:
         courses = pipeline.check(project)
         count = sum(len(lessons) for _, lessons in courses)
         print(f"{count} lesson{'s' if count != 1 else ''} in {len(courses)} course{'s' if len(courses) != 1 else ''}: no problems")
+        return 0
+    if args.command == "import":
+        from .importer import import_lessons
+
+        for path in import_lessons(args.sources, args.course, project):
+            print(f"imported {project.relative(path).as_posix()}")
         return 0
     if args.command == "clean":
         pipeline.clean(project)
@@ -110,6 +116,11 @@ def _parser(default_root: Path) -> argparse.ArgumentParser:
     mode = figures.add_mutually_exclusive_group()
     mode.add_argument("--check", action="store_true", help="compare with the committed figures; exit 1 naming those that drifted")
     mode.add_argument("--update", action="store_true", help="write the regenerated figures (the default)")
+    importer = commands.add_parser(
+        "import", parents=[common], help="write notebooks (.ipynb) or flattened text exports as lessons of a course"
+    )
+    importer.add_argument("sources", nargs="+", type=Path, metavar="SRC")
+    importer.add_argument("--course", required=True, help="the course folder under lessons/ (created if need be)")
     commands.add_parser("check", parents=[common], help="read and render every lesson without executing it")
     commands.add_parser("clean", parents=[common], help="remove the build folder and its execution cache (not site/ or figures/)")
     return parser

@@ -170,9 +170,13 @@ def _notebook_cell(cell: Cell, source: str) -> dict[str, Any]:
 
 
 def _new_cell(kind: str, source: str, metadata: dict[str, Any]) -> dict[str, Any]:
+    metadata = dict(metadata)
+    attachments = metadata.pop("attachments", None)  # imported notebooks keep theirs in the cell metadata
     cell = {"cell_type": kind, "id": "", "metadata": metadata, "source": source}
     if kind == "code":
         cell.update(execution_count=None, outputs=[])
+    elif attachments:
+        cell["attachments"] = attachments
     return cell
 
 

@@ -1,0 +1,89 @@
+from pathlib import Path
+
+import nbformat
+
+from lessonbuild.importer import from_flattened_export, to_myst
+from lessonbuild.read import read_lesson_file
+from tests.conftest import FIXTURES, run_build
+
+SEED = FIXTURES / "seed" / "000_cf6b304de21d57bc.txt"
+
+
+def seed_code_cells() -> list[str]:
+    """The seed's three code cells, cut out by hand: from the line after each marker to a known last line."""
+    lines = SEED.read_text().splitlines()
+    markers = [i for i, line in enumerate(lines) if line == "In [None]:"]
+    last_lines = ["])", "plt.show();", "plt.show();"]
+    cells = []
+    for marker, last in zip(markers, last_lines):
+        end = lines.index(last, marker)
+        cells.append("\n".join(lines[marker + 1 : end + 1]))
+    return cells
+
+
+def imported(text: str):
+    return from_flattened_export(text, Path("x.txt"))
+
+
+def test_the_seed_comes_out_with_exactly_its_three_code_cells():
+    lesson = imported(SEED.read_text())
+    assert lesson.title == "Maximum Pooling"
+    code = [cell.source for cell in lesson.cells if cell.kind == "code"]
+    assert code == seed_code_cells()
+
+
+def test_all_the_seeds_prose_is_in_markdown_cells_in_order():
+    lesson = imported(SEED.read_text())
+    markdown = "\n".join(cell.source for cell in lesson.cells if cell.kind == "markdown").splitlines()
+    code = "\n".join(seed_code_cells()).splitlines()
+    prose = [line for line in SEED.read_text().splitlines() if line.strip() and line not in code and line != "In [None]:"]
+    prose = [line for line in prose if not line.startswith("<!--TITLE:")]
+    assert [line for line in markdown if line.strip()] == prose
+    assert [cell.kind for cell in lesson.cells] == ["markdown", "code"] * 3 + ["markdown"]
+
+
+def test_blank_lines_inside_code_and_headings_after_it():
+    text = "Intro.\n\nIn [1]:\nx = 1\n\n\ndef f():\n    return x\n\n# A comment inside\n\ny = f()\n\n# Heading #\n\nProse after.\n"
+    lesson = imported(text)
+    assert [c.kind for c in lesson.cells] == ["markdown", "code", "markdown"]
+    assert lesson.cells[1].source == "x = 1\n\n\ndef f():\n    return x\n\n# A comment inside\n\ny = f()"
+    assert lesson.cells[2].source == "# Heading #\n\nProse after."
+
+
+def test_prose_that_would_not_parse_ends_the_cell_even_without_a_heading():
+    lesson = imported("In [ ]:\nprint('hi')\n\nThat printed a greeting.\n\nIn [ ]:\n%matplotlib inline\nplot()\n")
+    assert [c.source for c in lesson.cells] == ["print('hi')", "That printed a greeting.", "%matplotlib inline\nplot()"]
+
+
+def test_the_imported_seed_reads_as_a_lesson_with_the_magic_as_a_tag(tmp_path):
+    path = tmp_path / "lesson.md"
+    path.write_text(to_myst(imported(SEED.read_text())))
+    lesson = read_lesson_file(path, Path("lessons/imported/01-maximum-pooling.md"))
+    code = [cell for cell in lesson.cells if cell.kind == "code"]
+    assert [cell.tags for cell in code] == [(), ("hide-input",), ()]
+    assert code[1].source == seed_code_cells()[1].removeprefix("#$HIDE_INPUT$\n")
+    assert lesson.title == "Maximum Pooling"
+
+
+def test_a_notebook_round_trips_with_tags_metadata_and_attachments(tmp_path):
+    png = "iVBORw0KGgo="
+    cells = [
+        nbformat.v4.new_markdown_cell("# Title\n\nText.", attachments={"a.png": {"image/png": png}}),
+        nbformat.v4.new_markdown_cell("Second cell.", metadata={"slide": True}),
+        nbformat.v4.new_code_cell("x = 1\n\n\ny = '```'", metadata={"tags": ["hide-input"], "custom": 3}),
+        nbformat.v4.new_raw_cell("raw text"),
+    ]
+    cells[2].outputs = [nbformat.v4.new_output("stream", text="dropped")]
+    source = tmp_path / "note.ipynb"
+    nbformat.write(nbformat.v4.new_notebook(cells=cells), source)
+    root = tmp_path / "project"
+    (root / "lessons").mkdir(parents=True)
+    result = run_build(root, "import", str(source), "--course", "notes")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "imported lessons/notes/01-title.md\n"
+    lesson = read_lesson_file(root / "lessons" / "notes" / "01-title.md", Path("l.md"))
+    assert [(c.kind, c.source) for c in lesson.cells] == [(c.cell_type, c.source) for c in cells]
+    assert lesson.cells[2].tags == ("hide-input",) and lesson.cells[2].metadata == {"custom": 3}
+    assert lesson.cells[0].metadata == {"attachments": {"a.png": {"image/png": png}}}
+    assert lesson.cells[1].metadata == {"slide": True}
+    assert "lessons:\n- 01-title\n" in (root / "lessons" / "notes" / "course.yml").read_text()
