@@ -45,7 +45,9 @@ class Inputs:
 
     @property
     def key(self) -> str:
-        text = json.dumps([FORMAT, self.cells, self.files, self.environment, self.kernel], sort_keys=True)
+        # Lines are left out: prose added above a cell moves it without changing what it computes.
+        code = [digest for _, digest in self.cells]
+        text = json.dumps([FORMAT, code, self.files, self.environment, self.kernel], sort_keys=True)
         return hashlib.sha256(text.encode()).hexdigest()
 
     def changes_since(self, previous: dict | None) -> str:

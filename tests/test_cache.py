@@ -30,10 +30,10 @@ def test_an_unchanged_lesson_is_not_executed_again(built):
 def test_a_markdown_edit_starts_no_kernel_and_still_updates_the_page(built):
     log = built / "_build" / "logs" / "tiny" / "01-plots.kernel.log"
     log.unlink()
-    edit(built / "lessons" / "tiny" / "01-plots.md", "Some prose.", "Some newer prose.")
+    edit(built / "lessons" / "tiny" / "01-plots.md", "Some prose.", "Some newer prose,\n\nover more lines.")
     assert status(built).startswith("tiny/01-plots: cached")
     assert not log.exists()  # no kernel started
-    assert "Some newer prose." in (built / "site" / "tiny" / "01-plots" / "index.html").read_text()
+    assert "over more lines." in (built / "site" / "tiny" / "01-plots" / "index.html").read_text()
 
 
 def test_hiding_a_cell_does_not_execute_it_again(built):
