@@ -53,7 +53,14 @@ def _run(args: argparse.Namespace) -> int:
     if args.command == "clean":
         pipeline.clean(project)
         return 0
-    run = pipeline.RunOptions(force=getattr(args, "force", None), jobs=args.jobs, device=args.device)
+    run = pipeline.RunOptions(
+        force=getattr(args, "force", None),
+        jobs=args.jobs,
+        device=args.device,
+        uncached=getattr(args, "uncached", "execute"),
+        shard=getattr(args, "shard", None),
+        junit=args.junit,
+    )
     if args.command == "figures":
         report = pipeline.figures(project, update=not args.check, run=run)
     else:
@@ -78,6 +85,13 @@ def _positive(text: str) -> int:
     return value
 
 
+def _shard(text: str) -> tuple[int, int]:
+    index, _, count = text.partition("/")
+    if not (index.isdigit() and count.isdigit() and 1 <= int(index) <= int(count)):
+        raise argparse.ArgumentTypeError("expected K/N with 1 <= K <= N, such as 2/4")
+    return int(index), int(count)
+
+
 def _with_default_command(argv: list[str] | None) -> list[str]:
     argv = list(sys.argv[1:] if argv is None else argv)
     if any(arg in COMMANDS for arg in argv) or any(arg in ("-h", "--help") for arg in argv[:1]):
@@ -94,6 +108,7 @@ def _parser(default_root: Path) -> argparse.ArgumentParser:
         "--jobs", "-j", type=_positive, default=os.cpu_count() or 1,
         help="lessons to execute at once, each in its own kernel with its share of the cores (default: %(default)s)",
     )
+    execution.add_argument("--junit", type=Path, metavar="FILE", help="write one JUnit test case per lesson to FILE")
     execution.add_argument(
         "--device", choices=("auto", "cpu", "gpu"), default="auto",
         help="cpu hides GPUs from the kernels; gpu stops unless TensorFlow sees one (default: auto)",
@@ -104,6 +119,16 @@ def _parser(default_root: Path) -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     build = commands.add_parser("build", parents=[common, execution], help="render, execute and publish every lesson, then build site/")
+    skipping = build.add_mutually_exclusive_group()
+    skipping.add_argument(
+        "--no-execute", dest="uncached", action="store_const", const="skip", default="execute",
+        help="execute nothing: lessons without a cache entry are published without outputs, with the committed figures",
+    )
+    skipping.add_argument(
+        "--require-cache", dest="uncached", action="store_const", const="fail",
+        help="build the site from the cache alone; fail, naming them, if some lessons have no entry",
+    )
+    build.add_argument("--shard", type=_shard, metavar="K/N", help="execute only the K-th of N stable slices of the lessons; build no site")
     build.add_argument(
         "--force",
         nargs="*",

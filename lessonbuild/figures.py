@@ -35,12 +35,15 @@ class Figure:
         return project.figures_dir / self.course / f"{self.name}.png"
 
 
-def extract_figures(lessons: list[ExecutedLesson]) -> tuple[list[ExecutedLesson], list[Figure]]:
-    """The lessons with their figures attached where the prose shows them, and the figures."""
+def extract_figures(lessons: list[ExecutedLesson], committed: Path) -> tuple[list[ExecutedLesson], list[Figure]]:
+    """The lessons with their figures attached where the prose shows them, and the figures.
+
+    A lesson that was not executed shows the figures committed under `committed`.
+    """
     done, figures, errors = [], [], []
     for executed in lessons:
         try:
-            drawn = _drawn(executed)
+            drawn = _drawn(executed, committed / executed.rendered.course.slug)
         except SourceError as exc:
             errors.append(exc)
             continue
@@ -62,17 +65,22 @@ def save_figures(figures: list[Figure], project: Project) -> list[Path]:
     return changed
 
 
-def _drawn(executed: ExecutedLesson) -> dict[str, bytes]:
+def _drawn(executed: ExecutedLesson, committed: Path) -> dict[str, bytes]:
     drawn = {}
     for index, cell in enumerate(executed.notebook.cells):
         name = cell.metadata.get("figure") if cell.cell_type == "code" else None
         if name is None:
             continue
         images = [o.data["image/png"] for o in cell.outputs if "image/png" in o.get("data", {})]
-        if not images:
-            path, lines = executed.rendered.cell_origins[index]
+        path, lines = executed.rendered.cell_origins[index]
+        if not executed.ran:
+            if not (committed / f"{name}.png").exists():
+                raise SourceError(path, lines[0], f"figure '{name}' is not in figures/ and the lesson was not executed")
+            drawn[name] = (committed / f"{name}.png").read_bytes()
+        elif not images:
             raise SourceError(path, lines[0], f"figure cell '{name}' drew no image (end it with a figure, or plt.show())")
-        drawn[name] = normalized_png(base64.b64decode(images[-1]))
+        else:
+            drawn[name] = normalized_png(base64.b64decode(images[-1]))
     return drawn
 
 

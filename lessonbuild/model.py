@@ -68,7 +68,7 @@ class ExecutedLesson:
     seconds: float
     device: str
     from_cache: bool = False
-    why: str = ""  # for an executed lesson: what changed since its last run
+    ran: bool = True  # False: not executed (--no-execute); the notebook has no outputs
 
 
 @dataclass(frozen=True)

@@ -12,9 +12,10 @@ from dataclasses import dataclass, field
 from typing import TextIO
 
 from .cache import ExecutionCache
-from .errors import CellFailure, SourceError, SourceErrors
+from .errors import BuildError, CellFailure, SourceError, SourceErrors
 from .figures import Drift, check_figures, extract_figures, save_figures
 from .fsutil import write_atomic
+from .junit import write_junit
 from .model import Course, ExecutedLesson, RenderedLesson
 from .project import Project, site_name
 from .read import read_courses
@@ -66,17 +67,29 @@ class RunOptions:
     force: list[str] | None = None  # lessons to execute even if cached ("course/slug" or slug); [] all
     jobs: int = 1  # lessons executed at once, each in its own kernel
     device: str = "auto"
+    uncached: str = "execute"  # a lesson with no cache entry: "execute", "skip" (--no-execute) or "fail"
+    shard: tuple[int, int] | None = None  # (K, N): execute only the K-th of N slices, build no site
+    junit: Path | None = None  # write one test case per lesson here
+
+
+class MissingCache(BuildError):
+    """--require-cache, and some lessons have no cache entry."""
 
 
 def build(project: Project, run: RunOptions = RunOptions(), out: TextIO = sys.stdout) -> BuildReport:
     """Build everything; the site is replaced only when every lesson executed."""
     courses = check(project)
+    if run.shard is not None:
+        return _build_shard(project, courses, run, out)
     site = project.relative(project.site_dir).as_posix()
     digest = _site_digest(project, courses)
-    if run.force is None and _site_is_current(project, digest, courses, out):
+    if run.force is None and run.uncached == "execute" and _site_is_current(project, digest, courses, out):
         print(f"site: {site}/ is up to date", file=out, flush=True)
         return BuildReport(lessons=sum(len(lessons) for _, lessons in courses), failures=[])
     executed, figures, report = _execute_and_draw(project, run, out, courses)
+    if report.failures or run.uncached == "skip":
+        # A site of unexecuted lessons is a preview: it must not pass for the real one next time.
+        (project.build_dir / SITE_DIGEST).unlink(missing_ok=True)
     if report.failures:
         return report
     from .publish import publish
@@ -88,6 +101,22 @@ def build(project: Project, run: RunOptions = RunOptions(), out: TextIO = sys.st
     write_atomic(project.build_dir / SITE_DIGEST, digest)
     print(f"site: {site}/ ({report.lessons} lessons)", file=out, flush=True)
     return report
+
+
+def _build_shard(project: Project, courses, run: RunOptions, out: TextIO) -> BuildReport:
+    """Execute this runner's slice of the lessons into the cache; the site is built once the caches are merged."""
+    index, count = run.shard
+    lessons = [r for _, rs in courses for r in rs if _shard_of(r, count) == index - 1]
+    results = _execute_all(lessons, project, run, out)
+    failures = [result for result in results.values() if isinstance(result, CellFailure)]
+    print(f"shard {index}/{count}: {len(lessons)} lessons; no site built (merge the caches, then --require-cache)", file=out)
+    return BuildReport(lessons=len(lessons), failures=failures)
+
+
+def _shard_of(rendered: RenderedLesson, count: int) -> int:
+    """A lesson's slice depends on its name alone, so adding a lesson moves no other."""
+    name = f"{rendered.course.slug}/{rendered.lesson.slug}".encode()
+    return int.from_bytes(hashlib.sha256(name).digest()[:8], "big") % count
 
 
 def _site_digest(project: Project, courses) -> str:
@@ -143,7 +172,7 @@ def _execute_and_draw(project: Project, run: RunOptions, out: TextIO, courses=No
     if failures:
         return [], [], report
     executed = [(course, [results[id(r)] for r in lessons]) for course, lessons in courses]
-    executed, drawn = _extract_figures(executed)
+    executed, drawn = _extract_figures(executed, project)
     return executed, drawn, report
 
 
@@ -157,11 +186,17 @@ def _execute_all(lessons: list[RenderedLesson], project: Project, run: RunOption
         inputs = cache.inputs(rendered)
         forced = _is_forced(rendered, run.force)
         cached = None if forced else cache.lookup(rendered, inputs)
-        if cached is None:
+        if cached is not None:
+            _say(out, rendered, f"cached (executed on {cached.device} in {cached.seconds:.1f} s)")
+            results[id(rendered)] = cached
+        elif run.uncached == "skip":
+            _say(out, rendered, "not executed (--no-execute)")
+            results[id(rendered)] = ExecutedLesson(rendered, rendered.notebook, 0.0, "", ran=False)
+        else:
             pending.append((rendered, inputs, "forced" if forced else cache.why_executed(rendered, inputs)))
-            continue
-        _say(out, rendered, f"cached (executed on {cached.device} in {cached.seconds:.1f} s)")
-        results[id(rendered)] = cached
+    if pending and run.uncached == "fail":
+        names = ", ".join(f"{r.course.slug}/{r.lesson.slug}" for r, _, _ in pending)
+        raise MissingCache(f"no cache entry for: {names} (--require-cache executes nothing)")
     threads = max(1, (os.cpu_count() or 1) // run.jobs) if run.jobs > 1 else 0
     options = ExecutionOptions(threads=threads, device=run.device)
     with ThreadPoolExecutor(max_workers=max(1, run.jobs), thread_name_prefix="lesson") as pool:
@@ -174,6 +209,8 @@ def _execute_all(lessons: list[RenderedLesson], project: Project, run: RunOption
             options.cancel.set()
             pool.shutdown(wait=True, cancel_futures=True)
             raise
+    if run.junit is not None:
+        write_junit(run.junit, [(f"{r.course.slug}/{r.lesson.slug}", results[id(r)]) for r in lessons])
     return results
 
 
@@ -192,12 +229,12 @@ def _say(out: TextIO, rendered: RenderedLesson, status: str) -> None:
     print(f"{rendered.course.slug}/{rendered.lesson.slug}: {status}", file=out, flush=True)
 
 
-def _extract_figures(executed):
+def _extract_figures(executed, project: Project):
     """Attach what the figure cells drew; a figure cell that drew nothing is bad input."""
     errors, result, drawn = [], [], []
     for course, lessons in executed:
         try:
-            lessons, figures_of_course = extract_figures(lessons)
+            lessons, figures_of_course = extract_figures(lessons, project.figures_dir)
         except SourceErrors as exc:
             errors.extend(exc.errors)
             continue

@@ -1,5 +1,6 @@
 import base64
 import io
+from pathlib import Path
 
 import nbformat
 import pytest
@@ -40,7 +41,7 @@ def test_normalized_png_keeps_pixels_and_drops_metadata():
 
 
 def test_figures_are_attached_where_the_prose_shows_them(tmp_path):
-    (lesson,), (figure,) = extract_figures([executed_with([image_output(png_with_metadata())])])
+    (lesson,), (figure,) = extract_figures([executed_with([image_output(png_with_metadata())])], Path('figures'))
     assert (figure.course, figure.name) == ("c", "dots")
     attachment = lesson.notebook.cells[1].attachments["dots.png"]["image/png"]
     assert base64.b64decode(attachment) == figure.png
@@ -49,12 +50,12 @@ def test_figures_are_attached_where_the_prose_shows_them(tmp_path):
 
 def test_a_figure_cell_that_draws_nothing_is_an_error_at_its_line():
     with pytest.raises(SourceErrors) as caught:
-        extract_figures([executed_with([nbformat.v4.new_output("stream", text="no image")])])
+        extract_figures([executed_with([nbformat.v4.new_output("stream", text="no image")])], Path("figures"))
     assert str(caught.value) == "lessons/c/l.md:7: figure cell 'dots' drew no image (end it with a figure, or plt.show())"
 
 
 def test_save_writes_only_changed_figures(tiny_project):
-    (_, figures) = extract_figures([executed_with([image_output(png_with_metadata())])])
+    (_, figures) = extract_figures([executed_with([image_output(png_with_metadata())])], Path('figures'))
     assert save_figures(figures, tiny_project) == [tiny_project.figures_dir / "c" / "dots.png"]
     assert save_figures(figures, tiny_project) == []
 

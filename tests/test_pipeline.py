@@ -57,3 +57,57 @@ def test_device_cpu_hides_gpus_from_the_kernel(tiny_project):
     assert environment["CUDA_VISIBLE_DEVICES"] == "-1"
     assert environment["TF_NUM_INTRAOP_THREADS"] == environment["OMP_NUM_THREADS"] == "3"
     assert "OMP_NUM_THREADS" not in kernel_environment(tiny_project, tiny_project.root, ExecutionOptions())
+
+
+def test_shards_split_the_lessons_and_require_cache_builds_from_the_merged_cache(three_lessons):
+    executed = []
+    for shard in ("1/2", "2/2"):
+        result = run_build(three_lessons, "--shard", shard)
+        assert result.returncode == 0, result.stderr
+        executed += [line.split(":")[0] for line in result.stdout.splitlines() if ": executed" in line]
+        assert result.stdout.splitlines()[-1].startswith(f"shard {shard}: ")
+    assert sorted(executed) == ["tiny/01-l", "tiny/02-l", "tiny/03-l"]  # each lesson in exactly one shard
+    assert not (three_lessons / "site").exists()
+    result = run_build(three_lessons, "--require-cache")
+    assert result.returncode == 0, result.stderr
+    assert all(": cached" in line for line in result.stdout.splitlines()[:3])
+    assert (three_lessons / "site" / "tiny" / "02-l" / "index.html").exists()
+
+
+def test_require_cache_names_the_lessons_without_an_entry(three_lessons):
+    assert run_build(three_lessons, "--shard", "1/1").returncode == 0
+    (three_lessons / "lessons" / "tiny" / "03-l.md").write_text(PRINT_PID.format(title="L3, edited"))
+    result = run_build(three_lessons, "--require-cache")
+    assert result.returncode == 1
+    assert result.stderr.strip() == "no cache entry for: tiny/03-l (--require-cache executes nothing)"
+
+
+def test_no_execute_publishes_without_outputs_and_with_the_committed_figures(tiny_root):
+    assert run_build(tiny_root).returncode == 0  # commits figures/tiny/bars.png
+    import shutil
+
+    shutil.rmtree(tiny_root / "_build")
+    result = run_build(tiny_root, "--no-execute")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[0] == "tiny/01-plots: not executed (--no-execute)"
+    page = (tiny_root / "site" / "tiny" / "01-plots" / "index.html").read_text()
+    assert "hello from the helper" not in page and 'alt="Three bars"' in page
+    (tiny_root / "figures" / "tiny" / "bars.png").unlink()
+    result = run_build(tiny_root, "--no-execute")
+    assert result.returncode == 2
+    assert "figure 'bars' is not in figures/ and the lesson was not executed" in result.stderr
+
+
+def test_junit_has_one_case_per_lesson(three_lessons, tmp_path):
+    import xml.etree.ElementTree as ElementTree
+
+    lesson = three_lessons / "lessons" / "tiny" / "02-l.md"
+    lesson.write_text(lesson.read_text().replace("time.sleep(0.5)", "raise RuntimeError('nope')"))
+    report = tmp_path / "junit.xml"
+    assert run_build(three_lessons, "--junit", str(report)).returncode == 1
+    suite = ElementTree.parse(report).getroot()
+    assert (suite.get("tests"), suite.get("failures")) == ("3", "1")
+    cases = {case.get("name"): case for case in suite.iter("testcase")}
+    assert sorted(cases) == ["tiny/01-l", "tiny/02-l", "tiny/03-l"]
+    assert cases["tiny/02-l"].find("failure").get("message") == "lessons/tiny/02-l.md:6: RuntimeError: nope"
+    assert cases["tiny/01-l"].find("failure") is None
