@@ -84,3 +84,16 @@ def run_build(root: Path, *args: str, env: dict | None = None) -> subprocess.Com
     """The real command line, as an author runs it."""
     command = [sys.executable, str(REPOSITORY / "build.py"), *args, "--project", str(root)]
     return subprocess.run(command, capture_output=True, text=True, env=env, timeout=600)
+
+
+@pytest.fixture(scope="session")
+def maximum_pooling_build(tmp_path_factory):
+    """The repository's own course, copied and built once through the command line (with TensorFlow)."""
+    root = tmp_path_factory.mktemp("course")
+    for name in ("lessons", "templates"):
+        shutil.copytree(REPOSITORY / name, root / name)
+    for name in ("mkdocs.yml", "pyproject.toml"):
+        shutil.copy(REPOSITORY / name, root / name)
+    result = run_build(root)
+    assert result.returncode == 0, result.stderr
+    return root, result

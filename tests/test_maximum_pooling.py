@@ -1,26 +1,17 @@
 """End to end on the real Maximum Pooling lesson, with TensorFlow, through the command line."""
 import re
-import shutil
 
 import nbformat
 import pytest
 
-from tests.conftest import REPOSITORY, run_build
 
 pytestmark = pytest.mark.tensorflow
 FIGURES = ("show-extraction", "max-pooling", "two-dots", "two-dots-far")
 
 
-@pytest.fixture(scope="module")
-def built(tmp_path_factory):
-    root = tmp_path_factory.mktemp("course")
-    for name in ("lessons", "templates"):
-        shutil.copytree(REPOSITORY / name, root / name)
-    for name in ("mkdocs.yml", "pyproject.toml"):
-        shutil.copy(REPOSITORY / name, root / name)
-    result = run_build(root)
-    assert result.returncode == 0, result.stderr
-    return root, result
+@pytest.fixture
+def built(maximum_pooling_build):
+    return maximum_pooling_build
 
 
 def test_one_line_per_lesson(built):

@@ -1,0 +1,102 @@
+"""The Maximum Pooling page in a real browser: headless Chromium driven by playwright, the site served on 127.0.0.1."""
+from __future__ import annotations
+
+import functools
+import http.server
+import os
+import shutil
+import threading
+
+import nbformat
+import pytest
+
+from tests.conftest import REPOSITORY
+
+pytestmark = pytest.mark.tensorflow
+CHROMIUM_FLAGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+SCREENSHOTS = REPOSITORY / "_build" / "screenshots"
+
+
+def chromium_path() -> str | None:
+    return next((p for p in map(shutil.which, ("chromium", "chromium-browser", "google-chrome")) if p), None)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    sync_api = pytest.importorskip("playwright.sync_api")
+    executable = chromium_path()
+    if executable is None:
+        if os.environ.get("CI"):
+            pytest.fail("no Chromium on this CI machine: .ci/run installs Debian's chromium when it runs as root")
+        pytest.skip("no Chromium found (install Debian's chromium package to run the browser test)")
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_FLAGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(scope="module")
+def served(maximum_pooling_build):
+    root, _ = maximum_pooling_build
+    handler = functools.partial(QuietHandler, directory=str(root / "site"))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+
+
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def page(browser, served):
+    page = browser.new_page(viewport={"width": 1280, "height": 900}, accept_downloads=True)
+    page.console_errors = []
+    page.on("console", lambda message: message.type == "error" and page.console_errors.append(message.text))
+    page.on("pageerror", lambda error: page.console_errors.append(str(error)))
+    page.goto(f"{served}/computer-vision/03-maximum-pooling/")
+    page.wait_for_load_state("networkidle")
+    yield page
+    page.close()
+
+
+def test_every_image_loads(page):
+    images = page.eval_on_selector_all("article img", "images => images.map(i => [i.src, i.complete && i.naturalWidth])")
+    assert len(images) == 6  # the two the code draws and the four diagrams
+    assert [src for src, width in images if not width] == []
+    assert page.console_errors == []
+
+
+def test_the_hidden_cell_is_collapsed_and_opens_on_a_click(page):
+    hidden = page.locator("details.lesson-hidden").first
+    assert hidden.get_attribute("open") is None
+    code = hidden.locator("pre").first
+    assert not code.is_visible()
+    hidden.locator("summary").click()
+    assert hidden.get_attribute("open") is not None
+    assert code.is_visible() and "tf.nn.conv2d" in code.inner_text()
+
+
+def test_the_notebook_link_downloads_a_notebook_that_validates(page, tmp_path):
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download notebook").click(modifiers=["Alt"])
+    path = tmp_path / "lesson.ipynb"
+    download.value.save_as(path)
+    notebook = nbformat.read(path, as_version=4)
+    nbformat.validate(notebook)
+    assert notebook.metadata.title == "Maximum Pooling"
+
+
+def test_screenshots_in_light_and_dark(page):
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=SCREENSHOTS / "maximum-pooling-light.png", full_page=True)
+    page.locator("label[for='__palette_1']").click()  # Material's palette toggle
+    assert page.evaluate("document.body.getAttribute('data-md-color-scheme')") == "slate"
+    page.screenshot(path=SCREENSHOTS / "maximum-pooling-dark.png", full_page=True)
+    assert page.console_errors == []
