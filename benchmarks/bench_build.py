@@ -55,7 +55,11 @@ def main() -> None:
     rows = []
     with tempfile.TemporaryDirectory(prefix="lessonbuild-bench-") as scratch:
         scratch = Path(scratch)
-        projects = {"sample course": _sample_project(scratch / "sample"), f"{args.lessons} lessons": _generated_project(scratch / "generated", args.lessons)}
+        projects = {}
+        if "sample" in args.projects:
+            projects["sample course"] = _sample_project(scratch / "sample")
+        if "generated" in args.projects:
+            projects[f"{args.lessons} lessons"] = _generated_project(scratch / "generated", args.lessons)
         for label, root in projects.items():
             edited_lesson = sorted((root / "lessons").glob("*/*.md"))[0]
             for jobs in (1, 2):
@@ -74,6 +78,7 @@ def _arguments():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--lessons", type=int, default=200)
+    parser.add_argument("--projects", default="sample,generated", help="which projects: sample, generated or both")
     parser.add_argument("--jupyter-book", help="the jb executable of a Jupyter Book 1.x install (default: jb on PATH)")
     return parser.parse_args()
 
