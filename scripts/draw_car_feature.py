@@ -6,7 +6,7 @@ Run it from the repository root: python scripts/draw_car_feature.py
 """
 from pathlib import Path
 
-from PIL import Image, ImageDraw, ImageFilter
+from PIL import Image, ImageDraw
 
 WIDTH, HEIGHT = 400, 300
 TARGET = Path("lessons/computer-vision/data/car_feature.jpg")
@@ -15,8 +15,8 @@ TARGET = Path("lessons/computer-vision/data/car_feature.jpg")
 def draw_car() -> Image.Image:
     image = Image.new("L", (WIDTH, HEIGHT))
     pen = ImageDraw.Draw(image)
-    for y in range(HEIGHT):  # sky fading toward the horizon, then a darker road
-        pen.line([(0, y), (WIDTH, y)], fill=200 - y // 4 if y < 215 else 70)
+    pen.rectangle([0, 0, WIDTH, 215], fill=190)  # flat sky: no gradient for the kernels to pick up
+    pen.rectangle([0, 215, WIDTH, HEIGHT], fill=70)  # road
     pen.rectangle([0, 250, WIDTH, 256], fill=180)  # kerb stripe
     pen.rounded_rectangle([40, 150, 360, 225], radius=24, fill=35)  # body
     pen.polygon([(110, 150), (150, 100), (270, 100), (310, 150)], fill=35)  # cabin
@@ -28,7 +28,7 @@ def draw_car() -> Image.Image:
     for x in (110, 290):  # wheels with hubcaps
         pen.ellipse([x - 32, 193, x + 32, 257], fill=15)
         pen.ellipse([x - 14, 211, x + 14, 239], fill=170)
-    return image.filter(ImageFilter.GaussianBlur(0.8))
+    return image  # sharp edges: the kernels in the lessons respond to them strongly
 
 
 if __name__ == "__main__":

@@ -83,3 +83,38 @@ def show_repeated_pooling(feature_map: np.ndarray, steps: int = 3, size: int = 2
         axis.set_xticks([])
         axis.set_yticks([])
     return figure
+
+
+def show_kernels(kernels: dict[str, np.ndarray], cmap: str = "Blues"):
+    """Each kernel as a small heat map with its weights written in the cells, one panel per kernel."""
+    figure, axes = plt.subplots(1, len(kernels), figsize=(3.2 * len(kernels), 3.6))
+    for axis, (title, kernel) in zip(np.atleast_1d(axes), kernels.items()):
+        kernel = np.asarray(kernel, dtype=float)
+        axis.imshow(kernel, cmap=cmap)
+        for (row, col), weight in np.ndenumerate(kernel):
+            axis.text(col, row, f"{weight:g}", ha="center", va="center", fontsize=13)
+        axis.set_title(title)
+        axis.set_xticks([])
+        axis.set_yticks([])
+    return figure
+
+
+def show_window_positions(size: int = 7, window: int = 3, strides=(1, 2), padding: str = "VALID"):
+    """Where a window lands on a size x size input for each stride: one panel per stride, window corners marked."""
+    figure, axes = plt.subplots(1, len(strides), figsize=(4.4 * len(strides), 4.6))
+    for axis, stride in zip(np.atleast_1d(axes), strides):
+        starts = range(0, size - window + 1, stride)
+        axis.imshow(np.zeros((size, size)), cmap="Greys", vmin=0, vmax=1)
+        for step, col in enumerate(list(starts)[:2]):  # the first window, and where the next one lands
+            style = {"linewidth": 3, "linestyle": "-" if step == 0 else "--"}
+            axis.add_patch(Rectangle((col - 0.5, -0.5), window, window, fill=False, edgecolor="tab:orange", **style))
+        for row in starts:
+            for col in starts:
+                axis.plot(col + (window - 1) / 2, row + (window - 1) / 2, "o", color="tab:blue", markersize=7)
+        out = len(starts)
+        axis.set_title(f"stride {stride}: {out}x{out} output")
+        axis.set_xticks(np.arange(-0.5, size, 1), labels=[])
+        axis.set_yticks(np.arange(-0.5, size, 1), labels=[])
+        axis.grid(color="lightgray")
+        axis.tick_params(length=0)
+    return figure
