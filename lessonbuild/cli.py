@@ -10,7 +10,7 @@ from . import pipeline
 from .errors import BuildError, CellFailure, SourceErrors
 from .project import load_project
 
-COMMANDS = ("build", "check", "clean", "figures", "import")
+COMMANDS = ("build", "check", "clean", "figures", "import", "new")
 
 
 def main(argv: list[str] | None = None, default_root: Path | None = None) -> int:
@@ -49,6 +49,11 @@ def _run(args: argparse.Namespace) -> int:
 
         for path in import_lessons(args.sources, args.course, project):
             print(f"imported {project.relative(path).as_posix()}")
+        return 0
+    if args.command == "new":
+        from .scaffold import new_lesson
+
+        print(f"wrote {project.relative(new_lesson(project, args.course, args.title)).as_posix()}")
         return 0
     if args.command == "clean":
         pipeline.clean(project)
@@ -146,6 +151,9 @@ def _parser(default_root: Path) -> argparse.ArgumentParser:
     )
     importer.add_argument("sources", nargs="+", type=Path, metavar="SRC")
     importer.add_argument("--course", required=True, help="the course folder under lessons/ (created if need be)")
+    new = commands.add_parser("new", parents=[common], help="write a new lesson from templates/new/lesson.md.j2")
+    new.add_argument("course", help="the course folder under lessons/ (created if need be)")
+    new.add_argument("title", help="the lesson's title")
     commands.add_parser("check", parents=[common], help="read and render every lesson without executing it")
     commands.add_parser("clean", parents=[common], help="remove the build folder and its execution cache (not site/ or figures/)")
     return parser

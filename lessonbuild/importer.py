@@ -23,10 +23,10 @@ import yaml
 from .errors import SourceError, UsageError
 from .fsutil import write_atomic
 from .project import Project
+from .scaffold import slugify
 
 INPUT_MARKER = re.compile(r"^In \[[^\]]*\]:\s*$")
 TITLE_MARKER = re.compile(r"^<!--\s*TITLE:\s*(?P<title>.*?)\s*-->\s*$")
-SLUG_CHARACTERS = re.compile(r"[^a-z0-9]+")
 
 
 @dataclass
@@ -51,7 +51,7 @@ def import_lessons(sources: list[Path], course: str, project: Project) -> list[P
     written = []
     for source in sources:
         lesson = _read_source(source, project)
-        slug = f"{len(listed) + 1:02d}-{_slugify(lesson.title)}"
+        slug = f"{len(listed) + 1:02d}-{slugify(lesson.title)}"
         path = folder / f"{slug}.md"
         if path.exists():
             raise UsageError(f"{project.relative(path).as_posix()} exists already; remove it to import again")
@@ -199,10 +199,6 @@ def _fence(cell: ImportedCell) -> str:
         options_text = yaml.safe_dump(options, sort_keys=True, allow_unicode=True)
         return f"{fence}{directive}\n---\n{options_text}---\n{cell.source}\n{fence}\n"
     return f"{fence}{directive}\n{cell.source}\n{fence}\n"
-
-
-def _slugify(title: str) -> str:
-    return SLUG_CHARACTERS.sub("-", title.lower()).strip("-") or "lesson"
 
 
 def _listed_lessons(folder: Path) -> list[str]:
