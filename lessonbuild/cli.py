@@ -10,7 +10,7 @@ from . import pipeline
 from .errors import BuildError, CellFailure, SourceErrors
 from .project import load_project
 
-COMMANDS = ("build", "check", "clean", "figures", "import", "new")
+COMMANDS = ("build", "check", "clean", "figures", "import", "new", "serve")
 
 
 def main(argv: list[str] | None = None, default_root: Path | None = None) -> int:
@@ -39,26 +39,66 @@ def main(argv: list[str] | None = None, default_root: Path | None = None) -> int
 
 def _run(args: argparse.Namespace) -> int:
     project = load_project(args.project)
-    if args.command == "check":
-        courses = pipeline.check(project)
-        count = sum(len(lessons) for _, lessons in courses)
-        print(f"{count} lesson{'s' if count != 1 else ''} in {len(courses)} course{'s' if len(courses) != 1 else ''}: no problems")
-        return 0
-    if args.command == "import":
-        from .importer import import_lessons
+    commands = {"check": _check, "import": _import, "new": _new, "clean": _clean, "serve": _serve, "figures": _figures}
+    return commands.get(args.command, _build)(project, args)
 
-        for path in import_lessons(args.sources, args.course, project):
-            print(f"imported {project.relative(path).as_posix()}")
-        return 0
-    if args.command == "new":
-        from .scaffold import new_lesson
 
-        print(f"wrote {project.relative(new_lesson(project, args.course, args.title)).as_posix()}")
-        return 0
-    if args.command == "clean":
-        pipeline.clean(project)
-        return 0
-    run = pipeline.RunOptions(
+def _check(project, args) -> int:
+    courses = pipeline.check(project)
+    count = sum(len(lessons) for _, lessons in courses)
+    print(f"{count} lesson{'s' if count != 1 else ''} in {len(courses)} course{'s' if len(courses) != 1 else ''}: no problems")
+    return 0
+
+
+def _import(project, args) -> int:
+    from .importer import import_lessons
+
+    for path in import_lessons(args.sources, args.course, project):
+        print(f"imported {project.relative(path).as_posix()}")
+    return 0
+
+
+def _new(project, args) -> int:
+    from .scaffold import new_lesson
+
+    print(f"wrote {project.relative(new_lesson(project, args.course, args.title)).as_posix()}")
+    return 0
+
+
+def _clean(project, args) -> int:
+    pipeline.clean(project)
+    return 0
+
+
+def _serve(project, args) -> int:
+    from .serve import serve
+
+    run = _run_options(args)
+
+    def build_and_report() -> None:
+        for failure in pipeline.build(project, run=run).failures:
+            _print_failure(failure, sys.stdout)
+
+    serve(project, build_and_report, port=args.port)
+    return 0
+
+
+def _figures(project, args) -> int:
+    report = pipeline.figures(project, update=not args.check, run=_run_options(args))
+    for failure in report.failures:
+        _print_failure(failure)
+    return report.exit_code
+
+
+def _build(project, args) -> int:
+    report = pipeline.build(project, run=_run_options(args))
+    for failure in report.failures:
+        _print_failure(failure)
+    return report.exit_code
+
+
+def _run_options(args: argparse.Namespace) -> pipeline.RunOptions:
+    return pipeline.RunOptions(
         force=getattr(args, "force", None),
         jobs=args.jobs,
         device=args.device,
@@ -66,21 +106,15 @@ def _run(args: argparse.Namespace) -> int:
         shard=getattr(args, "shard", None),
         junit=args.junit,
     )
-    if args.command == "figures":
-        report = pipeline.figures(project, update=not args.check, run=run)
-    else:
-        report = pipeline.build(project, run=run)
-    for failure in report.failures:
-        _print_failure(failure)
-    return report.exit_code
 
 
-def _print_failure(failure: CellFailure) -> None:
-    print(failure, file=sys.stderr)
+def _print_failure(failure: CellFailure, out=None) -> None:
+    out = out or sys.stderr
+    print(failure, file=out)
     if failure.details:
-        print(failure.details.rstrip(), file=sys.stderr)
+        print(failure.details.rstrip(), file=out)
     elif failure.kernel_log:
-        print(f"the kernel's own output is in {failure.kernel_log.as_posix()}", file=sys.stderr)
+        print(f"the kernel's own output is in {failure.kernel_log.as_posix()}", file=out)
 
 
 def _positive(text: str) -> int:
@@ -151,6 +185,10 @@ def _parser(default_root: Path) -> argparse.ArgumentParser:
     )
     importer.add_argument("sources", nargs="+", type=Path, metavar="SRC")
     importer.add_argument("--course", required=True, help="the course folder under lessons/ (created if need be)")
+    serve = commands.add_parser(
+        "serve", parents=[common, execution], help="build, serve site/ on 127.0.0.1 with live reload, rebuild on changes"
+    )
+    serve.add_argument("--port", type=int, default=8000, help="the port on 127.0.0.1; 0 picks a free one (default: %(default)s)")
     new = commands.add_parser("new", parents=[common], help="write a new lesson from templates/new/lesson.md.j2")
     new.add_argument("course", help="the course folder under lessons/ (created if need be)")
     new.add_argument("title", help="the lesson's title")

@@ -1,6 +1,7 @@
 """Shared fixtures: small projects built in a temporary folder from the repository's own templates."""
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -97,3 +98,24 @@ def maximum_pooling_build(tmp_path_factory):
     result = run_build(root)
     assert result.returncode == 0, result.stderr
     return root, result
+
+
+CHROMIUM_FLAGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Headless Chromium, the system's own, driven by playwright; skipped outside CI where there is none."""
+    sync_api = pytest.importorskip("playwright.sync_api")
+    executable = next((p for p in map(shutil.which, ("chromium", "chromium-browser", "google-chrome")) if p), None)
+    if executable is None:
+        if os.environ.get("CI"):
+            pytest.fail("no Chromium on this CI machine: .ci/run installs Debian's chromium when it runs as root")
+        pytest.skip("no Chromium found (install Debian's chromium package to run the browser tests)")
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_FLAGS)
+        yield browser
+        browser.close()

@@ -3,8 +3,6 @@ from __future__ import annotations
 
 import functools
 import http.server
-import os
-import shutil
 import threading
 
 import nbformat
@@ -13,29 +11,7 @@ import pytest
 from tests.conftest import REPOSITORY
 
 pytestmark = pytest.mark.tensorflow
-CHROMIUM_FLAGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]
 SCREENSHOTS = REPOSITORY / "_build" / "screenshots"
-
-
-def chromium_path() -> str | None:
-    return next((p for p in map(shutil.which, ("chromium", "chromium-browser", "google-chrome")) if p), None)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    sync_api = pytest.importorskip("playwright.sync_api")
-    executable = chromium_path()
-    if executable is None:
-        if os.environ.get("CI"):
-            pytest.fail("no Chromium on this CI machine: .ci/run installs Debian's chromium when it runs as root")
-        pytest.skip("no Chromium found (install Debian's chromium package to run the browser test)")
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_FLAGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture(scope="module")

@@ -1,0 +1,158 @@
+"""`build.py serve`: build, serve site/ on 127.0.0.1 with live reload, and rebuild on every change.
+
+watchdog reports changes under lessons/, templates/, figures/ and mkdocs.yml; one builder
+thread rebuilds (incrementally: only lessons whose code or dependencies changed run again) and
+then tells every open page, over a server-sent-events stream, to reload itself.
+"""
+from __future__ import annotations
+
+import functools
+import http.server
+import sys
+import threading
+import time
+from pathlib import Path
+
+from watchdog.events import FileSystemEvent, FileSystemEventHandler
+from watchdog.observers import Observer
+
+from .errors import BuildError, CellFailure, SourceErrors
+from .project import Project
+
+EVENTS_PATH = "/__lessonbuild/events"
+RELOAD_SCRIPT = f'<script>new EventSource("{EVENTS_PATH}").onmessage = () => location.reload();</script>'.encode()
+QUIET_PERIOD = 0.3  # seconds without changes before a rebuild: editors save in several steps
+
+
+class SiteVersion:
+    """A counter that open pages wait on; each finished build moves it on."""
+
+    def __init__(self):
+        self.number = 0
+        self.changed = threading.Condition()
+
+    def bump(self) -> None:
+        with self.changed:
+            self.number += 1
+            self.changed.notify_all()
+
+    def wait_past(self, number: int, timeout: float) -> int:
+        with self.changed:
+            self.changed.wait_for(lambda: self.number > number, timeout=timeout)
+            return self.number
+
+
+def serve(project: Project, build, port: int = 8000, out=sys.stdout) -> None:
+    """Serve until Ctrl-C. `build` is a function of no arguments that builds the site and prints its report."""
+    version = SiteVersion()
+    builder = Builder(build, version, out)
+    builder.build_now()
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", port), _handler(project.site_dir, version))
+    server.daemon_threads = True
+    observer = Observer()
+    watcher = _Watcher(builder, project)
+    for folder in (project.lessons_dir, project.templates_dir, project.figures_dir, project.root):
+        if folder.is_dir():
+            observer.schedule(watcher, str(folder), recursive=folder != project.root)
+    observer.start()
+    print(f"serving on http://127.0.0.1:{server.server_port}/ (Ctrl-C to stop)", file=out, flush=True)
+    try:
+        server.serve_forever()
+    finally:
+        observer.stop()
+        server.server_close()
+
+
+class Builder:
+    """Runs one build at a time; changes that come during a build start another after it."""
+
+    def __init__(self, build, version: SiteVersion, out):
+        self.build, self.version, self.out = build, version, out
+        self.pending = threading.Event()
+        threading.Thread(target=self._loop, daemon=True, name="rebuild").start()
+
+    def request(self) -> None:
+        self.pending.set()
+
+    def build_now(self) -> None:
+        try:
+            self.build()
+        except SourceErrors as exc:
+            print("\n".join(str(error) for error in exc.errors), file=self.out, flush=True)
+        except (BuildError, CellFailure) as exc:
+            print(exc, file=self.out, flush=True)
+        self.version.bump()
+
+    def _loop(self) -> None:
+        while True:
+            self.pending.wait()
+            while self.pending.is_set():  # wait for the edits to settle
+                self.pending.clear()
+                time.sleep(QUIET_PERIOD)
+            self.build_now()
+
+
+class _Watcher(FileSystemEventHandler):
+    def __init__(self, builder: Builder, project: Project):
+        self.builder, self.project = builder, project
+
+    def on_any_event(self, event: FileSystemEvent) -> None:
+        path = Path(str(event.src_path))
+        if event.event_type in ("opened", "closed", "closed_no_write") or "__pycache__" in path.parts:
+            return
+        if path.name.startswith(".") or (path.parent == self.project.root and path.name != "mkdocs.yml"):
+            return  # temporary files of atomic writes, and the rest of the project's top level
+        self.builder.request()
+
+
+def _handler(site: Path, version: SiteVersion):
+    return functools.partial(_LiveReloadHandler, version, directory=str(site))
+
+
+class _LiveReloadHandler(http.server.SimpleHTTPRequestHandler):
+    def __init__(self, version: SiteVersion, *args, **kwargs):
+        self.version = version
+        super().__init__(*args, **kwargs)
+
+    def log_message(self, *args) -> None:
+        pass  # the author watches build lines, not requests
+
+    def do_GET(self) -> None:
+        if self.path == EVENTS_PATH:
+            return self._events()
+        path = Path(self.translate_path(self.path))
+        if path.is_dir():
+            path = path / "index.html"
+        if path.suffix == ".html" and path.is_file():
+            return self._html_with_reload(path)
+        return super().do_GET()
+
+    def _html_with_reload(self, path: Path) -> None:
+        if not self.path.split("?", 1)[0].endswith(("/", ".html")):
+            self.send_response(301)
+            self.send_header("Location", self.path + "/")
+            self.end_headers()
+            return
+        body = path.read_bytes().replace(b"</body>", RELOAD_SCRIPT + b"</body>", 1)
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Cache-Control", "no-store")
+        self.end_headers()
+        self.wfile.write(body)
+
+    def _events(self) -> None:
+        self.send_response(200)
+        self.send_header("Content-Type", "text/event-stream")
+        self.send_header("Cache-Control", "no-store")
+        self.end_headers()
+        seen = self.version.number
+        try:
+            while True:
+                now = self.version.wait_past(seen, timeout=15)
+                message = b"data: reload\n\n" if now > seen else b": keep-alive\n\n"
+                self.wfile.write(message)
+                self.wfile.flush()
+                seen = now
+        except (BrokenPipeError, ConnectionResetError):
+            pass
