@@ -106,7 +106,7 @@ CHROMIUM_FLAGS = [
 ]
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")  # playwright's sync API holds an event loop; other modules need none running
 def browser():
     """Headless Chromium, the system's own, driven by playwright; skipped outside CI where there is none."""
     sync_api = pytest.importorskip("playwright.sync_api")
