@@ -102,6 +102,7 @@ def _run_options(args: argparse.Namespace) -> pipeline.RunOptions:
         force=getattr(args, "force", None),
         jobs=args.jobs,
         device=args.device,
+        gateway=args.gateway,
         uncached=getattr(args, "uncached", "execute"),
         shard=getattr(args, "shard", None),
         junit=args.junit,
@@ -146,6 +147,10 @@ def _parser(default_root: Path) -> argparse.ArgumentParser:
     execution.add_argument(
         "--jobs", "-j", type=_positive, default=os.cpu_count() or 1,
         help="lessons to execute at once, each in its own kernel with its share of the cores (default: %(default)s)",
+    )
+    execution.add_argument(
+        "--gateway", metavar="URL",
+        help="execute on a Jupyter Kernel Gateway (or Enterprise Gateway) at URL instead of local kernels",
     )
     execution.add_argument("--junit", type=Path, metavar="FILE", help="write one JUnit test case per lesson to FILE")
     execution.add_argument(

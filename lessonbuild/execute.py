@@ -8,6 +8,7 @@ reported at the lesson line that raised, with the traceback mapped the same way.
 from __future__ import annotations
 
 import asyncio
+import base64
 import copy
 import json
 import logging
@@ -23,6 +24,7 @@ from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
 from nbclient.util import ensure_async
 
+from .bundle import course_bundle
 from .errors import BuildError, CellFailure, SourceLocation
 from .model import ExecutedLesson, RenderedLesson
 from .project import Project
@@ -45,6 +47,21 @@ THREAD_POOL_VARIABLES = (
 ANSI_ESCAPE = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 CELL_FRAME = re.compile(r"Cell In\[(\d+)\], line (\d+)")
 
+# Run first in a kernel on a gateway, silently: the course's files in a folder of its own, and the variables.
+REMOTE_SETUP = """
+def _lessonbuild_setup():
+    import base64, io, json, os, sys, tempfile, zipfile
+    os.environ.update(json.loads({environment!r}))
+    folder = tempfile.mkdtemp(prefix="lessonbuild-")
+    bundle = base64.b64decode({bundle!r})
+    if bundle:
+        zipfile.ZipFile(io.BytesIO(bundle)).extractall(folder)
+    os.chdir(folder)
+    sys.path.insert(0, folder)
+_lessonbuild_setup()
+del _lessonbuild_setup
+"""
+
 # Run in the kernel after the lesson, silently: what the lesson ran on.
 PROBE_CODE = """
 def _lessonbuild_probe():
@@ -65,6 +82,7 @@ def _lessonbuild_probe():
 class ExecutionOptions:
     threads: int = 0  # per kernel for TensorFlow, OpenMP and BLAS pools; 0 leaves them to the libraries
     device: str = "auto"  # "cpu" hides GPUs from the kernel; "gpu" requires TensorFlow to see one
+    gateway: str | None = None  # a Jupyter Kernel (or Enterprise) Gateway's URL: run the kernels there
     cancel: threading.Event = field(default_factory=threading.Event)  # set: shut the kernel down and stop
 
 
@@ -92,12 +110,17 @@ def execute_lesson(rendered: RenderedLesson, project: Project, options: Executio
     log_path.parent.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="lessonbuild-") as sockets, open(log_path, "wb") as kernel_log:
-        _use_local_sockets(client, Path(sockets))
-        kernel = {"env": kernel_environment(project, course_folder, options), "stderr": kernel_log, "stdout": kernel_log}
+        environment = kernel_environment(project, course_folder, options)
+        if options.gateway:
+            client.km = _gateway_kernel_manager(options.gateway, client.kernel_name)
+            kernel = {"setup": _remote_setup_code(course_folder, environment)}
+        else:
+            _use_local_sockets(client, Path(sockets))
+            kernel = {"env": environment, "stderr": kernel_log, "stdout": kernel_log}
         try:
             probe = asyncio.run(_run(client, rendered, kernel, project.root, options))
         except CellFailure as failure:
-            failure.kernel_log = project.relative(log_path)
+            failure.kernel_log = None if options.gateway else project.relative(log_path)
             raise
     seconds = time.perf_counter() - started
     notebook.metadata["lessonbuild"]["execution"] = {**probe, "seconds": round(seconds, 2)}
@@ -130,9 +153,12 @@ def _use_local_sockets(client: NotebookClient, folder: Path) -> None:
 
 
 async def _run(client: NotebookClient, rendered: RenderedLesson, kernel: dict, root: Path, options: ExecutionOptions) -> dict:
+    setup = kernel.pop("setup", None)
     async with client.async_setup_kernel(**kernel):
         watcher = asyncio.create_task(_shut_down_when_cancelled(client, options.cancel))
         try:
+            if setup:
+                await _run_setup(client, setup, rendered)
             if options.device == "gpu":
                 await _require_gpu(client, rendered)
             return await _run_cells(client, rendered, root)
@@ -140,6 +166,30 @@ async def _run(client: NotebookClient, rendered: RenderedLesson, kernel: dict, r
             watcher.cancel()
             if options.cancel.is_set():
                 raise KeyboardInterrupt  # whatever the cell reported, the build was asked to stop
+
+
+def _gateway_kernel_manager(url: str, kernel_name: str):
+    """A kernel manager that starts and talks to kernels on a Jupyter Kernel Gateway."""
+    # Imported here: jupyter_server is needed only by builds that use a gateway.
+    from jupyter_server.gateway.gateway_client import GatewayClient
+    from jupyter_server.gateway.managers import GatewayKernelManager
+
+    GatewayClient.instance().url = url.rstrip("/")
+    return GatewayKernelManager(kernel_name=kernel_name)
+
+
+def _remote_setup_code(course_folder: Path, environment: dict[str, str]) -> str:
+    """Code that gives a remote kernel what a local one gets from its start: the course's files, the variables."""
+    bundle = course_bundle(course_folder) or b""
+    wanted = {k: v for k, v in environment.items() if k not in INHERITED_ENVIRONMENT and k != "PYTHONPATH"}
+    return REMOTE_SETUP.format(bundle=base64.b64encode(bundle).decode(), environment=json.dumps(wanted))
+
+
+async def _run_setup(client: NotebookClient, code: str, rendered: RenderedLesson) -> None:
+    reply = await client.async_wait_for_reply(client.kc.execute(code, silent=True, store_history=False))
+    if reply is None or reply["content"]["status"] != "ok":
+        error = reply["content"].get("evalue", "no reply") if reply else "no reply"
+        raise CellFailure(SourceLocation(rendered.lesson.path, 1), f"could not prepare the remote kernel: {error}")
 
 
 async def _shut_down_when_cancelled(client: NotebookClient, cancel: threading.Event) -> None:

@@ -67,6 +67,7 @@ class RunOptions:
     force: list[str] | None = None  # lessons to execute even if cached ("course/slug" or slug); [] all
     jobs: int = 1  # lessons executed at once, each in its own kernel
     device: str = "auto"
+    gateway: str | None = None  # execute on this Jupyter Kernel Gateway instead of locally
     uncached: str = "execute"  # a lesson with no cache entry: "execute", "skip" (--no-execute) or "fail"
     shard: tuple[int, int] | None = None  # (K, N): execute only the K-th of N slices, build no site
     junit: Path | None = None  # write one test case per lesson here
@@ -198,7 +199,7 @@ def _execute_all(lessons: list[RenderedLesson], project: Project, run: RunOption
         names = ", ".join(f"{r.course.slug}/{r.lesson.slug}" for r, _, _ in pending)
         raise MissingCache(f"no cache entry for: {names} (--require-cache executes nothing)")
     threads = max(1, (os.cpu_count() or 1) // run.jobs) if run.jobs > 1 else 0
-    options = ExecutionOptions(threads=threads, device=run.device)
+    options = ExecutionOptions(threads=threads, device=run.device, gateway=run.gateway)
     with ThreadPoolExecutor(max_workers=max(1, run.jobs), thread_name_prefix="lesson") as pool:
         futures = {pool.submit(execute_lesson, rendered, project, options): (rendered, inputs, why) for rendered, inputs, why in pending}
         try:

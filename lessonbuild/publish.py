@@ -7,14 +7,13 @@ come from templates/site/. Everything is written under the build folder's docs/.
 """
 from __future__ import annotations
 
-import io
 import shutil
-import zipfile
 from pathlib import Path
 
 import jinja2
 import nbformat
 
+from .bundle import course_bundle
 from .fsutil import fresh_folder, write_atomic
 from .model import Course, ExecutedLesson, Page
 from .project import Project
@@ -88,18 +87,11 @@ def _execution_line(executed: ExecutedLesson) -> str:
 
 def _write_bundle(course: Course, project: Project, docs: Path) -> str | None:
     """A zip of the course's helper modules and data/, so a downloaded notebook runs as it did here."""
-    folder = project.root / course.path
-    files = sorted(p for p in folder.glob("*.py")) + sorted(p for p in (folder / "data").rglob("*") if p.is_file())
-    if not files:
+    data = course_bundle(project.root / course.path, prefix=f"{course.slug}/")
+    if data is None:
         return None
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        for path in files:
-            info = zipfile.ZipInfo(f"{course.slug}/{path.relative_to(folder).as_posix()}", date_time=(1980, 1, 1, 0, 0, 0))
-            info.compress_type = zipfile.ZIP_DEFLATED
-            archive.writestr(info, path.read_bytes())  # fixed dates keep the zip's bytes stable
     name = f"{course.slug}-files.zip"
-    write_atomic(docs / course.slug / name, buffer.getvalue())
+    write_atomic(docs / course.slug / name, data)
     return name
 
 
