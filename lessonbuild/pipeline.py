@@ -20,6 +20,7 @@ from .model import Course, ExecutedLesson, RenderedLesson
 from .project import Project, site_name
 from .read import read_courses
 from .render import render_course
+from . import uptodate
 
 # execute, publish and site are imported where they are used: nbclient, nbconvert and MkDocs
 # take most of a second to import, and a build with nothing to do should not pay for them.
@@ -79,18 +80,25 @@ class MissingCache(BuildError):
 
 def build(project: Project, run: RunOptions = RunOptions(), out: TextIO = sys.stdout) -> BuildReport:
     """Build everything; the site is replaced only when every lesson executed."""
+    plain = run.force is None and run.uncached == "execute" and run.shard is None
+    stamp = uptodate.source_stamp(project)
+    if plain and (lines := uptodate.is_current(project, stamp)) is not None:
+        print("\n".join(lines), file=out, flush=True)  # nothing changed: not even a lesson is read
+        return BuildReport(lessons=len(lines) - 1, failures=[])
     courses = check(project)
     if run.shard is not None:
         return _build_shard(project, courses, run, out)
     site = project.relative(project.site_dir).as_posix()
     digest = _site_digest(project, courses)
-    if run.force is None and run.uncached == "execute" and _site_is_current(project, digest, courses, out):
+    if plain and _site_is_current(project, digest, courses, out):
         print(f"site: {site}/ is up to date", file=out, flush=True)
+        _remember_no_op(project, stamp, courses)
         return BuildReport(lessons=sum(len(lessons) for _, lessons in courses), failures=[])
     executed, figures, report = _execute_and_draw(project, run, out, courses)
     if report.failures or run.uncached == "skip":
         # A site of unexecuted lessons is a preview: it must not pass for the real one next time.
         (project.build_dir / SITE_DIGEST).unlink(missing_ok=True)
+        uptodate.forget(project)
     if report.failures:
         return report
     from .publish import publish
@@ -101,7 +109,17 @@ def build(project: Project, run: RunOptions = RunOptions(), out: TextIO = sys.st
     build_site(nav, project)
     write_atomic(project.build_dir / SITE_DIGEST, digest)
     print(f"site: {site}/ ({report.lessons} lessons)", file=out, flush=True)
+    if run.uncached != "skip":
+        # The stamp is taken before the build: an edit made while it ran makes the next build look again.
+        _remember_no_op(project, stamp, courses)
     return report
+
+
+def _remember_no_op(project: Project, stamp: dict, courses) -> None:
+    """What a build with nothing to do will print, so that it can print it without reading anything."""
+    cache = ExecutionCache(project)
+    lines = [f"{r.course.slug}/{r.lesson.slug}: cached ({cache.last_run(r)})" for _, rs in courses for r in rs]
+    uptodate.remember(project, stamp, lines + [f"site: {project.relative(project.site_dir).as_posix()}/ is up to date"])
 
 
 def _build_shard(project: Project, courses, run: RunOptions, out: TextIO) -> BuildReport:
