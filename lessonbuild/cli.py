@@ -143,26 +143,45 @@ def _parser(default_root: Path) -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--project", type=Path, default=default_root, help="the project folder (default: %(default)s)")
     common.add_argument("--debug", action="store_true", help="show Python tracebacks of the build itself")
+    execution = _execution_options()
+    parser = argparse.ArgumentParser(
+        prog="build.py",
+        description="Build lesson notebooks and the course site. With no command: build.",
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    _add_build(commands.add_parser("build", parents=[common, execution], help="render, execute and publish every lesson, then build site/"))
+    _add_figures(commands.add_parser("figures", parents=[common, execution], help="regenerate the figures that figure cells draw into figures/"))
+    _add_import(commands.add_parser("import", parents=[common], help="write notebooks (.ipynb) or flattened text exports as lessons of a course"))
+    serve = commands.add_parser("serve", parents=[common, execution], help="build, serve site/ on 127.0.0.1 with live reload, rebuild on changes")
+    serve.add_argument("--port", type=int, default=8000, help="the port on 127.0.0.1; 0 picks a free one (default: %(default)s)")
+    new = commands.add_parser("new", parents=[common], help="write a new lesson from templates/new/lesson.md.j2")
+    new.add_argument("course", help="the course folder under lessons/ (created if need be)")
+    new.add_argument("title", help="the lesson's title")
+    commands.add_parser("check", parents=[common], help="read and render every lesson without executing it")
+    commands.add_parser("clean", parents=[common], help="remove the build folder and its execution cache (not site/ or figures/)")
+    return parser
+
+
+def _execution_options() -> argparse.ArgumentParser:
+    """The options of every command that executes lessons."""
     execution = argparse.ArgumentParser(add_help=False)
     execution.add_argument(
         "--jobs", "-j", type=_positive, default=os.cpu_count() or 1,
         help="lessons to execute at once, each in its own kernel with its share of the cores (default: %(default)s)",
     )
     execution.add_argument(
+        "--device", choices=("auto", "cpu", "gpu"), default="auto",
+        help="cpu hides GPUs from the kernels; gpu stops unless TensorFlow sees one (default: auto)",
+    )
+    execution.add_argument(
         "--gateway", metavar="URL",
         help="execute on a Jupyter Kernel Gateway (or Enterprise Gateway) at URL instead of local kernels",
     )
     execution.add_argument("--junit", type=Path, metavar="FILE", help="write one JUnit test case per lesson to FILE")
-    execution.add_argument(
-        "--device", choices=("auto", "cpu", "gpu"), default="auto",
-        help="cpu hides GPUs from the kernels; gpu stops unless TensorFlow sees one (default: auto)",
-    )
-    parser = argparse.ArgumentParser(
-        prog="build.py",
-        description="Build lesson notebooks and the course site. With no command: build.",
-    )
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-    build = commands.add_parser("build", parents=[common, execution], help="render, execute and publish every lesson, then build site/")
+    return execution
+
+
+def _add_build(build: argparse.ArgumentParser) -> None:
     skipping = build.add_mutually_exclusive_group()
     skipping.add_argument(
         "--no-execute", dest="uncached", action="store_const", const="skip", default="execute",
@@ -174,29 +193,17 @@ def _parser(default_root: Path) -> argparse.ArgumentParser:
     )
     build.add_argument("--shard", type=_shard, metavar="K/N", help="execute only the K-th of N stable slices of the lessons; build no site")
     build.add_argument(
-        "--force",
-        nargs="*",
-        metavar="LESSON",
+        "--force", nargs="*", metavar="LESSON",
         help="execute these lessons (course/slug or slug) even if cached; with no name, all of them",
     )
-    figures = commands.add_parser(
-        "figures", parents=[common, execution], help="regenerate the figures that figure cells draw into figures/"
-    )
+
+
+def _add_figures(figures: argparse.ArgumentParser) -> None:
     mode = figures.add_mutually_exclusive_group()
     mode.add_argument("--check", action="store_true", help="compare with the committed figures; exit 1 naming those that drifted")
     mode.add_argument("--update", action="store_true", help="write the regenerated figures (the default)")
-    importer = commands.add_parser(
-        "import", parents=[common], help="write notebooks (.ipynb) or flattened text exports as lessons of a course"
-    )
+
+
+def _add_import(importer: argparse.ArgumentParser) -> None:
     importer.add_argument("sources", nargs="+", type=Path, metavar="SRC")
     importer.add_argument("--course", required=True, help="the course folder under lessons/ (created if need be)")
-    serve = commands.add_parser(
-        "serve", parents=[common, execution], help="build, serve site/ on 127.0.0.1 with live reload, rebuild on changes"
-    )
-    serve.add_argument("--port", type=int, default=8000, help="the port on 127.0.0.1; 0 picks a free one (default: %(default)s)")
-    new = commands.add_parser("new", parents=[common], help="write a new lesson from templates/new/lesson.md.j2")
-    new.add_argument("course", help="the course folder under lessons/ (created if need be)")
-    new.add_argument("title", help="the lesson's title")
-    commands.add_parser("check", parents=[common], help="read and render every lesson without executing it")
-    commands.add_parser("clean", parents=[common], help="remove the build folder and its execution cache (not site/ or figures/)")
-    return parser

@@ -197,9 +197,19 @@ def _execute_and_draw(project: Project, run: RunOptions, out: TextIO, courses=No
 
 def _execute_all(lessons: list[RenderedLesson], project: Project, run: RunOptions, out: TextIO) -> dict:
     """Each lesson's ExecutedLesson or CellFailure, by id(rendered); cache hits first, then kernels in parallel."""
-    from .execute import ExecutionOptions, execute_lesson
-
     cache = ExecutionCache(project)
+    results, pending = _reuse(lessons, cache, run, out)
+    if pending and run.uncached == "fail":
+        names = ", ".join(f"{r.course.slug}/{r.lesson.slug}" for r, _, _ in pending)
+        raise MissingCache(f"no cache entry for: {names} (--require-cache executes nothing)")
+    results.update(_execute_pending(pending, project, cache, run, out))
+    if run.junit is not None:
+        write_junit(run.junit, [(f"{r.course.slug}/{r.lesson.slug}", results[id(r)]) for r in lessons])
+    return results
+
+
+def _reuse(lessons: list[RenderedLesson], cache: ExecutionCache, run: RunOptions, out: TextIO):
+    """The lessons served by the cache (or left unexecuted), and the others with why they must run."""
     results, pending = {}, []
     for rendered in lessons:
         inputs = cache.inputs(rendered)
@@ -213,11 +223,15 @@ def _execute_all(lessons: list[RenderedLesson], project: Project, run: RunOption
             results[id(rendered)] = ExecutedLesson(rendered, rendered.notebook, 0.0, "", ran=False)
         else:
             pending.append((rendered, inputs, "forced" if forced else cache.why_executed(rendered, inputs)))
-    if pending and run.uncached == "fail":
-        names = ", ".join(f"{r.course.slug}/{r.lesson.slug}" for r, _, _ in pending)
-        raise MissingCache(f"no cache entry for: {names} (--require-cache executes nothing)")
+    return results, pending
+
+
+def _execute_pending(pending, project: Project, cache: ExecutionCache, run: RunOptions, out: TextIO) -> dict:
+    from .execute import ExecutionOptions, execute_lesson
+
     threads = max(1, (os.cpu_count() or 1) // run.jobs) if run.jobs > 1 else 0
     options = ExecutionOptions(threads=threads, device=run.device, gateway=run.gateway)
+    results = {}
     with ThreadPoolExecutor(max_workers=max(1, run.jobs), thread_name_prefix="lesson") as pool:
         futures = {pool.submit(execute_lesson, rendered, project, options): (rendered, inputs, why) for rendered, inputs, why in pending}
         try:
@@ -228,8 +242,6 @@ def _execute_all(lessons: list[RenderedLesson], project: Project, run: RunOption
             options.cancel.set()
             pool.shutdown(wait=True, cancel_futures=True)
             raise
-    if run.junit is not None:
-        write_junit(run.junit, [(f"{r.course.slug}/{r.lesson.slug}", results[id(r)]) for r in lessons])
     return results
 
 
