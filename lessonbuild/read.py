@@ -13,7 +13,7 @@ from pathlib import Path
 from markdown_it import MarkdownIt
 
 from .errors import SourceError, SourceErrors
-from .macros import strip_cell_magics
+from .macros import apply_line_macros, cell_fate, strip_cell_magics, text_macros_to_template
 from .model import Cell, Course, Lesson
 from .project import Project
 from .yamldoc import item_line, load_yaml
@@ -165,7 +165,11 @@ def _cells(lines: list[str], body_start: int, path: Path) -> list[Cell]:
         if kind is None:
             continue  # an ordinary fenced block inside the prose
         cells.extend(_markdown_cells(lines, cursor, start, fences, path))
-        cells.append(_fenced_cell(lines, start, end, kind, path))
+        cell, fate = _fenced_cell(lines, start, end, kind, path)
+        if fate == "drop-below":
+            return cells  # learntools' #%%RM_BELOW%%: nothing from here on is published
+        if fate == "keep":
+            cells.append(cell)
         cursor = end
     cells.extend(_markdown_cells(lines, cursor, len(lines), fences, path))
     return cells
@@ -197,7 +201,7 @@ def _is_closing_fence(lines: list[str], start: int, end: int, markup: str) -> bo
     return closing.startswith(markup) and set(closing) == {markup[0]}
 
 
-def _fenced_cell(lines: list[str], start: int, end: int, kind: str, path: Path) -> Cell:
+def _fenced_cell(lines: list[str], start: int, end: int, kind: str, path: Path) -> tuple[Cell, str]:
     body = lines[start + 1 : end - 1]
     numbers = list(range(start + 2, end))  # 1-based line numbers of `body`
     options, consumed = _cell_options(body, numbers, path)
@@ -205,17 +209,15 @@ def _fenced_cell(lines: list[str], start: int, end: int, kind: str, path: Path) 
     tags = list(options.pop("tags", []))
     if kind != "code" and "figure" in options:
         raise SourceError(path, start + 1, "only a code cell can draw a figure")
+    fate = "keep"
     if kind == "code":
+        fate = cell_fate(body, numbers, path)
         body, numbers, magic_tags = strip_cell_magics(body, numbers, path)
+        body, numbers = apply_line_macros(body, numbers, path)
         tags += [tag for tag in magic_tags if tag not in tags]
         body, numbers = _trim_blank(body, numbers)
-    return Cell(
-        kind=kind,
-        source="\n".join(body),
-        lines=tuple(numbers) or (start + 1,),
-        tags=tuple(tags),
-        metadata=options,
-    )
+    cell = Cell(kind=kind, source="\n".join(body), lines=tuple(numbers) or (start + 1,), tags=tuple(tags), metadata=options)
+    return cell, fate
 
 
 def _cell_options(body: list[str], numbers: list[int], path: Path) -> tuple[dict, int]:
@@ -245,17 +247,18 @@ def _markdown_cells(lines, start, stop, fences, path: Path) -> list[Cell]:
             chunk.append(lines[index])
             numbers.append(index + 1)
             continue
-        cells.extend(_markdown_cell(chunk, numbers, metadata))
+        cells.extend(_markdown_cell(chunk, numbers, metadata, path))
         chunk, numbers = [], []
         metadata = _break_metadata(match["metadata"], path, index + 1)
-    cells.extend(_markdown_cell(chunk, numbers, metadata))
+    cells.extend(_markdown_cell(chunk, numbers, metadata, path))
     return cells
 
 
-def _markdown_cell(chunk: list[str], numbers: list[int], metadata: dict) -> list[Cell]:
+def _markdown_cell(chunk: list[str], numbers: list[int], metadata: dict, path: Path) -> list[Cell]:
     chunk, numbers = _trim_blank(chunk, numbers)
     if not chunk:
         return []
+    chunk = text_macros_to_template(chunk, numbers, path)
     return [Cell(kind="markdown", source="\n".join(chunk), lines=tuple(numbers), metadata=dict(metadata))]
 
 

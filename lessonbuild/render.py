@@ -79,6 +79,7 @@ def _context(environment, course, lesson, project: Project, target: str, data_fi
         "target": target,
         "data_path": _data_path_function(project.root / course.path, course.path, data_files),
         "figure": _figure_function(lesson),
+        **_link_functions(course, lesson),
         "macros": _macros(environment, project),
     }
 
@@ -107,6 +108,27 @@ def _figure_function(lesson: Lesson) -> Callable[..., str]:
         return f"{image}\n\n*{caption}*" if caption else image
 
     return figure
+
+
+def _link_functions(course: Course, lesson: Lesson) -> dict[str, Callable[..., str]]:
+    """learntools' link macros, for the site: links to the course's own lesson pages."""
+    position = course.lessons.index(lesson)
+
+    def next_notebook_url() -> str:
+        if position + 1 >= len(course.lessons):
+            raise LessonTemplateError("#$NEXT_NOTEBOOK_URL$: this is the course's last lesson")
+        return f"{course.lessons[position + 1].slug}.md"
+
+    def tutorial_url(number: int) -> str:
+        if not 1 <= number <= len(course.lessons):
+            raise LessonTemplateError(f"#$TUTORIAL_URL({number})$: the course has lessons 1 to {len(course.lessons)}")
+        return f"{course.lessons[number - 1].slug}.md"
+
+    def no_exercise(*_: Any) -> str:
+        raise LessonTemplateError("the course lists no exercise notebooks (exercise links are not supported yet)")
+
+    return {"next_notebook_url": next_notebook_url, "tutorial_url": tutorial_url,
+            "exercise_url": no_exercise, "exercise_forking_url": no_exercise}
 
 
 def _macros(environment, project: Project) -> Any:

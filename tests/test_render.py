@@ -83,3 +83,23 @@ def test_a_figure_shows_by_name_and_an_unknown_one_is_an_error(tmp_path):
     assert rendered.notebook.cells[2].source == "![A curve](attachment:curve.png)\n\n*It rises.*"
     error = render_error(tmp_path / "b", "---\ntitle: T\n---\n" + cell + '\n{{ figure("curve-2") }}\n')
     assert error == "lessons/tiny/01-x.md:9: unknown figure 'curve-2' (figures drawn in this lesson: curve)"
+
+
+def test_learntools_macros_in_a_lesson(tmp_path):
+    project = load_project(make_project(tmp_path, {
+        "01-a": "---\ntitle: A\n---\nOn to [the next one](#$NEXT_NOTEBOOK_URL$).\n\n#$YOURTURN$\n\n"
+                "```{code-cell} ipython3\nx = 1\ny = 2  #_RM_\n```\n```{code-cell} ipython3\n#%%RM%%\nsecret()\n```\n"
+                "Between.\n\n```{code-cell} ipython3\n#%%RM_BELOW%%\n```\nGone.\n",
+        "02-b": "---\ntitle: B\n---\nBack to [the first](#$TUTORIAL_URL(1)$).\n",
+    }))
+    (course,) = read_courses(project)
+    first, second = render_course(course, project)
+    sources = [cell.source for cell in first.notebook.cells[1:-1]]
+    assert sources[0].startswith("On to [the next one](02-b.md).\n\n# Your Turn #")
+    assert sources[1:] == ["x = 1", "Between."]
+    assert second.notebook.cells[1].source == "Back to [the first](01-a.md)."
+
+
+def test_a_link_past_the_last_lesson_is_an_error_at_its_line(tmp_path):
+    error = render_error(tmp_path, "---\ntitle: T\n---\n\n[Next](#$NEXT_NOTEBOOK_URL$)\n")
+    assert error == "lessons/tiny/01-x.md:5: #$NEXT_NOTEBOOK_URL$: this is the course's last lesson"
