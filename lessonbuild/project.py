@@ -16,7 +16,7 @@ SETTINGS_SCHEMA = {
         "timeout": {"type": "integer", "minimum": 1},
         "kernel": {"type": "string", "minLength": 1},
         "kernel_env": {"type": "array", "items": {"type": "string"}},
-        "repository_url": {"type": "string"},
+        "colab_url": {"type": "string", "pattern": "^(|https://colab\\.research\\.google\\.com/.*\\{notebook\\}.*)$"},
         "figure_tolerance": {"type": "number", "minimum": 0},
     },
     "additionalProperties": False,
@@ -28,7 +28,9 @@ class Settings:
     timeout: int = 600  # seconds one cell may run
     kernel: str = "python3"
     kernel_env: tuple[str, ...] = ()  # extra environment variables lessons may read
-    repository_url: str = ""
+    # Where Colab finds the published notebooks, with {notebook} for "<course>/<lesson>.ipynb";
+    # empty: no "Open in Colab" link.
+    colab_url: str = ""
     figure_tolerance: float = 1.0  # RMS of the pixel difference (0-255) a regenerated figure may show
 
 

@@ -32,7 +32,7 @@ def publish(courses: list[tuple[Course, list[ExecutedLesson]]], project: Project
         children = [Page(course.title, f"{course.slug}/index.md")]
         bundle = _write_bundle(course, project, docs)
         for lesson in executed:
-            children.append(_write_lesson(lesson, exporter, docs, bundle))
+            children.append(_write_lesson(lesson, exporter, docs, bundle, project.settings.colab_url))
         write_atomic(docs / course.slug / "index.md", pages.get_template("course.md.j2").render(course=course))
         nav.append(Page(course.title, f"{course.slug}/", tuple(children)))
     home = pages.get_template("home.md.j2").render(courses=[c for c, _ in courses], site_name=site_name)
@@ -61,14 +61,19 @@ def _site_templates(project: Project) -> jinja2.Environment:
     )
 
 
-def _write_lesson(executed: ExecutedLesson, exporter, docs: Path, bundle: str | None) -> Page:
+def _write_lesson(executed: ExecutedLesson, exporter, docs: Path, bundle: str | None, colab_url: str) -> Page:
     lesson, course = executed.rendered.lesson, executed.rendered.course
     folder = docs / course.slug
     notebook_name = f"{lesson.slug}.ipynb"
     resources = {
         "unique_key": lesson.slug,
         "output_files_dir": f"{lesson.slug}_files",
-        "page": {"notebook": notebook_name, "bundle": bundle, "executed": _execution_line(executed)},
+        "page": {
+            "notebook": notebook_name,
+            "bundle": bundle,
+            "executed": _execution_line(executed),
+            "colab": colab_url.replace("{notebook}", f"{course.slug}/{notebook_name}") if colab_url else "",
+        },
     }
     body, resources = exporter.from_notebook_node(executed.notebook, resources=resources)
     for name, data in resources.get("outputs", {}).items():

@@ -54,3 +54,20 @@ def test_course_and_home_pages_and_navigation(published):
     assert home.startswith("# Test Site") and "[Tiny Course](tiny/index.md)" in home
     assert [page.title for page in nav] == ["Home", "Tiny Course"]
     assert [child.path for child in nav[1].children] == ["tiny/index.md", "tiny/01-plots.md"]
+
+
+def test_open_in_colab_when_the_project_says_where(tiny_project):
+    from lessonbuild.project import Settings
+
+    url = "https://colab.research.google.com/github/team/course/blob/gh-pages/{notebook}"
+    project = type(tiny_project)(root=tiny_project.root, settings=Settings(colab_url=url))
+    (course,) = read_courses(project)
+    executed = [execute_lesson(r, project) for r in render_course(course, project)]
+    publish([(course, executed)], project, "Test Site")
+    page = (project.build_dir / "docs" / "tiny" / "01-plots.md").read_text()
+    assert "[Open in Colab](https://colab.research.google.com/github/team/course/blob/gh-pages/tiny/01-plots.ipynb)" in page
+
+
+def test_no_colab_link_by_default(published):
+    docs, _ = published
+    assert "Colab" not in (docs / "tiny" / "01-plots.md").read_text()
