@@ -6,6 +6,7 @@ templates/macros.j2 as `macros`. Header and footer cells come from templates/les
 """
 from __future__ import annotations
 
+import re
 import types
 from pathlib import Path
 from typing import Any, Callable
@@ -21,6 +22,10 @@ DATA_FOLDER = "data"
 LESSON_TEMPLATES = ("lesson/header.md.j2", "lesson/footer.md.j2")
 DEFAULT_KERNELSPEC = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
 CELL_TEMPLATE_NAME = "<template>"  # the file name Jinja gives templates made from strings
+
+
+# A Markdown link or image target ending in .md, not absolute: (target) or (target#anchor).
+LESSON_LINK = re.compile(r"\]\((?![a-z][a-z0-9+.-]*:|/)([^)\s#]+\.md)(?:#[^)\s]*)?\)")
 
 
 class LessonTemplateError(Exception):
@@ -54,8 +59,12 @@ def _render_lesson(environment, course: Course, lesson: Lesson, project: Project
     context = _context(environment, course, lesson, project, target, data_files)
     header, footer = (_render_template_file(environment, name, context, project) for name in LESSON_TEMPLATES)
     cells, origins = [], []
+    lesson_files = {p.resolve() for p in project.lessons_dir.glob("*/*.md")}
     for cell in lesson.cells:
-        cells.append(_notebook_cell(cell, _render_cell(environment, cell, context, lesson.path)))
+        source = _render_cell(environment, cell, context, lesson.path)
+        if cell.kind == "markdown":
+            _check_lesson_links(source, cell, lesson.path, project.root / course.path, lesson_files)
+        cells.append(_notebook_cell(cell, source))
         origins.append((lesson.path, cell.lines))
     if header.strip():
         cells.insert(0, _new_cell("markdown", header.strip(), {"lessonbuild": {"role": "header"}}))
@@ -158,6 +167,14 @@ def _render_cell(environment, cell: Cell, context: dict, path: Path) -> str:
         raise SourceError(path, _cell_line(cell, exc.lineno), f"Jinja syntax error: {exc.message}") from None
     except Exception as exc:
         raise SourceError(path, _cell_line(cell, _template_line(exc, CELL_TEMPLATE_NAME)), _describe(exc)) from None
+
+
+def _check_lesson_links(source: str, cell: Cell, path: Path, course_folder: Path, lesson_files: set[Path]) -> None:
+    """A relative link to a .md file must reach a lesson: the site would otherwise have a broken link."""
+    for number, text in enumerate(source.splitlines(), start=1):
+        for target in LESSON_LINK.findall(text):
+            if (course_folder / target).resolve() not in lesson_files:
+                raise SourceError(path, _cell_line(cell, number), f"link to '{target}', which is no lesson")
 
 
 def _cell_line(cell: Cell, template_line: int | None) -> int:

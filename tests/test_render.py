@@ -103,3 +103,10 @@ def test_learntools_macros_in_a_lesson(tmp_path):
 def test_a_link_past_the_last_lesson_is_an_error_at_its_line(tmp_path):
     error = render_error(tmp_path, "---\ntitle: T\n---\n\n[Next](#$NEXT_NOTEBOOK_URL$)\n")
     assert error == "lessons/tiny/01-x.md:5: #$NEXT_NOTEBOOK_URL$: this is the course's last lesson"
+
+
+def test_links_between_lessons_must_reach_a_lesson(tmp_path):
+    ok = render_one(tmp_path / "a", "---\ntitle: T\n---\nSee [this](01-x.md#part), [the web](https://example.org/a.md).\n")
+    assert "(01-x.md#part)" in ok.notebook.cells[1].source
+    error = render_error(tmp_path / "b", "---\ntitle: T\n---\nFirst line.\nSee [that](02-missing.md).\n")
+    assert error == "lessons/tiny/01-x.md:5: link to '02-missing.md', which is no lesson"
