@@ -8,6 +8,7 @@ import shutil
 import sys
 from pathlib import Path
 from concurrent.futures import ThreadPoolExecutor, as_completed
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TextIO
 
@@ -235,9 +236,11 @@ def _execute_pending(pending, project: Project, cache: ExecutionCache, run: RunO
     with ThreadPoolExecutor(max_workers=max(1, run.jobs), thread_name_prefix="lesson") as pool:
         futures = {pool.submit(execute_lesson, rendered, project, options): (rendered, inputs, why) for rendered, inputs, why in pending}
         try:
-            for future in as_completed(futures):
-                rendered, inputs, why = futures[future]
-                results[id(rendered)] = _finished(future, rendered, inputs, why, cache, out)
+            with progress_display(out, len(futures)) as advance:
+                for future in as_completed(futures):
+                    rendered, inputs, why = futures[future]
+                    results[id(rendered)] = _finished(future, rendered, inputs, why, cache, out)
+                    advance()
         except BaseException:  # Ctrl-C, or a device that is missing: stop every kernel, keep nothing half-done
             options.cancel.set()
             pool.shutdown(wait=True, cancel_futures=True)
@@ -254,6 +257,21 @@ def _finished(future, rendered: RenderedLesson, inputs, why: str, cache: Executi
     cache.store(result, inputs)
     _say(out, rendered, f"executed in {result.seconds:.1f} s on {result.device} ({why})")
     return result
+
+
+@contextmanager
+def progress_display(out: TextIO, total: int):
+    """On a terminal, a live bar of the lessons executing above the prompt; in CI and pipes, only the lines."""
+    if total == 0 or not out.isatty() or os.environ.get("CI"):
+        yield lambda: None
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    columns = (SpinnerColumn(), TextColumn("executing lessons"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=Console(file=out), transient=True) as progress:
+        task = progress.add_task("lessons", total=total)
+        yield lambda: progress.advance(task)
 
 
 def _say(out: TextIO, rendered: RenderedLesson, status: str) -> None:

@@ -1,11 +1,11 @@
 """The pipeline across lessons: parallel kernels, failures that do not stop the others, the device."""
-import pytest
-
-from lessonbuild.execute import ExecutionOptions, kernel_environment
+import io
 import os
 
 import nbformat
+import pytest
 
+from lessonbuild.execute import ExecutionOptions, kernel_environment
 from tests.conftest import make_project, run_build
 
 PRINT_PID = "---\ntitle: {title}\n---\n```{{code-cell}} ipython3\nimport os, time  # {title}\ntime.sleep(0.5)\nprint(os.getpid(), os.environ.get('OMP_NUM_THREADS'))\n```\n"
@@ -111,3 +111,24 @@ def test_junit_has_one_case_per_lesson(three_lessons, tmp_path):
     assert sorted(cases) == ["tiny/01-l", "tiny/02-l", "tiny/03-l"]
     assert cases["tiny/02-l"].find("failure").get("message") == "lessons/tiny/02-l.md:6: RuntimeError: nope"
     assert cases["tiny/01-l"].find("failure") is None
+
+
+class Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_a_progress_bar_on_a_terminal_and_none_in_ci(monkeypatch):
+    from lessonbuild.pipeline import progress_display
+
+    monkeypatch.delenv("CI", raising=False)
+    terminal = Terminal()
+    with progress_display(terminal, 2) as advance:
+        advance()
+        advance()
+    assert "executing lessons" in terminal.getvalue()
+    monkeypatch.setenv("CI", "true")
+    quiet = Terminal()
+    with progress_display(quiet, 2) as advance:
+        advance()
+    assert quiet.getvalue() == ""
