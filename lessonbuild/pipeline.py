@@ -102,13 +102,18 @@ def build(project: Project, run: RunOptions = RunOptions(), out: TextIO = sys.st
         uptodate.forget(project)
     if report.failures:
         return report
+    from filelock import FileLock
+
     from .publish import publish
     from .site import build_site
 
-    _save(figures, project, out)
-    nav = publish(executed, project, site_name(project))
-    build_site(nav, project)
-    write_atomic(project.build_dir / SITE_DIGEST, digest)
+    # Two builds of one project at once share _build/docs and the site's staging folder: one waits.
+    project.build_dir.mkdir(parents=True, exist_ok=True)
+    with FileLock(project.build_dir / "publish.lock"):
+        _save(figures, project, out)
+        nav = publish(executed, project, site_name(project))
+        build_site(nav, project)
+        write_atomic(project.build_dir / SITE_DIGEST, digest)
     print(f"site: {site}/ ({report.lessons} lessons)", file=out, flush=True)
     if run.uncached != "skip":
         # The stamp is taken before the build: an edit made while it ran makes the next build look again.

@@ -132,3 +132,18 @@ def test_a_progress_bar_on_a_terminal_and_none_in_ci(monkeypatch):
     with progress_display(quiet, 2) as advance:
         advance()
     assert quiet.getvalue() == ""
+
+
+def test_two_builds_at_once_both_succeed_and_leave_a_whole_site(tiny_root):
+    import subprocess
+    import sys
+
+    from tests.conftest import REPOSITORY
+
+    command = [sys.executable, str(REPOSITORY / "build.py"), "--force", "--project", str(tiny_root)]
+    builds = [subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    for build in builds:
+        out, err = build.communicate(timeout=300)
+        assert build.returncode == 0, err
+    assert (tiny_root / "site" / "tiny" / "01-plots" / "index.html").exists()
+    assert list((tiny_root / "_build" / "cache" / "entries").rglob("*.ipynb"))
