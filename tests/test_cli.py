@@ -21,12 +21,17 @@ def test_build_makes_the_site_with_one_line_per_lesson(tiny_root):
     assert result.stderr == ""
 
 
+def rebuild_after_edit(root, old: str, new: str):
+    """Build, edit the lesson, build again: the second result and the site as the first build left it."""
+    assert run_build(root).returncode == 0
+    before = snapshot(root / "site")
+    lesson = root / "lessons" / "tiny" / "01-plots.md"
+    lesson.write_text(lesson.read_text().replace(old, new))
+    return run_build(root), before
+
+
 def test_broken_front_matter_is_one_line_exit_2_and_the_site_stays(tiny_root):
-    assert run_build(tiny_root).returncode == 0
-    before = snapshot(tiny_root / "site")
-    lesson = tiny_root / "lessons" / "tiny" / "01-plots.md"
-    lesson.write_text(lesson.read_text().replace("title: Plots", "title: [Plots"))
-    result = run_build(tiny_root)
+    result, before = rebuild_after_edit(tiny_root, "title: Plots", "title: [Plots")
     assert result.returncode == 2
     assert result.stderr.splitlines() == [result.stderr.strip()]
     assert result.stderr.startswith("lessons/tiny/01-plots.md:3: invalid YAML: expected ',' or ']'")
@@ -36,11 +41,7 @@ def test_broken_front_matter_is_one_line_exit_2_and_the_site_stays(tiny_root):
 
 
 def test_a_failing_cell_exits_1_names_the_line_and_keeps_the_site(tiny_root):
-    assert run_build(tiny_root).returncode == 0
-    before = snapshot(tiny_root / "site")
-    lesson = tiny_root / "lessons" / "tiny" / "01-plots.md"
-    lesson.write_text(lesson.read_text().replace("print(helper.greeting())", "print(helper.farewell())"))
-    result = run_build(tiny_root)
+    result, before = rebuild_after_edit(tiny_root, "print(helper.greeting())", "print(helper.farewell())")
     assert result.returncode == 1
     first = result.stderr.splitlines()[0]
     assert first == "lessons/tiny/01-plots.md:12: AttributeError: module 'helper' has no attribute 'farewell'"
