@@ -23,7 +23,7 @@ import yaml
 from .errors import SourceError, UsageError
 from .fsutil import write_atomic
 from .project import Project
-from .scaffold import slugify
+from .scaffold import course_file, list_lessons, next_slug
 
 INPUT_MARKER = re.compile(r"^In \[[^\]]*\]:\s*$")
 TITLE_MARKER = re.compile(r"^<!--\s*TITLE:\s*(?P<title>.*?)\s*-->\s*$")
@@ -44,21 +44,16 @@ class ImportedLesson:
 
 def import_lessons(sources: list[Path], course: str, project: Project) -> list[Path]:
     """Write each source as a lesson of `course` (created if need be), listed in its course.yml."""
-    if not re.match(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$", course):
-        raise UsageError(f"--course {course!r}: use letters, digits, '.', '_' and '-'")
-    folder = project.lessons_dir / course
-    listed = _listed_lessons(folder)
+    folder, meta = course_file(project, course)
     written = []
     for source in sources:
         lesson = _read_source(source, project)
-        slug = f"{len(listed) + 1:02d}-{slugify(lesson.title)}"
-        path = folder / f"{slug}.md"
+        path = folder / f"{next_slug(meta['lessons'] + [p.stem for p in written], lesson.title)}.md"
         if path.exists():
             raise UsageError(f"{project.relative(path).as_posix()} exists already; remove it to import again")
         write_atomic(path, to_myst(lesson))
-        listed.append(slug)
         written.append(path)
-    _write_course_file(folder, course, listed)
+    list_lessons(folder, meta, [path.stem for path in written])
     return written
 
 
@@ -199,18 +194,3 @@ def _fence(cell: ImportedCell) -> str:
         options_text = yaml.safe_dump(options, sort_keys=True, allow_unicode=True)
         return f"{fence}{directive}\n---\n{options_text}---\n{cell.source}\n{fence}\n"
     return f"{fence}{directive}\n{cell.source}\n{fence}\n"
-
-
-def _listed_lessons(folder: Path) -> list[str]:
-    course_file = folder / "course.yml"
-    if not course_file.exists():
-        return []
-    return list((yaml.safe_load(course_file.read_text(encoding="utf-8")) or {}).get("lessons", []))
-
-
-def _write_course_file(folder: Path, course: str, lessons: list[str]) -> None:
-    course_file = folder / "course.yml"
-    meta = yaml.safe_load(course_file.read_text(encoding="utf-8")) if course_file.exists() else None
-    meta = meta or {"title": course.replace("-", " ").title(), "description": ""}
-    meta["lessons"] = lessons
-    write_atomic(course_file, yaml.safe_dump(meta, sort_keys=False, allow_unicode=True))

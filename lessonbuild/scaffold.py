@@ -16,22 +16,38 @@ COURSE_SLUG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 
 def new_lesson(project: Project, course: str, title: str) -> Path:
     """Write lessons/COURSE/NN-title.md (NN: one past the highest number there) and list it in course.yml."""
-    if not COURSE_SLUG.match(course):
-        raise UsageError(f"course {course!r}: use letters, digits, '.', '_' and '-'")
-    folder = project.lessons_dir / course
-    course_file = folder / "course.yml"
-    meta = yaml.safe_load(course_file.read_text(encoding="utf-8")) if course_file.exists() else None
-    meta = meta or {"title": course.replace("-", " ").title(), "description": "", "lessons": []}
-    numbers = [int(m[1]) for slug in meta["lessons"] if (m := re.match(r"^(\d+)-", slug))]
-    slug = f"{max(numbers, default=0) + 1:02d}-{slugify(title)}"
-    path = folder / f"{slug}.md"
+    folder, meta = course_file(project, course)
+    path = folder / f"{next_slug(meta['lessons'], title)}.md"
     if path.exists():
         raise UsageError(f"{project.relative(path).as_posix()} exists already")
     template = jinja2.Environment(loader=jinja2.FileSystemLoader(project.templates_dir), undefined=jinja2.StrictUndefined)
     write_atomic(path, template.get_template("new/lesson.md.j2").render(title=title, course=meta))
-    meta["lessons"] = [*meta["lessons"], slug]
-    write_atomic(course_file, yaml.safe_dump(meta, sort_keys=False, allow_unicode=True))
+    list_lessons(folder, meta, [path.stem])
     return path
+
+
+def course_file(project: Project, course: str) -> tuple[Path, dict]:
+    """The course's folder and its course.yml settings; new ones for a course that has none yet."""
+    if not COURSE_SLUG.match(course):
+        raise UsageError(f"course {course!r}: use letters, digits, '.', '_' and '-'")
+    folder = project.lessons_dir / course
+    path = folder / "course.yml"
+    meta = yaml.safe_load(path.read_text(encoding="utf-8")) if path.exists() else None
+    meta = meta or {"title": course.replace("-", " ").title(), "description": ""}
+    meta.setdefault("lessons", [])
+    return folder, meta
+
+
+def next_slug(lessons: list[str], title: str) -> str:
+    """NN-title, NN one past the highest number among `lessons`."""
+    numbers = [int(m[1]) for slug in lessons if (m := re.match(r"^(\d+)-", slug))]
+    return f"{max(numbers, default=0) + 1:02d}-{slugify(title)}"
+
+
+def list_lessons(folder: Path, meta: dict, slugs: list[str]) -> None:
+    """Append lessons to the course's order in its course.yml."""
+    meta["lessons"] = [*meta["lessons"], *slugs]
+    write_atomic(folder / "course.yml", yaml.safe_dump(meta, sort_keys=False, allow_unicode=True))
 
 
 def slugify(title: str) -> str:
