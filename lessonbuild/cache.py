@@ -73,8 +73,15 @@ class ExecutionCache:
     def __init__(self, project: Project):
         self.project = project
         self.folder = project.build_dir / "cache"
+        self._inputs: dict[int, tuple[RenderedLesson, Inputs]] = {}
 
     def inputs(self, rendered: RenderedLesson) -> Inputs:
+        """What the lesson's outputs depend on; computed once per lesson for this cache's life (one build)."""
+        if id(rendered) not in self._inputs:
+            self._inputs[id(rendered)] = (rendered, self._hash_inputs(rendered))  # rendered kept: its id stays its own
+        return self._inputs[id(rendered)][1]
+
+    def _hash_inputs(self, rendered: RenderedLesson) -> Inputs:
         code = [(i, c) for i, c in enumerate(rendered.notebook.cells) if c.cell_type == "code"]
         cells = tuple((_first_line(rendered, i), _digest(_cell_identity(c))) for i, c in code)
         course_folder = self.project.root / rendered.course.path
@@ -90,7 +97,7 @@ class ExecutionCache:
         cached = nbformat.reads(entry.read_text(encoding="utf-8"), as_version=4)
         notebook = _with_outputs(rendered.notebook, cached)
         info = notebook.metadata["lessonbuild"]["execution"]
-        return ExecutedLesson(rendered, notebook, info["seconds"], info["device"], from_cache=True)
+        return ExecutedLesson(rendered, notebook, info["seconds"], info["device"])
 
     def why_executed(self, rendered: RenderedLesson, inputs: Inputs) -> str:
         last = self._last(rendered)

@@ -67,7 +67,6 @@ class ExecutedLesson:
     notebook: nbformat.NotebookNode  # with outputs and execution metadata
     seconds: float
     device: str
-    from_cache: bool = False
     ran: bool = True  # False: not executed (--no-execute); the notebook has no outputs
 
 

@@ -87,15 +87,16 @@ def build(project: Project, run: RunOptions = RunOptions(), out: TextIO = sys.st
         print("\n".join(lines), file=out, flush=True)  # nothing changed: not even a lesson is read
         return BuildReport(lessons=len(lines) - 1, failures=[])
     courses = check(project)
+    cache = ExecutionCache(project)  # one per build: each lesson's inputs are hashed once
     if run.shard is not None:
-        return _build_shard(project, courses, run, out)
+        return _build_shard(project, courses, cache, run, out)
     site = project.relative(project.site_dir).as_posix()
-    digest = _site_digest(project, courses)
-    if plain and _site_is_current(project, digest, courses, out):
+    digest = _site_digest(project, courses, cache)
+    if plain and _site_is_current(project, digest, courses, cache, out):
         print(f"site: {site}/ is up to date", file=out, flush=True)
-        _remember_no_op(project, stamp, courses)
+        _remember_no_op(project, stamp, courses, cache)
         return BuildReport(lessons=sum(len(lessons) for _, lessons in courses), failures=[])
-    executed, figures, report = _execute_and_draw(project, run, out, courses)
+    executed, figures, report = _execute_and_draw(project, courses, cache, run, out)
     if report.failures or run.uncached == "skip":
         # A site of unexecuted lessons is a preview: it must not pass for the real one next time.
         (project.build_dir / SITE_DIGEST).unlink(missing_ok=True)
@@ -117,22 +118,21 @@ def build(project: Project, run: RunOptions = RunOptions(), out: TextIO = sys.st
     print(f"site: {site}/ ({report.lessons} lessons)", file=out, flush=True)
     if run.uncached != "skip":
         # The stamp is taken before the build: an edit made while it ran makes the next build look again.
-        _remember_no_op(project, stamp, courses)
+        _remember_no_op(project, stamp, courses, cache)
     return report
 
 
-def _remember_no_op(project: Project, stamp: dict, courses) -> None:
+def _remember_no_op(project: Project, stamp: dict, courses, cache: ExecutionCache) -> None:
     """What a build with nothing to do will print, so that it can print it without reading anything."""
-    cache = ExecutionCache(project)
     lines = [f"{r.course.slug}/{r.lesson.slug}: cached ({cache.last_run(r)})" for _, rs in courses for r in rs]
     uptodate.remember(project, stamp, lines + [f"site: {project.relative(project.site_dir).as_posix()}/ is up to date"])
 
 
-def _build_shard(project: Project, courses, run: RunOptions, out: TextIO) -> BuildReport:
+def _build_shard(project: Project, courses, cache: ExecutionCache, run: RunOptions, out: TextIO) -> BuildReport:
     """Execute this runner's slice of the lessons into the cache; the site is built once the caches are merged."""
     index, count = run.shard
     lessons = [r for _, rs in courses for r in rs if _shard_of(r, count) == index - 1]
-    results = _execute_all(lessons, project, run, out)
+    results = _execute_all(lessons, project, cache, run, out)
     failures = [result for result in results.values() if isinstance(result, CellFailure)]
     print(f"shard {index}/{count}: {len(lessons)} lessons; no site built (merge the caches, then --require-cache)", file=out)
     return BuildReport(lessons=len(lessons), failures=failures)
@@ -144,9 +144,8 @@ def _shard_of(rendered: RenderedLesson, count: int) -> int:
     return int.from_bytes(hashlib.sha256(name).digest()[:8], "big") % count
 
 
-def _site_digest(project: Project, courses) -> str:
+def _site_digest(project: Project, courses, cache: ExecutionCache) -> str:
     """What the site is made of: every rendered lesson, what its outputs depend on, the templates and settings."""
-    cache = ExecutionCache(project)
     parts = [site_name(project), project.mkdocs_config.read_text(encoding="utf-8")]
     folders = [project.templates_dir, Path(__file__).parent] + [project.root / course.path for course, _ in courses]
     for folder in folders:
@@ -160,12 +159,11 @@ def _source_files(folder: Path) -> list[Path]:
     return sorted(p for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
 
 
-def _site_is_current(project: Project, digest: str, courses, out: TextIO) -> bool:
+def _site_is_current(project: Project, digest: str, courses, cache: ExecutionCache, out: TextIO) -> bool:
     """True when the last site was built from exactly these inputs and still stands; then say so per lesson."""
     stored = project.build_dir / SITE_DIGEST
     if not (project.site_dir / "index.html").exists() or not stored.exists() or stored.read_text() != digest:
         return False
-    cache = ExecutionCache(project)
     for _, lessons in courses:
         for rendered in lessons:
             _say(out, rendered, f"cached ({cache.last_run(rendered)})")
@@ -174,7 +172,7 @@ def _site_is_current(project: Project, digest: str, courses, out: TextIO) -> boo
 
 def figures(project: Project, update: bool, run: RunOptions = RunOptions(), out: TextIO = sys.stdout) -> BuildReport:
     """Regenerate every figure; write the changed ones (update) or report those that drifted (check)."""
-    _, drawn, report = _execute_and_draw(project, run, out)
+    _, drawn, report = _execute_and_draw(project, check(project), ExecutionCache(project), run, out)
     if report.failures:
         return report
     if update:
@@ -188,10 +186,9 @@ def figures(project: Project, update: bool, run: RunOptions = RunOptions(), out:
     return report
 
 
-def _execute_and_draw(project: Project, run: RunOptions, out: TextIO, courses=None):
-    """Check, then execute or reuse every lesson; then take what its figure cells drew."""
-    courses = courses if courses is not None else check(project)
-    results = _execute_all([r for _, lessons in courses for r in lessons], project, run, out)
+def _execute_and_draw(project: Project, courses, cache: ExecutionCache, run: RunOptions, out: TextIO):
+    """Execute or reuse every lesson; then take what its figure cells drew."""
+    results = _execute_all([r for _, lessons in courses for r in lessons], project, cache, run, out)
     failures = [result for result in results.values() if isinstance(result, CellFailure)]
     report = BuildReport(lessons=len(results), failures=failures)
     if failures:
@@ -201,9 +198,8 @@ def _execute_and_draw(project: Project, run: RunOptions, out: TextIO, courses=No
     return executed, drawn, report
 
 
-def _execute_all(lessons: list[RenderedLesson], project: Project, run: RunOptions, out: TextIO) -> dict:
+def _execute_all(lessons: list[RenderedLesson], project: Project, cache: ExecutionCache, run: RunOptions, out: TextIO) -> dict:
     """Each lesson's ExecutedLesson or CellFailure, by id(rendered); cache hits first, then kernels in parallel."""
-    cache = ExecutionCache(project)
     results, pending = _reuse(lessons, cache, run, out)
     if pending and run.uncached == "fail":
         names = ", ".join(f"{r.course.slug}/{r.lesson.slug}" for r, _, _ in pending)
