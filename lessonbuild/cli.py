@@ -44,7 +44,7 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _check(project, args) -> int:
-    courses = pipeline.check(project)
+    courses = pipeline.check(project, target=args.target)
     count = sum(len(lessons) for _, lessons in courses)
     print(f"{count} lesson{'s' if count != 1 else ''} in {len(courses)} course{'s' if len(courses) != 1 else ''}: no problems")
     return 0
@@ -53,7 +53,10 @@ def _check(project, args) -> int:
 def _import(project, args) -> int:
     from .importer import import_lessons
 
-    for path in import_lessons(args.sources, args.course, project):
+    report = import_lessons(args.sources, args.course, project)
+    for note in report.notes:
+        print(note, file=sys.stderr if ": warning: " in note else sys.stdout)
+    for path in report.written:
         print(f"imported {project.relative(path).as_posix()}")
     return 0
 
@@ -91,6 +94,9 @@ def _figures(project, args) -> int:
 
 
 def _build(project, args) -> int:
+    if args.target == "kaggle":
+        pipeline.kaggle(project)
+        return 0
     report = pipeline.build(project, run=_run_options(args))
     for failure in report.failures:
         _print_failure(failure)
@@ -157,7 +163,8 @@ def _parser(default_root: Path) -> argparse.ArgumentParser:
     new = commands.add_parser("new", parents=[common], help="write a new lesson from templates/new/lesson.md.j2")
     new.add_argument("course", help="the course folder under lessons/ (created if need be)")
     new.add_argument("title", help="the lesson's title")
-    commands.add_parser("check", parents=[common], help="read and render every lesson without executing it")
+    check = commands.add_parser("check", parents=[common], help="read and render every lesson without executing it")
+    check.add_argument("--target", choices=("site", "kaggle"), default="site", help="render as for this target (default: site)")
     commands.add_parser("clean", parents=[common], help="remove the build folder and its execution cache (not site/ or figures/)")
     return parser
 
@@ -182,6 +189,11 @@ def _execution_options() -> argparse.ArgumentParser:
 
 
 def _add_build(build: argparse.ArgumentParser) -> None:
+    build.add_argument(
+        "--target", choices=("site", "kaggle"), default="site",
+        help="site: execute and publish site/; kaggle: render for Kaggle into _build/kaggle/, one folder per kernel "
+        "with its kernel-metadata.json, executing nothing (default: site)",
+    )
     skipping = build.add_mutually_exclusive_group()
     skipping.add_argument(
         "--no-execute", dest="uncached", action="store_const", const="skip", default="execute",

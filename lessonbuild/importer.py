@@ -23,10 +23,16 @@ import yaml
 from .errors import SourceError, UsageError
 from .fsutil import write_atomic
 from .project import Project
-from .scaffold import course_file, list_lessons, next_slug
+from .importfiles import adopt_files
+from .scaffold import course_file, list_lessons, listed_slugs, next_slug, slugify
 
 INPUT_MARKER = re.compile(r"^In \[[^\]]*\]:\s*$")
 TITLE_MARKER = re.compile(r"^<!--\s*TITLE:\s*(?P<title>.*?)\s*-->\s*$")
+JINJA_OPENING = re.compile(r"\{[{%#]")
+
+
+# learntools names a lesson's raw notebooks tut1.ipynb and ex1.ipynb: the tutorial and the exercise of lesson 1.
+LEARNTOOLS_NAME = re.compile(r"^(?P<role>tut|tutorial|ex|exercise)[_-]?(?P<number>\d+)(?:[_-].*)?$", re.IGNORECASE)
 
 
 @dataclass
@@ -34,27 +40,81 @@ class ImportedCell:
     kind: str  # "markdown", "code" or "raw"
     source: str
     metadata: dict = field(default_factory=dict)
+    where: str = ""  # where the cell starts in its source, for messages: "path:line" or "path: cell N"
 
 
 @dataclass
 class ImportedLesson:
     title: str
     cells: list[ImportedCell]
+    title_given: bool = True  # False: the title is a guess (the file's name or first heading)
 
 
-def import_lessons(sources: list[Path], course: str, project: Project) -> list[Path]:
-    """Write each source as a lesson of `course` (created if need be), listed in its course.yml."""
+@dataclass
+class ImportReport:
+    written: list[Path]  # the lesson files
+    notes: list[str]  # files copied in, and warnings as `path:line: warning: ...`
+
+
+def import_lessons(sources: list[Path], course: str, project: Project) -> ImportReport:
+    """Write each source as a lesson of `course` (created if need be), listed in its course.yml.
+
+    learntools' tutN/exN notebooks become the tutorial and the exercise of one lesson. The helper
+    modules and data files the code uses are copied into the course where they can be found.
+    """
     folder, meta = course_file(project, course)
-    written = []
-    for source in sources:
-        lesson = _read_source(source, project)
-        path = folder / f"{next_slug(meta['lessons'] + [p.stem for p in written], lesson.title)}.md"
-        if path.exists():
-            raise UsageError(f"{project.relative(path).as_posix()} exists already; remove it to import again")
-        write_atomic(path, to_myst(lesson))
-        written.append(path)
-    list_lessons(folder, meta, [path.stem for path in written])
-    return written
+    taken = listed_slugs(meta)
+    report, entries = ImportReport([], []), []
+    for tutorial, exercise in _lessons_in_order([(s, _read_source(s, project)) for s in sources]):
+        number_slug = next_slug(taken, (tutorial or exercise)[1].title)
+        entry = {}
+        for role, found in (("tutorial", tutorial), ("exercise", exercise)):
+            if found is None:
+                continue
+            source, lesson = found
+            slug = number_slug if role == "tutorial" or tutorial is None else _exercise_slug(number_slug, lesson)
+            folder.mkdir(parents=True, exist_ok=True)
+            report.notes += adopt_files(lesson, source, folder, project)
+            report.written.append(_write_lesson(folder / f"{slug}.md", lesson, project))
+            entry[role] = slug
+        taken += list(entry.values())
+        entries.append(entry["tutorial"] if list(entry) == ["tutorial"] else entry)
+    list_lessons(folder, meta, entries)
+    return report
+
+
+def _lessons_in_order(lessons: list[tuple[Path, ImportedLesson]]) -> list[tuple]:
+    """(tutorial, exercise) pairs: learntools' numbered pairs by number, then every other source on its own."""
+    numbered: dict[int, dict[str, tuple]] = {}
+    others = []
+    for source, lesson in lessons:
+        match = LEARNTOOLS_NAME.match(source.stem)
+        if match is None:
+            others.append((source, lesson))
+            continue
+        role = "tutorial" if match["role"].lower().startswith("tut") else "exercise"
+        if role in numbered.setdefault(int(match["number"]), {}):
+            raise UsageError(f"{source}: a second {role} for lesson {match['number']}")
+        numbered[int(match["number"])][role] = (source, lesson)
+    pairs = []
+    for _, roles in sorted(numbered.items()):
+        tutorial, exercise = roles.get("tutorial"), roles.get("exercise")
+        if tutorial and exercise and not exercise[1].title_given:
+            exercise[1].title = f"Exercise: {tutorial[1].title}"  # as Kaggle Learn names its exercises
+        pairs.append((tutorial, exercise))
+    return pairs + [(found, None) for found in others]
+
+
+def _exercise_slug(number_slug: str, exercise: ImportedLesson) -> str:
+    number = number_slug.split("-", 1)[0]
+    return f"{number}-{slugify(exercise.title)}"
+
+
+def _write_lesson(path: Path, lesson: ImportedLesson, project: Project) -> Path:
+    if path.exists():
+        raise UsageError(f"{project.relative(path).as_posix()} exists already; remove it to import again")
+    write_atomic(path, to_myst(lesson))
+    return path
 
 
 def _read_source(source: Path, project: Project) -> ImportedLesson:
@@ -62,34 +122,43 @@ def _read_source(source: Path, project: Project) -> ImportedLesson:
         raise UsageError(f"{source}: no such file")
     text = source.read_text(encoding="utf-8")
     if source.suffix == ".ipynb":
-        return _from_notebook(text, source)
-    return from_flattened_export(text, project.relative(source))
+        lesson = _from_notebook(text, source)
+    else:
+        lesson = from_flattened_export(text, project.relative(source))
+    for cell in lesson.cells:
+        cell.source = _escape_jinja(cell.source)
+    return lesson
+
+
+def _escape_jinja(text: str) -> str:
+    """Lesson cells are Jinja templates: text that Jinja would read as its own ({{, {% or {#) is quoted."""
+    return JINJA_OPENING.sub(lambda match: "{{ '" + match.group() + "' }}", text)
 
 
 def from_flattened_export(text: str, path: Path) -> ImportedLesson:
     lines = text.splitlines()
-    title = path.stem
-    cells, prose = [], []
+    title, title_given = path.stem, False
+    cells, prose, prose_start = [], [], 0
     index = 0
     while index < len(lines):
         line = lines[index]
         if match := TITLE_MARKER.match(line):
-            title = match["title"]
+            title, title_given = match["title"], True
             index += 1
         elif INPUT_MARKER.match(line):
-            cells += _markdown(prose)
-            prose = []
-            code, index = _code_after_marker(lines, index + 1, path)
-            cells.append(ImportedCell("code", code))
+            cells += _markdown(prose, f"{path.as_posix()}:{prose_start + 1}")
+            start, code, index = _code_after_marker(lines, index + 1, path)
+            cells.append(ImportedCell("code", code, where=f"{path.as_posix()}:{start + 1}"))
+            prose, prose_start = [], index
         else:
             prose.append(line)
             index += 1
-    cells += _markdown(prose)
-    return ImportedLesson(title=title, cells=cells)
+    cells += _markdown(prose, f"{path.as_posix()}:{prose_start + 1}")
+    return ImportedLesson(title=title, cells=cells, title_given=title_given)
 
 
-def _code_after_marker(lines: list[str], start: int, path: Path) -> tuple[str, int]:
-    """The code cell that starts at `start`, and the index of the first line after it."""
+def _code_after_marker(lines: list[str], start: int, path: Path) -> tuple[int, str, int]:
+    """The first line of the code cell after the marker line `start - 1`, its code, and the line after it."""
     stop = next((i for i in range(start, len(lines)) if INPUT_MARKER.match(lines[i])), len(lines))
     blocks = _blocks(lines, start, stop)
     taken = None
@@ -102,7 +171,7 @@ def _code_after_marker(lines: list[str], start: int, path: Path) -> tuple[str, i
     if taken is None:
         raise SourceError(path, start, "no Python code after this 'In [ ]:' marker")
     end = blocks[taken - 1][1]
-    return "\n".join(lines[blocks[0][0] : end]), end
+    return blocks[0][0], "\n".join(lines[blocks[0][0] : end]), end
 
 
 def _blocks(lines: list[str], start: int, stop: int) -> list[tuple[int, int]]:
@@ -138,9 +207,9 @@ def _has_code(block: list[str]) -> bool:
         return True  # part of a larger statement: code
 
 
-def _markdown(prose: list[str]) -> list[ImportedCell]:
+def _markdown(prose: list[str], where: str) -> list[ImportedCell]:
     text = "\n".join(prose).strip("\n")
-    return [ImportedCell("markdown", text)] if text.strip() else []
+    return [ImportedCell("markdown", text, where=where)] if text.strip() else []
 
 
 def _from_notebook(text: str, source: Path) -> ImportedLesson:
@@ -149,13 +218,13 @@ def _from_notebook(text: str, source: Path) -> ImportedLesson:
     except Exception as exc:  # nbformat raises several kinds for unreadable JSON
         raise UsageError(f"{source}: not a readable notebook ({exc})") from None
     cells = []
-    for cell in notebook.cells:
+    for number, cell in enumerate(notebook.cells, start=1):
         metadata = {k: v for k, v in cell.metadata.items() if k not in ("execution", "collapsed", "scrolled")}
         if cell.get("attachments"):
             metadata["attachments"] = cell.attachments
-        cells.append(ImportedCell(cell.cell_type, cell.source, metadata))
-    title = notebook.metadata.get("title") or _first_heading(cells) or source.stem
-    return ImportedLesson(title=title, cells=cells)
+        cells.append(ImportedCell(cell.cell_type, cell.source, metadata, where=f"{source.as_posix()}: cell {number}"))
+    title = notebook.metadata.get("title")
+    return ImportedLesson(title=title or _first_heading(cells) or source.stem, cells=cells, title_given=bool(title))
 
 
 def _first_heading(cells: list[ImportedCell]) -> str | None:

@@ -23,12 +23,39 @@ class Cell:
         return self.lines[0]
 
 
+KAGGLE = "https://www.kaggle.com"
+
+
+@dataclass(frozen=True)
+class KaggleKernel:
+    """What Kaggle needs to know of one notebook: its kernel, and how that kernel runs."""
+
+    slug: str  # "owner/name", the kernel's address on Kaggle
+    title: str  # Kaggle derives the slug of a new kernel from this, and allows 50 characters
+    id: int | None  # the numeric id of a kernel that exists; the forking link needs it
+    settings: dict[str, Any]  # enable_gpu, enable_internet, is_private and the *_sources lists
+
+    @property
+    def url(self) -> str:
+        return f"{KAGGLE}/code/{self.slug}"
+
+    @property
+    def forking_url(self) -> str:
+        """Where a learner gets an editable copy: the fork link, or the kernel's page (it has "Copy & Edit")."""
+        return f"{KAGGLE}/kernels/fork/{self.id}" if self.id is not None else self.url
+
+
 @dataclass(frozen=True)
 class Lesson:
+    """One notebook of a course: the tutorial of a lesson, or its exercise."""
+
     slug: str  # the file name without .md, e.g. "03-maximum-pooling"
     path: Path  # relative to the project root
     front_matter: dict[str, Any]
     cells: tuple[Cell, ...]
+    role: str = "tutorial"  # or "exercise"
+    number: int = 1  # the lesson's place in its course, from 1; a tutorial and its exercise share it
+    kernel: KaggleKernel | None = None  # None when the course file has no kaggle settings
 
     @property
     def title(self) -> str:
@@ -40,12 +67,31 @@ class Lesson:
 
 
 @dataclass(frozen=True)
+class Unit:
+    """A lesson as its course file lists it: a tutorial, an exercise, or both."""
+
+    number: int  # from 1
+    topic: str  # what the lesson is about, for link texts ("Maximum Pooling")
+    tutorial: Lesson | None
+    exercise: Lesson | None
+
+    @property
+    def first(self) -> Lesson:
+        return self.tutorial or self.exercise
+
+
+@dataclass(frozen=True)
 class Course:
     slug: str  # the folder name under lessons/
     path: Path  # the folder, relative to the project root
     title: str
     description: str
-    lessons: tuple[Lesson, ...]
+    lessons: tuple[Lesson, ...]  # every notebook in course order: each tutorial, then its exercise
+    units: tuple[Unit, ...] = ()
+    kaggle: dict[str, Any] | None = None  # the course file's kaggle settings (owner, course_url, ...)
+
+    def unit(self, number: int) -> Unit | None:
+        return next((unit for unit in self.units if unit.number == number), None)
 
 
 @dataclass

@@ -38,8 +38,11 @@ class BuildReport:
         return 1 if self.failures or self.drifted else 0
 
 
-def check(project: Project) -> list[tuple[Course, list[RenderedLesson]]]:
-    """Read and render every lesson without executing; raise SourceErrors listing every problem."""
+def check(project: Project, target: str = "site") -> list[tuple[Course, list[RenderedLesson]]]:
+    """Read and render every lesson for `target` without executing; raise SourceErrors listing every problem.
+
+    For Kaggle, the courses are those whose course file has kaggle settings.
+    """
     errors: list[SourceError] = []
     try:
         site_name(project)
@@ -50,10 +53,16 @@ def check(project: Project) -> list[tuple[Course, list[RenderedLesson]]]:
     except SourceErrors as exc:
         errors.extend(exc.errors)
         courses = exc.partial
+    if target == "kaggle":
+        on_kaggle = [course for course in courses if course.kaggle is not None]
+        if courses and not on_kaggle and not errors:
+            message = "no course file has kaggle settings (a 'kaggle:' section with an owner)"
+            errors.append(SourceError(courses[0].path / "course.yml", 1, message))
+        courses = on_kaggle
     rendered = []
     for course in courses:
         try:
-            rendered.append((course, render_course(course, project)))
+            rendered.append((course, render_course(course, project, target)))
         except SourceErrors as exc:
             errors.extend(exc.errors)
     if errors:
@@ -305,6 +314,18 @@ def _is_forced(rendered: RenderedLesson, force: list[str] | None) -> bool:
         return False
     names = {rendered.lesson.slug, f"{rendered.course.slug}/{rendered.lesson.slug}"}
     return not force or bool(names & set(force))
+
+
+def kaggle(project: Project, out: TextIO = sys.stdout) -> list[Path]:
+    """Render the courses that have kaggle settings for Kaggle; write one folder per kernel, ready to push."""
+    from .kaggle import write_kernels
+
+    folders = write_kernels(check(project, target="kaggle"), project)
+    for folder in folders:
+        metadata = json.loads((folder / "kernel-metadata.json").read_text(encoding="utf-8"))
+        print(f"kaggle: {project.relative(folder).as_posix()}/ ({metadata['id']})", file=out, flush=True)
+    print(f"{len(folders)} kernels; push one with: kaggle kernels push -p FOLDER", file=out, flush=True)
+    return folders
 
 
 def clean(project: Project) -> None:

@@ -8,29 +8,19 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import replace
 from pathlib import Path
 
 from markdown_it import MarkdownIt
 
 from .errors import SourceError, SourceErrors
 from .macros import apply_line_macros, cell_fate, strip_cell_magics, text_macros_to_template
-from .model import Cell, Course, Lesson
+from .coursefile import CourseFile, read_course_file, with_kernels
+from .model import Cell, Course, Lesson, Unit
 from .project import Project
-from .yamldoc import item_line, load_yaml
+from .yamldoc import load_yaml
 
 COURSE_FILE = "course.yml"
-SLUG = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
-
-COURSE_SCHEMA = {
-    "type": "object",
-    "properties": {
-        "title": {"type": "string", "minLength": 1},
-        "description": {"type": "string"},
-        "lessons": {"type": "array", "minItems": 1, "uniqueItems": True, "items": {"type": "string", "pattern": SLUG}},
-    },
-    "required": ["title", "lessons"],
-    "additionalProperties": False,
-}
 
 LESSON_SCHEMA = {
     "type": "object",
@@ -92,34 +82,58 @@ def _is_course_folder(folder: Path) -> bool:
 
 
 def _read_course(folder: Path, project: Project) -> tuple[Course, list[SourceError]]:
-    course_file = folder / COURSE_FILE
-    relative_file = project.relative(course_file)
-    if not course_file.exists():
-        raise SourceError(relative_file, 1, f"missing course file: {folder.name}/ holds lessons but no {COURSE_FILE}")
-    text = course_file.read_text(encoding="utf-8")
-    meta = load_yaml(text, relative_file, 1, COURSE_SCHEMA)
-    lessons, errors = [], []
-    for index, slug in enumerate(meta["lessons"]):
-        lesson_file = folder / f"{slug}.md"
+    course_path = folder / COURSE_FILE
+    if not course_path.exists():
+        raise SourceError(project.relative(course_path), 1, f"missing course file: {folder.name}/ holds lessons but no {COURSE_FILE}")
+    course_file = read_course_file(course_path.read_text(encoding="utf-8"), project.relative(course_path))
+    lessons, errors = _read_listed(folder, course_file, project)
+    errors.extend(_duplicate_figures(list(lessons.values())))
+    listed = {entry.slug for entry in course_file.listed}
+    for stray in sorted(set(p.stem for p in folder.glob("*.md")) - listed):
+        errors.append(SourceError(project.relative(folder / f"{stray}.md"), 1, f"lesson not listed in {course_file.path.as_posix()}"))
+    try:
+        kernels = with_kernels(course_file, lessons)
+    except SourceError as exc:
+        errors.append(exc)
+        kernels = {}
+    lessons = {slug: replace(lesson, kernel=kernels.get(slug)) for slug, lesson in lessons.items()}
+    return _course(folder, project, course_file, lessons), errors
+
+
+def _read_listed(folder: Path, course_file: CourseFile, project: Project) -> tuple[dict[str, Lesson], list[SourceError]]:
+    """Every lesson file the course file lists, by slug, knowing its role and number."""
+    lessons, errors = {}, []
+    for entry in course_file.listed:
+        lesson_file = folder / f"{entry.slug}.md"
         if not lesson_file.exists():
-            line = 1 + item_line(text, ["lessons", index])
-            errors.append(SourceError(relative_file, line, f"lesson '{slug}' has no file {slug}.md"))
+            errors.append(SourceError(course_file.path, entry.line, f"lesson '{entry.slug}' has no file {entry.slug}.md"))
             continue
         try:
-            lessons.append(read_lesson_file(lesson_file, project.relative(lesson_file)))
+            lesson = read_lesson_file(lesson_file, project.relative(lesson_file))
         except SourceError as exc:
             errors.append(exc)
-    errors.extend(_duplicate_figures(lessons))
-    for stray in sorted(set(p.stem for p in folder.glob("*.md")) - set(meta["lessons"])):
-        errors.append(SourceError(project.relative(folder / f"{stray}.md"), 1, f"lesson not listed in {relative_file.as_posix()}"))
-    course = Course(
+            continue
+        lessons[entry.slug] = replace(lesson, role=entry.role, number=entry.number)
+    return lessons, errors
+
+
+def _course(folder: Path, project: Project, course_file: CourseFile, lessons: dict[str, Lesson]) -> Course:
+    units = []
+    for number in range(1, course_file.lesson_count + 1):
+        roles = {e.role: lessons[e.slug] for e in course_file.listed if e.number == number and e.slug in lessons}
+        tutorial, exercise = roles.get("tutorial"), roles.get("exercise")
+        if tutorial or exercise:
+            topic = course_file.topics.get(number) or (tutorial or exercise).title
+            units.append(Unit(number, topic, tutorial, exercise))
+    return Course(
         slug=folder.name,
         path=project.relative(folder),
-        title=meta["title"],
-        description=meta.get("description", ""),
-        lessons=tuple(lessons),
+        title=course_file.title,
+        description=course_file.description,
+        lessons=tuple(lessons[e.slug] for e in course_file.listed if e.slug in lessons),
+        units=tuple(units),
+        kaggle=course_file.kaggle,
     )
-    return course, errors
 
 
 def _duplicate_figures(lessons: list[Lesson]) -> list[SourceError]:

@@ -1,8 +1,13 @@
-"""Stage 2, render: each lesson through Jinja into an nbformat 4 notebook that validates.
+"""Stage 2, render: each lesson through Jinja into an nbformat 4 notebook that validates, for one target.
 
 Every cell is a Jinja template (StrictUndefined), so lesson text can use what the build
-provides: `data_path(name)`, `lesson`, `course`, `target`, and the macros of
-templates/macros.j2 as `macros`. Header and footer cells come from templates/lesson/.
+provides: `data_path(name)`, `figure(name)`, `lesson`, `course`, `unit`, `target`, the link
+functions that learntools' link macros become, and the macros of templates/macros.j2 as
+`macros`. Header and footer cells come from templates/lesson/.
+
+Two targets: "site" links lessons to each other's pages and marks hidden cells with tags;
+"kaggle" links them to their Kaggle kernels, marks hidden cells with the `_kg_hide-*`
+metadata Kaggle reads, and reads data from the course's Kaggle dataset.
 """
 from __future__ import annotations
 
@@ -15,10 +20,22 @@ import jinja2
 import nbformat
 
 from .errors import SourceError, SourceErrors
-from .model import Cell, Course, Lesson, RenderedLesson
+from .model import Cell, Course, Lesson, RenderedLesson, Unit
 from .project import Project
 
 DATA_FOLDER = "data"
+TARGETS = ("site", "kaggle")
+KAGGLE_INPUT = "/kaggle/input"  # where a Kaggle kernel finds the datasets it names
+# The tags that hide part of a cell, and the metadata flags that do the same on Kaggle.
+KAGGLE_HIDING = {
+    "hide-input": ("_kg_hide-input",),
+    "remove-input": ("_kg_hide-input",),
+    "hide-output": ("_kg_hide-output",),
+    "remove-output": ("_kg_hide-output",),
+    "hide-cell": ("_kg_hide-input", "_kg_hide-output"),
+    # Kaggle has no way to leave a cell out; the cell still runs there, so it is folded away instead.
+    "remove-cell": ("_kg_hide-input", "_kg_hide-output"),
+}
 LESSON_TEMPLATES = ("lesson/header.md.j2", "lesson/footer.md.j2")
 DEFAULT_KERNELSPEC = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
 CELL_TEMPLATE_NAME = "<template>"  # the file name Jinja gives templates made from strings
@@ -33,7 +50,7 @@ class LessonTemplateError(Exception):
 
 
 def render_course(course: Course, project: Project, target: str = "site") -> list[RenderedLesson]:
-    """Render every lesson of a course; raise SourceErrors listing each lesson that failed."""
+    """Render every lesson of a course for `target` (see TARGETS); raise SourceErrors listing each lesson that failed."""
     environment = _environment(project)
     rendered, errors = [], []
     for lesson in course.lessons:
@@ -64,7 +81,7 @@ def _render_lesson(environment, course: Course, lesson: Lesson, project: Project
         source = _render_cell(environment, cell, context, lesson.path)
         if cell.kind == "markdown":
             _check_lesson_links(source, cell, lesson.path, project.root / course.path, lesson_files)
-        cells.append(_notebook_cell(cell, source))
+        cells.append(_notebook_cell(cell, source, target))
         origins.append((lesson.path, cell.lines))
     if header.strip():
         cells.insert(0, _new_cell("markdown", header.strip(), {"lessonbuild": {"role": "header"}}))
@@ -72,6 +89,9 @@ def _render_lesson(environment, course: Course, lesson: Lesson, project: Project
     if footer.strip():
         cells.append(_new_cell("markdown", footer.strip(), {}))
         origins.append(None)
+    if target == "kaggle" and (setup := _kaggle_setup_cell(course, project)) is not None:
+        cells.insert(1 if header.strip() else 0, setup)
+        origins.insert(1 if header.strip() else 0, None)
     for index, cell in enumerate(cells):
         cell["id"] = f"{lesson.slug[:40]}-{index}"  # stable ids keep notebooks byte-identical between builds
     notebook = nbformat.from_dict(
@@ -82,27 +102,52 @@ def _render_lesson(environment, course: Course, lesson: Lesson, project: Project
 
 
 def _context(environment, course, lesson, project: Project, target: str, data_files: list[Path]) -> dict[str, Any]:
-    return {
+    url_of = _kaggle_url if target == "kaggle" else _page_url
+    context = {
         "course": course,
         "lesson": lesson,
+        "unit": course.unit(lesson.number),
+        "next_unit": course.unit(lesson.number + 1),
         "target": target,
-        "data_path": _data_path_function(project.root / course.path, course.path, data_files),
+        "data_path": _data_path_function(project.root / course.path, course, target, data_files),
         "figure": _figure_function(lesson),
-        **_link_functions(course, lesson),
-        "macros": _macros(environment, project),
+        **_link_functions(course, lesson, url_of),
     }
+    context["macros"] = _macros(environment, project, context)  # macros.j2 sees the lesson and its links
+    return context
 
 
-def _data_path_function(course_folder: Path, relative_folder: Path, used: list[Path]) -> Callable[[str], str]:
+def _data_path_function(course_folder: Path, course: Course, target: str, used: list[Path]) -> Callable[[str], str]:
     def data_path(name: str) -> str:
-        """The path of a data file as the executing notebook sees it (its working folder is the course's)."""
+        """The path of a data file as the executing notebook sees it.
+
+        Here the kernel's working folder is the course's; on Kaggle, data/ is in the course's dataset.
+        """
         candidate = course_folder / DATA_FOLDER / name
         if ".." in Path(name).parts or not candidate.is_file():
             raise LessonTemplateError(f"data file '{name}' not found in {DATA_FOLDER}/ of this course")
-        used.append(relative_folder / DATA_FOLDER / name)  # the execution cache hashes what a lesson reads
+        used.append(course.path / DATA_FOLDER / name)  # the execution cache hashes what a lesson reads
+        if target == "kaggle":
+            return f"{_kaggle_dataset_folder(course)}/{DATA_FOLDER}/{Path(name).as_posix()}"
         return f"{DATA_FOLDER}/{Path(name).as_posix()}"
 
     return data_path
+
+
+def _kaggle_dataset_folder(course: Course) -> str:
+    source = (course.kaggle or {}).get("data_source")
+    if source is None:
+        raise LessonTemplateError("on Kaggle, data files come from a dataset: set data_source in the course's kaggle settings")
+    return f"{KAGGLE_INPUT}/{source.split('/')[1]}"
+
+
+def _kaggle_setup_cell(course: Course, project: Project) -> dict[str, Any] | None:
+    """On Kaggle the course's helper modules sit in its dataset, which is not on the import path."""
+    source = (course.kaggle or {}).get("data_source")
+    if source is None or not any((project.root / course.path).glob("*.py")):
+        return None
+    code = f"import sys\nsys.path.append({KAGGLE_INPUT + '/' + source.split('/')[1]!r})  # the course's helper modules"
+    return _new_cell("code", code, {"_kg_hide-input": True, "lessonbuild": {"role": "setup"}})
 
 
 def _figure_function(lesson: Lesson) -> Callable[..., str]:
@@ -119,31 +164,55 @@ def _figure_function(lesson: Lesson) -> Callable[..., str]:
     return figure
 
 
-def _link_functions(course: Course, lesson: Lesson) -> dict[str, Callable[..., str]]:
-    """learntools' link macros, for the site: links to the course's own lesson pages."""
-    position = course.lessons.index(lesson)
+def _page_url(lesson: Lesson) -> str:
+    return f"{lesson.slug}.md"  # MkDocs turns a link to a page's source into a link to the page
+
+
+def _kaggle_url(lesson: Lesson) -> str:
+    if lesson.kernel is None:
+        raise LessonTemplateError("links to Kaggle need the course file's kaggle settings")
+    # As on Kaggle Learn: a tutorial is read where it is, an exercise is forked to be worked in.
+    return lesson.kernel.forking_url if lesson.role == "exercise" else lesson.kernel.url
+
+
+def _link_functions(course: Course, lesson: Lesson, url_of: Callable[[Lesson], str]) -> dict[str, Callable[..., str]]:
+    """learntools' link macros: to lesson pages on the site, to Kaggle kernels for Kaggle."""
+
+    def unit(number: int | None, macro: str) -> Unit:
+        found = course.unit(lesson.number if number is None else int(number))
+        if found is None:
+            raise LessonTemplateError(f"{macro}: the course has lessons 1 to {len(course.units)}")
+        return found
+
+    def tutorial_url(number: int | None = None) -> str:
+        found = unit(number, f"#$TUTORIAL_URL({number or ''})$")
+        if found.tutorial is None:
+            raise LessonTemplateError(f"#$TUTORIAL_URL({number or ''})$: lesson {found.number} has no tutorial")
+        return url_of(found.tutorial)
+
+    def exercise_url(number: int | None = None) -> str:
+        found = unit(number, f"#$EXERCISE_URL({number or ''})$")
+        if found.exercise is None:
+            raise LessonTemplateError(f"lesson {found.number} has no exercise (the course file lists none for it)")
+        return url_of(found.exercise)
 
     def next_notebook_url() -> str:
-        if position + 1 >= len(course.lessons):
+        current = unit(None, "#$NEXT_NOTEBOOK_URL$")
+        if lesson.role == "tutorial" and current.exercise is not None:
+            return url_of(current.exercise)
+        following = course.unit(lesson.number + 1)
+        if following is None:
             raise LessonTemplateError("#$NEXT_NOTEBOOK_URL$: this is the course's last lesson")
-        return f"{course.lessons[position + 1].slug}.md"
-
-    def tutorial_url(number: int) -> str:
-        if not 1 <= number <= len(course.lessons):
-            raise LessonTemplateError(f"#$TUTORIAL_URL({number})$: the course has lessons 1 to {len(course.lessons)}")
-        return f"{course.lessons[number - 1].slug}.md"
-
-    def no_exercise(*_: Any) -> str:
-        raise LessonTemplateError("the course lists no exercise notebooks (exercise links are not supported yet)")
+        return url_of(following.first)
 
     return {"next_notebook_url": next_notebook_url, "tutorial_url": tutorial_url,
-            "exercise_url": no_exercise, "exercise_forking_url": no_exercise}
+            "exercise_url": exercise_url, "exercise_forking_url": exercise_url}
 
 
-def _macros(environment, project: Project) -> Any:
+def _macros(environment, project: Project, context: dict[str, Any]) -> Any:
     if not (project.templates_dir / "macros.j2").exists():
         return types.SimpleNamespace()
-    return _render_template_file(environment, "macros.j2", {}, project, module=True)
+    return _render_template_file(environment, "macros.j2", context, project, module=True)
 
 
 def _render_template_file(environment, name: str, context: dict, project: Project, module: bool = False):
@@ -201,10 +270,12 @@ def _describe(exc: BaseException) -> str:
     return f"template error: {type(exc).__name__}: {exc}"
 
 
-def _notebook_cell(cell: Cell, source: str) -> dict[str, Any]:
+def _notebook_cell(cell: Cell, source: str, target: str) -> dict[str, Any]:
     metadata = dict(cell.metadata)
     if cell.tags:
         metadata["tags"] = list(cell.tags)
+    if target == "kaggle":
+        metadata.update({flag: True for tag in cell.tags for flag in KAGGLE_HIDING.get(tag, ())})
     return _new_cell(cell.kind, source, metadata)
 
 

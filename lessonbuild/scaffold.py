@@ -17,7 +17,7 @@ COURSE_SLUG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 def new_lesson(project: Project, course: str, title: str) -> Path:
     """Write lessons/COURSE/NN-title.md (NN: one past the highest number there) and list it in course.yml."""
     folder, meta = course_file(project, course)
-    path = folder / f"{next_slug(meta['lessons'], title)}.md"
+    path = folder / f"{next_slug(listed_slugs(meta), title)}.md"
     if path.exists():
         raise UsageError(f"{project.relative(path).as_posix()} exists already")
     template = jinja2.Environment(loader=jinja2.FileSystemLoader(project.templates_dir), undefined=jinja2.StrictUndefined)
@@ -38,15 +38,24 @@ def course_file(project: Project, course: str) -> tuple[Path, dict]:
     return folder, meta
 
 
+def listed_slugs(meta: dict) -> list[str]:
+    """Every lesson file a course file lists: plain entries, and the tutorials and exercises of the others."""
+    slugs = []
+    for entry in meta["lessons"]:
+        notebooks = [entry] if isinstance(entry, str) else [entry[r] for r in ("tutorial", "exercise") if r in entry]
+        slugs += [n if isinstance(n, str) else n["lesson"] for n in notebooks]
+    return slugs
+
+
 def next_slug(lessons: list[str], title: str) -> str:
     """NN-title, NN one past the highest number among `lessons`."""
     numbers = [int(m[1]) for slug in lessons if (m := re.match(r"^(\d+)-", slug))]
     return f"{max(numbers, default=0) + 1:02d}-{slugify(title)}"
 
 
-def list_lessons(folder: Path, meta: dict, slugs: list[str]) -> None:
-    """Append lessons to the course's order in its course.yml."""
-    meta["lessons"] = [*meta["lessons"], *slugs]
+def list_lessons(folder: Path, meta: dict, entries: list[str | dict]) -> None:
+    """Append lessons (a slug, or {tutorial: slug, exercise: slug}) to the course's order in its course.yml."""
+    meta["lessons"] = [*meta["lessons"], *entries]
     write_atomic(folder / "course.yml", yaml.safe_dump(meta, sort_keys=False, allow_unicode=True))
 
 

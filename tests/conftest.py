@@ -94,15 +94,56 @@ def run_build(root: Path, *args: str, env: dict | None = None) -> subprocess.Com
 
 @pytest.fixture(scope="session")
 def maximum_pooling_build(tmp_path_factory):
-    """The repository's own course, copied and built once through the command line (with TensorFlow)."""
+    """The repository's own course, copied, with the seed imported beside it as the course `imported`,
+    built once through the command line (with TensorFlow)."""
     root = tmp_path_factory.mktemp("course")
     for name in ("lessons", "templates"):
         shutil.copytree(REPOSITORY / name, root / name)
     for name in ("mkdocs.yml", "pyproject.toml"):
         shutil.copy(REPOSITORY / name, root / name)
+    seed = root.parent / "000_cf6b304de21d57bc.txt"
+    seed.write_text(SEED_TEXT)
+    imported = run_build(root, "import", str(seed), "--course", "imported")
+    assert imported.returncode == 0, imported.stderr
     result = run_build(root)
     assert result.returncode == 0, result.stderr
     return root, result
+
+
+LEARNTOOLS = FIXTURES / "learntools"  # raw notebooks in learntools' format, with every macro, and their helpers
+KAGGLE_SETTINGS = """\
+kaggle:
+  owner: learn-team
+  course_url: https://www.kaggle.com/learn/pooling
+  data_source: learn-team/pooling-data
+  enable_gpu: true
+lessons:
+- tutorial: 01-pooling-by-hand
+  exercise:
+    lesson: 01-exercise-pooling-by-hand
+    kaggle: {id: 12345, enable_internet: true}
+- 02-strides
+"""
+
+
+@pytest.fixture
+def learntools_root(tmp_path: Path) -> Path:
+    """A project whose one course was imported, through the command line, from the learntools raw notebooks."""
+    root = tmp_path / "project"
+    (root / "lessons").mkdir(parents=True)
+    shutil.copytree(REPOSITORY / "templates", root / "templates")
+    shutil.copy(REPOSITORY / "mkdocs.yml", root / "mkdocs.yml")
+    sources = [str(LEARNTOOLS / f"{name}.ipynb") for name in ("tut2", "ex1", "tut1")]  # any order will do
+    result = run_build(root, "import", *sources, "--course", "pooling")
+    assert result.returncode == 0, result.stderr
+    return root
+
+
+def with_kaggle_settings(root: Path) -> Path:
+    """The imported course's file, as its author completes it for Kaggle."""
+    course_file = root / "lessons" / "pooling" / "course.yml"
+    course_file.write_text(course_file.read_text().split("lessons:")[0] + KAGGLE_SETTINGS)
+    return root
 
 
 CHROMIUM_FLAGS = [

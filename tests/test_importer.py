@@ -1,10 +1,13 @@
+import shutil
 from pathlib import Path
 
 import nbformat
 
 from lessonbuild.importer import from_flattened_export, to_myst
-from lessonbuild.read import read_lesson_file
-from tests.conftest import SEED_TEXT, run_build
+from lessonbuild.project import load_project
+from lessonbuild.read import read_courses, read_lesson_file
+from lessonbuild.render import render_course
+from tests.conftest import LEARNTOOLS, REPOSITORY, SEED_TEXT, run_build
 
 
 def seed_code_cells() -> list[str]:
@@ -85,3 +88,34 @@ def test_a_notebook_round_trips_with_tags_metadata_and_attachments(tmp_path):
     assert lesson.cells[0].metadata == {"attachments": {"a.png": {"image/png": png}}}
     assert lesson.cells[1].metadata == {"slide": True}
     assert "lessons:\n- 01-title\n" in (root / "lessons" / "notes" / "course.yml").read_text()
+
+
+def test_learntools_notebooks_become_tutorials_and_exercises_with_their_files(learntools_root):
+    course = learntools_root / "lessons" / "pooling"
+    assert (course / "course.yml").read_text() == (
+        "title: Pooling\ndescription: ''\nlessons:\n"
+        "- tutorial: 01-pooling-by-hand\n  exercise: 01-exercise-pooling-by-hand\n- 02-strides\n"
+    )
+    assert (course / "pooltools.py").read_bytes() == (LEARNTOOLS / "pooltools.py").read_bytes()
+    assert (course / "data" / "grid.txt").read_bytes() == (LEARNTOOLS / "grid.txt").read_bytes()
+    exercise = read_lesson_file(course / "01-exercise-pooling-by-hand.md", Path("l.md"))
+    assert exercise.title == "Exercise: Pooling by Hand"  # learntools' name for the exercise of a tutorial
+    assert "np.loadtxt('{{ data_path(\"grid.txt\") }}')" in (course / "01-pooling-by-hand.md").read_text()
+
+
+def test_text_that_jinja_would_read_survives_import_and_render(tmp_path):
+    cells = [
+        nbformat.v4.new_markdown_cell("# Braces\n\nA set is written {1, 2}; Jinja writes {{ x }}, {% if %} and {# #}."),
+        nbformat.v4.new_code_cell("name = 'x'\nprint(f'{{{name}}}')  # {% not a tag %}"),
+    ]
+    source = tmp_path / "braces.ipynb"
+    nbformat.write(nbformat.v4.new_notebook(cells=cells), source)
+    root = tmp_path / "project"
+    (root / "lessons").mkdir(parents=True)
+    shutil.copytree(REPOSITORY / "templates", root / "templates")
+    assert run_build(root, "import", str(source), "--course", "c").returncode == 0
+    project = load_project(root)
+    (course,) = read_courses(project)
+    (rendered,) = render_course(course, project)
+    body = rendered.notebook.cells[1:-1]  # between the header and the footer
+    assert [(c.cell_type, c.source) for c in body] == [(c.cell_type, c.source) for c in cells]

@@ -7,6 +7,7 @@ from lessonbuild.execute import execute_lesson
 from lessonbuild.publish import publish
 from lessonbuild.read import read_courses
 from lessonbuild.render import render_course
+from tests.conftest import run_build
 
 
 @pytest.fixture
@@ -71,3 +72,16 @@ def test_open_in_colab_when_the_project_says_where(tiny_project):
 def test_no_colab_link_by_default(published):
     docs, _ = published
     assert "Colab" not in (docs / "tiny" / "01-plots.md").read_text()
+
+
+def test_an_exercise_is_a_page_beside_its_tutorial(learntools_root):
+    result = run_build(learntools_root)
+    assert result.returncode == 0, result.stderr
+    site = learntools_root / "site" / "pooling"
+    course = (site / "index.html").read_text()
+    first = course.index('href="01-pooling-by-hand/"')
+    assert first < course.index('href="01-exercise-pooling-by-hand/"') < course.index('href="02-strides/"')
+    exercise = (site / "01-exercise-pooling-by-hand" / "index.html").read_text()
+    assert "exercise for lesson 1 of 2" in exercise
+    assert 'href="../02-strides/"' in exercise  # #$KEEP_GOING$, as a link between pages
+    assert (site / "01-exercise-pooling-by-hand.ipynb").exists()

@@ -110,3 +110,44 @@ def test_links_between_lessons_must_reach_a_lesson(tmp_path):
     assert "(01-x.md#part)" in ok.notebook.cells[1].source
     error = render_error(tmp_path / "b", "---\ntitle: T\n---\nFirst line.\nSee [that](02-missing.md).\n")
     assert error == "lessons/tiny/01-x.md:5: link to '02-missing.md', which is no lesson"
+
+
+def test_learntools_links_reach_the_sites_own_pages(learntools_root):
+    project = load_project(learntools_root)
+    (course,) = read_courses(project)
+    tutorial, exercise, strides = render_course(course, project)
+    text = "\n".join(cell.source for cell in tutorial.notebook.cells)
+    assert "[next lesson](02-strides.md)" in text
+    assert "[Fork the exercise](01-exercise-pooling-by-hand.md), or [read on](01-exercise-pooling-by-hand.md)." in text
+    assert "**[Open the exercise](01-exercise-pooling-by-hand.md)** and try Pooling by Hand on your own." in text
+    assert exercise.notebook.cells[0].source.startswith("# Exercise: Pooling by Hand\n\n*Pooling, exercise for lesson 1 of 2.*")
+    assert "On to the next lesson: **[Strides](02-strides.md)**." in "\n".join(c.source for c in exercise.notebook.cells)
+    assert "[its exercise](01-exercise-pooling-by-hand.md)" in strides.notebook.cells[1].source
+    hidden = [cell.metadata for cell in tutorial.notebook.cells if cell.cell_type == "code"]
+    assert [m.get("tags") for m in hidden] == [["hide-input"], ["hide-output"], ["hide-cell"], None]
+    assert not any(key.startswith("_kg_") for m in hidden for key in m)  # Kaggle's flags are for the kaggle target
+
+
+def test_exercise_links_need_an_exercise(tmp_path):
+    error = render_error(tmp_path, "---\ntitle: T\n---\n\nSee [it](#$EXERCISE_URL(1)$).\n")
+    assert error == "lessons/tiny/01-x.md:5: lesson 1 has no exercise (the course file lists none for it)"
+    error = render_error(tmp_path / "b", "---\ntitle: T\n---\n\n[Lesson 3](#$TUTORIAL_URL(3)$)\n")
+    assert error == "lessons/tiny/01-x.md:5: #$TUTORIAL_URL(3)$: the course has lessons 1 to 1"
+
+
+def test_for_kaggle_data_comes_from_the_courses_dataset(tmp_path):
+    project = load_project(make_project(tmp_path, {"01-x": "---\ntitle: T\n---\n\n```{code-cell} ipython3\nopen('{{ data_path(\"values.txt\") }}')\n```\n"}))
+    course_file = project.lessons_dir / "tiny" / "course.yml"
+    course_file.write_text(course_file.read_text() + "kaggle: {owner: team}\n")
+    (course,) = read_courses(project)
+    with pytest.raises(SourceErrors) as caught:
+        render_course(course, project, target="kaggle")
+    assert str(caught.value.errors[0]) == (
+        "lessons/tiny/01-x.md:6: on Kaggle, data files come from a dataset: set data_source in the course's kaggle settings"
+    )
+    course_file.write_text(course_file.read_text().replace("owner: team", "owner: team, data_source: team/tiny-files"))
+    (course,) = read_courses(project)
+    (rendered,) = render_course(course, project, target="kaggle")
+    code = [cell for cell in rendered.notebook.cells if cell.cell_type == "code"]
+    assert code[0].source == "import sys\nsys.path.append('/kaggle/input/tiny-files')  # the course's helper modules"
+    assert code[1].source == "open('/kaggle/input/tiny-files/data/values.txt')"

@@ -1,0 +1,185 @@
+"""A course's course.yml: its title, its lessons in order (each a tutorial, an exercise or both), and Kaggle settings.
+
+    title: Computer Vision
+    kaggle:                                # optional; the `kaggle` target needs it
+      owner: ryanholbrook                  # kernels are owner/<slug of their title>
+      course_url: https://www.kaggle.com/learn/computer-vision
+      data_source: ryanholbrook/computer-vision-resources  # holds data/ and the helper modules
+      enable_gpu: true                     # defaults for every kernel of the course
+    lessons:
+      - 02-convolution-and-relu            # a tutorial only
+      - tutorial: 03-maximum-pooling
+        exercise:
+          lesson: 03-exercise-maximum-pooling
+          kaggle: {id: 10283812, enable_internet: true}
+
+The settings each notebook's kernel-metadata.json takes are resolved here, once, so that
+every mistake in them is a `course.yml:line` error of `check`, not a surprise at push time.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .errors import SourceError
+from .model import KaggleKernel, Lesson
+from .yamldoc import item_line, load_yaml
+
+SLUG = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
+KAGGLE_REF = r"^[A-Za-z0-9][A-Za-z0-9_-]*/[A-Za-z0-9][A-Za-z0-9_.-]*$"  # owner/name
+KERNEL_TITLE_LIMIT = 50  # Kaggle refuses longer kernel titles
+SOURCE_LISTS = ("dataset_sources", "competition_sources", "kernel_sources", "model_sources", "keywords")
+KERNEL_DEFAULTS: dict[str, Any] = {"enable_gpu": False, "enable_internet": False, "is_private": True}
+
+_STRINGS = {"type": "array", "items": {"type": "string", "minLength": 1}}
+KERNEL_SETTINGS = {
+    **{flag: {"type": "boolean"} for flag in KERNEL_DEFAULTS},
+    **{name: _STRINGS for name in SOURCE_LISTS},
+}
+NOTEBOOK_KAGGLE = {
+    "type": "object",
+    "properties": {
+        "slug": {"type": "string", "pattern": KAGGLE_REF},
+        "id": {"type": "integer", "minimum": 1},
+        "title": {"type": "string", "minLength": 1, "maxLength": KERNEL_TITLE_LIMIT},
+        **KERNEL_SETTINGS,
+    },
+    "additionalProperties": False,
+}
+NOTEBOOK = {
+    "oneOf": [
+        {"type": "string", "pattern": SLUG},
+        {
+            "type": "object",
+            "properties": {"lesson": {"type": "string", "pattern": SLUG}, "kaggle": NOTEBOOK_KAGGLE},
+            "required": ["lesson"],
+            "additionalProperties": False,
+        },
+    ]
+}
+COURSE_SCHEMA = {
+    "type": "object",
+    "properties": {
+        "title": {"type": "string", "minLength": 1},
+        "description": {"type": "string"},
+        "kaggle": {
+            "type": "object",
+            "properties": {
+                "owner": {"type": "string", "pattern": r"^[A-Za-z0-9][A-Za-z0-9_-]*$"},
+                "course_url": {"type": "string", "pattern": r"^https?://"},
+                "forum_url": {"type": "string", "pattern": r"^https?://"},
+                "data_source": {"type": "string", "pattern": KAGGLE_REF},
+                **KERNEL_SETTINGS,
+            },
+            "additionalProperties": False,
+        },
+        "lessons": {
+            "type": "array",
+            "minItems": 1,
+            "items": {
+                "oneOf": [
+                    {"type": "string", "pattern": SLUG},
+                    {
+                        "type": "object",
+                        "properties": {"tutorial": NOTEBOOK, "exercise": NOTEBOOK, "topic": {"type": "string", "minLength": 1}},
+                        "additionalProperties": False,
+                    },
+                ]
+            },
+        },
+    },
+    "required": ["title", "lessons"],
+    "additionalProperties": False,
+}
+
+
+@dataclass(frozen=True)
+class Listed:
+    """One notebook as the course file lists it."""
+
+    slug: str
+    role: str  # "tutorial" or "exercise"
+    number: int  # the lesson it belongs to, from 1
+    line: int  # in the course file
+    kaggle: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class CourseFile:
+    path: Path  # relative to the project
+    title: str
+    description: str
+    listed: tuple[Listed, ...]  # in course order
+    topics: dict[int, str]  # lesson number -> the topic the file gives, where it gives one
+    kaggle: dict[str, Any] | None
+
+    @property
+    def lesson_count(self) -> int:
+        return max((entry.number for entry in self.listed), default=0)
+
+
+def read_course_file(text: str, path: Path) -> CourseFile:
+    """Parse and check a course file; raise SourceError at the offending line."""
+    meta = load_yaml(text, path, 1, COURSE_SCHEMA)
+    listed, topics, seen = [], {}, {}
+    for index, entry in enumerate(meta["lessons"]):
+        number = index + 1
+        if isinstance(entry, str):
+            entry = {"tutorial": entry}
+        if "tutorial" not in entry and "exercise" not in entry:
+            line = 1 + item_line(text, ["lessons", index])
+            raise SourceError(path, line, "a lesson names its tutorial, its exercise or both (tutorial: SLUG, exercise: SLUG)")
+        if "topic" in entry:
+            topics[number] = entry["topic"]
+        for role in ("tutorial", "exercise"):
+            if role not in entry:
+                continue
+            notebook = entry[role] if isinstance(entry[role], dict) else {"lesson": entry[role]}
+            line = 1 + item_line(text, ["lessons", index, role])  # a plain item: its own line
+            if notebook["lesson"] in seen:
+                raise SourceError(path, line, f"lesson '{notebook['lesson']}' is listed twice (first at line {seen[notebook['lesson']]})")
+            seen[notebook["lesson"]] = line
+            listed.append(Listed(notebook["lesson"], role, number, line, notebook.get("kaggle", {})))
+    return CourseFile(path, meta["title"], meta.get("description", ""), tuple(listed), topics, meta.get("kaggle"))
+
+
+def with_kernels(course_file: CourseFile, lessons: dict[str, Lesson]) -> dict[str, KaggleKernel]:
+    """The Kaggle kernel of each lesson read (by slug); none when the course file has no kaggle settings."""
+    if course_file.kaggle is None:
+        return {}
+    kernels = {}
+    for entry in course_file.listed:
+        if entry.slug in lessons:
+            kernels[entry.slug] = _kernel(course_file, entry, lessons[entry.slug])
+    return {slug: _resolve_kernel_sources(kernel, kernels) for slug, kernel in kernels.items()}
+
+
+def _kernel(course_file: CourseFile, entry: Listed, lesson: Lesson) -> KaggleKernel:
+    course = course_file.kaggle
+    own = entry.kaggle
+    title = own.get("title", lesson.title)
+    if len(title) > KERNEL_TITLE_LIMIT:
+        raise SourceError(course_file.path, entry.line, f"Kaggle allows kernel titles of {KERNEL_TITLE_LIMIT} characters; "
+                          f"'{title}' has {len(title)} (give this lesson a kaggle title)")
+    slug = own.get("slug")
+    if slug is None and "owner" not in course:
+        raise SourceError(course_file.path, entry.line, f"lesson '{entry.slug}' needs a kaggle slug, or the course's kaggle settings an owner")
+    settings = {flag: own.get(flag, course.get(flag, default)) for flag, default in KERNEL_DEFAULTS.items()}
+    for name in SOURCE_LISTS:
+        settings[name] = sorted(set(course.get(name, [])) | set(own.get(name, [])))
+    if "data_source" in course and course["data_source"] not in settings["dataset_sources"]:
+        settings["dataset_sources"] = sorted(settings["dataset_sources"] + [course["data_source"]])
+    return KaggleKernel(slug=slug or f"{course['owner']}/{kernel_slug(title)}", title=title, id=own.get("id"), settings=settings)
+
+
+def _resolve_kernel_sources(kernel: KaggleKernel, kernels: dict[str, KaggleKernel]) -> KaggleKernel:
+    """A kernel source may name a lesson of the course: it stands for that lesson's kernel."""
+    sources = sorted(kernels[name].slug if name in kernels else name for name in kernel.settings["kernel_sources"])
+    return KaggleKernel(kernel.slug, kernel.title, kernel.id, {**kernel.settings, "kernel_sources": sources})
+
+
+def kernel_slug(title: str) -> str:
+    """Kaggle's slug of a kernel title: lower case, words joined by hyphens, punctuation dropped."""
+    return re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")
