@@ -47,13 +47,14 @@ LINE_MACROS = ("RM", "RM_IF(PROD)", "COMMENT_IF(PROD)", "UNCOMMENT", "UNCOMMENT_
 # target resolves them its own way and an error still names the line.
 TEXT_MACRO = re.compile(r"#\$(?P<name>[A-Z_]+)(?:\((?P<argument>[^)]*)\))?\$")
 TEXT_MACROS = {
-    "NEXT_NOTEBOOK_URL": "{{{{ next_notebook_url() }}}}",
-    "TUTORIAL_URL": "{{{{ tutorial_url({argument}) }}}}",
-    "EXERCISE_URL": "{{{{ exercise_url({argument}) }}}}",
-    "EXERCISE_FORKING_URL": "{{{{ exercise_forking_url() }}}}",
+    "NEXT_NOTEBOOK_URL": "{{{{ next_notebook_url({bare}) }}}}",
+    "TUTORIAL_URL": "{{{{ tutorial_url({argument}{bare}) }}}}",
+    "EXERCISE_URL": "{{{{ exercise_url({argument}{bare}) }}}}",
+    "EXERCISE_FORKING_URL": "{{{{ exercise_forking_url({bare}) }}}}",
     "YOURTURN": "{{{{ macros.your_turn() }}}}",
     "KEEP_GOING": "{{{{ macros.keep_going() }}}}",
 }
+URL_CONTEXT = ("(", '"', "'", "<")  # a link macro right after one of these is a link's target, not text
 
 
 def cell_fate(lines: list[str], line_numbers: list[int], path: Path) -> str:
@@ -100,6 +101,11 @@ def text_macros_to_template(lines: list[str], line_numbers: list[int], path: Pat
         if template is None:
             known = ", ".join(f"#${m}$" for m in TEXT_MACROS)
             raise SourceError(path, number, f"unknown macro '#${match['name']}$' in Markdown (known: {known})")
-        return template.format(argument=match["argument"] or "")
+        # A link macro in running text becomes a whole link, titled with the notebook it reaches.
+        argument = match["argument"] or ""
+        bare = ""
+        if not match.string[: match.start()].endswith(URL_CONTEXT):
+            bare = ", bare=True" if argument else "bare=True"
+        return template.format(argument=argument, bare=bare)
 
     return [TEXT_MACRO.sub(lambda m: replace(m, number), text) for text, number in zip(lines, line_numbers)]

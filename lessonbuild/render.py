@@ -176,7 +176,13 @@ def _kaggle_url(lesson: Lesson) -> str:
 
 
 def _link_functions(course: Course, lesson: Lesson, url_of: Callable[[Lesson], str]) -> dict[str, Callable[..., str]]:
-    """learntools' link macros: to lesson pages on the site, to Kaggle kernels for Kaggle."""
+    """learntools' link macros: to lesson pages on the site, to Kaggle kernels for Kaggle.
+
+    Each gives the URL; with bare=True (a macro in running text, not in a link) a whole Markdown link.
+    """
+
+    def link(target: Lesson, bare: bool) -> str:
+        return f"[{target.title}]({url_of(target)})" if bare else url_of(target)
 
     def unit(number: int | None, macro: str) -> Unit:
         found = course.unit(lesson.number if number is None else int(number))
@@ -184,29 +190,32 @@ def _link_functions(course: Course, lesson: Lesson, url_of: Callable[[Lesson], s
             raise LessonTemplateError(f"{macro}: the course has lessons 1 to {len(course.units)}")
         return found
 
-    def tutorial_url(number: int | None = None) -> str:
+    def tutorial_url(number: int | None = None, bare: bool = False) -> str:
         found = unit(number, f"#$TUTORIAL_URL({number or ''})$")
         if found.tutorial is None:
             raise LessonTemplateError(f"#$TUTORIAL_URL({number or ''})$: lesson {found.number} has no tutorial")
-        return url_of(found.tutorial)
+        return link(found.tutorial, bare)
 
-    def exercise_url(number: int | None = None) -> str:
+    def exercise_url(number: int | None = None, bare: bool = False) -> str:
         found = unit(number, f"#$EXERCISE_URL({number or ''})$")
         if found.exercise is None:
             raise LessonTemplateError(f"lesson {found.number} has no exercise (the course file lists none for it)")
-        return url_of(found.exercise)
+        return link(found.exercise, bare)
 
-    def next_notebook_url() -> str:
+    def next_notebook_url(bare: bool = False) -> str:
         current = unit(None, "#$NEXT_NOTEBOOK_URL$")
         if lesson.role == "tutorial" and current.exercise is not None:
-            return url_of(current.exercise)
+            return link(current.exercise, bare)
         following = course.unit(lesson.number + 1)
         if following is None:
             raise LessonTemplateError("#$NEXT_NOTEBOOK_URL$: this is the course's last lesson")
-        return url_of(following.first)
+        return link(following.first, bare)
+
+    def exercise_forking_url(bare: bool = False) -> str:
+        return exercise_url(None, bare)
 
     return {"next_notebook_url": next_notebook_url, "tutorial_url": tutorial_url,
-            "exercise_url": exercise_url, "exercise_forking_url": exercise_url}
+            "exercise_url": exercise_url, "exercise_forking_url": exercise_forking_url}
 
 
 def _macros(environment, project: Project, context: dict[str, Any]) -> Any:

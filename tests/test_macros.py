@@ -59,10 +59,13 @@ def test_cell_macros():
 
 
 def test_text_macros_become_template_calls():
-    lines = ["See [next](#$NEXT_NOTEBOOK_URL$) or [lesson 2](#$TUTORIAL_URL(2)$).", "#$YOURTURN$"]
-    assert text_macros_to_template(lines, [3, 4], Path("l.md")) == [
+    lines = ["See [next](#$NEXT_NOTEBOOK_URL$) or [lesson 2](#$TUTORIAL_URL(2)$).", "#$YOURTURN$",
+             "Go on at #$NEXT_NOTEBOOK_URL$ or #$EXERCISE_URL(1)$, or <a href=\"#$EXERCISE_FORKING_URL$\">fork</a>."]
+    assert text_macros_to_template(lines, [3, 4, 5], Path("l.md")) == [
         "See [next]({{ next_notebook_url() }}) or [lesson 2]({{ tutorial_url(2) }}).",
         "{{ macros.your_turn() }}",
+        "Go on at {{ next_notebook_url(bare=True) }} or {{ exercise_url(1, bare=True) }}, "
+        "or <a href=\"{{ exercise_forking_url() }}\">fork</a>.",
     ]
     with pytest.raises(SourceError) as caught:
         text_macros_to_template(["ok", "#$SURPRISE$"], [8, 9], Path("l.md"))

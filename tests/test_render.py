@@ -151,3 +151,13 @@ def test_for_kaggle_data_comes_from_the_courses_dataset(tmp_path):
     code = [cell for cell in rendered.notebook.cells if cell.cell_type == "code"]
     assert code[0].source == "import sys\nsys.path.append('/kaggle/input/tiny-files')  # the course's helper modules"
     assert code[1].source == "open('/kaggle/input/tiny-files/data/values.txt')"
+
+
+def test_a_link_macro_in_running_text_becomes_a_whole_link(learntools_root):
+    lesson = learntools_root / "lessons" / "pooling" / "02-strides.md"
+    lesson.write_text(lesson.read_text() + "\nStart again at #$TUTORIAL_URL(1)$ or try #$EXERCISE_URL(1)$.\n")
+    project = load_project(learntools_root)
+    (course,) = read_courses(project)
+    strides = render_course(course, project)[2]
+    expected = "Start again at [Pooling by Hand](01-pooling-by-hand.md) or try [Exercise: Pooling by Hand](01-exercise-pooling-by-hand.md)."
+    assert strides.notebook.cells[-2].source.endswith(expected)
