@@ -64,7 +64,8 @@ def _import(project, args) -> int:
 def _new(project, args) -> int:
     from .scaffold import new_lesson
 
-    print(f"wrote {project.relative(new_lesson(project, args.course, args.title)).as_posix()}")
+    path = new_lesson(project, args.course, args.title, exercise_of=args.exercise_of)
+    print(f"wrote {project.relative(path).as_posix()}")
     return 0
 
 
@@ -163,6 +164,7 @@ def _parser(default_root: Path) -> argparse.ArgumentParser:
     new = commands.add_parser("new", parents=[common], help="write a new lesson from templates/new/lesson.md.j2")
     new.add_argument("course", help="the course folder under lessons/ (created if need be)")
     new.add_argument("title", help="the lesson's title")
+    new.add_argument("--exercise-of", metavar="SLUG", help="write the exercise of this tutorial, listed beside it")
     check = commands.add_parser("check", parents=[common], help="read and render every lesson without executing it")
     check.add_argument("--target", choices=("site", "kaggle"), default="site", help="render as for this target (default: site)")
     commands.add_parser("clean", parents=[common], help="remove the build folder and its execution cache (not site/ or figures/)")

@@ -1,6 +1,7 @@
-"""`build.py new COURSE "Title"`: a new lesson from templates/new/lesson.md.j2, listed in its course."""
+"""`build.py new COURSE "Title" [--exercise-of SLUG]`: a new lesson from templates/new/lesson.md.j2, listed in its course."""
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -14,16 +15,48 @@ from .project import Project
 COURSE_SLUG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 
 
-def new_lesson(project: Project, course: str, title: str) -> Path:
-    """Write lessons/COURSE/NN-title.md (NN: one past the highest number there) and list it in course.yml."""
+def new_lesson(project: Project, course: str, title: str, exercise_of: str | None = None) -> Path:
+    """Write lessons/COURSE/NN-title.md (NN: one past the highest number there) and list it in course.yml.
+
+    With `exercise_of`, the new notebook is the exercise of that tutorial and shares its number.
+    """
     folder, meta = course_file(project, course)
-    path = folder / f"{next_slug(listed_slugs(meta), title)}.md"
+    if exercise_of is None:
+        slug = next_slug(listed_slugs(meta), title)
+    else:
+        slug = f"{exercise_of.split('-', 1)[0]}-{slugify(title)}"
+    path = folder / f"{slug}.md"
     if path.exists():
         raise UsageError(f"{project.relative(path).as_posix()} exists already")
-    template = jinja2.Environment(loader=jinja2.FileSystemLoader(project.templates_dir), undefined=jinja2.StrictUndefined)
-    write_atomic(path, template.get_template("new/lesson.md.j2").render(title=title, course=meta))
-    list_lessons(folder, meta, [path.stem])
+    if exercise_of is not None:
+        _add_exercise(meta, exercise_of, slug)
+    role = "tutorial" if exercise_of is None else "exercise"
+    write_atomic(path, _templates(project).get_template("new/lesson.md.j2").render(title=title, course=meta, role=role))
+    list_lessons(folder, meta, [slug] if exercise_of is None else [])
     return path
+
+
+def _templates(project: Project) -> jinja2.Environment:
+    environment = jinja2.Environment(loader=jinja2.FileSystemLoader(project.templates_dir), undefined=jinja2.StrictUndefined)
+    environment.filters["yaml_string"] = lambda text: json.dumps(text, ensure_ascii=False)  # a JSON string is YAML
+    return environment
+
+
+def _add_exercise(meta: dict, tutorial: str, exercise: str) -> None:
+    """Make `exercise` the exercise of the lesson whose tutorial is `tutorial`, in the course file's order."""
+    for index, entry in enumerate(meta["lessons"]):
+        if _tutorial_of(entry) != tutorial:
+            continue
+        if isinstance(entry, dict) and "exercise" in entry:
+            raise UsageError(f"lesson '{tutorial}' has an exercise already")
+        meta["lessons"][index] = {**({"tutorial": entry} if isinstance(entry, str) else entry), "exercise": exercise}
+        return
+    raise UsageError(f"no tutorial '{tutorial}' in this course's course.yml")
+
+
+def _tutorial_of(entry: str | dict) -> str | None:
+    tutorial = entry if isinstance(entry, str) else entry.get("tutorial")
+    return tutorial["lesson"] if isinstance(tutorial, dict) else tutorial
 
 
 def course_file(project: Project, course: str) -> tuple[Path, dict]:
