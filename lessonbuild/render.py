@@ -74,7 +74,6 @@ def _environment(project: Project) -> jinja2.Environment:
 def _render_lesson(environment, course: Course, lesson: Lesson, project: Project, target: str) -> RenderedLesson:
     data_files: list[Path] = []
     context = _context(environment, course, lesson, project, target, data_files)
-    header, footer = (_render_template_file(environment, name, context, project) for name in LESSON_TEMPLATES)
     cells, origins = [], []
     lesson_files = {p.resolve() for p in project.lessons_dir.glob("*/*.md")}
     for cell in lesson.cells:
@@ -83,15 +82,9 @@ def _render_lesson(environment, course: Course, lesson: Lesson, project: Project
             _check_lesson_links(source, cell, lesson.path, project.root / course.path, lesson_files)
         cells.append(_notebook_cell(cell, source, target))
         origins.append((lesson.path, cell.lines))
-    if header.strip():
-        cells.insert(0, _new_cell("markdown", header.strip(), {"lessonbuild": {"role": "header"}}))
-        origins.insert(0, None)
-    if footer.strip():
-        cells.append(_new_cell("markdown", footer.strip(), {}))
-        origins.append(None)
-    if target == "kaggle" and (setup := _kaggle_setup_cell(course, project)) is not None:
-        cells.insert(1 if header.strip() else 0, setup)
-        origins.insert(1 if header.strip() else 0, None)
+    for position, cell in _template_cells(environment, context, project):
+        cells.insert(len(cells) if position == "end" else position, cell)
+        origins.insert(len(origins) if position == "end" else position, None)  # no lesson line to report
     for index, cell in enumerate(cells):
         cell["id"] = f"{lesson.slug[:40]}-{index}"  # stable ids keep notebooks byte-identical between builds
     notebook = nbformat.from_dict(
@@ -99,6 +92,19 @@ def _render_lesson(environment, course: Course, lesson: Lesson, project: Project
     )
     nbformat.validate(notebook)  # once for the whole notebook, not once per cell
     return RenderedLesson(course, lesson, notebook, origins, data_files=tuple(sorted(set(data_files))))
+
+
+def _template_cells(environment, context: dict[str, Any], project: Project) -> list[tuple[int | str, dict[str, Any]]]:
+    """The cells the build adds, each with where it goes: the header, Kaggle's setup cell, the footer."""
+    header, footer = (_render_template_file(environment, name, context, project).strip() for name in LESSON_TEMPLATES)
+    added: list[tuple[int | str, dict[str, Any]]] = []
+    if header:
+        added.append((0, _new_cell("markdown", header, {"lessonbuild": {"role": "header"}})))
+    if context["target"] == "kaggle" and (setup := _kaggle_setup_cell(context["course"], project)) is not None:
+        added.append((len(added), setup))
+    if footer:
+        added.append(("end", _new_cell("markdown", footer, {})))
+    return added
 
 
 def _context(environment, course, lesson, project: Project, target: str, data_files: list[Path]) -> dict[str, Any]:
