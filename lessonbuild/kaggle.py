@@ -21,8 +21,8 @@ from .project import Project
 KERNELS_FOLDER = "kaggle"  # in the build folder
 
 
-def write_kernels(courses: list[tuple[Course, list[RenderedLesson]]], project: Project) -> list[Path]:
-    """Write every lesson's notebook and kernel-metadata.json; return the folders, one per kernel.
+def write_kernels(courses: list[tuple[Course, list[RenderedLesson]]], project: Project) -> list[tuple[Path, KaggleKernel]]:
+    """Write every lesson's notebook and kernel-metadata.json; return each kernel with its folder.
 
     The folders are written beside the last ones and swapped in at the end, so a failure leaves
     the last set whole.
@@ -33,10 +33,10 @@ def write_kernels(courses: list[tuple[Course, list[RenderedLesson]]], project: P
         unexecuted = [ExecutedLesson(r, r.notebook, 0.0, "", ran=False) for r in rendered]
         shown, _ = extract_figures(unexecuted, project.figures_dir)
         for lesson in shown:
-            written.append(_write_kernel(lesson, staging / course.slug))
+            written.append((_write_kernel(lesson, staging / course.slug), lesson.rendered.lesson.kernel))
     target = project.build_dir / KERNELS_FOLDER
     replace_folder(staging, target)
-    return [target / folder.relative_to(staging) for folder in written]
+    return [(target / folder.relative_to(staging), kernel) for folder, kernel in written]
 
 
 def _write_kernel(executed: ExecutedLesson, course_folder: Path) -> Path:

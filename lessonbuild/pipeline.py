@@ -320,12 +320,11 @@ def kaggle(project: Project, out: TextIO = sys.stdout) -> list[Path]:
     """Render the courses that have kaggle settings for Kaggle; write one folder per kernel, ready to push."""
     from .kaggle import write_kernels
 
-    folders = write_kernels(check(project, target="kaggle"), project)
-    for folder in folders:
-        metadata = json.loads((folder / "kernel-metadata.json").read_text(encoding="utf-8"))
-        print(f"kaggle: {project.relative(folder).as_posix()}/ ({metadata['id']})", file=out, flush=True)
-    print(f"{len(folders)} kernels; push one with: kaggle kernels push -p FOLDER", file=out, flush=True)
-    return folders
+    written = write_kernels(check(project, target="kaggle"), project)
+    for folder, kernel in written:
+        print(f"kaggle: {project.relative(folder).as_posix()}/ ({kernel.slug})", file=out, flush=True)
+    print(f"{len(written)} kernels; push one with: kaggle kernels push -p FOLDER", file=out, flush=True)
+    return [folder for folder, _ in written]
 
 
 def clean(project: Project) -> None:

@@ -134,25 +134,27 @@ def _data_path_function(course_folder: Path, course: Course, target: str, used: 
             raise LessonTemplateError(f"data file '{name}' not found in {DATA_FOLDER}/ of this course")
         used.append(course.path / DATA_FOLDER / name)  # the execution cache hashes what a lesson reads
         if target == "kaggle":
-            return f"{_kaggle_dataset_folder(course)}/{DATA_FOLDER}/{Path(name).as_posix()}"
+            folder = _kaggle_dataset_folder(course)
+            if folder is None:
+                raise LessonTemplateError("on Kaggle, data files come from a dataset: set data_source in the course's kaggle settings")
+            return f"{folder}/{DATA_FOLDER}/{Path(name).as_posix()}"
         return f"{DATA_FOLDER}/{Path(name).as_posix()}"
 
     return data_path
 
 
-def _kaggle_dataset_folder(course: Course) -> str:
+def _kaggle_dataset_folder(course: Course) -> str | None:
+    """Where a Kaggle kernel finds the course's dataset (data/ and the helper modules); None without one."""
     source = (course.kaggle or {}).get("data_source")
-    if source is None:
-        raise LessonTemplateError("on Kaggle, data files come from a dataset: set data_source in the course's kaggle settings")
-    return f"{KAGGLE_INPUT}/{source.split('/')[1]}"
+    return None if source is None else f"{KAGGLE_INPUT}/{source.split('/')[1]}"
 
 
 def _kaggle_setup_cell(course: Course, project: Project) -> dict[str, Any] | None:
     """On Kaggle the course's helper modules sit in its dataset, which is not on the import path."""
-    source = (course.kaggle or {}).get("data_source")
-    if source is None or not any((project.root / course.path).glob("*.py")):
+    folder = _kaggle_dataset_folder(course)
+    if folder is None or not any((project.root / course.path).glob("*.py")):
         return None
-    code = f"import sys\nsys.path.append({KAGGLE_INPUT + '/' + source.split('/')[1]!r})  # the course's helper modules"
+    code = f"import sys\nsys.path.append({folder!r})  # the course's helper modules"
     return _new_cell("code", code, {"_kg_hide-input": True, "lessonbuild": {"role": "setup"}})
 
 
