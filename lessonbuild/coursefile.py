@@ -171,7 +171,7 @@ def _kernel(course_file: CourseFile, entry: Listed, lesson: Lesson) -> KaggleKer
         settings[name] = sorted(set(course.get(name, [])) | set(own.get(name, [])))
     if "data_source" in course and course["data_source"] not in settings["dataset_sources"]:
         settings["dataset_sources"] = sorted(settings["dataset_sources"] + [course["data_source"]])
-    return KaggleKernel(slug=slug or f"{course['owner']}/{kernel_slug(title)}", title=title, id=own.get("id"), settings=settings)
+    return KaggleKernel(slug=slug or f"{course['owner']}/{title_slug(title)}", title=title, id=own.get("id"), settings=settings)
 
 
 def _resolve_kernel_sources(kernel: KaggleKernel, kernels: dict[str, KaggleKernel]) -> KaggleKernel:
@@ -180,6 +180,6 @@ def _resolve_kernel_sources(kernel: KaggleKernel, kernels: dict[str, KaggleKerne
     return KaggleKernel(kernel.slug, kernel.title, kernel.id, {**kernel.settings, "kernel_sources": sources})
 
 
-def kernel_slug(title: str) -> str:
-    """Kaggle's slug of a kernel title: lower case, words joined by hyphens, punctuation dropped."""
+def title_slug(title: str) -> str:
+    """A title as a slug, as Kaggle makes one of a kernel's title: lower case, words joined by hyphens, no punctuation."""
     return re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")

@@ -23,8 +23,8 @@ import yaml
 from .errors import SourceError, UsageError
 from .fsutil import write_atomic
 from .project import Project
-from .importfiles import adopt_files
-from .scaffold import course_file, list_lessons, listed_slugs, next_slug, slugify
+from .importfiles import adopt_files, without_magics
+from .scaffold import course_file, exercise_slug, list_lessons, listed_slugs, next_slug
 
 INPUT_MARKER = re.compile(r"^In \[[^\]]*\]:\s*$")
 TITLE_MARKER = re.compile(r"^<!--\s*TITLE:\s*(?P<title>.*?)\s*-->\s*$")
@@ -63,17 +63,18 @@ def import_lessons(sources: list[Path], course: str, project: Project) -> Import
     modules and data files the code uses are copied into the course where they can be found.
     """
     folder, meta = course_file(project, course)
+    lessons = _lessons_in_order([(source, _read_source(source, project)) for source in sources])
+    folder.mkdir(parents=True, exist_ok=True)  # the helper modules and data files are copied in first
     taken = listed_slugs(meta)
     report, entries = ImportReport([], []), []
-    for tutorial, exercise in _lessons_in_order([(s, _read_source(s, project)) for s in sources]):
+    for tutorial, exercise in lessons:
         number_slug = next_slug(taken, (tutorial or exercise)[1].title)
         entry = {}
         for role, found in (("tutorial", tutorial), ("exercise", exercise)):
             if found is None:
                 continue
             source, lesson = found
-            slug = number_slug if role == "tutorial" or tutorial is None else _exercise_slug(number_slug, lesson)
-            folder.mkdir(parents=True, exist_ok=True)
+            slug = number_slug if role == "tutorial" or tutorial is None else exercise_slug(number_slug, lesson.title)
             report.notes += adopt_files(lesson, source, folder, project)
             report.written.append(_write_lesson(folder / f"{slug}.md", lesson, project))
             entry[role] = slug
@@ -103,11 +104,6 @@ def _lessons_in_order(lessons: list[tuple[Path, ImportedLesson]]) -> list[tuple]
             exercise[1].title = f"Exercise: {tutorial[1].title}"  # as Kaggle Learn names its exercises
         pairs.append((tutorial, exercise))
     return pairs + [(found, None) for found in others]
-
-
-def _exercise_slug(number_slug: str, exercise: ImportedLesson) -> str:
-    number = number_slug.split("-", 1)[0]
-    return f"{number}-{slugify(exercise.title)}"
 
 
 def _write_lesson(path: Path, lesson: ImportedLesson, project: Project) -> Path:
@@ -189,9 +185,8 @@ def _blocks(lines: list[str], start: int, stop: int) -> list[tuple[int, int]]:
 
 
 def _parses(source: str) -> bool:
-    python = "\n".join("pass" if line.lstrip().startswith(("%", "!")) else line for line in source.splitlines())
     try:
-        ast.parse(python)
+        ast.parse(without_magics(source))
     except SyntaxError:
         return False
     return True
@@ -200,7 +195,7 @@ def _parses(source: str) -> bool:
 def _has_code(block: list[str]) -> bool:
     """True when a block holds more than comments (a Markdown heading parses as a comment)."""
     ignored = {tokenize.COMMENT, tokenize.NL, tokenize.NEWLINE, tokenize.ENDMARKER, tokenize.INDENT, tokenize.DEDENT}
-    text = "\n".join("pass" if line.lstrip().startswith(("%", "!")) else line for line in block) + "\n"
+    text = without_magics("\n".join(block)) + "\n"
     try:
         return any(token.type not in ignored for token in tokenize.generate_tokens(io.StringIO(text).readline))
     except (tokenize.TokenError, SyntaxError):

@@ -17,8 +17,8 @@ import tokenize
 from pathlib import Path, PurePosixPath
 
 from .project import Project
+from .render import DATA_FOLDER
 
-DATA_FOLDER = "data"
 KAGGLE_INPUTS = ("/kaggle/input/", "../input/")  # where Kaggle kernels find their datasets
 
 
@@ -56,7 +56,7 @@ def _adopt_modules(cell, source: Path, folder: Path, project: Project) -> list[s
 def _imported_modules(code: str) -> list[tuple[str, int]]:
     """(top-level module, line in the cell) of each absolute import; nothing for code that does not parse."""
     try:
-        tree = ast.parse(_without_magics(code))
+        tree = ast.parse(without_magics(code))
     except SyntaxError:
         return []
     found = []
@@ -100,7 +100,7 @@ def _path_literals(code: str) -> list[tuple[int, int, int, str]]:
     """(line, start column, end column, value) of each plain string literal holding an absolute or Kaggle input path."""
     found = []
     try:
-        tokens = list(tokenize.generate_tokens(io.StringIO(_without_magics(code) + "\n").readline))
+        tokens = list(tokenize.generate_tokens(io.StringIO(without_magics(code) + "\n").readline))
     except (tokenize.TokenError, SyntaxError):
         return []
     for token in tokens:
@@ -118,7 +118,7 @@ def _find_data(path: str, name: str, source: Path, folder: Path, project: Projec
     return next((candidate for candidate in candidates if candidate.is_file()), None)
 
 
-def _without_magics(code: str) -> str:
+def without_magics(code: str) -> str:
     """IPython's %magics and !commands as `pass`, so Python's own tools can read the rest (line numbers kept)."""
     return "\n".join("pass" if line.lstrip().startswith(("%", "!")) else line for line in code.split("\n"))
 

@@ -10,6 +10,7 @@ import yaml
 
 from .errors import UsageError
 from .fsutil import write_atomic
+from .coursefile import title_slug
 from .project import Project
 
 COURSE_SLUG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
@@ -24,7 +25,7 @@ def new_lesson(project: Project, course: str, title: str, exercise_of: str | Non
     if exercise_of is None:
         slug = next_slug(listed_slugs(meta), title)
     else:
-        slug = f"{exercise_of.split('-', 1)[0]}-{slugify(title)}"
+        slug = exercise_slug(exercise_of, title)
     path = folder / f"{slug}.md"
     if path.exists():
         raise UsageError(f"{project.relative(path).as_posix()} exists already")
@@ -56,7 +57,12 @@ def _add_exercise(meta: dict, tutorial: str, exercise: str) -> None:
 
 def _tutorial_of(entry: str | dict) -> str | None:
     tutorial = entry if isinstance(entry, str) else entry.get("tutorial")
-    return tutorial["lesson"] if isinstance(tutorial, dict) else tutorial
+    return None if tutorial is None else _notebook_slug(tutorial)
+
+
+def _notebook_slug(notebook: str | dict) -> str:
+    """A notebook as a course file names it: its slug, or {lesson: slug, kaggle: ...}."""
+    return notebook if isinstance(notebook, str) else notebook["lesson"]
 
 
 def course_file(project: Project, course: str) -> tuple[Path, dict]:
@@ -76,7 +82,7 @@ def listed_slugs(meta: dict) -> list[str]:
     slugs = []
     for entry in meta["lessons"]:
         notebooks = [entry] if isinstance(entry, str) else [entry[r] for r in ("tutorial", "exercise") if r in entry]
-        slugs += [n if isinstance(n, str) else n["lesson"] for n in notebooks]
+        slugs += [_notebook_slug(notebook) for notebook in notebooks]
     return slugs
 
 
@@ -92,5 +98,10 @@ def list_lessons(folder: Path, meta: dict, entries: list[str | dict]) -> None:
     write_atomic(folder / "course.yml", yaml.safe_dump(meta, sort_keys=False, allow_unicode=True))
 
 
+def exercise_slug(tutorial_slug: str, title: str) -> str:
+    """An exercise shares its tutorial's number: 03-maximum-pooling -> 03-exercise-maximum-pooling."""
+    return f"{tutorial_slug.split('-', 1)[0]}-{slugify(title)}"
+
+
 def slugify(title: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-") or "lesson"
+    return title_slug(title) or "lesson"
