@@ -1,21 +1,28 @@
 # Two entry points for a fresh clone: `make site` and `make test`. Both set up .venv first.
+# `make test-fast` runs the tests that start no kernel, browser or gateway: the loop for working on the tool.
 PYTHON ?= python3
 REQUIREMENTS ?= cpu
 VENV := .venv
 RUN := $(VENV)/bin/python
+SLOW_TIERS := kernel or tensorflow or browser or gateway or packaging
 
-.PHONY: site test setup clean
+.PHONY: site test test-fast setup clean
 site: setup
 	$(RUN) build.py
 
 test: setup
 	$(RUN) -m pytest
 
+test-fast: setup
+	$(RUN) -m pytest -m "not ($(SLOW_TIERS))"
+
 setup: $(VENV)/.installed-$(REQUIREMENTS)
 
-$(VENV)/.installed-$(REQUIREMENTS): requirements/base.txt requirements/$(REQUIREMENTS).txt
+# The pinned environment, then lessonbuild itself from this checkout (editable: no copy to go stale).
+$(VENV)/.installed-$(REQUIREMENTS): requirements/base.txt requirements/$(REQUIREMENTS).txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(RUN) -m pip install --quiet --disable-pip-version-check -r requirements/$(REQUIREMENTS).txt
+	$(RUN) -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation --editable .
 	rm -f $(VENV)/.installed-*
 	touch $@
 

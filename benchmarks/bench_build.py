@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import shutil
 import statistics
 import subprocess
@@ -92,7 +91,7 @@ def _sample_project(root: Path) -> Path:
 
 
 def _generated_project(root: Path, count: int) -> Path:
-    shutil.copytree(REPOSITORY / "templates", root / "templates")
+    root.mkdir(parents=True, exist_ok=True)
     shutil.copy(REPOSITORY / "mkdocs.yml", root / "mkdocs.yml")
     course = root / "lessons" / "generated"
     course.mkdir(parents=True)
@@ -172,12 +171,12 @@ def _jupyter_book(root: Path, jb: str, book: Path, repeat: int) -> dict[str, flo
 def _write_book(root: Path, book: Path) -> None:
     import nbformat
 
-    from lessonbuild.pipeline import check
+    from lessonbuild.prepare import prepare
     from lessonbuild.project import load_project
 
     project = load_project(root)
     chapters = []
-    for course, lessons in check(project):
+    for course, lessons in prepare(project):
         shutil.copytree(project.root / course.path, book / course.slug, ignore=shutil.ignore_patterns("*.md", "course.yml"))
         for rendered in lessons:
             path = book / course.slug / f"{rendered.lesson.slug}.ipynb"

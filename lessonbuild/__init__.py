@@ -5,3 +5,15 @@ import sys
 # brings it), and that module compiles a grammar for most of a second at import. The build checks
 # no IRI formats, so it is kept out: a no-op build should take a fraction of a second.
 sys.modules.setdefault("rfc3987_syntax", None)
+
+
+def __getattr__(name: str):
+    # Looked up on demand: reading installed metadata costs time that a no-op build does not spend.
+    if name == "__version__":
+        from importlib import metadata
+
+        try:
+            return metadata.version("lessonbuild")
+        except metadata.PackageNotFoundError:  # run from a checkout that was never installed
+            return "0+unknown"
+    raise AttributeError(name)

@@ -5,13 +5,15 @@ import io
 import zipfile
 from pathlib import Path
 
+from .project import DATA
+
 
 def course_bundle(folder: Path, prefix: str = "") -> bytes | None:
     """Zip bytes of the course's *.py files and everything under data/; None when it has neither.
 
     Entries carry a fixed date, so the same files give the same bytes.
     """
-    files = sorted(folder.glob("*.py")) + sorted(p for p in (folder / "data").rglob("*") if p.is_file())
+    files = sorted(folder.glob("*.py")) + sorted(p for p in (folder / DATA).rglob("*") if p.is_file())
     if not files:
         return None
     buffer = io.BytesIO()

@@ -9,12 +9,10 @@ temporary name and renamed, and can be copied between machines.
 """
 from __future__ import annotations
 
-import ast
 import copy
 import hashlib
 import json
 import platform
-import re
 from dataclasses import dataclass
 from functools import cache
 from importlib import metadata
@@ -25,10 +23,9 @@ import nbformat
 from .fsutil import write_atomic
 from .model import ExecutedLesson, RenderedLesson
 from .project import Project
+from .pycode import imported_modules
 
 FORMAT = 2  # bump when what an entry holds changes
-FROM_LINE = re.compile(r"^\s*from\s+([A-Za-z_]\w*)")
-IMPORT_LINE = re.compile(r"^\s*import\s+([\w., ]+)")
 # Distributions that differ between a CPU and a GPU runner without changing a lesson's outputs.
 DEVICE_VARIANTS = {"tensorflow-cpu": "tensorflow", "tensorflow-gpu": "tensorflow", "tensorflow-intel": "tensorflow"}
 DEVICE_ONLY_PREFIXES = ("nvidia-", "tensorrt")
@@ -73,13 +70,13 @@ class ExecutionCache:
     def __init__(self, project: Project):
         self.project = project
         self.folder = project.build_dir / "cache"
-        self._inputs: dict[int, tuple[RenderedLesson, Inputs]] = {}
+        self._inputs: dict[str, Inputs] = {}
 
     def inputs(self, rendered: RenderedLesson) -> Inputs:
         """What the lesson's outputs depend on; computed once per lesson for this cache's life (one build)."""
-        if id(rendered) not in self._inputs:
-            self._inputs[id(rendered)] = (rendered, self._hash_inputs(rendered))  # rendered kept: its id stays its own
-        return self._inputs[id(rendered)][1]
+        if rendered.name not in self._inputs:
+            self._inputs[rendered.name] = self._hash_inputs(rendered)
+        return self._inputs[rendered.name]
 
     def _hash_inputs(self, rendered: RenderedLesson) -> Inputs:
         code = [(i, c) for i, c in enumerate(rendered.notebook.cells) if c.cell_type == "code"]
@@ -151,7 +148,7 @@ def _helper_modules(sources: list[str], course_folder: Path) -> list[Path]:
     """The course's own modules that the code imports, directly or through each other."""
     files: set[Path] = set()
     seen: set[str] = set()
-    pending = [name for source in sources for name in _imported_names(source)]
+    pending = [name for source in sources for name, _ in imported_modules(source)]
     while pending:
         name = pending.pop()
         if name in seen:
@@ -159,34 +156,8 @@ def _helper_modules(sources: list[str], course_folder: Path) -> list[Path]:
         seen.add(name)
         for path in _module_files(name, course_folder):
             files.add(path)
-            pending.extend(_imported_names(path.read_text(encoding="utf-8", errors="replace")))
+            pending.extend(name for name, _ in imported_modules(path.read_text(encoding="utf-8", errors="replace")))
     return sorted(files)
-
-
-def _imported_names(source: str) -> set[str]:
-    """Top-level module names imported; IPython magics and shell lines are skipped before parsing."""
-    python = "\n".join("" if line.lstrip().startswith(("%", "!")) else line for line in source.splitlines())
-    try:
-        tree = ast.parse(python)
-    except SyntaxError:  # IPython-only syntax somewhere: fall back to the import lines alone
-        return _imported_names_by_line(python)
-    names = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            names.update(alias.name.split(".")[0] for alias in node.names)
-        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            names.add(node.module.split(".")[0])
-    return names
-
-
-def _imported_names_by_line(python: str) -> set[str]:
-    names = set()
-    for line in python.splitlines():
-        if match := FROM_LINE.match(line):
-            names.add(match[1])
-        elif match := IMPORT_LINE.match(line):
-            names.update(part.split()[0].split(".")[0] for part in match[1].split(",") if part.strip())
-    return names
 
 
 def _module_files(name: str, course_folder: Path) -> list[Path]:

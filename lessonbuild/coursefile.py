@@ -15,17 +15,26 @@
 
 The settings each notebook's kernel-metadata.json takes are resolved here, once, so that
 every mistake in them is a `course.yml:line` error of `check`, not a surprise at push time.
+The commands that add lessons (`new`, `import`) edit the file here too, with ruamel.yaml's
+round trip, so that the author's comments, order and quoting survive.
 """
 from __future__ import annotations
 
+import io
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .errors import SourceError
+import yaml
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap
+
+from .errors import SourceError, UsageError
+from .fsutil import write_atomic
 from .model import KaggleKernel, Lesson
-from .yamldoc import item_line, load_yaml
+from .project import COURSE_FILE
+from .yamldoc import load_yaml, node_line
 
 SLUG = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
 KAGGLE_REF = r"^[A-Za-z0-9][A-Za-z0-9_-]*/[A-Za-z0-9][A-Za-z0-9_.-]*$"  # owner/name
@@ -123,13 +132,14 @@ class CourseFile:
 def read_course_file(text: str, path: Path) -> CourseFile:
     """Parse and check a course file; raise SourceError at the offending line."""
     meta = load_yaml(text, path, 1, COURSE_SCHEMA)
+    root = yaml.compose(text, Loader=yaml.SafeLoader)  # once: each entry's line is looked up in it
     listed, topics, seen = [], {}, {}
     for index, entry in enumerate(meta["lessons"]):
         number = index + 1
         if isinstance(entry, str):
             entry = {"tutorial": entry}
         if "tutorial" not in entry and "exercise" not in entry:
-            line = 1 + item_line(text, ["lessons", index])
+            line = 1 + node_line(root, ["lessons", index])
             raise SourceError(path, line, "a lesson names its tutorial, its exercise or both (tutorial: SLUG, exercise: SLUG)")
         if "topic" in entry:
             topics[number] = entry["topic"]
@@ -137,7 +147,7 @@ def read_course_file(text: str, path: Path) -> CourseFile:
             if role not in entry:
                 continue
             notebook = entry[role] if isinstance(entry[role], dict) else {"lesson": entry[role]}
-            line = 1 + item_line(text, ["lessons", index, role])  # a plain item: its own line
+            line = 1 + node_line(root, ["lessons", index, role])  # a plain item: its own line
             if notebook["lesson"] in seen:
                 raise SourceError(path, line, f"lesson '{notebook['lesson']}' is listed twice (first at line {seen[notebook['lesson']]})")
             seen[notebook["lesson"]] = line
@@ -183,3 +193,96 @@ def _resolve_kernel_sources(kernel: KaggleKernel, kernels: dict[str, KaggleKerne
 def title_slug(title: str) -> str:
     """A title as a slug, as Kaggle makes one of a kernel's title: lower case, words joined by hyphens, no punctuation."""
     return re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")
+
+
+# Editing: what `new` and `import` add to a course file.
+
+SLUG_NUMBER = re.compile(r"^(\d+)-")
+
+
+def course_folder(lessons_dir: Path, course: str) -> Path:
+    """The folder of the course named `course`, which must be a plain folder name."""
+    if not re.match(SLUG, course):
+        raise UsageError(f"course {course!r}: use letters, digits, '.', '_' and '-'")
+    return lessons_dir / course
+
+
+def open_course_file(folder: Path) -> CommentedMap:
+    """The course file of `folder` as an editable mapping; a new one for a course that has none yet."""
+    path = folder / COURSE_FILE
+    if not path.exists():
+        return CommentedMap(title=folder.name.replace("-", " ").title(), description="", lessons=[])
+    meta = _round_trip().load(path.read_text(encoding="utf-8")) or CommentedMap()
+    if not isinstance(meta, CommentedMap):
+        raise UsageError(f"{path}: expected a mapping of keys to values; fix it before adding lessons")
+    meta.setdefault("lessons", [])
+    return meta
+
+
+def save_course_file(folder: Path, meta: CommentedMap) -> None:
+    path = folder / COURSE_FILE
+    original = path.read_text(encoding="utf-8") if path.exists() else ""
+    buffer = io.StringIO()
+    _round_trip(original).dump(meta, buffer)
+    write_atomic(path, buffer.getvalue())
+
+
+def _round_trip(original: str = "") -> YAML:
+    round_trip = YAML()
+    round_trip.preserve_quotes = True
+    round_trip.width = 4096  # never fold an author's long line
+    # Keep the author's list style: items flush with `lessons:` or indented under it.
+    indented = re.search(r"^lessons:[ \t]*\n(?:[ \t]*#.*\n)*([ \t]+)-", original, re.MULTILINE)
+    offset = len(indented[1]) if indented else 0
+    round_trip.indent(mapping=2, sequence=offset + 2, offset=offset)
+    return round_trip
+
+
+def listed_slugs(meta: dict) -> list[str]:
+    """Every lesson file a course file lists: plain entries, and the tutorials and exercises of the others."""
+    slugs = []
+    for entry in meta["lessons"]:
+        notebooks = [entry] if isinstance(entry, str) else [entry[r] for r in ("tutorial", "exercise") if r in entry]
+        slugs += [notebook_slug(notebook) for notebook in notebooks]
+    return slugs
+
+
+def notebook_slug(notebook: str | dict) -> str:
+    """A notebook as a course file names it: its slug, or {lesson: slug, kaggle: ...}."""
+    return notebook if isinstance(notebook, str) else notebook["lesson"]
+
+
+def add_lessons(meta: CommentedMap, entries: list[str | dict]) -> None:
+    """Append lessons (a slug, or {tutorial: slug, exercise: slug}) to the course's order."""
+    meta["lessons"].extend(entries)
+
+
+def add_exercise(meta: CommentedMap, tutorial: str, exercise: str) -> None:
+    """Make `exercise` the exercise of the lesson whose tutorial is `tutorial`, where that lesson stands."""
+    for index, entry in enumerate(meta["lessons"]):
+        listed_tutorial = entry if isinstance(entry, str) else entry.get("tutorial")
+        if listed_tutorial is None or notebook_slug(listed_tutorial) != tutorial:
+            continue
+        if isinstance(entry, dict) and "exercise" in entry:
+            raise UsageError(f"lesson '{tutorial}' has an exercise already")
+        if isinstance(entry, str):
+            meta["lessons"][index] = CommentedMap(tutorial=entry, exercise=exercise)
+        else:
+            entry["exercise"] = exercise
+        return
+    raise UsageError(f"no tutorial '{tutorial}' in this course's {COURSE_FILE}")
+
+
+def next_slug(lessons: list[str], title: str) -> str:
+    """NN-title, NN one past the highest number among `lessons`."""
+    numbers = [int(m[1]) for slug in lessons if (m := SLUG_NUMBER.match(slug))]
+    return f"{max(numbers, default=0) + 1:02d}-{lesson_slug(title)}"
+
+
+def exercise_slug(tutorial_slug: str, title: str) -> str:
+    """An exercise shares its tutorial's number: 03-maximum-pooling -> 03-exercise-maximum-pooling."""
+    return f"{tutorial_slug.split('-', 1)[0]}-{lesson_slug(title)}"
+
+
+def lesson_slug(title: str) -> str:
+    return title_slug(title) or "lesson"

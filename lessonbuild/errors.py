@@ -62,3 +62,46 @@ class CellFailure(BuildError):
         self.details = details
         self.kernel_log: Path | None = None  # where the kernel's own stderr went
         super().__init__(f"{location}: {summary}")
+
+
+@dataclass(frozen=True)
+class SourceWarning:
+    """Something an author should look at that does not stop the command: `where: warning: message`."""
+
+    where: str  # "path:line", or "path: cell N" for a notebook, which has no lines
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.where}: warning: {self.message}"
+
+
+class NotAProject(UsageError):
+    """The folder a command runs in holds no lesson project."""
+
+    def __init__(self, root: Path):
+        self.root = root
+        super().__init__(f"{root}: not a lesson project (it has no lessons/ folder); "
+                         f"start one with `lessonbuild init DIR`, or name one with --project DIR")
+
+
+class MissingExtra(UsageError):
+    """An option needs packages that are an optional part of lessonbuild and are not installed."""
+
+    def __init__(self, option: str, extra: str, missing: str):
+        super().__init__(f"{option} needs {missing}, which is not installed: pip install 'lessonbuild[{extra}]'")
+
+
+class LessonTemplateError(Exception):
+    """Raised by the build's own template functions; reported at the calling template line."""
+
+
+class MissingCache(BuildError):
+    """--require-cache, and some lessons have no cache entry."""
+
+
+class DeviceMissing(BuildError):
+    """--device gpu, but TensorFlow in the kernel sees no GPU: no lesson should run on the wrong device."""
+
+
+class SiteBuildError(BuildError):
+    """The site engine refused the generated site."""

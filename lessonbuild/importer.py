@@ -1,4 +1,4 @@
-"""`build.py import`: existing lessons into MyST Markdown lesson sources.
+"""The importer: existing lessons into MyST Markdown lesson sources (the `import` command's work).
 
 Two kinds of source: Jupyter notebooks (.ipynb; cells, tags and metadata kept, outputs
 dropped) and the flattened text export of a notebook, where `In [...]:` opens a code cell
@@ -20,11 +20,12 @@ from pathlib import Path
 import nbformat
 import yaml
 
-from .errors import SourceError, UsageError
+from .coursefile import add_lessons, course_folder, exercise_slug, listed_slugs, next_slug, open_course_file, save_course_file
+from .errors import SourceError, SourceWarning, UsageError
 from .fsutil import write_atomic
+from .importfiles import Adopted, adopt_files
 from .project import Project
-from .importfiles import adopt_files, without_magics
-from .scaffold import course_file, exercise_slug, list_lessons, listed_slugs, next_slug
+from .pycode import without_magics
 
 INPUT_MARKER = re.compile(r"^In \[[^\]]*\]:\s*$")
 TITLE_MARKER = re.compile(r"^<!--\s*TITLE:\s*(?P<title>.*?)\s*-->\s*$")
@@ -53,7 +54,8 @@ class ImportedLesson:
 @dataclass
 class ImportReport:
     written: list[Path]  # the lesson files
-    notes: list[str]  # files copied in, and warnings as `path:line: warning: ...`
+    copied: list[str]  # one line per helper module or data file copied into the course
+    warnings: list[SourceWarning]
 
 
 def import_lessons(sources: list[Path], course: str, project: Project) -> ImportReport:
@@ -62,11 +64,12 @@ def import_lessons(sources: list[Path], course: str, project: Project) -> Import
     learntools' tutN/exN notebooks become the tutorial and the exercise of one lesson. The helper
     modules and data files the code uses are copied into the course where they can be found.
     """
-    folder, meta = course_file(project, course)
+    folder = course_folder(project.lessons_dir, course)
+    meta = open_course_file(folder)
     lessons = _lessons_in_order([(source, _read_source(source, project)) for source in sources])
     folder.mkdir(parents=True, exist_ok=True)  # the helper modules and data files are copied in first
     taken = listed_slugs(meta)
-    report, entries = ImportReport([], []), []
+    written, adopted, entries = [], Adopted(), []
     for tutorial, exercise in lessons:
         number_slug = next_slug(taken, (tutorial or exercise)[1].title)
         entry = {}
@@ -75,13 +78,14 @@ def import_lessons(sources: list[Path], course: str, project: Project) -> Import
                 continue
             source, lesson = found
             slug = number_slug if role == "tutorial" or tutorial is None else exercise_slug(number_slug, lesson.title)
-            report.notes += adopt_files(lesson, source, folder, project)
-            report.written.append(_write_lesson(folder / f"{slug}.md", lesson, project))
+            adopt_files(lesson, source, folder, project, adopted)
+            written.append(_write_lesson(folder / f"{slug}.md", lesson, project))
             entry[role] = slug
         taken += list(entry.values())
         entries.append(entry["tutorial"] if list(entry) == ["tutorial"] else entry)
-    list_lessons(folder, meta, entries)
-    return report
+    add_lessons(meta, entries)
+    save_course_file(folder, meta)
+    return ImportReport(written, adopted.copied, adopted.warnings)
 
 
 def _lessons_in_order(lessons: list[tuple[Path, ImportedLesson]]) -> list[tuple]:

@@ -14,58 +14,45 @@ import io
 import shutil
 import sys
 import tokenize
+from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from .project import Project
-from .render import DATA_FOLDER
+from .errors import SourceWarning
+from .project import DATA, Project
+from .pycode import imported_modules, without_magics
 
 KAGGLE_INPUTS = ("/kaggle/input/", "../input/")  # where Kaggle kernels find their datasets
 
 
-def adopt_files(lesson, source: Path, folder: Path, project: Project) -> list[str]:
-    """Copy what the lesson's code cells use into the course `folder`; rewrite its data paths.
+@dataclass
+class Adopted:
+    """What importing brought along: one line per file copied, and what it could not find."""
 
-    Returns one line per file copied, and a `where: warning: ...` line for each thing not found.
-    """
-    notes = []
+    copied: list[str] = field(default_factory=list)
+    warnings: list[SourceWarning] = field(default_factory=list)
+
+
+def adopt_files(lesson, source: Path, folder: Path, project: Project, adopted: Adopted) -> None:
+    """Copy what the lesson's code cells use into the course `folder`; rewrite its data paths."""
     for cell in lesson.cells:
         if cell.kind != "code":
             continue
-        notes += _adopt_modules(cell, source, folder, project)
-        cell.source, data_notes = _adopt_data(cell, source, folder, project)
-        notes += data_notes
-    return notes
+        _adopt_modules(cell, source, folder, project, adopted)
+        cell.source = _adopt_data(cell, source, folder, project, adopted)
 
 
-def _adopt_modules(cell, source: Path, folder: Path, project: Project) -> list[str]:
-    notes = []
-    for name, line in _imported_modules(cell.source):
+def _adopt_modules(cell, source: Path, folder: Path, project: Project, adopted: Adopted) -> None:
+    for name, line in imported_modules(cell.source):
         if _is_available(name, folder):
             continue
         candidates = [source.parent / f"{name}.py", *sorted(project.lessons_dir.glob(f"*/{name}.py"))]
         found = next((path for path in candidates if path.is_file()), None)
         if found is None:
-            notes.append(f"{_where(cell, line)}: warning: module '{name}' is neither installed nor found beside "
-                         f"the source or in another course: put {name}.py in {project.relative(folder).as_posix()}/")
+            adopted.warnings.append(SourceWarning(_where(cell, line), f"module '{name}' is neither installed nor found "
+                                    f"beside the source or in another course: put {name}.py in {project.relative(folder).as_posix()}/"))
             continue
         shutil.copy2(found, folder / found.name)
-        notes.append(f"copied {project.relative(found).as_posix()} to {project.relative(folder).as_posix()}/ (imported by the lesson)")
-    return notes
-
-
-def _imported_modules(code: str) -> list[tuple[str, int]]:
-    """(top-level module, line in the cell) of each absolute import; nothing for code that does not parse."""
-    try:
-        tree = ast.parse(without_magics(code))
-    except SyntaxError:
-        return []
-    found = []
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            found += [(alias.name.split(".")[0], node.lineno) for alias in node.names]
-        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-            found.append((node.module.split(".")[0], node.lineno))
-    return list(dict.fromkeys(found))
+        adopted.copied.append(f"copied {project.relative(found).as_posix()} to {project.relative(folder).as_posix()}/ (imported by the lesson)")
 
 
 def _is_available(name: str, folder: Path) -> bool:
@@ -74,26 +61,28 @@ def _is_available(name: str, folder: Path) -> bool:
     return importlib.util.find_spec(name) is not None  # installed where the kernel runs: this environment
 
 
-def _adopt_data(cell, source: Path, folder: Path, project: Project) -> tuple[str, list[str]]:
-    """The cell with each string literal that names a data file turned into data_path(); notes."""
+def _adopt_data(cell, source: Path, folder: Path, project: Project, adopted: Adopted) -> str:
+    """The cell with each string literal that names a data file turned into data_path()."""
     lines = cell.source.split("\n")
-    notes = []
+    copied, warnings = [], []
     for row, start, end, path in reversed(_path_literals(cell.source)):
         name = PurePosixPath(path).name
         found = _find_data(path, name, source, folder, project)
         if found is None and not path.startswith(KAGGLE_INPUTS):
-            notes.append(f"{_where(cell, row)}: warning: '{path}' is not in the project; left as it is")
+            warnings.append(SourceWarning(_where(cell, row), f"'{path}' is not in the project; left as it is"))
             continue
         if found is None:
-            notes.append(f"{_where(cell, row)}: warning: '{name}' not found: put it in {project.relative(folder).as_posix()}/{DATA_FOLDER}/")
-        elif found != folder / DATA_FOLDER / name:
-            (folder / DATA_FOLDER).mkdir(parents=True, exist_ok=True)
-            shutil.copy2(found, folder / DATA_FOLDER / name)
-            notes.append(f"copied {project.relative(found).as_posix()} to {project.relative(folder).as_posix()}/{DATA_FOLDER}/ (read by the lesson)")
+            warnings.append(SourceWarning(_where(cell, row), f"'{name}' not found: put it in {project.relative(folder).as_posix()}/{DATA}/"))
+        elif found != folder / DATA / name:
+            (folder / DATA).mkdir(parents=True, exist_ok=True)
+            shutil.copy2(found, folder / DATA / name)
+            copied.append(f"copied {project.relative(found).as_posix()} to {project.relative(folder).as_posix()}/{DATA}/ (read by the lesson)")
         text = lines[row - 1]
         quote = text[start]
         lines[row - 1] = f'{text[:start]}{quote}{{{{ data_path("{name}") }}}}{quote}{text[end:]}'
-    return "\n".join(lines), list(reversed(notes))
+    adopted.copied += reversed(copied)  # found last to first: each replacement leaves earlier columns in place
+    adopted.warnings += reversed(warnings)
+    return "\n".join(lines)
 
 
 def _path_literals(code: str) -> list[tuple[int, int, int, str]]:
@@ -113,14 +102,9 @@ def _path_literals(code: str) -> list[tuple[int, int, int, str]]:
 
 
 def _find_data(path: str, name: str, source: Path, folder: Path, project: Project) -> Path | None:
-    candidates = [folder / DATA_FOLDER / name, Path(path), source.parent / name, *sorted(source.parent.glob(f"*/{name}"))]
-    candidates += sorted(project.lessons_dir.glob(f"*/{DATA_FOLDER}/**/{name}"))
+    candidates = [folder / DATA / name, Path(path), source.parent / name, *sorted(source.parent.glob(f"*/{name}"))]
+    candidates += sorted(project.lessons_dir.glob(f"*/{DATA}/**/{name}"))
     return next((candidate for candidate in candidates if candidate.is_file()), None)
-
-
-def without_magics(code: str) -> str:
-    """IPython's %magics and !commands as `pass`, so Python's own tools can read the rest (line numbers kept)."""
-    return "\n".join("pass" if line.lstrip().startswith(("%", "!")) else line for line in code.split("\n"))
 
 
 def _where(cell, line_in_cell: int) -> str:

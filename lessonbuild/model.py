@@ -106,6 +106,11 @@ class RenderedLesson:
     # The data files its cells named through data_path(), relative to the project root.
     data_files: tuple[Path, ...] = ()
 
+    @property
+    def name(self) -> str:
+        """course/slug: how the build names the lesson in its lines, and the key of its results."""
+        return f"{self.course.slug}/{self.lesson.slug}"
+
 
 @dataclass
 class ExecutedLesson:

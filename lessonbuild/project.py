@@ -1,67 +1,105 @@
-"""Where a project's folders are, and its settings from pyproject.toml's [tool.lessonbuild]."""
+"""A lesson project: where its folders are, and its settings ([tool.lessonbuild] in pyproject.toml).
+
+Every folder and file name the build relies on is named here once, and every setting is
+declared once: its default, the schema its value must meet, and the help text that `init`
+writes beside it.
+"""
 from __future__ import annotations
 
+import re
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, make_dataclass
 from pathlib import Path
+from typing import Any
 
 import jsonschema
 import yaml
 
-from .errors import SourceError, UsageError
+from .errors import NotAProject, SourceError
 
-SETTINGS_SCHEMA = {
-    "type": "object",
-    "properties": {
-        "timeout": {"type": "integer", "minimum": 1},
-        "kernel": {"type": "string", "minLength": 1},
-        "kernel_env": {"type": "array", "items": {"type": "string"}},
-        "colab_url": {"type": "string", "pattern": "^(|https://colab\\.research\\.google\\.com/.*\\{notebook\\}.*)$"},
-        "figure_tolerance": {"type": "number", "minimum": 0},
-    },
-    "additionalProperties": False,
-}
+LESSONS = "lessons"  # lessons/<course>/<slug>.md, with the course's course.yml, helper modules and data/
+COURSE_FILE = "course.yml"
+DATA = "data"  # a course's data files, beside its lessons
+TEMPLATES = "templates"  # the project's own templates, each one overriding the packaged default of that name
+FIGURES = "figures"  # figures/<course>/<name>.png, committed
+BUILD = "_build"  # everything generated but the site and the figures
+SITE = "site"
+MKDOCS_FILE = "mkdocs.yml"
+PYPROJECT = "pyproject.toml"
+SETTINGS_TABLE = "tool.lessonbuild"
+PACKAGE = Path(__file__).resolve().parent
+DEFAULT_MKDOCS = PACKAGE / "defaults" / MKDOCS_FILE  # the site settings of a project without its own mkdocs.yml
 
 
 @dataclass(frozen=True)
-class Settings:
-    timeout: int = 600  # seconds one cell may run
-    kernel: str = "python3"
-    kernel_env: tuple[str, ...] = ()  # extra environment variables lessons may read
-    # Where Colab finds the published notebooks, with {notebook} for "<course>/<lesson>.ipynb";
-    # empty: no "Open in Colab" link.
-    colab_url: str = ""
-    figure_tolerance: float = 1.0  # RMS of the pixel difference (0-255) a regenerated figure may show
+class Setting:
+    name: str
+    default: Any
+    schema: dict[str, Any]
+    help: str
+
+
+COLAB_URL = "^(|https://colab\\.research\\.google\\.com/.*\\{notebook\\}.*)$"
+SETTINGS = (
+    Setting("site_name", "Lessons", {"type": "string", "minLength": 1},
+            "the site's name; a project's own mkdocs.yml names it there instead"),
+    Setting("timeout", 600, {"type": "integer", "minimum": 1},
+            "seconds one cell may run; a lesson's front matter can set its own"),
+    Setting("kernel", "python3", {"type": "string", "minLength": 1},
+            "the Jupyter kernel lessons run in, unless a lesson's kernelspec names another"),
+    Setting("kernel_env", (), {"type": "array", "items": {"type": "string"}},
+            "environment variables, beyond the basic ones, that lesson code may read"),
+    Setting("colab_url", "", {"type": "string", "pattern": COLAB_URL},
+            "where Colab opens a published notebook, {notebook} standing for <course>/<lesson>.ipynb; empty: no link"),
+    Setting("figure_tolerance", 1.0, {"type": "number", "minimum": 0},
+            "the RMS pixel difference (0-255) a regenerated figure may show before `figures --check` fails"),
+)
+SETTINGS_SCHEMA = {
+    "type": "object",
+    "properties": {setting.name: setting.schema for setting in SETTINGS},
+    "additionalProperties": False,
+}
+Settings = make_dataclass(
+    "Settings", [(s.name, type(s.default), field(default=s.default)) for s in SETTINGS], frozen=True
+)
 
 
 @dataclass(frozen=True)
 class Project:
     root: Path
-    settings: Settings = field(default_factory=Settings)
+    settings: Any = field(default_factory=Settings)
 
     @property
     def lessons_dir(self) -> Path:
-        return self.root / "lessons"
+        return self.root / LESSONS
 
     @property
     def templates_dir(self) -> Path:
-        return self.root / "templates"
+        return self.root / TEMPLATES
 
     @property
     def figures_dir(self) -> Path:
-        return self.root / "figures"
+        return self.root / FIGURES
 
     @property
     def build_dir(self) -> Path:
-        return self.root / "_build"
+        return self.root / BUILD
 
     @property
     def site_dir(self) -> Path:
-        return self.root / "site"
+        return self.root / SITE
 
     @property
     def mkdocs_config(self) -> Path:
-        return self.root / "mkdocs.yml"
+        """The project's own site settings; the packaged defaults where it has none."""
+        own = self.root / MKDOCS_FILE
+        return own if own.exists() else DEFAULT_MKDOCS
+
+    def sources(self) -> tuple[list[Path], list[Path]]:
+        """What a build reads: (folders, single files). Watching and the up-to-date stamp both use this list."""
+        folders = [self.lessons_dir, self.templates_dir, self.figures_dir, PACKAGE]
+        files = [self.root / MKDOCS_FILE, self.root / PYPROJECT]
+        return folders, files
 
     def relative(self, path: Path) -> Path:
         """A path as the author sees it: relative to the project root where it lies inside it."""
@@ -73,45 +111,57 @@ class Project:
 
 def load_project(root: Path) -> Project:
     root = Path(root).resolve()
-    if not (root / "lessons").is_dir():
-        raise UsageError(f"{root}: no lessons/ folder here; is this a lesson project?")
-    return Project(root=root, settings=_load_settings(root / "pyproject.toml"))
+    if not (root / LESSONS).is_dir():
+        raise NotAProject(root)
+    return Project(root=root, settings=load_settings(root / PYPROJECT))
 
 
-def _load_settings(pyproject: Path) -> Settings:
+def load_settings(pyproject: Path) -> Any:
     if not pyproject.exists():
         return Settings()
+    text = pyproject.read_text(encoding="utf-8")
     try:
-        data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
+        data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise SourceError(Path("pyproject.toml"), _toml_error_line(exc), f"invalid TOML: {exc}") from None
+        raise SourceError(Path(PYPROJECT), _toml_error_line(exc), f"invalid TOML: {exc}") from None
     table = data.get("tool", {}).get("lessonbuild", {})
     error = jsonschema.exceptions.best_match(jsonschema.Draft202012Validator(SETTINGS_SCHEMA).iter_errors(table))
     if error is not None:
-        where = ".".join(str(p) for p in error.absolute_path)
-        key = f"tool.lessonbuild.{where}" if where else "tool.lessonbuild"
-        raise SourceError(Path("pyproject.toml"), _line_of_key(pyproject, "lessonbuild"), f"{key}: {error.message}")
+        raise SourceError(Path(PYPROJECT), *_settings_error(error, text))
     if "kernel_env" in table:
         table = {**table, "kernel_env": tuple(table["kernel_env"])}
     return Settings(**table)
 
 
+def _settings_error(error: jsonschema.ValidationError, text: str) -> tuple[int, str]:
+    """The line of the offending key in [tool.lessonbuild], and the message."""
+    keys = [str(key) for key in error.absolute_path]
+    if error.validator == "additionalProperties":
+        unknown = sorted(set(error.instance) - set(SETTINGS_SCHEMA["properties"]))[0]
+        known = ", ".join(s.name for s in SETTINGS)
+        return _line_of_setting(text, unknown), f"{SETTINGS_TABLE}: unknown setting '{unknown}' (known: {known})"
+    where = ".".join([SETTINGS_TABLE, *keys])
+    return _line_of_setting(text, keys[0] if keys else ""), f"{where}: {error.message}"
+
+
+def _line_of_setting(text: str, name: str) -> int:
+    """The line of `name = ...` inside the [tool.lessonbuild] table; the table's header if not found there."""
+    header, lines = 0, text.splitlines()
+    for number, line in enumerate(lines, start=1):
+        stripped = line.strip()
+        if re.fullmatch(r"\[\s*tool\s*\.\s*lessonbuild\s*\]", stripped):
+            header = number
+        elif header and stripped.startswith("["):
+            break
+        elif header and name and re.match(rf"[\"']?{re.escape(name)}[\"']?\s*=", stripped):
+            return number
+    return header or 1
+
+
 def _toml_error_line(exc: tomllib.TOMLDecodeError) -> int:
     # tomllib puts "(at line N, column M)" at the end of its message.
-    text = str(exc)
-    marker = "at line "
-    if marker in text:
-        digits = text.split(marker, 1)[1].split(",", 1)[0].rstrip(")")
-        if digits.isdigit():
-            return int(digits)
-    return 1
-
-
-def _line_of_key(path: Path, word: str) -> int:
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        if word in line:
-            return number
-    return 1
+    match = re.search(r"at line (\d+)", str(exc))
+    return int(match[1]) if match else 1
 
 
 # Keys of mkdocs.yml that the build sets itself, in the configuration it generates.
@@ -127,18 +177,21 @@ _TolerantLoader.add_multi_constructor("tag:yaml.org,2002:python/", lambda loader
 
 
 def site_name(project: Project) -> str:
-    """mkdocs.yml's site_name, after checking it leaves the build-owned keys to the build."""
+    """The site's name, after checking that mkdocs.yml leaves the build-owned keys to the build."""
     path = project.mkdocs_config
-    if not path.exists():
-        raise UsageError(f"{path.name}: not found; the site's settings live there")
+    if path == DEFAULT_MKDOCS:
+        return project.settings.site_name
     text = path.read_text(encoding="utf-8")
     try:
         settings = yaml.load(text, Loader=_TolerantLoader) or {}
     except yaml.MarkedYAMLError as exc:
         line = 1 + (exc.problem_mark.line if exc.problem_mark else 0)
-        raise SourceError(Path(path.name), line, f"invalid YAML: {exc.problem}") from None
+        raise SourceError(Path(MKDOCS_FILE), line, f"invalid YAML: {exc.problem}") from None
+    if not isinstance(settings, dict):
+        raise SourceError(Path(MKDOCS_FILE), 1, "expected a YAML mapping of MkDocs settings")
     for key in BUILD_OWNED_MKDOCS_KEYS:
         if key in settings:
-            message = f"'{key}' is set by the build (pages come from lessons/); remove it here"
-            raise SourceError(Path(path.name), _line_of_key(path, f"{key}:"), message)
-    return str(settings.get("site_name", "Lessons"))
+            line = next((n for n, text_line in enumerate(text.splitlines(), 1) if text_line.startswith(f"{key}:")), 1)
+            message = f"'{key}' is set by the build (pages come from {LESSONS}/); remove it here"
+            raise SourceError(Path(MKDOCS_FILE), line, message)
+    return str(settings.get("site_name", project.settings.site_name))

@@ -1,69 +1,95 @@
 """Stage 4, publish: executed notebooks into the Markdown pages, images and downloads of the site.
 
-Each lesson page comes from the nbconvert template in templates/nbconvert/lesson-page,
-its images are extracted to files beside it, and the executed notebook is published
-for download with a zip of the course's data and helper modules. Course and home pages
-come from templates/site/. Everything is written under the build folder's docs/.
+Each lesson page comes from the nbconvert template `lesson-page`, its images are extracted
+to files beside it, and the executed notebook is published for download with a zip of the
+course's data and helper modules. Course and home pages come from the site templates. Every
+template is the project's own where it has one, the packaged default elsewhere (templates.py).
+Everything is written under the build folder's docs/.
 """
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
-import jinja2
 import nbformat
 
 from .bundle import course_bundle
+from .errors import SourceError
 from .fsutil import fresh_folder, write_atomic
-from .model import Course, ExecutedLesson, Page
+from .model import Course, ExecutedLesson, Page, RenderedLesson
 from .project import Project
+from .templates import COURSE_PAGE, HOME, NBCONVERT, PAGE_TEMPLATE, Templates, template_error
 
-PAGE_TEMPLATE = "lesson-page"
 HIDDEN_TAGS = {"remove_cell_tags": {"remove-cell"}, "remove_input_tags": {"remove-input"}, "remove_all_outputs_tags": {"remove-output"}}
 
 
 def publish(courses: list[tuple[Course, list[ExecutedLesson]]], project: Project, site_name: str) -> list[Page]:
     """Write every page of the site into the build's docs folder; return the navigation."""
     docs = fresh_folder(project.build_dir / "docs")
-    exporter = _exporter(project)
-    pages = _site_templates(project)
+    templates = Templates(project)
+    exporter = page_exporter(templates)
+    pages = templates.environment(keep_trailing_newline=True)
     nav = [Page("Home", "index.md")]
     for course, executed in courses:
         children = [Page(course.title, f"{course.slug}/index.md")]
         bundle = _write_bundle(course, project, docs)
         for lesson in executed:
             children.append(_write_lesson(lesson, exporter, docs, bundle, project.settings.colab_url))
-        write_atomic(docs / course.slug / "index.md", pages.get_template("course.md.j2").render(course=course))
+        write_atomic(docs / course.slug / "index.md", pages.get_template(COURSE_PAGE).render(course=course))
         nav.append(Page(course.title, f"{course.slug}/", tuple(children)))
-    home = pages.get_template("home.md.j2").render(courses=[c for c, _ in courses], site_name=site_name)
+    home = pages.get_template(HOME).render(courses=[c for c, _ in courses], site_name=site_name)
     write_atomic(docs / "index.md", home)
-    _copy_assets(project, docs)
+    templates.copy_assets(docs / "assets")
     return nav
 
 
-def _exporter(project: Project):
+def page_exporter(templates: Templates):
+    """nbconvert's Markdown exporter with the lesson-page template, from the project or the package."""
     # Imported here: nbconvert takes 0.4 s to import, and a build with nothing to publish never needs it.
     from nbconvert import MarkdownExporter
     from traitlets.config import Config
 
     return MarkdownExporter(
         template_name=PAGE_TEMPLATE,
-        extra_template_basedirs=[str(project.templates_dir / "nbconvert")],
+        extra_template_basedirs=templates.nbconvert_folders(),
         config=Config({"TagRemovePreprocessor": {"enabled": True, **HIDDEN_TAGS}}),
     )
 
 
-def _site_templates(project: Project) -> jinja2.Environment:
-    return jinja2.Environment(
-        loader=jinja2.FileSystemLoader(project.templates_dir / "site"),
-        undefined=jinja2.StrictUndefined,
-        keep_trailing_newline=True,
-    )
+def preflight(courses: list[tuple[Course, list[RenderedLesson]]], project: Project) -> list[SourceError]:
+    """Every page template tried on the rendered, unexecuted lessons: its problems, found before any kernel starts."""
+    templates = Templates(project)
+    pages = templates.environment(keep_trailing_newline=True)
+    errors = []
+    trials = [(HOME, lambda: pages.get_template(HOME).render(courses=[c for c, _ in courses], site_name="site"))]
+    trials += [(COURSE_PAGE, lambda course=course: pages.get_template(COURSE_PAGE).render(course=course)) for course, _ in courses]
+    first = next((lessons[0] for _, lessons in courses if lessons), None)
+    if first is not None:
+        unexecuted = ExecutedLesson(first, first.notebook, 0.0, "", ran=False)
+        trials.append((f"{NBCONVERT}/{PAGE_TEMPLATE}/index.md.j2", lambda: _page(unexecuted, page_exporter(templates), None, "")))
+    for name, trial in trials:
+        try:
+            trial()
+        except Exception as exc:  # whatever a template raises is the template's problem
+            error = template_error(templates, exc, name, lambda e: f"template error: {type(e).__name__}: {e}")
+            if str(error) not in map(str, errors):  # the course page fails alike for every course
+                errors.append(error)
+    return errors
 
 
 def _write_lesson(executed: ExecutedLesson, exporter, docs: Path, bundle: str | None, colab_url: str) -> Page:
     lesson, course = executed.rendered.lesson, executed.rendered.course
     folder = docs / course.slug
+    body, resources = _page(executed, exporter, bundle, colab_url)
+    for name, data in resources.get("outputs", {}).items():
+        write_atomic(folder / name, data)
+    write_atomic(folder / f"{lesson.slug}.md", body)
+    write_atomic(folder / f"{lesson.slug}.ipynb", nbformat.writes(executed.notebook))
+    return Page(lesson.title, f"{course.slug}/{lesson.slug}.md")
+
+
+def _page(executed: ExecutedLesson, exporter, bundle: str | None, colab_url: str) -> tuple[str, dict]:
+    """The lesson's page as Markdown, and its extracted images under resources["outputs"]."""
+    lesson, course = executed.rendered.lesson, executed.rendered.course
     notebook_name = f"{lesson.slug}.ipynb"
     resources = {
         "unique_key": lesson.slug,
@@ -75,12 +101,7 @@ def _write_lesson(executed: ExecutedLesson, exporter, docs: Path, bundle: str | 
             "colab": colab_url.replace("{notebook}", f"{course.slug}/{notebook_name}") if colab_url else "",
         },
     }
-    body, resources = exporter.from_notebook_node(executed.notebook, resources=resources)
-    for name, data in resources.get("outputs", {}).items():
-        write_atomic(folder / name, data)
-    write_atomic(folder / f"{lesson.slug}.md", body)
-    write_atomic(folder / notebook_name, nbformat.writes(executed.notebook))
-    return Page(lesson.title, f"{course.slug}/{lesson.slug}.md")
+    return exporter.from_notebook_node(executed.notebook, resources=resources)
 
 
 def _execution_line(executed: ExecutedLesson) -> str:
@@ -98,9 +119,3 @@ def _write_bundle(course: Course, project: Project, docs: Path) -> str | None:
     name = f"{course.slug}-files.zip"
     write_atomic(docs / course.slug / name, data)
     return name
-
-
-def _copy_assets(project: Project, docs: Path) -> None:
-    assets = project.templates_dir / "site" / "assets"
-    if assets.is_dir():
-        shutil.copytree(assets, docs / "assets")

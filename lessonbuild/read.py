@@ -13,14 +13,12 @@ from pathlib import Path
 
 from markdown_it import MarkdownIt
 
+from .coursefile import CourseFile, read_course_file, with_kernels
 from .errors import SourceError, SourceErrors
 from .macros import apply_line_macros, cell_fate, strip_cell_magics, text_macros_to_template
-from .coursefile import CourseFile, read_course_file, with_kernels
 from .model import Cell, Course, Lesson, Unit
-from .project import Project
+from .project import COURSE_FILE, Project
 from .yamldoc import load_yaml
-
-COURSE_FILE = "course.yml"
 
 LESSON_SCHEMA = {
     "type": "object",

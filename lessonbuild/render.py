@@ -12,18 +12,17 @@ metadata Kaggle reads, and reads data from the course's Kaggle dataset.
 from __future__ import annotations
 
 import re
-import types
 from pathlib import Path
 from typing import Any, Callable
 
 import jinja2
 import nbformat
 
-from .errors import SourceError, SourceErrors
+from .errors import LessonTemplateError, SourceError, SourceErrors
 from .model import Cell, Course, Lesson, RenderedLesson, Unit
-from .project import Project
+from .project import DATA, Project
+from .templates import FOOTER, HEADER, MACROS, Templates, deepest_template_frame, template_error
 
-DATA_FOLDER = "data"
 TARGETS = ("site", "kaggle")
 KAGGLE_INPUT = "/kaggle/input"  # where a Kaggle kernel finds the datasets it names
 # The tags that hide part of a cell, and the metadata flags that do the same on Kaggle.
@@ -36,8 +35,7 @@ KAGGLE_HIDING = {
     # Kaggle has no way to leave a cell out; the cell still runs there, so it is folded away instead.
     "remove-cell": ("_kg_hide-input", "_kg_hide-output"),
 }
-LESSON_TEMPLATES = ("lesson/header.md.j2", "lesson/footer.md.j2")
-DEFAULT_KERNELSPEC = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
+LESSON_TEMPLATES = (HEADER, FOOTER)
 CELL_TEMPLATE_NAME = "<template>"  # the file name Jinja gives templates made from strings
 
 
@@ -45,17 +43,15 @@ CELL_TEMPLATE_NAME = "<template>"  # the file name Jinja gives templates made fr
 LESSON_LINK = re.compile(r"\]\((?![a-z][a-z0-9+.-]*:|/)([^)\s#]+\.md)(?:#[^)\s]*)?\)")
 
 
-class LessonTemplateError(Exception):
-    """Raised by the build's own template functions; reported at the calling template line."""
-
-
 def render_course(course: Course, project: Project, target: str = "site") -> list[RenderedLesson]:
     """Render every lesson of a course for `target` (see TARGETS); raise SourceErrors listing each lesson that failed."""
-    environment = _environment(project)
+    templates = Templates(project)
+    environment = templates.environment()
+    lesson_files = {p.resolve() for p in project.lessons_dir.glob("*/*.md")}
     rendered, errors = [], []
     for lesson in course.lessons:
         try:
-            rendered.append(_render_lesson(environment, course, lesson, project, target))
+            rendered.append(_render_lesson(templates, environment, course, lesson, project, target, lesson_files))
         except SourceError as exc:
             errors.append(exc)
     if errors:
@@ -63,40 +59,32 @@ def render_course(course: Course, project: Project, target: str = "site") -> lis
     return rendered
 
 
-def _environment(project: Project) -> jinja2.Environment:
-    return jinja2.Environment(
-        loader=jinja2.FileSystemLoader(project.templates_dir),
-        undefined=jinja2.StrictUndefined,
-        autoescape=False,  # the output is Markdown and Python, not HTML
-    )
-
-
-def _render_lesson(environment, course: Course, lesson: Lesson, project: Project, target: str) -> RenderedLesson:
+def _render_lesson(templates: Templates, environment, course: Course, lesson: Lesson, project: Project,
+                   target: str, lesson_files: set[Path]) -> RenderedLesson:
     data_files: list[Path] = []
-    context = _context(environment, course, lesson, project, target, data_files)
+    context = _context(templates, environment, course, lesson, project, target, data_files)
     cells, origins = [], []
-    lesson_files = {p.resolve() for p in project.lessons_dir.glob("*/*.md")}
     for cell in lesson.cells:
         source = _render_cell(environment, cell, context, lesson.path)
         if cell.kind == "markdown":
             _check_lesson_links(source, cell, lesson.path, project.root / course.path, lesson_files)
         cells.append(_notebook_cell(cell, source, target))
         origins.append((lesson.path, cell.lines))
-    for position, cell in _template_cells(environment, context, project):
+    for position, cell in _template_cells(templates, environment, context, project):
         cells.insert(len(cells) if position == "end" else position, cell)
         origins.insert(len(origins) if position == "end" else position, None)  # no lesson line to report
     for index, cell in enumerate(cells):
         cell["id"] = f"{lesson.slug[:40]}-{index}"  # stable ids keep notebooks byte-identical between builds
     notebook = nbformat.from_dict(
-        {"nbformat": 4, "nbformat_minor": 5, "metadata": _notebook_metadata(course, lesson), "cells": cells}
+        {"nbformat": 4, "nbformat_minor": 5, "metadata": _notebook_metadata(course, lesson, project), "cells": cells}
     )
     nbformat.validate(notebook)  # once for the whole notebook, not once per cell
     return RenderedLesson(course, lesson, notebook, origins, data_files=tuple(sorted(set(data_files))))
 
 
-def _template_cells(environment, context: dict[str, Any], project: Project) -> list[tuple[int | str, dict[str, Any]]]:
+def _template_cells(templates: Templates, environment, context: dict[str, Any], project: Project) -> list[tuple[int | str, dict[str, Any]]]:
     """The cells the build adds, each with where it goes: the header, Kaggle's setup cell, the footer."""
-    header, footer = (_render_template_file(environment, name, context, project).strip() for name in LESSON_TEMPLATES)
+    header, footer = (_render_template_file(templates, environment, name, context).strip() for name in LESSON_TEMPLATES)
     added: list[tuple[int | str, dict[str, Any]]] = []
     if header:
         added.append((0, _new_cell("markdown", header, {"lessonbuild": {"role": "header"}})))
@@ -107,7 +95,7 @@ def _template_cells(environment, context: dict[str, Any], project: Project) -> l
     return added
 
 
-def _context(environment, course, lesson, project: Project, target: str, data_files: list[Path]) -> dict[str, Any]:
+def _context(templates: Templates, environment, course, lesson, project: Project, target: str, data_files: list[Path]) -> dict[str, Any]:
     url_of = _kaggle_url if target == "kaggle" else _page_url
     context = {
         "course": course,
@@ -119,7 +107,8 @@ def _context(environment, course, lesson, project: Project, target: str, data_fi
         "figure": _figure_function(lesson),
         **_link_functions(course, lesson, url_of),
     }
-    context["macros"] = _macros(environment, project, context)  # macros.j2 sees the lesson and its links
+    # macros.j2 sees the lesson and its links
+    context["macros"] = _render_template_file(templates, environment, MACROS, context, module=True)
     return context
 
 
@@ -129,16 +118,16 @@ def _data_path_function(course_folder: Path, course: Course, target: str, used: 
 
         Here the kernel's working folder is the course's; on Kaggle, data/ is in the course's dataset.
         """
-        candidate = course_folder / DATA_FOLDER / name
+        candidate = course_folder / DATA / name
         if ".." in Path(name).parts or not candidate.is_file():
-            raise LessonTemplateError(f"data file '{name}' not found in {DATA_FOLDER}/ of this course")
-        used.append(course.path / DATA_FOLDER / name)  # the execution cache hashes what a lesson reads
+            raise LessonTemplateError(f"data file '{name}' not found in {DATA}/ of this course")
+        used.append(course.path / DATA / name)  # the execution cache hashes what a lesson reads
         if target == "kaggle":
             folder = _kaggle_dataset_folder(course)
             if folder is None:
                 raise LessonTemplateError("on Kaggle, data files come from a dataset: set data_source in the course's kaggle settings")
-            return f"{folder}/{DATA_FOLDER}/{Path(name).as_posix()}"
-        return f"{DATA_FOLDER}/{Path(name).as_posix()}"
+            return f"{folder}/{DATA}/{Path(name).as_posix()}"
+        return f"{DATA}/{Path(name).as_posix()}"
 
     return data_path
 
@@ -226,24 +215,12 @@ def _link_functions(course: Course, lesson: Lesson, url_of: Callable[[Lesson], s
             "exercise_url": exercise_url, "exercise_forking_url": exercise_forking_url}
 
 
-def _macros(environment, project: Project, context: dict[str, Any]) -> Any:
-    if not (project.templates_dir / "macros.j2").exists():
-        return types.SimpleNamespace()
-    return _render_template_file(environment, "macros.j2", context, project, module=True)
-
-
-def _render_template_file(environment, name: str, context: dict, project: Project, module: bool = False):
-    path = project.relative(project.templates_dir / name)
+def _render_template_file(templates: Templates, environment, name: str, context: dict, module: bool = False):
     try:
         template = environment.get_template(name)
         return template.make_module(context) if module else template.render(context)
-    except jinja2.TemplateNotFound:
-        raise SourceError(path, 1, "template not found") from None
-    except jinja2.TemplateSyntaxError as exc:
-        raise SourceError(path, exc.lineno or 1, f"Jinja syntax error: {exc.message}") from None
     except Exception as exc:  # any error raised while the template runs is the template's
-        line = _template_line(exc, str(project.templates_dir / name)) or 1
-        raise SourceError(path, line, _describe(exc)) from None
+        raise template_error(templates, exc, name, _describe) from None
 
 
 def _render_cell(environment, cell: Cell, context: dict, path: Path) -> str:
@@ -252,7 +229,8 @@ def _render_cell(environment, cell: Cell, context: dict, path: Path) -> str:
     except jinja2.TemplateSyntaxError as exc:
         raise SourceError(path, _cell_line(cell, exc.lineno), f"Jinja syntax error: {exc.message}") from None
     except Exception as exc:
-        raise SourceError(path, _cell_line(cell, _template_line(exc, CELL_TEMPLATE_NAME)), _describe(exc)) from None
+        _, line = deepest_template_frame(exc, CELL_TEMPLATE_NAME)
+        raise SourceError(path, _cell_line(cell, line), _describe(exc)) from None
 
 
 def _check_lesson_links(source: str, cell: Cell, path: Path, course_folder: Path, lesson_files: set[Path]) -> None:
@@ -267,16 +245,6 @@ def _cell_line(cell: Cell, template_line: int | None) -> int:
     if template_line is None or not 1 <= template_line <= len(cell.lines):
         return cell.line
     return cell.lines[template_line - 1]
-
-
-def _template_line(exc: BaseException, filename: str) -> int | None:
-    """The line of the deepest traceback frame that Jinja attributes to `filename`."""
-    line, tb = None, exc.__traceback__
-    while tb is not None:
-        if tb.tb_frame.f_code.co_filename == filename:
-            line = tb.tb_lineno
-        tb = tb.tb_next
-    return line
 
 
 def _describe(exc: BaseException) -> str:
@@ -307,8 +275,11 @@ def _new_cell(kind: str, source: str, metadata: dict[str, Any]) -> dict[str, Any
     return cell
 
 
-def _notebook_metadata(course: Course, lesson: Lesson) -> dict[str, Any]:
-    kernelspec = {**DEFAULT_KERNELSPEC, **lesson.front_matter.get("kernelspec", {})}
+def _notebook_metadata(course: Course, lesson: Lesson, project: Project) -> dict[str, Any]:
+    name = project.settings.kernel
+    display_name = "Python 3 (ipykernel)" if name == "python3" else name  # as Jupyter itself names it
+    kernelspec = {"name": name, "display_name": display_name, "language": "python"}
+    kernelspec.update(lesson.front_matter.get("kernelspec", {}))
     return {
         "kernelspec": kernelspec,
         "language_info": {"name": "python"},

@@ -1,11 +1,13 @@
 """Stage 5, site: MkDocs builds site/ from the published pages, replacing the old site only on success.
 
-The build writes _build/mkdocs.yml: the project's own mkdocs.yml, unchanged, followed by
+The build writes _build/mkdocs.yml: the project's own mkdocs.yml (or, where it has none, the
+packaged default settings under the site_name of its settings), unchanged, followed by
 docs_dir, site_dir and nav. No MkDocs plugin of ours is involved, so _build/ is a plain
 MkDocs project that any mkdocs.yml-compatible tool can build.
 """
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -13,16 +15,12 @@ from pathlib import Path
 
 import yaml
 
-from .errors import BuildError
+from .errors import SiteBuildError
 from .fsutil import replace_folder, write_atomic
 from .model import Page
-from .project import Project
+from .project import DEFAULT_MKDOCS, Project, site_name
 
 STAGING = "site.new"
-
-
-class SiteBuildError(BuildError):
-    exit_code = 1
 
 
 def build_site(nav: list[Page], project: Project) -> Path:
@@ -41,6 +39,8 @@ def build_site(nav: list[Page], project: Project) -> Path:
 
 def _generated_config(nav: list[Page], project: Project) -> str:
     own = project.mkdocs_config.read_text(encoding="utf-8").rstrip()
+    if project.mkdocs_config == DEFAULT_MKDOCS:
+        own = f"site_name: {json.dumps(site_name(project))}\n{own}"  # a JSON string is a YAML string
     added = {"docs_dir": "docs", "site_dir": STAGING, "nav": [_nav_entry(page) for page in nav]}
     return f"{own}\n\n# Added by the build: the pages it generated.\n{yaml.safe_dump(added, sort_keys=False)}"
 

@@ -24,11 +24,10 @@ RACY_NS = 2_000_000_000  # the coarsest common file-time resolution (FAT, old HF
 def source_stamp(project: Project) -> dict:
     """The digest of every source file's size and time, and the newest of those times."""
     entries = []
-    for folder in (project.lessons_dir, project.templates_dir, project.figures_dir, Path(__file__).parent):
+    folders, files = project.sources()
+    for folder in folders:
         entries += [_entry(path, project.root) for path in _files(folder)]
-    for name in ("mkdocs.yml", "pyproject.toml"):
-        if (project.root / name).exists():
-            entries.append(_entry(project.root / name, project.root))
+    entries += [_entry(path, project.root) for path in files if path.exists()]
     newest = max((mtime for _, _, mtime in entries), default=0)
     entries.append(sorted(_distributions()))
     return {"digest": hashlib.sha256(json.dumps(entries).encode()).hexdigest(), "newest": newest}

@@ -37,16 +37,11 @@ def load_yaml(text: str, path: Path, first_line: int, schema: dict[str, Any]) ->
             message = f"unknown key '{extra[0]}' (expected one of: {allowed})"
         elif keys:
             message = f"'{'.'.join(str(k) for k in keys)}': {message}"
-        raise SourceError(path, first_line + _node_line(root, keys), message)
+        raise SourceError(path, first_line + node_line(root, keys), message)
     return data
 
 
-def item_line(text: str, keys: list[Any]) -> int:
-    """The 0-based line of the node reached by `keys` in an already validated document."""
-    return _node_line(yaml.compose(text, Loader=yaml.SafeLoader), keys)
-
-
-def _node_line(node: yaml.Node | None, keys: list[Any]) -> int:
+def node_line(node: yaml.Node | None, keys: list[Any]) -> int:
     """Walk `keys` down the composed YAML tree; the last key's own line, or the deepest one reached."""
     line = node.start_mark.line if node is not None else 0
     for key in keys:

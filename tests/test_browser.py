@@ -10,7 +10,7 @@ import pytest
 
 from tests.conftest import REPOSITORY
 
-pytestmark = pytest.mark.tensorflow
+pytestmark = [pytest.mark.tensorflow, pytest.mark.browser]
 SCREENSHOTS = REPOSITORY / "_build" / "screenshots"
 
 

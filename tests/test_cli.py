@@ -1,5 +1,9 @@
 """End to end through the real command line, on a tiny course without TensorFlow."""
+import subprocess
+import sys
+
 import nbformat
+import pytest
 
 from tests.conftest import run_build
 
@@ -8,6 +12,7 @@ def snapshot(folder):
     return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
+@pytest.mark.kernel
 def test_build_makes_the_site_with_one_line_per_lesson(tiny_root):
     result = run_build(tiny_root)
     assert result.returncode == 0, result.stderr
@@ -30,6 +35,7 @@ def rebuild_after_edit(root, old: str, new: str):
     return run_build(root), before
 
 
+@pytest.mark.kernel
 def test_broken_front_matter_is_one_line_exit_2_and_the_site_stays(tiny_root):
     result, before = rebuild_after_edit(tiny_root, "title: Plots", "title: [Plots")
     assert result.returncode == 2
@@ -40,6 +46,7 @@ def test_broken_front_matter_is_one_line_exit_2_and_the_site_stays(tiny_root):
     assert snapshot(tiny_root / "site") == before
 
 
+@pytest.mark.kernel
 def test_a_failing_cell_exits_1_names_the_line_and_keeps_the_site(tiny_root):
     result, before = rebuild_after_edit(tiny_root, "print(helper.greeting())", "print(helper.farewell())")
     assert result.returncode == 1
@@ -64,6 +71,7 @@ def test_check_reports_every_problem_without_executing(tiny_root):
     assert not (tiny_root / "_build" / "logs").exists()
 
 
+@pytest.mark.kernel
 def test_check_passes_on_a_good_project_and_clean_removes_the_build_folder(tiny_root):
     result = run_build(tiny_root, "check")
     assert (result.returncode, result.stdout) == (0, "1 lesson in 1 course: no problems\n")
@@ -77,6 +85,7 @@ def test_bad_usage_exits_2(tiny_root):
     assert result.returncode == 2 and "usage:" in result.stderr
 
 
+@pytest.mark.kernel
 def test_ctrl_c_stops_cleanly_and_loses_nothing(tiny_root):
     import signal
     import subprocess
@@ -104,3 +113,39 @@ def test_ctrl_c_stops_cleanly_and_loses_nothing(tiny_root):
     assert err.strip() == "interrupted; site/, figures/ and the cache are as they were"
     assert snapshot(tiny_root / "site") == before_site
     assert snapshot(tiny_root / "_build" / "cache") == before_cache
+
+
+def test_global_options_work_before_and_after_the_command(tiny_root, tmp_path):
+    for args in (["--project", str(tiny_root), "check"], ["check", "--project", str(tiny_root)],
+                 [f"--project={tiny_root}", "--debug", "check"]):
+        result = subprocess.run([sys.executable, "-m", "lessonbuild", *args], capture_output=True, text=True, cwd=tmp_path)
+        assert (result.returncode, result.stdout) == (0, "1 lesson in 1 course: no problems\n"), (args, result.stderr)
+
+
+def test_with_no_command_it_builds_and_a_lesson_may_share_a_commands_name(tiny_root):
+    from lessonbuild.cli import _with_default_command
+
+    assert _with_default_command([]) == ["build"]
+    assert _with_default_command(["--project", "x", "-j", "2"]) == ["--project", "x", "build", "-j", "2"]
+    assert _with_default_command(["--force", "check"]) == ["build", "--force", "check"]
+    assert _with_default_command(["--debug", "figures", "--check"]) == ["--debug", "figures", "--check"]
+    assert _with_default_command(["--help"]) == ["--help"]
+
+
+def test_help_lists_every_command():
+    result = subprocess.run([sys.executable, "-m", "lessonbuild", "--help"], capture_output=True, text=True)
+    assert result.returncode == 0
+    commands = result.stdout.split("  COMMAND\n", 1)[1].split("\noptions:")[0]
+    listed = [line.split()[0] for line in commands.splitlines() if line.startswith("    ") and line[4] != " "]
+    assert listed == ["build", "check", "figures", "serve", "new", "import", "kaggle", "init", "clean"]
+
+
+def test_gateway_without_its_extra_is_one_line_naming_it(monkeypatch):
+    from lessonbuild.errors import MissingExtra
+    from lessonbuild.kernel import require_gateway_client
+
+    monkeypatch.setitem(sys.modules, "jupyter_server.gateway.managers", None)  # as if not installed
+    with pytest.raises(MissingExtra) as caught:
+        require_gateway_client()
+    assert str(caught.value) == "--gateway needs jupyter_server, which is not installed: pip install 'lessonbuild[gateway]'"
+    assert caught.value.exit_code == 2

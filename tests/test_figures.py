@@ -60,12 +60,14 @@ def test_save_writes_only_changed_figures(tiny_project):
     assert save_figures(figures, tiny_project) == []
 
 
+@pytest.mark.kernel
 def test_two_regenerations_write_the_same_bytes_and_the_page_shows_the_figure(tiny_root):
     assert run_build(tiny_root).returncode == 0
     figure = tiny_root / "figures" / "tiny" / "bars.png"
     first = figure.read_bytes()
     result = run_build(tiny_root, "--force")
     assert result.returncode == 0 and "figure:" not in result.stdout  # nothing changed on disk
+    assert result.stdout.splitlines()[0].endswith("(forced)")  # drawn again, not taken from the cache
     assert figure.read_bytes() == first
     page = (tiny_root / "site" / "tiny" / "01-plots" / "index.html").read_text()
     assert 'alt="Three bars"' in page and "The first three values." in page
@@ -75,10 +77,12 @@ def test_two_regenerations_write_the_same_bytes_and_the_page_shows_the_figure(ti
     assert base64.b64decode(cell.attachments["bars.png"]["image/png"]) == first
 
 
+@pytest.mark.kernel
 def test_figures_check_finds_drift_and_update_accepts_it(tiny_root):
     assert run_build(tiny_root).returncode == 0
-    check = run_build(tiny_root, "figures", "--check")
-    assert check.returncode == 0 and check.stdout.splitlines()[-1] == "1 figures match figures/"
+    check = run_build(tiny_root, "figures", "--check", "--force")  # drawn again, not the cached image
+    assert check.returncode == 0, check.stderr
+    assert check.stdout.splitlines()[0].endswith("(forced)") and check.stdout.splitlines()[-1] == "1 figures match figures/"
     lesson = tiny_root / "lessons" / "tiny" / "01-plots.md"
     lesson.write_text(lesson.read_text().replace('color="tab:blue"', 'color="tab:red"'))
     committed = (tiny_root / "figures" / "tiny" / "bars.png").read_bytes()
@@ -91,9 +95,11 @@ def test_figures_check_finds_drift_and_update_accepts_it(tiny_root):
     assert (tiny_root / "figures" / "tiny" / "bars.png").read_bytes() == committed  # a check writes nothing
     update = run_build(tiny_root, "figures", "--update")
     assert update.returncode == 0 and "figure: figures/tiny/bars.png updated" in update.stdout
-    assert run_build(tiny_root, "figures", "--check").returncode == 0
+    recheck = run_build(tiny_root, "figures", "--check", "--force")
+    assert recheck.returncode == 0 and recheck.stdout.splitlines()[0].endswith("(forced)"), recheck.stdout
 
 
+@pytest.mark.kernel
 def test_a_figure_no_cell_draws_is_drift(tiny_root):
     assert run_build(tiny_root).returncode == 0
     (tiny_root / "figures" / "tiny" / "old.png").write_bytes(png_with_metadata())

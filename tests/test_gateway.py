@@ -12,6 +12,8 @@ import pytest
 
 from tests.conftest import run_build
 
+pytestmark = [pytest.mark.gateway, pytest.mark.kernel]
+
 
 def free_port() -> int:
     with socket.socket() as probe:

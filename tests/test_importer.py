@@ -1,4 +1,3 @@
-import shutil
 from pathlib import Path
 
 import nbformat
@@ -7,7 +6,7 @@ from lessonbuild.importer import from_flattened_export, to_myst
 from lessonbuild.project import load_project
 from lessonbuild.read import read_courses, read_lesson_file
 from lessonbuild.render import render_course
-from tests.conftest import LEARNTOOLS, REPOSITORY, SEED_TEXT, run_build
+from tests.conftest import LEARNTOOLS, SEED_TEXT, run_build
 
 
 def seed_code_cells() -> list[str]:
@@ -15,6 +14,7 @@ def seed_code_cells() -> list[str]:
     lines = SEED_TEXT.splitlines()
     markers = [i for i, line in enumerate(lines) if line == "In [None]:"]
     last_lines = ["])", "plt.show();", "plt.show();"]
+    assert len(markers) == len(last_lines) == 3
     cells = []
     for marker, last in zip(markers, last_lines):
         end = lines.index(last, marker)
@@ -112,7 +112,6 @@ def test_text_that_jinja_would_read_survives_import_and_render(tmp_path):
     nbformat.write(nbformat.v4.new_notebook(cells=cells), source)
     root = tmp_path / "project"
     (root / "lessons").mkdir(parents=True)
-    shutil.copytree(REPOSITORY / "templates", root / "templates")
     assert run_build(root, "import", str(source), "--course", "c").returncode == 0
     project = load_project(root)
     (course,) = read_courses(project)

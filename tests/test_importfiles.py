@@ -42,7 +42,6 @@ def test_what_is_not_found_is_a_warning_at_its_source_line(tmp_path):
         f"{source}:9: warning: 'more.csv' not found: put it in lessons/notes/data/",
     ]
     shutil.copy(REPOSITORY / "mkdocs.yml", root / "mkdocs.yml")
-    shutil.copytree(REPOSITORY / "templates", root / "templates")
     check = run_build(root, "check")
     assert check.returncode == 2
     assert check.stderr == "lessons/notes/01-notes.md:12: data file 'more.csv' not found in data/ of this course\n"

@@ -49,7 +49,7 @@ def test_every_notebook_gets_a_folder_ready_for_kaggle_kernels_push(learntools_r
 
 
 def test_the_tutorial_speaks_kaggles_language(learntools_root):
-    run_build(with_kaggle_settings(learntools_root), "build", "--target", "kaggle")
+    assert run_build(with_kaggle_settings(learntools_root), "build", "--target", "kaggle").returncode == 0
     notebook, _ = kernel(learntools_root, "01-pooling-by-hand")
     code = [cell for cell in notebook.cells if cell.cell_type == "code"]
     hidden = [(c.metadata.get("_kg_hide-input", False), c.metadata.get("_kg_hide-output", False)) for c in code]
@@ -70,7 +70,7 @@ def test_the_tutorial_speaks_kaggles_language(learntools_root):
 
 
 def test_the_exercise_opens_with_its_course_and_tutorial_and_links_on(learntools_root):
-    run_build(with_kaggle_settings(learntools_root), "build", "--target", "kaggle")
+    assert run_build(with_kaggle_settings(learntools_root), "build", "--target", "kaggle").returncode == 0
     notebook, _ = kernel(learntools_root, "01-exercise-pooling-by-hand")
     assert notebook.cells[0].source.startswith(
         f"**An exercise of the course [Pooling](https://www.kaggle.com/learn/pooling), to practise what the tutorial "

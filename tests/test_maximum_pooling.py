@@ -4,7 +4,6 @@ import re
 import nbformat
 import pytest
 
-
 pytestmark = pytest.mark.tensorflow
 FIGURES = ("show-extraction", "max-pooling", "two-dots", "two-dots-far")
 
@@ -19,6 +18,7 @@ def test_one_line_per_lesson(built):
     lines = sorted(result.stdout.splitlines()[:4])
     names = ["computer-vision/02-convolution-and-relu", "computer-vision/03-maximum-pooling",
              "computer-vision/04-sliding-window", "imported/01-maximum-pooling"]
+    assert len(lines) == len(names)
     for line, name in zip(lines, names):
         assert re.match(rf"{name}: executed in [\d.]+ s on (CPU|GPU: .+) \(first run\)$", line)
     assert result.stdout.splitlines()[-1] == "site: site/ (4 lessons)"

@@ -3,17 +3,19 @@ import zipfile
 import nbformat
 import pytest
 
-from lessonbuild.execute import execute_lesson
+from lessonbuild.kernel import run_notebook
 from lessonbuild.publish import publish
 from lessonbuild.read import read_courses
 from lessonbuild.render import render_course
 from tests.conftest import run_build
 
+pytestmark = [pytest.mark.kernel]
+
 
 @pytest.fixture
 def published(tiny_project):
     (course,) = read_courses(tiny_project)
-    executed = [execute_lesson(r, tiny_project) for r in render_course(course, tiny_project)]
+    executed = [run_notebook(r, tiny_project) for r in render_course(course, tiny_project)]
     nav = publish([(course, executed)], tiny_project, "Test Site")
     return tiny_project.build_dir / "docs", nav
 
@@ -43,7 +45,9 @@ def test_downloads_the_executed_notebook_and_the_course_files(published):
     assert "[Download notebook](01-plots.ipynb)" in page and "Executed on CPU in" in page
     notebook = nbformat.read(docs / "tiny" / "01-plots.ipynb", as_version=4)
     nbformat.validate(notebook)
-    assert any(cell.get("outputs") for cell in notebook.cells)
+    code = [cell for cell in notebook.cells if cell.cell_type == "code"]
+    assert code[0].outputs[0].text == "hello from the helper\n"
+    assert "image/png" in code[1].outputs[0].data
     with zipfile.ZipFile(docs / "tiny" / "tiny-files.zip") as bundle:
         assert sorted(bundle.namelist()) == ["tiny/data/values.txt", "tiny/helper.py"]
 
@@ -63,7 +67,7 @@ def test_open_in_colab_when_the_project_says_where(tiny_project):
     url = "https://colab.research.google.com/github/team/course/blob/gh-pages/{notebook}"
     project = type(tiny_project)(root=tiny_project.root, settings=Settings(colab_url=url))
     (course,) = read_courses(project)
-    executed = [execute_lesson(r, project) for r in render_course(course, project)]
+    executed = [run_notebook(r, project) for r in render_course(course, project)]
     publish([(course, executed)], project, "Test Site")
     page = (project.build_dir / "docs" / "tiny" / "01-plots.md").read_text()
     assert "[Open in Colab](https://colab.research.google.com/github/team/course/blob/gh-pages/tiny/01-plots.ipynb)" in page

@@ -3,9 +3,9 @@ from pathlib import Path
 import pytest
 
 from lessonbuild.errors import SourceError, SourceErrors
+from lessonbuild.project import load_project
 from lessonbuild.read import read_courses, read_lesson_file
 from tests.conftest import REPOSITORY, SEED_TEXT, make_project
-from lessonbuild.project import load_project
 
 
 def read_text(tmp_path: Path, text: str):

@@ -1,11 +1,15 @@
+import os
+import subprocess
+import sys
+
 import nbformat
 import pytest
 
 from lessonbuild.errors import SourceErrors
+from lessonbuild.project import load_project
 from lessonbuild.read import read_courses
 from lessonbuild.render import render_course
-from lessonbuild.project import load_project
-from tests.conftest import make_project
+from tests.conftest import REPOSITORY, make_project
 
 
 def render_one(tmp_path, lesson_text):
@@ -42,11 +46,26 @@ def test_header_and_footer_come_from_templates(tiny_project):
     assert rendered.cell_origins[0] is None and rendered.cell_origins[-1] is None
 
 
-def test_rendering_twice_gives_the_same_notebook(tiny_project):
-    (course,) = read_courses(tiny_project)
-    first = nbformat.writes(render_course(course, tiny_project)[0].notebook)
-    second = nbformat.writes(render_course(course, tiny_project)[0].notebook)
-    assert first == second
+RENDER_ONE = """
+import sys, nbformat
+from lessonbuild.project import load_project
+from lessonbuild.read import read_courses
+from lessonbuild.render import render_course
+project = load_project(sys.argv[1])
+sys.stdout.write(nbformat.writes(render_course(read_courses(project)[0], project)[0].notebook))
+"""
+
+
+def test_rendering_gives_the_same_notebook_in_every_process(tiny_project):
+    # Each process its own hash seed: an order that follows a set's or a dict's hashing would show.
+    notebooks = set()
+    for seed in ("1", "2"):
+        environment = {**os.environ, "PYTHONHASHSEED": seed}
+        result = subprocess.run([sys.executable, "-c", RENDER_ONE, str(tiny_project.root)], capture_output=True,
+                                text=True, env=environment, cwd=REPOSITORY)
+        assert result.returncode == 0, result.stderr
+        notebooks.add(result.stdout)
+    assert len(notebooks) == 1 and '"cell_type": "code"' in notebooks.pop()
 
 
 def test_macros_from_the_templates_folder(tmp_path):
@@ -69,6 +88,7 @@ def test_template_errors_name_the_lesson_line(tmp_path, body, expected):
 
 def test_errors_in_template_files_name_the_template(tmp_path):
     root = make_project(tmp_path, {"01-x": "---\ntitle: T\n---\n"})
+    (root / "templates" / "lesson").mkdir(parents=True)
     (root / "templates" / "lesson" / "footer.md.j2").write_text("fine\n{{ lesson.nope }}\n")
     project = load_project(root)
     (course,) = read_courses(project)

@@ -14,11 +14,11 @@ def write_docs(project, pages: dict[str, str]):
 
 
 def test_builds_site_with_navigation_and_search(tiny_project):
-    write_docs(tiny_project, {"index.md": "# Home\n", "c/index.md": "# Course\n", "c/a.md": "# Lesson A\n"})
+    write_docs(tiny_project, {"index.md": "# Home\n", "c/index.md": "# Course\n", "c/a.md": "# Lesson A\n\nBody of A.\n"})
     nav = [Page("Home", "index.md"), Page("Course", "c/", (Page("Course", "c/index.md"), Page("Lesson A", "c/a.md")))]
     site = build_site(nav, tiny_project)
     html = (site / "c" / "a" / "index.html").read_text()
-    assert "Lesson A" in html and 'href="../"' in html
+    assert "<p>Body of A.</p>" in html and 'href="../"' in html
     assert (site / "search" / "search_index.json").exists()
     assert "nav:" in (tiny_project.build_dir / "mkdocs.yml").read_text()
 

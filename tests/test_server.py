@@ -9,6 +9,8 @@ import pytest
 
 from tests.conftest import REPOSITORY
 
+pytestmark = [pytest.mark.kernel, pytest.mark.browser]
+
 
 @pytest.fixture
 def server(tiny_root):
@@ -16,6 +18,7 @@ def server(tiny_root):
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     lines = queue.Queue()
     threading.Thread(target=lambda: [lines.put(line.rstrip("\n")) for line in process.stdout], daemon=True).start()
+    assert next_line(lines, "site: ") == "site: site/ (1 lessons)"  # the first build, before serving
     url = next_line(lines, "serving on ").split()[2]
     yield url, lines
     process.send_signal(signal.SIGINT)

@@ -1,4 +1,4 @@
-"""`build.py serve`: build, serve site/ on 127.0.0.1 with live reload, and rebuild on every change.
+"""The live-reload server of `lessonbuild serve`: serve site/ on 127.0.0.1, rebuild on every change, reload the pages.
 
 watchdog reports changes under lessons/, templates/, figures/ and mkdocs.yml; one builder
 thread rebuilds (incrementally: only lessons whose code or dependencies changed run again) and
@@ -16,7 +16,6 @@ from pathlib import Path
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 
-from .errors import BuildError, CellFailure, SourceErrors
 from .project import Project
 
 EVENTS_PATH = "/__lessonbuild/events"
@@ -43,7 +42,7 @@ class SiteVersion:
 
 
 def serve(project: Project, build, port: int = 8000, out=sys.stdout) -> None:
-    """Serve until Ctrl-C. `build` is a function of no arguments that builds the site and prints its report."""
+    """Serve until Ctrl-C. `build` builds the site and prints its report, problems included; it raises nothing."""
     version = SiteVersion()
     builder = Builder(build, version, out)
     builder.build_now()
@@ -51,7 +50,8 @@ def serve(project: Project, build, port: int = 8000, out=sys.stdout) -> None:
     server.daemon_threads = True
     observer = Observer()
     watcher = _Watcher(builder, project)
-    for folder in (project.lessons_dir, project.templates_dir, project.figures_dir, project.root):
+    folders, _ = project.sources()
+    for folder in [*folders, project.root]:
         if folder.is_dir():
             observer.schedule(watcher, str(folder), recursive=folder != project.root)
     observer.start()
@@ -75,12 +75,7 @@ class Builder:
         self.pending.set()
 
     def build_now(self) -> None:
-        try:
-            self.build()
-        except SourceErrors as exc:
-            print("\n".join(str(error) for error in exc.errors), file=self.out, flush=True)
-        except (BuildError, CellFailure) as exc:
-            print(exc, file=self.out, flush=True)
+        self.build()
         self.version.bump()
 
     def _loop(self) -> None:
@@ -100,7 +95,8 @@ class _Watcher(FileSystemEventHandler):
         path = Path(str(event.src_path))
         if event.event_type in ("opened", "closed", "closed_no_write") or "__pycache__" in path.parts:
             return
-        if path.name.startswith(".") or (path.parent == self.project.root and path.name != "mkdocs.yml"):
+        _, files = self.project.sources()
+        if path.name.startswith(".") or (path.parent == self.project.root and path not in files):
             return  # temporary files of atomic writes, and the rest of the project's top level
         self.builder.request()
 

@@ -1,0 +1,27 @@
+"""`lessonbuild check`: read and render every lesson and try every template, executing nothing; list every problem."""
+from __future__ import annotations
+
+import argparse
+
+from ..prepare import prepare
+from ..project import Project
+
+HELP = "read and render every lesson and try every template, without executing anything"
+NEEDS_PROJECT = True
+EXECUTES = False
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--target", choices=("site", "kaggle"), default="site",
+                        help="render as for this target (default: site)")
+
+
+def run(project: Project, args: argparse.Namespace) -> int:
+    courses = prepare(project, target=args.target)
+    lessons = sum(len(rendered) for _, rendered in courses)
+    print(f"{_count(lessons, 'lesson')} in {_count(len(courses), 'course')}: no problems")
+    return 0
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'s' if number != 1 else ''}"

@@ -1,0 +1,60 @@
+"""`lessonbuild new COURSE "Title" [--exercise-of SLUG]`: a new lesson from the new-lesson template, listed in its course."""
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+from ..coursefile import (
+    add_exercise,
+    add_lessons,
+    course_folder,
+    exercise_slug,
+    listed_slugs,
+    next_slug,
+    open_course_file,
+    save_course_file,
+)
+from ..errors import UsageError
+from ..fsutil import write_atomic
+from ..project import Project
+from ..templates import NEW_LESSON, Templates
+
+HELP = "write a new lesson from the new-lesson template and list it in its course"
+NEEDS_PROJECT = True
+EXECUTES = False
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("course", help="the course folder under lessons/ (created if need be)")
+    parser.add_argument("title", help="the lesson's title")
+    parser.add_argument("--exercise-of", metavar="SLUG", help="write the exercise of this tutorial, listed beside it")
+
+
+def run(project: Project, args: argparse.Namespace) -> int:
+    path = new_lesson(project, args.course, args.title, exercise_of=args.exercise_of)
+    print(f"wrote {project.relative(path).as_posix()}")
+    return 0
+
+
+def new_lesson(project: Project, course: str, title: str, exercise_of: str | None = None) -> Path:
+    """Write lessons/COURSE/NN-title.md (NN: one past the highest number there) and list it in course.yml.
+
+    With `exercise_of`, the new notebook is the exercise of that tutorial and shares its number.
+    """
+    folder = course_folder(project.lessons_dir, course)
+    meta = open_course_file(folder)
+    slug = next_slug(listed_slugs(meta), title) if exercise_of is None else exercise_slug(exercise_of, title)
+    path = folder / f"{slug}.md"
+    if path.exists():
+        raise UsageError(f"{project.relative(path).as_posix()} exists already")
+    if exercise_of is None:
+        add_lessons(meta, [slug])
+    else:
+        add_exercise(meta, exercise_of, slug)
+    environment = Templates(project).environment()
+    environment.filters["yaml_string"] = lambda text: json.dumps(text, ensure_ascii=False)  # a JSON string is YAML
+    role = "tutorial" if exercise_of is None else "exercise"
+    write_atomic(path, environment.get_template(NEW_LESSON).render(title=title, course=meta, role=role))
+    save_course_file(folder, meta)
+    return path

@@ -1,0 +1,278 @@
+"""One notebook in one fresh kernel, with nbclient: what the execute stage runs for each lesson.
+
+The kernel starts in the course folder (so `data/` and the course's helper modules
+resolve), with an environment reduced to an allowlist so lesson code cannot read the
+build's secrets, and with TensorFlow's start-up logging silenced. A failing cell is
+reported at the lesson line that raised, with the traceback mapped the same way.
+"""
+from __future__ import annotations
+
+import ast
+import asyncio
+import base64
+import copy
+import json
+import logging
+import os
+import re
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from nbclient import NotebookClient
+from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
+from nbclient.util import ensure_async
+
+from .bundle import course_bundle
+from .errors import CellFailure, DeviceMissing, MissingExtra, SourceLocation
+from .model import ExecutedLesson, RenderedLesson
+from .project import Project
+
+# Variables a kernel inherits from the build; everything else (tokens, keys) stays out.
+INHERITED_ENVIRONMENT = (
+    "PATH", "HOME", "USER", "LOGNAME", "SHELL", "TERM", "TMPDIR", "TZ",
+    "LANG", "LANGUAGE", "LC_ALL", "LC_CTYPE", "LC_NUMERIC", "LC_MESSAGES",
+    "SYSTEMROOT", "XDG_RUNTIME_DIR", "LD_LIBRARY_PATH", "CUDA_VISIBLE_DEVICES", "CUDA_HOME",
+)
+# Without both, TensorFlow's C++ start-up lines land in the notebook's outputs.
+QUIET_TENSORFLOW = {"TF_CPP_MIN_LOG_LEVEL": "2", "TF_ENABLE_ONEDNN_OPTS": "0"}
+QUIET_LOG = logging.getLogger("lessonbuild.nbclient")
+QUIET_LOG.addHandler(logging.NullHandler())
+QUIET_LOG.propagate = False
+THREAD_POOL_VARIABLES = (
+    "TF_NUM_INTRAOP_THREADS", "TF_NUM_INTEROP_THREADS", "OMP_NUM_THREADS",
+    "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMEXPR_NUM_THREADS",
+)
+ANSI_ESCAPE = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+CELL_FRAME = re.compile(r"Cell In\[(\d+)\], line (\d+)")
+
+# Run first in a kernel on a gateway, silently: the course's files in a folder of its own, and the variables.
+REMOTE_SETUP = """
+def _lessonbuild_setup():
+    import base64, io, json, os, sys, tempfile, zipfile
+    os.environ.update(json.loads({environment!r}))
+    folder = tempfile.mkdtemp(prefix="lessonbuild-")
+    bundle = base64.b64decode({bundle!r})
+    if bundle:
+        zipfile.ZipFile(io.BytesIO(bundle)).extractall(folder)
+    os.chdir(folder)
+    sys.path.insert(0, folder)
+_lessonbuild_setup()
+del _lessonbuild_setup
+"""
+
+# Run in the kernel after the lesson, silently: what the lesson ran on.
+PROBE_CODE = """
+def _lessonbuild_probe():
+    import json, platform, sys
+    info = {"python": platform.python_version(), "device": "CPU"}
+    tf = sys.modules.get("tensorflow")
+    if tf is not None:
+        info["tensorflow"] = tf.__version__
+        names = [tf.config.experimental.get_device_details(gpu).get("device_name", gpu.name)
+                 for gpu in tf.config.list_physical_devices("GPU")]
+        if names:
+            info["device"] = "GPU: " + ", ".join(names)
+    return json.dumps(info)
+"""
+
+
+@dataclass(frozen=True)
+class KernelOptions:
+    threads: int = 0  # per kernel for TensorFlow, OpenMP and BLAS pools; 0 leaves them to the libraries
+    device: str = "auto"  # "cpu" hides GPUs from the kernel; "gpu" requires TensorFlow to see one
+    gateway: str | None = None  # a Jupyter Kernel (or Enterprise) Gateway's URL: run the kernels there
+    cancel: threading.Event = field(default_factory=threading.Event)  # set: shut the kernel down and stop
+
+
+def run_notebook(rendered: RenderedLesson, project: Project, options: KernelOptions | None = None) -> ExecutedLesson:
+    """Execute every code cell of the lesson's notebook; raise CellFailure if one fails.
+
+    Raises KeyboardInterrupt when `options.cancel` is set while it runs.
+    """
+    options = options or KernelOptions()
+    notebook = copy.deepcopy(rendered.notebook)
+    course_folder = project.root / rendered.course.path
+    client = NotebookClient(
+        notebook,
+        timeout=rendered.lesson.front_matter.get("timeout", project.settings.timeout),
+        kernel_name=notebook.metadata.kernelspec.name,
+        resources={"metadata": {"path": str(course_folder)}},
+        record_timing=False,  # wall-clock stamps would make every run's notebook differ; seconds suffice
+        log=QUIET_LOG,  # failures are reported by the build, at the lesson line
+    )
+    log_path = project.build_dir / "logs" / rendered.course.slug / f"{rendered.lesson.slug}.kernel.log"
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    started = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="lessonbuild-") as sockets, open(log_path, "wb") as kernel_log:
+        environment = kernel_environment(project, course_folder, options)
+        if options.gateway:
+            client.km = _gateway_kernel_manager(options.gateway, client.kernel_name)
+            kernel = {"setup": _remote_setup_code(course_folder, environment)}
+        else:
+            _use_local_sockets(client, Path(sockets))
+            kernel = {"env": environment, "stderr": kernel_log, "stdout": kernel_log}
+        try:
+            probe = asyncio.run(_run(client, rendered, kernel, project.root, options))
+        except CellFailure as failure:
+            failure.kernel_log = None if options.gateway else project.relative(log_path)
+            raise
+    seconds = time.perf_counter() - started
+    notebook.metadata["lessonbuild"]["execution"] = {**probe, "seconds": round(seconds, 2)}
+    return ExecutedLesson(rendered=rendered, notebook=notebook, seconds=seconds, device=probe["device"])
+
+
+def kernel_environment(project: Project, course_folder: Path, options: KernelOptions) -> dict[str, str]:
+    allowed = INHERITED_ENVIRONMENT + tuple(project.settings.kernel_env)
+    environment = {name: os.environ[name] for name in allowed if name in os.environ}
+    environment.update(QUIET_TENSORFLOW)
+    environment["PYTHONPATH"] = str(course_folder)
+    environment["PYTHONHASHSEED"] = "0"
+    environment["PYTHONDONTWRITEBYTECODE"] = "1"  # keep __pycache__ out of the lessons folder
+    environment["PYDEVD_DISABLE_FILE_VALIDATION"] = "1"  # debugpy's frozen-modules warning, every start
+    if options.threads:
+        # N kernels at once, each with pools the size of the machine, would fight over the cores.
+        environment.update({name: str(options.threads) for name in THREAD_POOL_VARIABLES})
+    if options.device == "cpu":
+        environment["CUDA_VISIBLE_DEVICES"] = "-1"
+    return environment
+
+
+def _use_local_sockets(client: NotebookClient, folder: Path) -> None:
+    """Talk to a local kernel over Unix sockets: not reachable from the network, and no TCP warning."""
+    if os.name != "posix":
+        return
+    client.km = client.create_kernel_manager()
+    client.km.transport = "ipc"
+    client.km.ip = str(folder / "kernel")
+
+
+async def _run(client: NotebookClient, rendered: RenderedLesson, kernel: dict, root: Path, options: KernelOptions) -> dict:
+    setup = kernel.pop("setup", None)
+    async with client.async_setup_kernel(**kernel):
+        watcher = asyncio.create_task(_shut_down_when_cancelled(client, options.cancel))
+        try:
+            if setup:
+                await _run_setup(client, setup, rendered)
+            if options.device == "gpu":
+                await _require_gpu(client, rendered)
+            return await _run_cells(client, rendered, root)
+        finally:
+            watcher.cancel()
+            if options.cancel.is_set():
+                raise KeyboardInterrupt  # whatever the cell reported, the build was asked to stop
+
+
+def require_gateway_client() -> None:
+    """Raise MissingExtra unless jupyter_server, an optional part of lessonbuild, is installed."""
+    try:
+        import jupyter_server.gateway.managers  # noqa: F401
+    except ImportError:
+        raise MissingExtra("--gateway", "gateway", "jupyter_server") from None
+
+
+def _gateway_kernel_manager(url: str, kernel_name: str):
+    """A kernel manager that starts and talks to kernels on a Jupyter Kernel Gateway."""
+    # Imported here: builds without a gateway never need jupyter_server.
+    require_gateway_client()
+    from jupyter_server.gateway.gateway_client import GatewayClient
+    from jupyter_server.gateway.managers import GatewayKernelManager
+
+    GatewayClient.instance().url = url.rstrip("/")
+    return GatewayKernelManager(kernel_name=kernel_name)
+
+
+def _remote_setup_code(course_folder: Path, environment: dict[str, str]) -> str:
+    """Code that gives a remote kernel what a local one gets from its start: the course's files, the variables."""
+    bundle = course_bundle(course_folder) or b""
+    wanted = {k: v for k, v in environment.items() if k not in INHERITED_ENVIRONMENT and k != "PYTHONPATH"}
+    return REMOTE_SETUP.format(bundle=base64.b64encode(bundle).decode(), environment=json.dumps(wanted))
+
+
+async def _run_setup(client: NotebookClient, code: str, rendered: RenderedLesson) -> None:
+    reply = await client.async_wait_for_reply(client.kc.execute(code, silent=True, store_history=False))
+    if reply is None or reply["content"]["status"] != "ok":
+        error = reply["content"].get("evalue", "no reply") if reply else "no reply"
+        raise CellFailure(SourceLocation(rendered.lesson.path, 1), f"could not prepare the remote kernel: {error}")
+
+
+async def _shut_down_when_cancelled(client: NotebookClient, cancel: threading.Event) -> None:
+    while not cancel.is_set():
+        await asyncio.sleep(0.1)
+    await ensure_async(client.km.shutdown_kernel(now=True))
+
+
+async def _require_gpu(client: NotebookClient, rendered: RenderedLesson) -> None:
+    info = await _probe(client, "import tensorflow\n")
+    if not info["device"].startswith("GPU"):
+        name = f"{rendered.course.slug}/{rendered.lesson.slug}"
+        raise DeviceMissing(f"{name}: --device gpu, but TensorFlow {info.get('tensorflow', '')} in the kernel sees no GPU")
+
+
+async def _run_cells(client: NotebookClient, rendered: RenderedLesson, root: Path) -> dict:
+    await _record_language_info(client)
+    for index, cell in enumerate(client.nb.cells):
+        if cell.cell_type != "code":
+            continue
+        started = time.perf_counter()
+        try:
+            await client.async_execute_cell(cell, index, execution_count=client.code_cells_executed + 1)
+        except CellExecutionError as exc:
+            raise _raised(client, rendered, index, exc, root) from None
+        except CellTimeoutError:
+            raise _stopped(rendered, index, f"cell timed out after {client.timeout} s") from None
+        except DeadKernelError:
+            message = "the kernel died while running this cell (a crash, os._exit or running out of memory)"
+            raise _stopped(rendered, index, message) from None
+        cell.metadata["lessonbuild"] = {"seconds": round(time.perf_counter() - started, 3)}
+    return await _probe(client)
+
+
+async def _record_language_info(client: NotebookClient) -> None:
+    reply = await client.async_wait_for_reply(await ensure_async(client.kc.kernel_info()))
+    if reply is not None and "language_info" in reply["content"]:
+        client.nb.metadata["language_info"] = reply["content"]["language_info"]
+
+
+async def _probe(client: NotebookClient, before: str = "") -> dict:
+    msg_id = client.kc.execute(
+        before + PROBE_CODE, silent=True, store_history=False, user_expressions={"info": "_lessonbuild_probe()"}
+    )
+    reply = await client.async_wait_for_reply(msg_id)
+    result = reply["content"]["user_expressions"]["info"]
+    # The expression's value comes back as its repr: a quoted JSON string.
+    return json.loads(ast.literal_eval(result["data"]["text/plain"]))
+
+
+def _origin(rendered: RenderedLesson, index: int, line_in_cell: int | None) -> SourceLocation:
+    origin = rendered.cell_origins[index]
+    if origin is None:
+        return SourceLocation(rendered.lesson.path, 1)
+    path, lines = origin
+    if line_in_cell is None or not 1 <= line_in_cell <= len(lines):
+        return SourceLocation(path, lines[0])
+    return SourceLocation(path, lines[line_in_cell - 1])
+
+
+def _raised(client: NotebookClient, rendered: RenderedLesson, index: int, exc: CellExecutionError, root: Path) -> CellFailure:
+    cells_by_count = {c.execution_count: i for i, c in enumerate(client.nb.cells) if c.get("execution_count")}
+    errors = [o for o in client.nb.cells[index].outputs if o.output_type == "error"]
+    traceback = ANSI_ESCAPE.sub("", "\n".join(errors[-1].traceback) if errors else exc.traceback)
+    traceback = traceback.replace(f"{root}{os.sep}", "")  # helper-module frames, relative like the rest
+    location = _origin(rendered, index, None)
+    for match in CELL_FRAME.finditer(traceback):
+        frame_cell = cells_by_count.get(int(match[1]))
+        if frame_cell is not None:
+            location = _origin(rendered, frame_cell, int(match[2]))
+
+    def to_source(match: re.Match) -> str:
+        frame_cell = cells_by_count.get(int(match[1]))
+        return match[0] if frame_cell is None else str(_origin(rendered, frame_cell, int(match[2])))
+
+    return CellFailure(location, f"{exc.ename}: {exc.evalue}", CELL_FRAME.sub(to_source, traceback))
+
+
+def _stopped(rendered: RenderedLesson, index: int, summary: str) -> CellFailure:
+    return CellFailure(_origin(rendered, index, None), summary)

@@ -1,0 +1,52 @@
+import pytest
+
+from tests.conftest import run_build
+
+
+def ok(result):
+    assert result.returncode == 0, result.stderr
+    return result
+
+
+@pytest.mark.kernel
+def test_new_lesson_is_listed_and_builds(tiny_root):
+    course = tiny_root / "lessons" / "tiny" / "course.yml"
+    course.write_text("# The tiny course, kept by hand.\n" + course.read_text().replace("  - 01-plots\n", "  - 01-plots  # first\n"))
+    result = ok(run_build(tiny_root, "new", "tiny", "Loops & Lists"))
+    assert result.stdout == "wrote lessons/tiny/02-loops-lists.md\n"
+    # The author's comments and list style stay as they were; the new lesson follows the last.
+    assert course.read_text() == (
+        "# The tiny course, kept by hand.\ntitle: Tiny Course\ndescription: A course for tests.\n"
+        "lessons:\n  - 01-plots  # first\n  - 02-loops-lists\n"
+    )
+    assert ok(run_build(tiny_root, "check")).stdout == "2 lessons in 1 course: no problems\n"
+    ok(run_build(tiny_root))
+    assert "Loops &amp; Lists" in (tiny_root / "site" / "tiny" / "02-loops-lists" / "index.html").read_text()
+
+
+def test_new_course_folder_is_created(tiny_root):
+    ok(run_build(tiny_root, "new", "fresh-course", "First Steps"))
+    course = (tiny_root / "lessons" / "fresh-course" / "course.yml").read_text()
+    assert course == "title: Fresh Course\ndescription: ''\nlessons:\n- 01-first-steps\n"
+    assert (tiny_root / "lessons" / "fresh-course" / "01-first-steps.md").read_text().startswith('---\ntitle: "First Steps"\n')
+
+
+def test_a_course_name_that_is_no_folder_name_is_refused(tiny_root):
+    result = run_build(tiny_root, "new", "../elsewhere", "Escape")
+    assert (result.returncode, result.stderr) == (2, "course '../elsewhere': use letters, digits, '.', '_' and '-'\n")
+    assert not (tiny_root / "elsewhere").exists()
+
+
+@pytest.mark.kernel
+def test_new_exercise_is_listed_beside_its_tutorial_and_builds(tiny_root):
+    course = tiny_root / "lessons" / "tiny" / "course.yml"
+    course.write_text(course.read_text().replace("  - ", "- "))  # items flush with the key: kept so
+    ok(run_build(tiny_root, "new", "tiny", "Loops"))
+    result = ok(run_build(tiny_root, "new", "tiny", "Exercise: Plots", "--exercise-of", "01-plots"))
+    assert result.stdout == "wrote lessons/tiny/01-exercise-plots.md\n"
+    assert course.read_text().endswith("lessons:\n- tutorial: 01-plots\n  exercise: 01-exercise-plots\n- 02-loops\n")
+    again = run_build(tiny_root, "new", "tiny", "Exercise: Again", "--exercise-of", "01-plots")
+    assert (again.returncode, again.stderr) == (2, "lesson '01-plots' has an exercise already\n")
+    ok(run_build(tiny_root))
+    page = (tiny_root / "site" / "tiny" / "01-exercise-plots" / "index.html").read_text()
+    assert 'href="../01-plots/"' in page and 'href="../02-loops/"' in page  # its tutorial, and #$KEEP_GOING$
