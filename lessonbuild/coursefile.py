@@ -29,6 +29,7 @@ from typing import Any
 import yaml
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap
+from ruamel.yaml.error import MarkedYAMLError
 
 from .errors import SourceError, UsageError
 from .fsutil import write_atomic
@@ -207,14 +208,20 @@ def course_folder(lessons_dir: Path, course: str) -> Path:
     return lessons_dir / course
 
 
-def open_course_file(folder: Path) -> CommentedMap:
-    """The course file of `folder` as an editable mapping; a new one for a course that has none yet."""
+def open_course_file(folder: Path, shown: Path) -> CommentedMap:
+    """The course file of `folder` as an editable mapping; a new one for a course that has none yet.
+
+    `shown` is the file's path as errors name it (relative to the project)."""
     path = folder / COURSE_FILE
     if not path.exists():
         return CommentedMap(title=folder.name.replace("-", " ").title(), description="", lessons=[])
-    meta = _round_trip().load(path.read_text(encoding="utf-8")) or CommentedMap()
-    if not isinstance(meta, CommentedMap):
-        raise UsageError(f"{path}: expected a mapping of keys to values; fix it before adding lessons")
+    try:
+        meta = _round_trip().load(path.read_text(encoding="utf-8")) or CommentedMap()
+    except MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        raise SourceError(shown, 1 + (mark.line if mark else 0), f"invalid YAML: {exc.problem or exc.context}") from None
+    if not isinstance(meta, CommentedMap) or not isinstance(meta.get("lessons", []), list):
+        raise SourceError(shown, 1, "expected a mapping with a list of lessons; fix it before adding lessons")
     meta.setdefault("lessons", [])
     return meta
 

@@ -24,7 +24,7 @@ from .coursefile import add_lessons, course_folder, exercise_slug, listed_slugs,
 from .errors import SourceError, SourceWarning, UsageError
 from .fsutil import write_atomic
 from .importfiles import Adopted, adopt_files
-from .project import Project
+from .project import COURSE_FILE, Project
 from .pycode import without_magics
 
 INPUT_MARKER = re.compile(r"^In \[[^\]]*\]:\s*$")
@@ -65,7 +65,7 @@ def import_lessons(sources: list[Path], course: str, project: Project) -> Import
     modules and data files the code uses are copied into the course where they can be found.
     """
     folder = course_folder(project.lessons_dir, course)
-    meta = open_course_file(folder)
+    meta = open_course_file(folder, project.relative(folder / COURSE_FILE))
     lessons = _lessons_in_order([(source, _read_source(source, project)) for source in sources])
     folder.mkdir(parents=True, exist_ok=True)  # the helper modules and data files are copied in first
     taken = listed_slugs(meta)

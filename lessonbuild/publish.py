@@ -8,6 +8,7 @@ Everything is written under the build folder's docs/.
 """
 from __future__ import annotations
 
+import importlib.util
 from pathlib import Path
 
 import nbformat
@@ -55,17 +56,40 @@ def page_exporter(templates: Templates):
     )
 
 
+PAGE_TEMPLATE_CHECKED = "page-template.checked"  # in the build folder: the templates' digest when the page template last passed
+
+
 def preflight(courses: list[tuple[Course, list[RenderedLesson]]], project: Project) -> list[SourceError]:
-    """Every page template tried on the rendered, unexecuted lessons: its problems, found before any kernel starts."""
+    """Every page template tried on the rendered, unexecuted lessons: its problems, found before any kernel starts.
+
+    The nbconvert page template is tried again only when a template changed: nbconvert alone takes
+    a quarter of a second to import, which `check` should not pay on every run.
+    """
     templates = Templates(project)
     pages = templates.environment(keep_trailing_newline=True)
-    errors = []
     trials = [(HOME, lambda: pages.get_template(HOME).render(courses=[c for c, _ in courses], site_name="site"))]
     trials += [(COURSE_PAGE, lambda course=course: pages.get_template(COURSE_PAGE).render(course=course)) for course, _ in courses]
+    errors = _try_templates(templates, trials)
+    checked, digest = project.build_dir / PAGE_TEMPLATE_CHECKED, f"{templates.digest()} {_nbconvert_install()}"
     first = next((lessons[0] for _, lessons in courses if lessons), None)
-    if first is not None:
-        unexecuted = ExecutedLesson(first, first.notebook, 0.0, "", ran=False)
-        trials.append((f"{NBCONVERT}/{PAGE_TEMPLATE}/index.md.j2", lambda: _page(unexecuted, page_exporter(templates), None, "")))
+    if first is None or (checked.exists() and checked.read_text() == digest):
+        return errors
+    unexecuted = ExecutedLesson(first, first.notebook, 0.0, "", ran=False)
+    page_errors = _try_templates(templates, [(f"{NBCONVERT}/{PAGE_TEMPLATE}/index.md.j2",
+                                             lambda: _page(unexecuted, page_exporter(templates), None, ""))])
+    if not page_errors:
+        write_atomic(checked, digest)
+    return errors + page_errors
+
+
+def _nbconvert_install() -> str:
+    """Where nbconvert is installed, and when: its own base templates change with it. Found without importing it."""
+    origin = importlib.util.find_spec("nbconvert").origin
+    return f"{origin}:{Path(origin).stat().st_mtime_ns}"
+
+
+def _try_templates(templates: Templates, trials: list) -> list[SourceError]:
+    errors: list[SourceError] = []
     for name, trial in trials:
         try:
             trial()

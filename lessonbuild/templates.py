@@ -6,6 +6,7 @@ A project overrides a default by putting a file of the same name under its own t
 """
 from __future__ import annotations
 
+import hashlib
 import shutil
 from pathlib import Path
 
@@ -43,6 +44,14 @@ class Templates:
     def nbconvert_folders(self) -> list[str]:
         """For nbconvert's extra_template_basedirs: it takes files and conf.json from the first folder that has them."""
         return [str(folder / NBCONVERT) for folder in self.folders if (folder / NBCONVERT).is_dir()]
+
+    def digest(self) -> str:
+        """The SHA-256 of every file of every layer, by name: it changes when any template does."""
+        sha = hashlib.sha256()
+        for index, folder in enumerate(self.folders):
+            for path in sorted(p for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
+                sha.update(f"{index}:{path.relative_to(folder).as_posix()}:".encode() + hashlib.sha256(path.read_bytes()).digest())
+        return sha.hexdigest()
 
     def copy_assets(self, destination: Path) -> None:
         """The packaged assets, then the project's over them, file by file."""

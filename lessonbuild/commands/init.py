@@ -33,6 +33,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(project, args: argparse.Namespace) -> int:
     root = args.directory.resolve()
+    if root.exists() and not root.is_dir():
+        raise UsageError(f"{root}: not a folder")
     site_name = args.site_name or root.name.replace("-", " ").replace("_", " ").title() or "Lessons"
     files = project_files(site_name)
     taken = sorted(path for path in files if (root / path).exists())

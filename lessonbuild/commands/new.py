@@ -17,8 +17,8 @@ from ..coursefile import (
 )
 from ..errors import UsageError
 from ..fsutil import write_atomic
-from ..project import Project
-from ..templates import NEW_LESSON, Templates
+from ..project import COURSE_FILE, Project
+from ..templates import NEW_LESSON, Templates, template_error
 
 HELP = "write a new lesson from the new-lesson template and list it in its course"
 NEEDS_PROJECT = True
@@ -43,7 +43,7 @@ def new_lesson(project: Project, course: str, title: str, exercise_of: str | Non
     With `exercise_of`, the new notebook is the exercise of that tutorial and shares its number.
     """
     folder = course_folder(project.lessons_dir, course)
-    meta = open_course_file(folder)
+    meta = open_course_file(folder, project.relative(folder / COURSE_FILE))
     slug = next_slug(listed_slugs(meta), title) if exercise_of is None else exercise_slug(exercise_of, title)
     path = folder / f"{slug}.md"
     if path.exists():
@@ -52,9 +52,17 @@ def new_lesson(project: Project, course: str, title: str, exercise_of: str | Non
         add_lessons(meta, [slug])
     else:
         add_exercise(meta, exercise_of, slug)
-    environment = Templates(project).environment()
-    environment.filters["yaml_string"] = lambda text: json.dumps(text, ensure_ascii=False)  # a JSON string is YAML
     role = "tutorial" if exercise_of is None else "exercise"
-    write_atomic(path, environment.get_template(NEW_LESSON).render(title=title, course=meta, role=role))
+    write_atomic(path, _lesson_text(project, title=title, course=meta, role=role))
     save_course_file(folder, meta)
     return path
+
+
+def _lesson_text(project: Project, **context) -> str:
+    templates = Templates(project)
+    environment = templates.environment()
+    environment.filters["yaml_string"] = lambda text: json.dumps(text, ensure_ascii=False)  # a JSON string is YAML
+    try:
+        return environment.get_template(NEW_LESSON).render(**context)
+    except Exception as exc:  # whatever the template raises is the template's problem
+        raise template_error(templates, exc, NEW_LESSON, lambda e: f"template error: {type(e).__name__}: {e}") from None

@@ -50,3 +50,19 @@ def test_new_exercise_is_listed_beside_its_tutorial_and_builds(tiny_root):
     ok(run_build(tiny_root))
     page = (tiny_root / "site" / "tiny" / "01-exercise-plots" / "index.html").read_text()
     assert 'href="../01-plots/"' in page and 'href="../02-loops/"' in page  # its tutorial, and #$KEEP_GOING$
+
+
+def test_a_broken_course_file_or_new_lesson_template_is_one_line_and_nothing_is_written(tiny_root):
+    course = tiny_root / "lessons" / "tiny" / "course.yml"
+    course.write_text(course.read_text() + "  - [unclosed\n")
+    before = course.read_text()
+    result = run_build(tiny_root, "new", "tiny", "More")
+    assert (result.returncode, result.stderr.split(": invalid YAML")[0]) == (2, "lessons/tiny/course.yml:6")
+    assert course.read_text() == before and not (tiny_root / "lessons" / "tiny" / "02-more.md").exists()
+    course.write_text(before.replace("  - [unclosed\n", ""))
+    template = tiny_root / "templates" / "new" / "lesson.md.j2"
+    template.parent.mkdir(parents=True)
+    template.write_text("---\ntitle: {{ title | yaml_string }}\n---\n{{ nothing_here }}\n")
+    result = run_build(tiny_root, "new", "tiny", "More")
+    assert (result.returncode, result.stderr) == (2, "templates/new/lesson.md.j2:4: template error: UndefinedError: 'nothing_here' is undefined\n")
+    assert not (tiny_root / "lessons" / "tiny" / "02-more.md").exists()
