@@ -13,16 +13,29 @@ import ast
 import io
 import json
 import re
+import shutil
 import tokenize
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import nbformat
 import yaml
+from nbformat.warnings import MissingIDFieldWarning
 
-from .coursefile import add_lessons, course_folder, exercise_slug, listed_slugs, next_slug, open_course_file, save_course_file
+from .coursefile import (
+    SLUG_NUMBER,
+    add_lessons,
+    course_folder,
+    exercise_slug,
+    lesson_slug,
+    listed_slugs,
+    next_slug,
+    open_course_file,
+    save_course_file,
+)
 from .errors import SourceError, SourceWarning, UsageError
-from .fsutil import write_atomic
+from .fsutil import fresh_folder, replace_folder, write_atomic
 from .importfiles import Adopted, adopt_files
 from .project import COURSE_FILE, Project
 from .pycode import without_magics
@@ -58,18 +71,37 @@ class ImportReport:
     warnings: list[SourceWarning]
 
 
-def import_lessons(sources: list[Path], course: str, project: Project) -> ImportReport:
+def import_lessons(sources: list[Path], course: str, project: Project, replace: bool = False) -> ImportReport:
     """Write each source as a lesson of `course` (created if need be), listed in its course.yml.
 
     learntools' tutN/exN notebooks become the tutorial and the exercise of one lesson. The helper
     modules and data files the code uses are copied into the course where they can be found.
+    All or nothing: the course is put together in a staging copy, which replaces it at the end.
+    A lesson the course has already (the same title) is refused, or replaced in place with `replace`.
     """
     folder = course_folder(project.lessons_dir, course)
     meta = open_course_file(folder, project.relative(folder / COURSE_FILE))
     lessons = _lessons_in_order([(source, _read_source(source, project)) for source in sources])
-    folder.mkdir(parents=True, exist_ok=True)  # the helper modules and data files are copied in first
+    existing = _existing_by_title(listed_slugs(meta))
+    again = [existing[lesson_slug(found[1].title)] for pair in lessons for found in pair if found and lesson_slug(found[1].title) in existing]
+    if again and not replace:
+        names = ", ".join(project.relative(folder / f"{slug}.md").as_posix() for slug in again)
+        raise UsageError(f"the course has these lessons already: {names} (import with --replace to write them anew)")
+    staging = fresh_folder(project.build_dir / "import" / course)
+    try:
+        if folder.is_dir():
+            shutil.copytree(folder, staging, dirs_exist_ok=True)
+        report = _import_into(staging, lessons, meta, existing, project, project.relative(folder).as_posix())
+        replace_folder(staging, folder)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return ImportReport([folder / path.name for path in report.written], report.copied, report.warnings)
+
+
+def _import_into(folder: Path, lessons: list[tuple], meta, existing: dict[str, str], project: Project, shown: str) -> ImportReport:
+    """Write the lessons into `folder` (the staging copy of the course), and list the new ones in its course.yml."""
     taken = listed_slugs(meta)
-    written, adopted, entries = [], Adopted(), []
+    written, adopted, entries = [], Adopted(shown), []
     for tutorial, exercise in lessons:
         number_slug = next_slug(taken, (tutorial or exercise)[1].title)
         entry = {}
@@ -78,14 +110,23 @@ def import_lessons(sources: list[Path], course: str, project: Project) -> Import
                 continue
             source, lesson = found
             slug = number_slug if role == "tutorial" or tutorial is None else exercise_slug(number_slug, lesson.title)
+            slug = existing.get(lesson_slug(lesson.title), slug)  # a lesson imported again keeps its place
             adopt_files(lesson, source, folder, project, adopted)
-            written.append(_write_lesson(folder / f"{slug}.md", lesson, project))
-            entry[role] = slug
+            write_atomic(folder / f"{slug}.md", to_myst(lesson))
+            written.append(folder / f"{slug}.md")
+            if slug not in taken:
+                entry[role] = slug
         taken += list(entry.values())
-        entries.append(entry["tutorial"] if list(entry) == ["tutorial"] else entry)
+        if entry:
+            entries.append(entry["tutorial"] if list(entry) == ["tutorial"] else entry)
     add_lessons(meta, entries)
     save_course_file(folder, meta)
     return ImportReport(written, adopted.copied, adopted.warnings)
+
+
+def _existing_by_title(slugs: list[str]) -> dict[str, str]:
+    """The course's lessons by the title part of their slugs (01-pooling -> pooling)."""
+    return {SLUG_NUMBER.sub("", slug): slug for slug in slugs}
 
 
 def _lessons_in_order(lessons: list[tuple[Path, ImportedLesson]]) -> list[tuple]:
@@ -108,13 +149,6 @@ def _lessons_in_order(lessons: list[tuple[Path, ImportedLesson]]) -> list[tuple]
             exercise[1].title = f"Exercise: {tutorial[1].title}"  # as Kaggle Learn names its exercises
         pairs.append((tutorial, exercise))
     return pairs + [(found, None) for found in others]
-
-
-def _write_lesson(path: Path, lesson: ImportedLesson, project: Project) -> Path:
-    if path.exists():
-        raise UsageError(f"{project.relative(path).as_posix()} exists already; remove it to import again")
-    write_atomic(path, to_myst(lesson))
-    return path
 
 
 def _read_source(source: Path, project: Project) -> ImportedLesson:
@@ -213,17 +247,37 @@ def _markdown(prose: list[str], where: str) -> list[ImportedCell]:
 
 def _from_notebook(text: str, source: Path) -> ImportedLesson:
     try:
-        notebook = nbformat.reads(text, as_version=4)
+        with warnings.catch_warnings():  # older notebooks have no cell ids; the lesson source needs none
+            warnings.simplefilter("ignore", MissingIDFieldWarning)
+            notebook = nbformat.reads(text, as_version=4)
     except Exception as exc:  # nbformat raises several kinds for unreadable JSON
         raise UsageError(f"{source}: not a readable notebook ({exc})") from None
     cells = []
     for number, cell in enumerate(notebook.cells, start=1):
-        metadata = {k: v for k, v in cell.metadata.items() if k not in ("execution", "collapsed", "scrolled")}
+        metadata = _lesson_metadata(cell)
         if cell.get("attachments"):
-            metadata["attachments"] = cell.attachments
+            metadata["attachments"] = json.loads(json.dumps(cell.attachments))
         cells.append(ImportedCell(cell.cell_type, cell.source, metadata, where=f"{source.as_posix()}: cell {number}"))
     title = notebook.metadata.get("title")
     return ImportedLesson(title=title or _first_heading(cells) or source.stem, cells=cells, title_given=bool(title))
+
+
+# Kaggle's own flags for hidden parts of a cell, and the tag that says the same in a lesson.
+KAGGLE_HIDING_FLAGS = {"_kg_hide-input": "hide-input", "_kg_hide-output": "hide-output"}
+RUN_RECORDS = ("execution",)  # when a cell last ran: the build records its own run
+
+
+def _lesson_metadata(cell) -> dict:
+    """A cell's metadata as plain JSON values, with Kaggle's hiding flags as the tags the site reads too."""
+    metadata = {k: v for k, v in json.loads(json.dumps(cell.metadata)).items() if k not in RUN_RECORDS}
+    hidden = [tag for flag, tag in KAGGLE_HIDING_FLAGS.items() if metadata.pop(flag, False)]
+    if len(hidden) == 2:
+        hidden = ["hide-cell"]
+    tags = list(metadata.get("tags", []))
+    tags += [tag for tag in hidden if tag not in tags]
+    if tags:
+        metadata["tags"] = tags
+    return metadata
 
 
 def _first_heading(cells: list[ImportedCell]) -> str | None:

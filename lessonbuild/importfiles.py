@@ -28,6 +28,7 @@ KAGGLE_INPUTS = ("/kaggle/input/", "../input/")  # where Kaggle kernels find the
 class Adopted:
     """What importing brought along: one line per file copied, and what it could not find."""
 
+    shown: str  # the course folder as its author knows it (the files go to a staging copy of it first)
     copied: list[str] = field(default_factory=list)
     warnings: list[SourceWarning] = field(default_factory=list)
 
@@ -49,10 +50,10 @@ def _adopt_modules(cell, source: Path, folder: Path, project: Project, adopted: 
         found = next((path for path in candidates if path.is_file()), None)
         if found is None:
             adopted.warnings.append(SourceWarning(_where(cell, line), f"module '{name}' is neither installed nor found "
-                                    f"beside the source or in another course: put {name}.py in {project.relative(folder).as_posix()}/"))
+                                    f"beside the source or in another course: put {name}.py in {adopted.shown}/"))
             continue
         shutil.copy2(found, folder / found.name)
-        adopted.copied.append(f"copied {project.relative(found).as_posix()} to {project.relative(folder).as_posix()}/ (imported by the lesson)")
+        adopted.copied.append(f"copied {project.relative(found).as_posix()} to {adopted.shown}/ (imported by the lesson)")
 
 
 def _is_available(name: str, folder: Path) -> bool:
@@ -72,11 +73,11 @@ def _adopt_data(cell, source: Path, folder: Path, project: Project, adopted: Ado
             warnings.append(SourceWarning(_where(cell, row), f"'{path}' is not in the project; left as it is"))
             continue
         if found is None:
-            warnings.append(SourceWarning(_where(cell, row), f"'{name}' not found: put it in {project.relative(folder).as_posix()}/{DATA}/"))
+            warnings.append(SourceWarning(_where(cell, row), f"'{name}' not found: put it in {adopted.shown}/{DATA}/"))
         elif found != folder / DATA / name:
             (folder / DATA).mkdir(parents=True, exist_ok=True)
             shutil.copy2(found, folder / DATA / name)
-            copied.append(f"copied {project.relative(found).as_posix()} to {project.relative(folder).as_posix()}/{DATA}/ (read by the lesson)")
+            copied.append(f"copied {project.relative(found).as_posix()} to {adopted.shown}/{DATA}/ (read by the lesson)")
         text = lines[row - 1]
         quote = text[start]
         lines[row - 1] = f'{text[:start]}{quote}{{{{ data_path("{name}") }}}}{quote}{text[end:]}'

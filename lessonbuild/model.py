@@ -56,6 +56,7 @@ class Lesson:
     role: str = "tutorial"  # or "exercise"
     number: int = 1  # the lesson's place in its course, from 1; a tutorial and its exercise share it
     kernel: KaggleKernel | None = None  # None when the course file has no kaggle settings
+    readable: bool = True  # False: a stand-in for a lesson whose file has problems, so links to it still resolve
 
     @property
     def title(self) -> str:

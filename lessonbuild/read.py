@@ -8,14 +8,14 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from markdown_it import MarkdownIt
 
 from .coursefile import CourseFile, read_course_file, with_kernels
 from .errors import SourceError, SourceErrors
-from .macros import apply_line_macros, cell_fate, strip_cell_magics, text_macros_to_template
+from .macros import apply_macros
 from .model import Cell, Course, Lesson, Unit
 from .project import COURSE_FILE, Project
 from .yamldoc import load_yaml
@@ -90,7 +90,7 @@ def _read_course(folder: Path, project: Project) -> tuple[Course, list[SourceErr
     for stray in sorted(set(p.stem for p in folder.glob("*.md")) - listed):
         errors.append(SourceError(project.relative(folder / f"{stray}.md"), 1, f"lesson not listed in {course_file.path.as_posix()}"))
     try:
-        kernels = with_kernels(course_file, lessons)
+        kernels = with_kernels(course_file, {slug: lesson for slug, lesson in lessons.items() if lesson.readable})
     except SourceError as exc:
         errors.append(exc)
         kernels = {}
@@ -99,7 +99,11 @@ def _read_course(folder: Path, project: Project) -> tuple[Course, list[SourceErr
 
 
 def _read_listed(folder: Path, course_file: CourseFile, project: Project) -> tuple[dict[str, Lesson], list[SourceError]]:
-    """Every lesson file the course file lists, by slug, knowing its role and number."""
+    """Every lesson file the course file lists, by slug, knowing its role and number.
+
+    A lesson that does not read stays as a stand-in, so that its neighbours' links to it do
+    not report problems of their own.
+    """
     lessons, errors = {}, []
     for entry in course_file.listed:
         lesson_file = folder / f"{entry.slug}.md"
@@ -108,9 +112,12 @@ def _read_listed(folder: Path, course_file: CourseFile, project: Project) -> tup
             continue
         try:
             lesson = read_lesson_file(lesson_file, project.relative(lesson_file))
+        except SourceErrors as exc:
+            errors.extend(exc.errors)
+            lesson = exc.partial  # the cells that read: their own problems are found when they render
         except SourceError as exc:
             errors.append(exc)
-            continue
+            lesson = Lesson(entry.slug, project.relative(lesson_file), {"title": entry.slug}, (), readable=False)
         lessons[entry.slug] = replace(lesson, role=entry.role, number=entry.number)
     return lessons, errors
 
@@ -128,7 +135,7 @@ def _course(folder: Path, project: Project, course_file: CourseFile, lessons: di
         path=project.relative(folder),
         title=course_file.title,
         description=course_file.description,
-        lessons=tuple(lessons[e.slug] for e in course_file.listed if e.slug in lessons),
+        lessons=tuple(lessons[e.slug] for e in course_file.listed if e.slug in lessons and lessons[e.slug].readable),
         units=tuple(units),
         kaggle=course_file.kaggle,
     )
@@ -152,10 +159,19 @@ def _duplicate_figures(lessons: list[Lesson]) -> list[SourceError]:
 
 
 def read_lesson_file(path: Path, relative: Path) -> Lesson:
-    """Parse one lesson source; `relative` is how errors name it."""
+    """Parse one lesson source; `relative` is how errors name it.
+
+    A problem of the front matter is a SourceError. Problems of cells are raised together as
+    SourceErrors whose `partial` is the lesson with the cells that did read, so that the next
+    stage can find the problems of those too.
+    """
     lines = path.read_text(encoding="utf-8").splitlines()
     front_matter, body_start = _front_matter(lines, relative)
-    cells = _cells(lines, body_start, relative)
+    try:
+        cells = _cells(lines, body_start, relative)
+    except SourceErrors as exc:
+        partial = Lesson(slug=path.stem, path=relative, front_matter=front_matter, cells=tuple(exc.partial))
+        raise SourceErrors(exc.errors, partial=partial) from None
     return Lesson(slug=path.stem, path=relative, front_matter=front_matter, cells=tuple(cells))
 
 
@@ -169,25 +185,58 @@ def _front_matter(lines: list[str], path: Path) -> tuple[dict, int]:
     raise SourceError(path, 1, "front matter opened here is never closed by a '---' line")
 
 
+@dataclass
+class _Draft:
+    """A cell as written, before learntools' macros."""
+
+    kind: str
+    lines: list[str]
+    numbers: list[int]
+    first_line: int  # where the cell starts, for a cell that ends up empty
+    tags: list[str] = field(default_factory=list)
+    metadata: dict = field(default_factory=dict)
+
+
 def _cells(lines: list[str], body_start: int, path: Path) -> list[Cell]:
-    """Split the body into Markdown cells and fenced code/raw cells, in order."""
-    fences = _top_level_fences(lines, body_start, path)
-    cells, cursor = [], body_start
-    for start, end, kind in fences:
-        if kind is None:
-            continue  # an ordinary fenced block inside the prose
-        cells.extend(_markdown_cells(lines, cursor, start, fences, path))
-        cell, fate = _fenced_cell(lines, start, end, kind, path)
-        if fate == "drop-below":
-            return cells  # learntools' #%%RM_BELOW%%: nothing from here on is published
-        if fate == "keep":
-            cells.append(cell)
-        cursor = end
-    cells.extend(_markdown_cells(lines, cursor, len(lines), fences, path))
+    """The body's Markdown and fenced cells in order, after learntools' macros; every problem at once."""
+    errors: list[SourceError] = []
+    cells = []
+    for draft in _drafts(lines, body_start, path, errors):
+        try:
+            expanded = apply_macros(draft.lines, draft.numbers, path)
+        except SourceError as exc:
+            errors.append(exc)
+            continue
+        if expanded.fate == "drop-below":
+            break  # learntools' #%%RM_BELOW%%: nothing from here on is published
+        body, numbers = _trim_blank(expanded.lines, expanded.numbers)
+        if expanded.fate == "drop" or (draft.kind == "markdown" and not body):
+            continue
+        tags = tuple(draft.tags + [tag for tag in expanded.tags if tag not in draft.tags])
+        cells.append(Cell(kind=draft.kind, source="\n".join(body), lines=tuple(numbers) or (draft.first_line,),
+                          tags=tags, metadata=draft.metadata))
+    if errors:
+        raise SourceErrors(errors, partial=cells)
     return cells
 
 
-def _top_level_fences(lines: list[str], body_start: int, path: Path) -> list[tuple[int, int, str | None]]:
+def _drafts(lines: list[str], body_start: int, path: Path, errors: list[SourceError]) -> list[_Draft]:
+    """Markdown between the cell fences, split at `+++`, and the fenced cells; problems go to `errors`."""
+    fences = _top_level_fences(lines, body_start, path, errors)
+    drafts, cursor = [], body_start
+    for start, end, kind in fences:
+        if kind is None:
+            continue  # an ordinary fenced block inside the prose
+        drafts += _markdown_drafts(lines, cursor, start, fences, path, errors)
+        try:
+            drafts.append(_fenced_draft(lines, start, end, kind, path))
+        except SourceError as exc:
+            errors.append(exc)
+        cursor = end
+    return drafts + _markdown_drafts(lines, cursor, len(lines), fences, path, errors)
+
+
+def _top_level_fences(lines: list[str], body_start: int, path: Path, errors: list[SourceError]) -> list[tuple[int, int, str | None]]:
     """(first line, line after the closing fence, cell kind or None) of each top-level fence, 0-based."""
     body = "\n".join(lines[body_start:])
     fences = []
@@ -199,9 +248,10 @@ def _top_level_fences(lines: list[str], body_start: int, path: Path) -> list[tup
         kind = CELL_DIRECTIVES.get(directive)
         if kind is None and directive.startswith("{") and directive.endswith("}"):
             known = ", ".join(CELL_DIRECTIVES)
-            raise SourceError(path, start + 1, f"unknown cell directive '{directive}' (lessons use: {known})")
+            errors.append(SourceError(path, start + 1, f"unknown cell directive '{directive}' (lessons use: {known})"))
         if not _is_closing_fence(lines, start, end, token.markup):
-            raise SourceError(path, start + 1, f"code fence '{token.markup}' opened here is never closed")
+            errors.append(SourceError(path, start + 1, f"code fence '{token.markup}' opened here is never closed"))
+            kind = None
         fences.append((start, end, kind))
     return fences
 
@@ -213,7 +263,7 @@ def _is_closing_fence(lines: list[str], start: int, end: int, markup: str) -> bo
     return closing.startswith(markup) and set(closing) == {markup[0]}
 
 
-def _fenced_cell(lines: list[str], start: int, end: int, kind: str, path: Path) -> tuple[Cell, str]:
+def _fenced_draft(lines: list[str], start: int, end: int, kind: str, path: Path) -> _Draft:
     body = lines[start + 1 : end - 1]
     numbers = list(range(start + 2, end))  # 1-based line numbers of `body`
     options, consumed = _cell_options(body, numbers, path)
@@ -221,15 +271,7 @@ def _fenced_cell(lines: list[str], start: int, end: int, kind: str, path: Path) 
     tags = list(options.pop("tags", []))
     if kind != "code" and "figure" in options:
         raise SourceError(path, start + 1, "only a code cell can draw a figure")
-    fate = "keep"
-    if kind == "code":
-        fate = cell_fate(body, numbers, path)
-        body, numbers, magic_tags = strip_cell_magics(body, numbers, path)
-        body, numbers = apply_line_macros(body, numbers, path)
-        tags += [tag for tag in magic_tags if tag not in tags]
-        body, numbers = _trim_blank(body, numbers)
-    cell = Cell(kind=kind, source="\n".join(body), lines=tuple(numbers) or (start + 1,), tags=tuple(tags), metadata=options)
-    return cell, fate
+    return _Draft(kind, body, numbers, start + 1, tags, options)
 
 
 def _cell_options(body: list[str], numbers: list[int], path: Path) -> tuple[dict, int]:
@@ -249,29 +291,29 @@ def _cell_options(body: list[str], numbers: list[int], path: Path) -> tuple[dict
     return load_yaml(text, path, numbers[0], CELL_OPTIONS_SCHEMA), count
 
 
-def _markdown_cells(lines, start, stop, fences, path: Path) -> list[Cell]:
+def _markdown_drafts(lines, start, stop, fences, path: Path, errors: list[SourceError]) -> list[_Draft]:
     """Markdown between two cell fences, split at `+++` lines outside prose code blocks."""
     in_prose_fence = {n for s, e, kind in fences if kind is None for n in range(s, e)}
-    cells, chunk, numbers, metadata = [], [], [], {}
+    drafts, chunk, numbers, metadata = [], [], [], {}
     for index in range(start, stop):
         match = CELL_BREAK.match(lines[index]) if index not in in_prose_fence else None
         if match is None:
             chunk.append(lines[index])
             numbers.append(index + 1)
             continue
-        cells.extend(_markdown_cell(chunk, numbers, metadata, path))
+        drafts += _markdown_draft(chunk, numbers, metadata)
         chunk, numbers = [], []
-        metadata = _break_metadata(match["metadata"], path, index + 1)
-    cells.extend(_markdown_cell(chunk, numbers, metadata, path))
-    return cells
+        try:
+            metadata = _break_metadata(match["metadata"], path, index + 1)
+        except SourceError as exc:
+            errors.append(exc)
+            metadata = {}
+    return drafts + _markdown_draft(chunk, numbers, metadata)
 
 
-def _markdown_cell(chunk: list[str], numbers: list[int], metadata: dict, path: Path) -> list[Cell]:
+def _markdown_draft(chunk: list[str], numbers: list[int], metadata: dict) -> list[_Draft]:
     chunk, numbers = _trim_blank(chunk, numbers)
-    if not chunk:
-        return []
-    chunk = text_macros_to_template(chunk, numbers, path)
-    return [Cell(kind="markdown", source="\n".join(chunk), lines=tuple(numbers), metadata=dict(metadata))]
+    return [_Draft("markdown", chunk, numbers, numbers[0], metadata=dict(metadata))] if chunk else []
 
 
 def _break_metadata(text: str | None, path: Path, line: int) -> dict:

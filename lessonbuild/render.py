@@ -44,7 +44,7 @@ LESSON_LINK = re.compile(r"\]\((?![a-z][a-z0-9+.-]*:|/)([^)\s#]+\.md)(?:#[^)\s]*
 
 
 def render_course(course: Course, project: Project, target: str = "site") -> list[RenderedLesson]:
-    """Render every lesson of a course for `target` (see TARGETS); raise SourceErrors listing each lesson that failed."""
+    """Render every lesson of a course for `target` (see TARGETS); raise SourceErrors listing every problem of every lesson."""
     templates = Templates(project)
     environment = templates.environment()
     lesson_files = {p.resolve() for p in project.lessons_dir.glob("*/*.md")}
@@ -54,6 +54,8 @@ def render_course(course: Course, project: Project, target: str = "site") -> lis
             rendered.append(_render_lesson(templates, environment, course, lesson, project, target, lesson_files))
         except SourceError as exc:
             errors.append(exc)
+        except SourceErrors as exc:
+            errors.extend(exc.errors)
     if errors:
         raise SourceErrors(errors)
     return rendered
@@ -63,13 +65,19 @@ def _render_lesson(templates: Templates, environment, course: Course, lesson: Le
                    target: str, lesson_files: set[Path]) -> RenderedLesson:
     data_files: list[Path] = []
     context = _context(templates, environment, course, lesson, project, target, data_files)
-    cells, origins = [], []
+    cells, origins, errors = [], [], []
     for cell in lesson.cells:
-        source = _render_cell(environment, cell, context, lesson.path)
-        if cell.kind == "markdown":
-            _check_lesson_links(source, cell, lesson.path, project.root / course.path, lesson_files)
+        try:
+            source = _render_cell(environment, cell, context, lesson.path)
+            if cell.kind == "markdown":
+                _check_lesson_links(source, cell, lesson.path, project.root / course.path, lesson_files)
+        except SourceError as exc:  # the next cells may have problems of their own: find them all
+            errors.append(exc)
+            continue
         cells.append(_notebook_cell(cell, source, target))
         origins.append((lesson.path, cell.lines))
+    if errors:
+        raise SourceErrors(errors)
     for position, cell in _template_cells(templates, environment, context, project):
         cells.insert(len(cells) if position == "end" else position, cell)
         origins.insert(len(origins) if position == "end" else position, None)  # no lesson line to report
@@ -105,7 +113,7 @@ def _context(templates: Templates, environment, course, lesson, project: Project
         "target": target,
         "data_path": _data_path_function(project.root / course.path, course, target, data_files),
         "figure": _figure_function(lesson),
-        **_link_functions(course, lesson, url_of),
+        **_link_functions(course, lesson, url_of, target),
     }
     # macros.j2 sees the lesson and its links
     context["macros"] = _render_template_file(templates, environment, MACROS, context, module=True)
@@ -166,20 +174,23 @@ def _page_url(lesson: Lesson) -> str:
 
 
 def _kaggle_url(lesson: Lesson) -> str:
+    if not lesson.readable:
+        return f"{lesson.slug}.md"  # its own problems are reported; the build stops before anything is written
     if lesson.kernel is None:
         raise LessonTemplateError("links to Kaggle need the course file's kaggle settings")
     # As on Kaggle Learn: a tutorial is read where it is, an exercise is forked to be worked in.
     return lesson.kernel.forking_url if lesson.role == "exercise" else lesson.kernel.url
 
 
-def _link_functions(course: Course, lesson: Lesson, url_of: Callable[[Lesson], str]) -> dict[str, Callable[..., str]]:
+def _link_functions(course: Course, lesson: Lesson, url_of: Callable[[Lesson], str], target: str) -> dict[str, Callable[..., str]]:
     """learntools' link macros: to lesson pages on the site, to Kaggle kernels for Kaggle.
 
-    Each gives the URL; with bare=True (a macro in running text, not in a link) a whole Markdown link.
+    Each gives the URL. A macro in running text (bare=True) gives a whole Markdown link on the
+    site, where a page's address means nothing as text; on Kaggle, the address, as learntools does.
     """
 
-    def link(target: Lesson, bare: bool) -> str:
-        return f"[{target.title}]({url_of(target)})" if bare else url_of(target)
+    def link(linked: Lesson, bare: bool) -> str:
+        return f"[{linked.title}]({url_of(linked)})" if bare and target == "site" else url_of(linked)
 
     def unit(number: int | None, macro: str) -> Unit:
         found = course.unit(lesson.number if number is None else int(number))
@@ -208,8 +219,8 @@ def _link_functions(course: Course, lesson: Lesson, url_of: Callable[[Lesson], s
             raise LessonTemplateError("#$NEXT_NOTEBOOK_URL$: this is the course's last lesson")
         return link(following.first, bare)
 
-    def exercise_forking_url(bare: bool = False) -> str:
-        return exercise_url(None, bare)
+    def exercise_forking_url(number: int | None = None, bare: bool = False) -> str:
+        return exercise_url(number, bare)
 
     return {"next_notebook_url": next_notebook_url, "tutorial_url": tutorial_url,
             "exercise_url": exercise_url, "exercise_forking_url": exercise_forking_url}

@@ -65,7 +65,9 @@ def test_check_reports_every_problem_without_executing(tiny_root):
     result = run_build(tiny_root, "check")
     assert result.returncode == 2
     assert result.stderr.splitlines() == [
-        "lessons/tiny/01-plots.md:28: unknown magic '#$NOT_A_MAGIC$' (known in code cells: #$HIDE_INPUT$, #$HIDE_OUTPUT$, #$HIDE$)",
+        "lessons/tiny/01-plots.md:28: unknown macro '#$NOT_A_MAGIC$' (known: #$NEXT_NOTEBOOK_URL$, #$TUTORIAL_URL$, "
+        "#$EXERCISE_URL$, #$EXERCISE_FORKING_URL$, #$YOURTURN$, #$KEEP_GOING$, #$SUBMIT_TO_COMP$, #$HIDE_INPUT$, "
+        "#$HIDE_OUTPUT$, #$HIDE$)",
         "lessons/tiny/02-more.md:4: undefined name in template: 'undefined_thing' is undefined",
     ]
     assert not (tiny_root / "_build" / "logs").exists()

@@ -1,6 +1,7 @@
 from pathlib import Path
 
 import nbformat
+import pytest
 
 from lessonbuild.importer import from_flattened_export, to_myst
 from lessonbuild.project import load_project
@@ -118,3 +119,53 @@ def test_text_that_jinja_would_read_survives_import_and_render(tmp_path):
     (rendered,) = render_course(course, project)
     body = rendered.notebook.cells[1:-1]  # between the header and the footer
     assert [(c.cell_type, c.source) for c in body] == [(c.cell_type, c.source) for c in cells]
+
+
+def snapshot(folder):
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_nested_cell_metadata_round_trips_and_kaggles_flags_become_tags(learntools_root):
+    exercise = read_lesson_file(learntools_root / "lessons" / "pooling" / "01-exercise-pooling-by-hand.md", Path("l.md"))
+    raw = nbformat.read(LEARNTOOLS / "ex1.ipynb", as_version=4).cells[1].metadata
+    imports = next(cell for cell in exercise.cells if cell.kind == "code")
+    assert imports.tags == ("hide-cell",)  # _kg_hide-input and _kg_hide-output: the site hides the cell too
+    assert imports.metadata == {"jupyter": raw["jupyter"], "papermill": raw["papermill"]}  # a past run's record goes
+
+
+def test_importing_the_same_lessons_again_is_refused_unless_replace(learntools_root):
+    course = learntools_root / "lessons" / "pooling"
+    before = snapshot(course)
+    sources = [str(LEARNTOOLS / f"{name}.ipynb") for name in ("tut1", "ex1")]
+    again = run_build(learntools_root, "import", *sources, "--course", "pooling")
+    assert again.returncode == 2
+    assert again.stderr == ("the course has these lessons already: lessons/pooling/01-pooling-by-hand.md, "
+                            "lessons/pooling/01-exercise-pooling-by-hand.md (import with --replace to write them anew)\n")
+    assert snapshot(course) == before
+    (course / "01-pooling-by-hand.md").write_text("edited by hand\n")
+    replaced = run_build(learntools_root, "import", *sources, "--course", "pooling", "--replace")
+    assert replaced.returncode == 0, replaced.stderr
+    assert snapshot(course) == before  # the same files in the same places, the course file unchanged
+
+
+@pytest.mark.parametrize("course", ["second", "pooling"])  # a new course, and lessons written anew in an existing one
+def test_a_failing_import_leaves_the_lessons_folder_as_it_was(learntools_root, monkeypatch, course):
+    from lessonbuild import importer
+    from lessonbuild.project import load_project
+
+    before = snapshot(learntools_root / "lessons")
+    written = []
+
+    def fail_on_the_second(lesson):
+        written.append(lesson.title)
+        if len(written) == 2:
+            raise RuntimeError("disk full")
+        return importer.to_myst.__wrapped__(lesson)
+
+    fail_on_the_second.__wrapped__ = importer.to_myst
+    monkeypatch.setattr(importer, "to_myst", fail_on_the_second)
+    new_sources = [LEARNTOOLS / "tut2.ipynb", LEARNTOOLS / "tut1.ipynb", LEARNTOOLS / "ex1.ipynb"]
+    with pytest.raises(RuntimeError):
+        importer.import_lessons(new_sources, course, load_project(learntools_root), replace=True)
+    assert snapshot(learntools_root / "lessons") == before  # no half-written course, no lesson file
+    assert not (learntools_root / "_build" / "import" / course).exists()

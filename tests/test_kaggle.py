@@ -57,12 +57,15 @@ def test_the_tutorial_speaks_kaggles_language(learntools_root):
     assert hidden == [(True, False), (True, False), (False, True), (True, True), (False, False)]
     assert code[0].source == "import sys\nsys.path.append('/kaggle/input/pooling-data')  # the course's helper modules"
     assert code[3].source == "grid = np.loadtxt('/kaggle/input/pooling-data/data/grid.txt')"
+    # Each line macro acts on the line after it, as learntools' renderer does; one at the end of a line is a comment.
     assert code[4].source == (
-        "print(pooltools.max_pool(grid, 2))\n# print('local run')\nprint('published')\nprint('in production')"
+        "print(pooltools.max_pool(grid, 2))\n#print('local run')\nprint('published')\nprint('in production')\n"
+        "print('done')  #_RM_"
     )
     text = "\n".join(cell.source for cell in notebook.cells)
-    assert "scratch work" not in text and "only while writing" not in text and "notes to self" not in text
-    assert "#$" not in text and "#_" not in text and "#%%" not in text
+    for removed in ("scratch work", "only while writing", "notes to self", "authors", "testing copy", "checked", "size"):
+        assert removed not in text
+    assert "#$" not in text and "#%%" not in text
     assert f"The [next lesson]({TUTORIAL_2}) adds strides." in text
     assert f"[Fork the exercise]({EXERCISE_1}), or [read on]({EXERCISE_1})." in text
     assert f"# Your Turn #\n\n**[Open the exercise]({EXERCISE_1})**" in text
@@ -80,7 +83,17 @@ def test_the_exercise_opens_with_its_course_and_tutorial_and_links_on(learntools
     assert f"In [the tutorial]({TUTORIAL_1}) you pooled" in text
     assert f"# Keep Going #\n\nOn to the next lesson: **[Strides]({TUTORIAL_2})**." in text
     strides, _ = kernel(learntools_root, "02-strides")
-    assert f"Back to [pooling]({TUTORIAL_1}), or practise it in [its exercise]({EXERCISE_1})." in strides.cells[1].source
+    # In running text a link macro is the address, as on Kaggle Learn.
+    assert strides.cells[1].source.endswith(f"Back to [pooling]({TUTORIAL_1}), or practise it in [its exercise]({EXERCISE_1}), "
+                                            f"forked at {EXERCISE_1}.")
+    code = [cell for cell in notebook.cells if cell.cell_type == "code"]
+    assert code[2].source.startswith("____ = 3\nanswer = ") and code[3].source == "#q1.hint()\n#q1.solution()"
+    assert not any("assert_check_failed" in cell.source for cell in code)
+    # Kaggle's own flags and nested metadata of the raw notebook come through; the record of its last run does not.
+    assert code[1].metadata["_kg_hide-input"] and code[1].metadata["_kg_hide-output"]
+    assert code[1].metadata["jupyter"] == {"outputs_hidden": True} and code[1].metadata["papermill"]["duration"] == 1.25
+    assert "execution" not in code[1].metadata
+    assert "Save and Run All" in text and "**Submit**" in text  # #$SUBMIT_TO_COMP$
 
 
 def test_figures_come_from_figures_and_a_failed_render_keeps_the_last_kernels(tiny_root):

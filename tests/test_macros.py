@@ -1,72 +1,87 @@
+"""learntools' macro language, as its renderer applies it in PROD mode."""
 from pathlib import Path
 
 import pytest
 
 from lessonbuild.errors import SourceError
-from lessonbuild.macros import strip_cell_magics
+from lessonbuild.macros import apply_macros
+
+PATH = Path("l.md")
 
 
-def test_each_cell_magic_sets_its_tag_once():
-    lines = ["#$HIDE$", "x = 1", "  #$HIDE_OUTPUT$", "#$HIDE$"]
-    kept, numbers, tags = strip_cell_magics(lines, [10, 11, 12, 13], Path("l.md"))
-    assert kept == ["x = 1"] and numbers == [11]
-    assert tags == ["hide-cell", "hide-output"]
+def expand(*lines: str, first: int = 1):
+    return apply_macros(list(lines), list(range(first, first + len(lines))), PATH)
 
 
-def test_ordinary_comments_are_code():
-    lines = ["# $HIDE$ is how you hide", "#$ not a magic", "x = '#$HIDE$'"]
-    kept, _, tags = strip_cell_magics(lines, [1, 2, 3], Path("l.md"))
-    assert kept == lines and tags == []
-
-
-def test_unknown_magic_is_an_error_at_its_line():
+def error(*lines: str) -> str:
     with pytest.raises(SourceError) as caught:
-        strip_cell_magics(["x = 1", "#$HIDE_ALL$"], [7, 8], Path("l.md"))
-    assert str(caught.value).startswith("l.md:8: unknown magic '#$HIDE_ALL$'")
+        expand(*lines, first=10)
+    return str(caught.value)
 
 
-from lessonbuild.macros import apply_line_macros, cell_fate, text_macros_to_template
+def test_a_line_macro_stands_alone_and_acts_on_the_next_line():
+    cell = expand(
+        "q1.check()",
+        "#_COMMENT_IF(PROD)_",
+        "q1.solution()",
+        "    #_UNCOMMENT_IF(PROD)_",
+        "    #____ = q1.answer()",
+        "#_RM_",
+        "print('for the author only')",
+        "#_RM_IF(PROD)_",
+        "debug = True",
+        "#_UNCOMMENT_",
+        "# kept = 1",
+        "#_COMMENT_",
+        "x = 2",
+    )
+    assert cell.lines == ["q1.check()", "#q1.solution()", "    ____ = q1.answer()", " kept = 1", "#x = 2"]
+    assert cell.numbers == [1, 3, 5, 11, 13] and cell.fate == "keep"
 
 
-def test_line_macros_remove_comment_and_uncomment_lines():
-    lines = [
-        "a = 1  #_RM_",
-        "b = 2 #_RM_IF(PROD)_",
-        "c = 3  #_COMMENT_IF(PROD)_",
-        "    # d = 4 #_UNCOMMENT_",
-        "#e = 5 #_UNCOMMENT_IF(PROD)_",
-        "f = 6",
+def test_conditions_as_prod_sees_them():
+    assert expand("#_RM_IF(DAILY)_", "a", "#_RM_IF(NOTDAILY)_", "b", "#_COMMENT_IF(DAILY)_", "c").lines == ["a", "c"]
+
+
+def test_a_macro_at_the_end_of_a_code_line_is_an_ordinary_comment():
+    lines = ["answer = 42  #_RM_", "q1.hint()  #_COMMENT_IF(PROD)_"]
+    assert expand(*lines).lines == lines
+
+
+def test_line_macros_act_in_markdown_too():
+    assert expand("Some prose.", "#_RM_IF(PROD)_", "A note for the testing copy.", "More.").lines == ["Some prose.", "More."]
+
+
+def test_cell_macros_on_the_first_line_remove_the_cell_in_either_kind():
+    assert expand("#%%RM%%", "x = 1").fate == "drop"
+    assert expand("#%%RM_IF(PROD)%%", "A Markdown note.").fate == "drop"
+    assert expand("#%%RM_IF(DAILY)%%", "x = 1").lines == ["#%%RM_IF(DAILY)%%", "x = 1"]
+    assert expand("x = 1", "#%%RM%%").fate == "keep"  # learntools reads the first line only
+    assert expand("  #%%RM_BELOW%%  ").fate == "drop-below"
+
+
+def test_expanding_macros_anywhere():
+    cell = expand("#$HIDE_INPUT$", "import numpy as np  #$HIDE_OUTPUT$", "#$HIDE$")
+    assert (cell.lines, cell.numbers, cell.tags) == (["import numpy as np  "], [2], ["hide-input", "hide-output", "hide-cell"])
+    cell = expand("See [lesson 2](#$TUTORIAL_URL(2)$) and #$EXERCISE_FORKING_URL(3)$.", "#$SUBMIT_TO_COMP$",
+                  "<a href=\"#$EXERCISE_FORKING_URL$\">fork</a>, then #$NEXT_NOTEBOOK_URL$", "#$YOURTURN$ #$KEEP_GOING$")
+    assert cell.lines == [
+        "See [lesson 2]({{ tutorial_url(2) }}) and {{ exercise_forking_url(3, bare=True) }}.",
+        "{{ macros.submit_to_comp() }}",
+        '<a href="{{ exercise_forking_url() }}">fork</a>, then {{ next_notebook_url(bare=True) }}',
+        "{{ macros.your_turn() }} {{ macros.keep_going() }}",
     ]
-    kept, numbers = apply_line_macros(lines, [1, 2, 3, 4, 5, 6], Path("l.md"))
-    assert kept == ["# c = 3", "    d = 4", "e = 5", "f = 6"]
-    assert numbers == [3, 4, 5, 6]
 
 
-def test_unknown_line_macro_is_an_error_at_its_line():
-    with pytest.raises(SourceError) as caught:
-        apply_line_macros(["x = 1 #_RM_IF(DEV)_"], [12], Path("l.md"))
-    assert str(caught.value).startswith("l.md:12: unknown line macro '#_RM_IF(DEV)_'")
-
-
-def test_cell_macros():
-    assert cell_fate(["x = 1"], [1], Path("l.md")) == "keep"
-    assert cell_fate(["#%%RM%%", "x"], [1, 2], Path("l.md")) == "drop"
-    assert cell_fate(["#%%RM_IF(PROD)%%"], [1], Path("l.md")) == "drop"
-    assert cell_fate(["#%%RM%%", "#%%RM_BELOW%%"], [1, 2], Path("l.md")) == "drop-below"
-    with pytest.raises(SourceError) as caught:
-        cell_fate(["#%%KEEP%%"], [4], Path("l.md"))
-    assert str(caught.value).startswith("l.md:4: unknown cell macro '#%%KEEP%%'")
-
-
-def test_text_macros_become_template_calls():
-    lines = ["See [next](#$NEXT_NOTEBOOK_URL$) or [lesson 2](#$TUTORIAL_URL(2)$).", "#$YOURTURN$",
-             "Go on at #$NEXT_NOTEBOOK_URL$ or #$EXERCISE_URL(1)$, or <a href=\"#$EXERCISE_FORKING_URL$\">fork</a>."]
-    assert text_macros_to_template(lines, [3, 4, 5], Path("l.md")) == [
-        "See [next]({{ next_notebook_url() }}) or [lesson 2]({{ tutorial_url(2) }}).",
-        "{{ macros.your_turn() }}",
-        "Go on at {{ next_notebook_url(bare=True) }} or {{ exercise_url(1, bare=True) }}, "
-        "or <a href=\"{{ exercise_forking_url() }}\">fork</a>.",
-    ]
-    with pytest.raises(SourceError) as caught:
-        text_macros_to_template(["ok", "#$SURPRISE$"], [8, 9], Path("l.md"))
-    assert str(caught.value).startswith("l.md:9: unknown macro '#$SURPRISE$' in Markdown")
+@pytest.mark.parametrize("lines, expected", [
+    (["x", "#_RM_"], "l.md:11: line macro '#_RM_' acts on the line after it, and there is none"),
+    (["#_DELETE_", "x"], "l.md:10: unknown line macro '#_DELETE_'"),
+    (["#_RM_IF(DEV)_", "x"], "l.md:10: unknown condition 'DEV' in '#_RM_IF(DEV)_'"),
+    (["#_UNCOMMENT_", "x = 1"], "l.md:11: '#_UNCOMMENT_' on the line before uncomments this line, which is no comment"),
+    (["#%%KEEP%%", "x"], "l.md:10: unknown cell macro '#%%KEEP%%'"),
+    (["#%%RM_BELOW%%", "x = 1"], "l.md:10: #%%RM_BELOW%% stands alone in its cell"),
+    (["ok", "#$SURPRISE$"], "l.md:11: unknown macro '#$SURPRISE$'"),
+    (["#$YOURTURN(2)$"], "l.md:10: '#$YOURTURN(2)$': only TUTORIAL_URL, EXERCISE_URL, EXERCISE_FORKING_URL take an argument"),
+])
+def test_mistakes_are_errors_at_their_line(lines, expected):
+    assert error(*lines).startswith(expected)

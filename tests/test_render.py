@@ -9,7 +9,7 @@ from lessonbuild.errors import SourceErrors
 from lessonbuild.project import load_project
 from lessonbuild.read import read_courses
 from lessonbuild.render import render_course
-from tests.conftest import REPOSITORY, make_project
+from tests.conftest import REPOSITORY, make_project, run_build
 
 
 def render_one(tmp_path, lesson_text):
@@ -108,7 +108,7 @@ def test_a_figure_shows_by_name_and_an_unknown_one_is_an_error(tmp_path):
 def test_learntools_macros_in_a_lesson(tmp_path):
     project = load_project(make_project(tmp_path, {
         "01-a": "---\ntitle: A\n---\nOn to [the next one](#$NEXT_NOTEBOOK_URL$).\n\n#$YOURTURN$\n\n"
-                "```{code-cell} ipython3\nx = 1\ny = 2  #_RM_\n```\n```{code-cell} ipython3\n#%%RM%%\nsecret()\n```\n"
+                "```{code-cell} ipython3\nx = 1\n#_RM_\ny = 2\n```\n```{code-cell} ipython3\n#%%RM%%\nsecret()\n```\n"
                 "Between.\n\n```{code-cell} ipython3\n#%%RM_BELOW%%\n```\nGone.\n",
         "02-b": "---\ntitle: B\n---\nBack to [the first](#$TUTORIAL_URL(1)$).\n",
     }))
@@ -181,3 +181,22 @@ def test_a_link_macro_in_running_text_becomes_a_whole_link(learntools_root):
     strides = render_course(course, project)[2]
     expected = "Start again at [Pooling by Hand](01-pooling-by-hand.md) or try [Exercise: Pooling by Hand](01-exercise-pooling-by-hand.md)."
     assert strides.notebook.cells[-2].source.endswith(expected)
+
+
+def test_every_problem_of_every_lesson_and_none_caused_by_a_neighbour(tmp_path):
+    # 02 does not read (bad YAML in its front matter); 01 links to it, 03 links past the end.
+    root = make_project(tmp_path, {
+        "01-a": "---\ntitle: A\n---\n[On]({{ nowhere }}) and [next](#$NEXT_NOTEBOOK_URL$)\n\n+++\n\n{{ data_path('x.csv') }}\n",
+        "02-b": "---\ntitle: [B\n---\nText.\n",
+        "03-c": "---\ntitle: C\n---\n[Back](#$TUTORIAL_URL(2)$), [on](#$NEXT_NOTEBOOK_URL$)\n\n```{code-cell} ipython3\n#$SHOW$\n```\n",
+    })
+    result = run_build(root, "check")
+    assert result.returncode == 2
+    assert result.stderr.splitlines() == [
+        "lessons/tiny/02-b.md:2: invalid YAML: expected ',' or ']', but got '<stream end>' (while parsing a flow sequence at line 2)",
+        "lessons/tiny/03-c.md:7: unknown macro '#$SHOW$' (known: #$NEXT_NOTEBOOK_URL$, #$TUTORIAL_URL$, #$EXERCISE_URL$, "
+        "#$EXERCISE_FORKING_URL$, #$YOURTURN$, #$KEEP_GOING$, #$SUBMIT_TO_COMP$, #$HIDE_INPUT$, #$HIDE_OUTPUT$, #$HIDE$)",
+        "lessons/tiny/01-a.md:4: undefined name in template: 'nowhere' is undefined",
+        "lessons/tiny/01-a.md:8: data file 'x.csv' not found in data/ of this course",
+        "lessons/tiny/03-c.md:4: #$NEXT_NOTEBOOK_URL$: this is the course's last lesson",
+    ]

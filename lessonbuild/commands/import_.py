@@ -16,10 +16,12 @@ EXECUTES = False
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("sources", nargs="+", type=Path, metavar="SRC")
     parser.add_argument("--course", required=True, help="the course folder under lessons/ (created if need be)")
+    parser.add_argument("--replace", action="store_true",
+                        help="write lessons the course has already (the same title) anew, in their places")
 
 
 def run(project: Project, args: argparse.Namespace) -> int:
-    report = import_lessons(args.sources, args.course, project)
+    report = import_lessons(args.sources, args.course, project, replace=args.replace)
     for line in report.copied:
         print(line)
     for warning in report.warnings:
