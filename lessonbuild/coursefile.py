@@ -160,10 +160,15 @@ def with_kernels(course_file: CourseFile, lessons: dict[str, Lesson]) -> dict[st
     """The Kaggle kernel of each lesson read (by slug); none when the course file has no kaggle settings."""
     if course_file.kaggle is None:
         return {}
-    kernels = {}
+    kernels, lines_of = {}, {}
     for entry in course_file.listed:
-        if entry.slug in lessons:
-            kernels[entry.slug] = _kernel(course_file, entry, lessons[entry.slug])
+        if entry.slug not in lessons:
+            continue
+        kernel = kernels[entry.slug] = _kernel(course_file, entry, lessons[entry.slug])
+        if kernel.slug in lines_of:
+            raise SourceError(course_file.path, entry.line, f"kaggle slug '{kernel.slug}' is the kernel of line "
+                              f"{lines_of[kernel.slug]} too: each push would overwrite the other (give one a slug or a title)")
+        lines_of[kernel.slug] = entry.line
     return {slug: _resolve_kernel_sources(kernel, kernels) for slug, kernel in kernels.items()}
 
 

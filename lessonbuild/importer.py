@@ -31,12 +31,14 @@ from .coursefile import (
     lesson_slug,
     listed_slugs,
     next_slug,
+    notebook_slug,
     open_course_file,
     save_course_file,
 )
 from .errors import SourceError, SourceWarning, UsageError
 from .fsutil import fresh_folder, replace_folder, write_atomic
 from .importfiles import Adopted, adopt_files
+from .importtrack import is_track, plan_track
 from .project import COURSE_FILE, Project
 from .pycode import without_magics
 
@@ -62,6 +64,7 @@ class ImportedLesson:
     title: str
     cells: list[ImportedCell]
     title_given: bool = True  # False: the title is a guess (the file's name or first heading)
+    kaggle: dict = field(default_factory=dict)  # its kernel's own settings, from a learntools track
 
 
 @dataclass
@@ -81,9 +84,14 @@ def import_lessons(sources: list[Path], course: str, project: Project, replace: 
     """
     folder = course_folder(project.lessons_dir, course)
     meta = open_course_file(folder, project.relative(folder / COURSE_FILE))
-    lessons = _lessons_in_order([(source, _read_source(source, project)) for source in sources])
+    warnings: list[SourceWarning] = []
+    if len(sources) == 1 and is_track(sources[0]):
+        lessons = _track_lessons(sources[0], meta, project, warnings)
+    else:
+        lessons = _lessons_in_order([(source, _read_source(source, project)) for source in sources])
     existing = _existing_by_title(listed_slugs(meta))
-    again = [existing[lesson_slug(found[1].title)] for pair in lessons for found in pair if found and lesson_slug(found[1].title) in existing]
+    again = [existing[lesson_slug(found[1].title)] for *pair, _ in lessons for found in pair
+             if found and lesson_slug(found[1].title) in existing]
     if again and not replace:
         names = ", ".join(project.relative(folder / f"{slug}.md").as_posix() for slug in again)
         raise UsageError(f"the course has these lessons already: {names} (import with --replace to write them anew)")
@@ -95,14 +103,36 @@ def import_lessons(sources: list[Path], course: str, project: Project, replace: 
         replace_folder(staging, folder)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    return ImportReport([folder / path.name for path in report.written], report.copied, report.warnings)
+    return ImportReport([folder / path.name for path in report.written], report.copied, warnings + report.warnings)
+
+
+def _track_lessons(track: Path, meta, project: Project, warnings: list[SourceWarning]) -> list[tuple]:
+    """A learntools track's lessons, as (tutorial, exercise, topic); its course settings go into `meta`."""
+    plan = plan_track(track, project.relative(track))
+    warnings += plan.warnings
+    if not listed_slugs(meta):  # a new course takes the track's name and settings; an author's own stay
+        meta["title"] = plan.title
+        meta["kaggle"] = plan.kaggle
+    lessons = []
+    for planned in plan.lessons:
+        pair = []
+        for notebook in (planned.tutorial, planned.exercise):
+            if notebook is None:
+                pair.append(None)
+                continue
+            lesson = _read_source(notebook.source, project)
+            lesson.title, lesson.title_given, lesson.kaggle = notebook.title, True, notebook.kaggle
+            pair.append((notebook.source, lesson))
+        if pair != [None, None]:
+            lessons.append((*pair, planned.topic))
+    return lessons
 
 
 def _import_into(folder: Path, lessons: list[tuple], meta, existing: dict[str, str], project: Project, shown: str) -> ImportReport:
     """Write the lessons into `folder` (the staging copy of the course), and list the new ones in its course.yml."""
     taken = listed_slugs(meta)
     written, adopted, entries = [], Adopted(shown), []
-    for tutorial, exercise in lessons:
+    for tutorial, exercise, topic in lessons:
         number_slug = next_slug(taken, (tutorial or exercise)[1].title)
         entry = {}
         for role, found in (("tutorial", tutorial), ("exercise", exercise)):
@@ -115,8 +145,10 @@ def _import_into(folder: Path, lessons: list[tuple], meta, existing: dict[str, s
             write_atomic(folder / f"{slug}.md", to_myst(lesson))
             written.append(folder / f"{slug}.md")
             if slug not in taken:
-                entry[role] = slug
-        taken += list(entry.values())
+                entry[role] = {"lesson": slug, "kaggle": lesson.kaggle} if lesson.kaggle else slug
+        taken += [notebook_slug(notebook) for notebook in entry.values()]
+        if entry and topic:
+            entry["topic"] = topic
         if entry:
             entries.append(entry["tutorial"] if list(entry) == ["tutorial"] else entry)
     add_lessons(meta, entries)
@@ -147,8 +179,8 @@ def _lessons_in_order(lessons: list[tuple[Path, ImportedLesson]]) -> list[tuple]
         tutorial, exercise = roles.get("tutorial"), roles.get("exercise")
         if tutorial and exercise and not exercise[1].title_given:
             exercise[1].title = f"Exercise: {tutorial[1].title}"  # as Kaggle Learn names its exercises
-        pairs.append((tutorial, exercise))
-    return pairs + [(found, None) for found in others]
+        pairs.append((tutorial, exercise, None))
+    return pairs + [(found, None, None) for found in others]
 
 
 def _read_source(source: Path, project: Project) -> ImportedLesson:

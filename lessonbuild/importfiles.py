@@ -63,21 +63,29 @@ def _is_available(name: str, folder: Path) -> bool:
 
 
 def _adopt_data(cell, source: Path, folder: Path, project: Project, adopted: Adopted) -> str:
-    """The cell with each string literal that names a data file turned into data_path()."""
+    """The cell with each string literal that names a data file or folder turned into data_path().
+
+    A Kaggle input keeps its place under the inputs (`../input/wine-reviews/x.csv` is
+    `data_path("wine-reviews/x.csv")`), so two datasets' files of one name stay two files and
+    data/ mirrors what a Kaggle kernel sees; another absolute path keeps its file's name.
+    """
     lines = cell.source.split("\n")
     copied, warnings = [], []
     for row, start, end, path in reversed(_path_literals(cell.source)):
-        name = PurePosixPath(path).name
+        name = _data_name(path)
         found = _find_data(path, name, source, folder, project)
+        target = folder / DATA / name
         if found is None and not path.startswith(KAGGLE_INPUTS):
             warnings.append(SourceWarning(_where(cell, row), f"'{path}' is not in the project; left as it is"))
             continue
         if found is None:
             warnings.append(SourceWarning(_where(cell, row), f"'{name}' not found: put it in {adopted.shown}/{DATA}/"))
-        elif found != folder / DATA / name:
-            (folder / DATA).mkdir(parents=True, exist_ok=True)
-            shutil.copy2(found, folder / DATA / name)
-            copied.append(f"copied {project.relative(found).as_posix()} to {adopted.shown}/{DATA}/ (read by the lesson)")
+        elif found != target and target.exists() and not _same_content(found, target):
+            warnings.append(SourceWarning(_where(cell, row), f"'{path}': another file is {adopted.shown}/{DATA}/{name} already; left as it is"))
+            continue
+        elif found != target:
+            _copy(found, target)
+            copied.append(f"copied {project.relative(found).as_posix()} to {adopted.shown}/{DATA}/{name} (read by the lesson)")
         text = lines[row - 1]
         quote = text[start]
         lines[row - 1] = f'{text[:start]}{quote}{{{{ data_path("{name}") }}}}{quote}{text[end:]}'
@@ -97,15 +105,45 @@ def _path_literals(code: str) -> list[tuple[int, int, int, str]]:
         if token.type != tokenize.STRING or token.start[0] != token.end[0] or token.string[0] not in "'\"":
             continue  # prefixed (f, b, r) and multi-line strings are not file names
         value = ast.literal_eval(token.string)
-        if (value.startswith("/") or value.startswith(KAGGLE_INPUTS)) and "." in PurePosixPath(value).name:
+        kaggle = value.startswith(KAGGLE_INPUTS) and _data_name(value)
+        if kaggle or (value.startswith("/") and "." in PurePosixPath(value).name):
             found.append((token.start[0], token.start[1], token.end[1], value))
     return found
 
 
+def _data_name(path: str) -> str:
+    """The path of a data file or folder under the course's data/."""
+    for prefix in KAGGLE_INPUTS:
+        if path.startswith(prefix):
+            rest = PurePosixPath(path[len(prefix):].strip("/")).as_posix().removeprefix(".")
+            return rest + "/" if rest and path.endswith("/") else rest  # code may add a file's name to a folder's
+    return PurePosixPath(path).name
+
+
 def _find_data(path: str, name: str, source: Path, folder: Path, project: Project) -> Path | None:
-    candidates = [folder / DATA / name, Path(path), source.parent / name, *sorted(source.parent.glob(f"*/{name}"))]
-    candidates += sorted(project.lessons_dir.glob(f"*/{DATA}/**/{name}"))
-    return next((candidate for candidate in candidates if candidate.is_file()), None)
+    """Where the data is: in the course already, at the path itself, beside the source, or in another course.
+
+    A Kaggle input is looked for under its own dataset's name in other courses; another path by
+    its file's name anywhere in their data/, as the source says nothing more of it.
+    """
+    base = PurePosixPath(name).name
+    candidates = [folder / DATA / name, Path(path), source.parent / name, source.parent / base,
+                  *sorted(source.parent.glob(f"*/{base}")), *sorted(project.lessons_dir.glob(f"*/{DATA}/{name}"))]
+    if not path.startswith(KAGGLE_INPUTS):
+        candidates += sorted(project.lessons_dir.glob(f"*/{DATA}/**/{base}"))
+    return next((candidate for candidate in candidates if candidate.exists() and not candidate.is_symlink()), None)
+
+
+def _copy(found: Path, target: Path) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if found.is_dir():
+        shutil.copytree(found, target, dirs_exist_ok=True)
+    else:
+        shutil.copy2(found, target)
+
+
+def _same_content(one: Path, other: Path) -> bool:
+    return one.is_file() and other.is_file() and one.read_bytes() == other.read_bytes()
 
 
 def _where(cell, line_in_cell: int) -> str:

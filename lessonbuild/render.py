@@ -122,20 +122,23 @@ def _context(templates: Templates, environment, course, lesson, project: Project
 
 def _data_path_function(course_folder: Path, course: Course, target: str, used: list[Path]) -> Callable[[str], str]:
     def data_path(name: str) -> str:
-        """The path of a data file as the executing notebook sees it.
+        """The path of a data file or folder as the executing notebook sees it.
 
-        Here the kernel's working folder is the course's; on Kaggle, data/ is in the course's dataset.
+        Here the kernel's working folder is the course's. On Kaggle, data/ is in the course's own
+        dataset (data_source); without one, data/ mirrors the kernel's inputs, as an imported
+        learntools course's does, and the datasets the kernel names hold the files.
         """
-        candidate = course_folder / DATA / name
-        if ".." in Path(name).parts or not candidate.is_file():
+        if ".." in Path(name).parts or Path(name).is_absolute():
+            raise LessonTemplateError(f"data file '{name}': a path inside {DATA}/ of this course")
+        relative = Path(name).as_posix() + ("/" if name.endswith("/") else "")  # a folder's slash stays
+        if target == "kaggle" and _kaggle_dataset_folder(course) is None:
+            return f"{KAGGLE_INPUT}/{relative}"
+        if not (course_folder / DATA / name).exists():
             raise LessonTemplateError(f"data file '{name}' not found in {DATA}/ of this course")
         used.append(course.path / DATA / name)  # the execution cache hashes what a lesson reads
         if target == "kaggle":
-            folder = _kaggle_dataset_folder(course)
-            if folder is None:
-                raise LessonTemplateError("on Kaggle, data files come from a dataset: set data_source in the course's kaggle settings")
-            return f"{folder}/{DATA}/{Path(name).as_posix()}"
-        return f"{DATA}/{Path(name).as_posix()}"
+            return f"{_kaggle_dataset_folder(course)}/{DATA}/{relative}"
+        return f"{DATA}/{relative}"
 
     return data_path
 

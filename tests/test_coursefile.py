@@ -86,3 +86,13 @@ def test_kernel_titles_over_kaggles_limit_and_kernels_without_owner_are_reported
     course_file = read_course_file("title: T\nkaggle: {enable_gpu: true}\nlessons:\n  - 01-a\n", PATH)
     with pytest.raises(SourceError, match="course.yml:4: lesson '01-a' needs a kaggle slug, or the course's kaggle settings an owner"):
         with_kernels(course_file, {"01-a": lesson("01-a", "A")})
+
+
+def test_two_notebooks_with_one_kaggle_slug_is_an_error_at_the_second():
+    text = ("title: T\nkaggle: {owner: team}\nlessons:\n  - 01-a\n  - tutorial:\n      lesson: 02-b\n"
+            "      kaggle: {slug: team/a}\n")
+    course_file = read_course_file(text, PATH)
+    with pytest.raises(SourceError) as caught:
+        with_kernels(course_file, {"01-a": lesson("01-a", "A"), "02-b": lesson("02-b", "B")})
+    assert str(caught.value) == (f"{PATH.as_posix()}:5: kaggle slug 'team/a' is the kernel of line 4 too: "
+                                 "each push would overwrite the other (give one a slug or a title)")

@@ -98,10 +98,11 @@ def test_learntools_notebooks_become_tutorials_and_exercises_with_their_files(le
         "- tutorial: 01-pooling-by-hand\n  exercise: 01-exercise-pooling-by-hand\n- 02-strides\n"
     )
     assert (course / "pooltools.py").read_bytes() == (LEARNTOOLS / "pooltools.py").read_bytes()
-    assert (course / "data" / "grid.txt").read_bytes() == (LEARNTOOLS / "grid.txt").read_bytes()
+    assert (course / "data" / "pooling-data" / "grid.txt").read_bytes() == (LEARNTOOLS / "grid.txt").read_bytes()
     exercise = read_lesson_file(course / "01-exercise-pooling-by-hand.md", Path("l.md"))
     assert exercise.title == "Exercise: Pooling by Hand"  # learntools' name for the exercise of a tutorial
-    assert "np.loadtxt('{{ data_path(\"grid.txt\") }}')" in (course / "01-pooling-by-hand.md").read_text()
+    # The Kaggle input keeps its dataset's name: data/ mirrors what the kernel sees under /kaggle/input.
+    assert "np.loadtxt('{{ data_path(\"pooling-data/grid.txt\") }}')" in (course / "01-pooling-by-hand.md").read_text()
 
 
 def test_text_that_jinja_would_read_survives_import_and_render(tmp_path):

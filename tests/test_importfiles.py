@@ -16,7 +16,7 @@ def test_the_seed_takes_its_module_and_image_from_another_course(tmp_path):
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines() == [
         "copied lessons/vision/visiontools.py to lessons/imported/ (imported by the lesson)",
-        "copied lessons/vision/data/car_feature.jpg to lessons/imported/data/ (read by the lesson)",
+        "copied lessons/vision/data/car_feature.jpg to lessons/imported/data/car_feature.jpg (read by the lesson)",
         "imported lessons/imported/01-maximum-pooling.md",
     ]
     text = (root / "lessons" / "imported" / "01-maximum-pooling.md").read_text()
@@ -39,9 +39,36 @@ def test_what_is_not_found_is_a_warning_at_its_source_line(tmp_path):
         f"{source}:6: warning: module 'no_such_helper_module' is neither installed nor found beside the source "
         "or in another course: put no_such_helper_module.py in lessons/notes/",
         f"{source}:8: warning: '/home/someone/rows.csv' is not in the project; left as it is",
-        f"{source}:9: warning: 'more.csv' not found: put it in lessons/notes/data/",
+        f"{source}:9: warning: 'set/more.csv' not found: put it in lessons/notes/data/",
     ]
     shutil.copy(REPOSITORY / "mkdocs.yml", root / "mkdocs.yml")
     check = run_build(root, "check")
     assert check.returncode == 2
-    assert check.stderr == "lessons/notes/01-notes.md:12: data file 'more.csv' not found in data/ of this course\n"
+    assert check.stderr == "lessons/notes/01-notes.md:12: data file 'set/more.csv' not found in data/ of this course\n"
+
+
+def test_two_datasets_files_of_one_name_stay_two_and_folders_come_along(tmp_path):
+    root = tmp_path / "project"
+    (root / "lessons").mkdir(parents=True)
+    shutil.copy(REPOSITORY / "mkdocs.yml", root / "mkdocs.yml")
+    inputs = tmp_path / "src"
+    for dataset, rows in (("houses", "1,2\n"), ("flats", "3,4\n")):
+        (inputs / dataset).mkdir(parents=True)
+        (inputs / dataset / "train.csv").write_text(rows)
+    (inputs / "images" / "train").mkdir(parents=True)
+    (inputs / "images" / "train" / "a.png").write_bytes(b"png")
+    source = tmp_path / "src" / "lesson.txt"
+    source.write_text(
+        "<!--TITLE: Two Sets-->\nProse.\n\nIn [1]:\nimport os\n"
+        "houses = open('../input/houses/train.csv').read()\nflats = open('/kaggle/input/flats/train.csv').read()\n"
+        "images = sorted(os.listdir('../input/images/train/'))\nprint(houses, flats, images)\n"
+    )
+    result = run_build(root, "import", str(source), "--course", "sets")
+    assert result.returncode == 0, result.stderr
+    data = root / "lessons" / "sets" / "data"
+    assert (data / "houses" / "train.csv").read_text() == "1,2\n" and (data / "flats" / "train.csv").read_text() == "3,4\n"
+    assert (data / "images" / "train" / "a.png").read_bytes() == b"png"
+    text = (root / "lessons" / "sets" / "01-two-sets.md").read_text()
+    assert "open('{{ data_path(\"houses/train.csv\") }}')" in text and "open('{{ data_path(\"flats/train.csv\") }}')" in text
+    assert "os.listdir('{{ data_path(\"images/train/\") }}')" in text  # a folder's trailing slash stays
+    assert run_build(root, "check").returncode == 0

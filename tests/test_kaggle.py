@@ -56,7 +56,7 @@ def test_the_tutorial_speaks_kaggles_language(learntools_root):
     # the setup cell, then #$HIDE_INPUT$, #$HIDE_OUTPUT$, #$HIDE$, and a plain cell; #%%RM%% cells and all below #%%RM_BELOW%% gone
     assert hidden == [(True, False), (True, False), (False, True), (True, True), (False, False)]
     assert code[0].source == "import sys\nsys.path.append('/kaggle/input/pooling-data')  # the course's helper modules"
-    assert code[3].source == "grid = np.loadtxt('/kaggle/input/pooling-data/data/grid.txt')"
+    assert code[3].source == "grid = np.loadtxt('/kaggle/input/pooling-data/data/pooling-data/grid.txt')"
     # Each line macro acts on the line after it, as learntools' renderer does; one at the end of a line is a comment.
     assert code[4].source == (
         "print(pooltools.max_pool(grid, 2))\n#print('local run')\nprint('published')\nprint('in production')\n"

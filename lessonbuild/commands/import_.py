@@ -1,27 +1,31 @@
-"""`lessonbuild import SRC... --course SLUG`: notebooks or flattened exports as lessons of a course."""
+"""`lessonbuild import SRC... [--course SLUG]`: notebooks, flattened exports or a learntools track as lessons of a course."""
 from __future__ import annotations
 
 import argparse
 import sys
 from pathlib import Path
 
+from ..errors import UsageError
 from ..importer import import_lessons
+from ..importtrack import is_track
 from ..project import Project
 
-HELP = "write notebooks (.ipynb) or flattened text exports as lessons of a course, listed in its course.yml"
+HELP = ("write notebooks (.ipynb), flattened text exports, or a learntools track folder (with its track_meta.py) "
+        "as lessons of a course, listed in its course.yml")
 NEEDS_PROJECT = True
 EXECUTES = False
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("sources", nargs="+", type=Path, metavar="SRC")
-    parser.add_argument("--course", required=True, help="the course folder under lessons/ (created if need be)")
+    parser.add_argument("--course", help="the course folder under lessons/ (created if need be); "
+                        "for a track, its folder's name by default")
     parser.add_argument("--replace", action="store_true",
                         help="write lessons the course has already (the same title) anew, in their places")
 
 
 def run(project: Project, args: argparse.Namespace) -> int:
-    report = import_lessons(args.sources, args.course, project, replace=args.replace)
+    report = import_lessons(args.sources, _course(args), project, replace=args.replace)
     for line in report.copied:
         print(line)
     for warning in report.warnings:
@@ -29,3 +33,11 @@ def run(project: Project, args: argparse.Namespace) -> int:
     for path in report.written:
         print(f"imported {project.relative(path).as_posix()}")
     return 0
+
+
+def _course(args: argparse.Namespace) -> str:
+    if args.course:
+        return args.course
+    if len(args.sources) == 1 and is_track(args.sources[0]):
+        return args.sources[0].resolve().name.replace("_", "-")
+    raise UsageError("--course SLUG names the course the lessons go to (only a track folder has a name of its own)")
