@@ -112,7 +112,7 @@ def _track_lessons(track: Path, meta, project: Project, warnings: list[SourceWar
     warnings += plan.warnings
     if not listed_slugs(meta):  # a new course takes the track's name and settings; an author's own stay
         meta["title"] = plan.title
-        meta["kaggle"] = plan.kaggle
+        meta.insert(list(meta).index("lessons"), "kaggle", plan.kaggle)  # the list of lessons stays last
     lessons = []
     for planned in plan.lessons:
         pair = []
@@ -162,7 +162,7 @@ def _existing_by_title(slugs: list[str]) -> dict[str, str]:
 
 
 def _lessons_in_order(lessons: list[tuple[Path, ImportedLesson]]) -> list[tuple]:
-    """(tutorial, exercise) pairs: learntools' numbered pairs by number, then every other source on its own."""
+    """(tutorial, exercise, topic) of each lesson: learntools' numbered pairs by number, then every other source on its own."""
     numbered: dict[int, dict[str, tuple]] = {}
     others = []
     for source, lesson in lessons:
