@@ -85,7 +85,10 @@ class ExecutionCache:
         modules = _helper_modules([c.source for _, c in code], course_folder)
         files = {p.as_posix(): _file_digest(self.project.root / p) for p in rendered.data_files}
         files.update({self.project.relative(p).as_posix(): _file_digest(p) for p in modules})
-        return Inputs(cells, files, environment_digest(), rendered.notebook.metadata.kernelspec.name)
+        kernel = rendered.notebook.metadata.kernelspec.name
+        if rendered.lesson.front_matter.get("execution", {}).get("allow_errors"):
+            kernel += " (errors allowed)"  # a run that may fail is another run than one that may not
+        return Inputs(cells, files, environment_digest(), kernel)
 
     def lookup(self, rendered: RenderedLesson, inputs: Inputs) -> ExecutedLesson | None:
         entry = self._entry(inputs.key)

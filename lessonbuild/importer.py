@@ -44,7 +44,10 @@ from .pycode import without_magics
 
 INPUT_MARKER = re.compile(r"^In \[[^\]]*\]:\s*$")
 TITLE_MARKER = re.compile(r"^<!--\s*TITLE:\s*(?P<title>.*?)\s*-->\s*$")
-JINJA_OPENING = re.compile(r"\{[{%#]")
+MYST_SUFFIXES = (".md", ".myst", ".mystnb")
+# A MyST notebook (Jupyter Book's, jupytext's): code cells as {code-cell} fences, or jupytext's header.
+MYST_NOTEBOOK = re.compile(r"^(`{3,}|:{3,})\{code-cell\}|^\s*format_name:\s*myst\b", re.MULTILINE)
+JINJA_OPENING = re.compile(r"\{\{|\{%|\{##")
 
 
 # learntools names a lesson's raw notebooks tut1.ipynb and ex1.ipynb: the tutorial and the exercise of lesson 1.
@@ -65,6 +68,7 @@ class ImportedLesson:
     cells: list[ImportedCell]
     title_given: bool = True  # False: the title is a guess (the file's name or first heading)
     kaggle: dict = field(default_factory=dict)  # its kernel's own settings, from a learntools track
+    verbatim: str | None = None  # a MyST notebook is a lesson as it is: its text, kept whole
 
 
 @dataclass
@@ -186,18 +190,23 @@ def _lessons_in_order(lessons: list[tuple[Path, ImportedLesson]]) -> list[tuple]
 def _read_source(source: Path, project: Project) -> ImportedLesson:
     if not source.is_file():
         raise UsageError(f"{source}: no such file")
-    text = source.read_text(encoding="utf-8")
+    text = source.read_text(encoding="utf-8-sig")
     if source.suffix == ".ipynb":
         lesson = _from_notebook(text, source)
+    elif source.suffix in MYST_SUFFIXES and MYST_NOTEBOOK.search(text):
+        return ImportedLesson(_myst_title(text) or source.stem, [], verbatim=text)
     else:
         lesson = from_flattened_export(text, project.relative(source))
     for cell in lesson.cells:
-        cell.source = _escape_jinja(cell.source)
+        if cell.kind == "markdown":
+            cell.source = _escape_jinja(cell.source)
     return lesson
 
 
 def _escape_jinja(text: str) -> str:
-    """Lesson cells are Jinja templates: text that Jinja would read as its own ({{, {% or {#) is quoted."""
+    """Markdown cells are Jinja templates: what Jinja would read as its own ({{, {% or {##) is quoted.
+
+    Code needs nothing of the kind: the build replaces only its own names there."""
     return JINJA_OPENING.sub(lambda match: "{{ '" + match.group() + "' }}", text)
 
 
@@ -321,8 +330,24 @@ def _first_heading(cells: list[ImportedCell]) -> str | None:
     return None
 
 
+def _myst_title(text: str) -> str | None:
+    """A MyST notebook's title: its front matter's, or its first heading's."""
+    front = re.match(r"---\n(.*?)\n---\n", text.replace("\r\n", "\n"), re.DOTALL)
+    if front:
+        try:
+            meta = yaml.safe_load(front[1])
+        except yaml.YAMLError:
+            meta = None
+        if isinstance(meta, dict) and isinstance(meta.get("title"), str):
+            return meta["title"]
+    heading = re.search(r"^#\s+(.+?)(?:\s+#+)?\s*$", text, re.MULTILINE)
+    return heading[1] if heading else None
+
+
 def to_myst(lesson: ImportedLesson) -> str:
     """A lesson source: front matter, then Markdown, with code cells as ```{code-cell}``` fences."""
+    if lesson.verbatim is not None:
+        return lesson.verbatim
     front = yaml.safe_dump({"title": lesson.title}, sort_keys=False, allow_unicode=True)
     parts = [f"---\n{front}---\n"]
     previous = None

@@ -34,12 +34,14 @@ class Adopted:
 
 
 def adopt_files(lesson, source: Path, folder: Path, project: Project, adopted: Adopted) -> None:
-    """Copy what the lesson's code cells use into the course `folder`; rewrite its data paths."""
-    for cell in lesson.cells:
-        if cell.kind != "code":
-            continue
+    """Copy what the lesson's code cells use into the course `folder`; rewrite its data paths.
+
+    A MyST notebook is kept as its author wrote it: nothing in it is rewritten."""
+    code = [cell for cell in lesson.cells if cell.kind == "code"]
+    links = {link: target for cell in code for link, target in _links_made(cell.source).items()}
+    for cell in code:
         _adopt_modules(cell, source, folder, project, adopted)
-        cell.source = _adopt_data(cell, source, folder, project, adopted)
+        cell.source = _adopt_data(cell, source, folder, project, adopted, links)
 
 
 def _adopt_modules(cell, source: Path, folder: Path, project: Project, adopted: Adopted) -> None:
@@ -62,7 +64,7 @@ def _is_available(name: str, folder: Path) -> bool:
     return importlib.util.find_spec(name) is not None  # installed where the kernel runs: this environment
 
 
-def _adopt_data(cell, source: Path, folder: Path, project: Project, adopted: Adopted) -> str:
+def _adopt_data(cell, source: Path, folder: Path, project: Project, adopted: Adopted, links: dict[str, str]) -> str:
     """The cell with each string literal that names a data file or folder turned into data_path().
 
     A Kaggle input keeps its place under the inputs (`../input/wine-reviews/x.csv` is
@@ -72,6 +74,7 @@ def _adopt_data(cell, source: Path, folder: Path, project: Project, adopted: Ado
     lines = cell.source.split("\n")
     copied, warnings = [], []
     for row, start, end, path in reversed(_path_literals(cell.source)):
+        path = links.get(path, path)  # a link the lesson makes to a dataset's file reads that file
         name = _data_name(path)
         found = _find_data(path, name, source, folder, project)
         target = folder / DATA / name
@@ -101,14 +104,52 @@ def _path_literals(code: str) -> list[tuple[int, int, int, str]]:
         tokens = list(tokenize.generate_tokens(io.StringIO(without_magics(code) + "\n").readline))
     except (tokenize.TokenError, SyntaxError):
         return []
+    made = _paths_the_code_makes(code)
     for token in tokens:
         if token.type != tokenize.STRING or token.start[0] != token.end[0] or token.string[0] not in "'\"":
             continue  # prefixed (f, b, r) and multi-line strings are not file names
+        if token.start in made:
+            continue
         value = ast.literal_eval(token.string)
         kaggle = value.startswith(KAGGLE_INPUTS) and _data_name(value)
         if kaggle or (value.startswith("/") and "." in PurePosixPath(value).name):
             found.append((token.start[0], token.start[1], token.end[1], value))
     return found
+
+
+def _paths_the_code_makes(code: str) -> set[tuple[int, int]]:
+    """(line, column) of the literals naming a link the code makes, and of the checks whether it is there yet.
+
+    learntools' exercises link a dataset's file to where its checking code looks
+    (`os.symlink("../input/set/train.csv", "../input/train.csv")`): that place is no data of the
+    lesson's, and stays as it is written.
+    """
+    made = set()
+    for node in _calls(code, ("symlink", "exists")):
+        argument = node.args[1 if node.func.attr == "symlink" else 0]
+        made.add((argument.lineno, argument.col_offset))
+    return made
+
+
+def _links_made(code: str) -> dict[str, str]:
+    """The links the code makes with os.symlink(target, link), as {link: target}."""
+    return {node.args[1].value: node.args[0].value for node in _calls(code, ("symlink",))
+            if isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str)}
+
+
+def _calls(code: str, methods: tuple[str, ...]) -> list[ast.Call]:
+    """The calls of `module.method(...)` for these methods whose argument of interest is a string literal."""
+    try:
+        tree = ast.parse(without_magics(code))
+    except SyntaxError:
+        return []
+    calls = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in methods:
+            index = 1 if node.func.attr == "symlink" else 0
+            if len(node.args) > index and isinstance(node.args[index], ast.Constant) and isinstance(node.args[index].value, str):
+                calls.append(node)
+    return calls
 
 
 def _data_name(path: str) -> str:

@@ -95,9 +95,11 @@ def run_notebook(rendered: RenderedLesson, project: Project, options: KernelOpti
     options = options or KernelOptions()
     notebook = copy.deepcopy(rendered.notebook)
     course_folder = project.root / rendered.course.path
+    execution = rendered.lesson.front_matter.get("execution", {})  # MyST-NB's settings of the notebook
     client = NotebookClient(
         notebook,
-        timeout=rendered.lesson.front_matter.get("timeout", project.settings.timeout),
+        timeout=rendered.lesson.front_matter.get("timeout", execution.get("timeout", project.settings.timeout)),
+        allow_errors=execution.get("allow_errors", False),
         kernel_name=notebook.metadata.kernelspec.name,
         resources={"metadata": {"path": str(course_folder)}},
         record_timing=False,  # wall-clock stamps would make every run's notebook differ; seconds suffice

@@ -2,6 +2,8 @@
 that the build will use, so that each problem is reported at once, before any kernel starts."""
 from __future__ import annotations
 
+from pathlib import Path
+
 from .errors import SourceError, SourceErrors
 from .model import Course, RenderedLesson
 from .project import COURSE_FILE, Project, site_name
@@ -9,12 +11,14 @@ from .read import read_courses
 from .render import render_course
 
 Prepared = list[tuple[Course, list[RenderedLesson]]]
+DEFAULT_KERNEL = "python3"  # ipykernel's, installed with the build
 
 
-def prepare(project: Project, target: str = "site") -> Prepared:
+def prepare(project: Project, target: str = "site", local_kernels: bool = True) -> Prepared:
     """Every course with its rendered lessons for `target`; raise SourceErrors listing every problem.
 
-    For Kaggle, the courses are those whose course file has kaggle settings.
+    For Kaggle, the courses are those whose course file has kaggle settings. With `local_kernels`,
+    a kernel that a lesson names must be installed here (a gateway has kernels of its own).
     """
     errors: list[SourceError] = []
     try:
@@ -28,6 +32,8 @@ def prepare(project: Project, target: str = "site") -> Prepared:
         courses = exc.partial
     if target == "kaggle":
         courses = _kaggle_courses(courses, errors)
+    elif local_kernels:
+        errors.extend(_missing_kernels(courses, project))
     rendered = []
     for course in courses:
         try:
@@ -41,6 +47,30 @@ def prepare(project: Project, target: str = "site") -> Prepared:
     if errors:
         raise SourceErrors(errors)
     return rendered
+
+
+def _missing_kernels(courses: list[Course], project: Project) -> list[SourceError]:
+    """A kernelspec naming a kernel that is not installed, at its line: before any kernel is started."""
+    named = [(lesson, lesson.front_matter["kernelspec"]["name"]) for course in courses for lesson in course.lessons
+             if "kernelspec" in lesson.front_matter and lesson.front_matter["kernelspec"]["name"] != DEFAULT_KERNEL]
+    if not named:
+        return []  # the default kernel comes with the build (ipykernel); looking the others up takes a tenth of a second
+    from jupyter_client.kernelspec import KernelSpecManager
+
+    installed = set(KernelSpecManager().find_kernel_specs()) | {DEFAULT_KERNEL}
+    errors = []
+    for lesson, name in named:
+        if name not in installed:
+            line = _kernelspec_line(project.root / lesson.path)
+            errors.append(SourceError(lesson.path, line, f"kernel '{name}' is not installed here (installed: {', '.join(sorted(installed))})"))
+    return errors
+
+
+def _kernelspec_line(path: Path) -> int:
+    """The line of the kernelspec's name in the lesson's front matter."""
+    lines = path.read_text(encoding="utf-8-sig").splitlines()
+    start = next((n for n, line in enumerate(lines) if line.startswith("kernelspec:")), 0)
+    return next((n + 1 for n in range(start, len(lines)) if lines[n].strip().startswith("name:")), start + 1)
 
 
 def _kaggle_courses(courses: list[Course], errors: list[SourceError]) -> list[Course]:

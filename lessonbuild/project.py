@@ -53,6 +53,8 @@ SETTINGS = (
             "where Colab opens a published notebook, {notebook} standing for <course>/<lesson>.ipynb; empty: no link"),
     Setting("figure_tolerance", 1.0, {"type": "number", "minimum": 0},
             "the RMS pixel difference (0-255) a regenerated figure may show before `figures --check` fails"),
+    Setting("jinja_in_code", True, {"type": "boolean"},
+            "whether {{ data_path(...) }} and the build's other names work in code cells (false: code is left as written)"),
 )
 SETTINGS_SCHEMA = {
     "type": "object",

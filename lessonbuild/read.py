@@ -20,6 +20,17 @@ from .model import Cell, Course, Lesson, Unit
 from .project import COURSE_FILE, Project
 from .yamldoc import load_yaml
 
+# The front matter keys of the formats a lesson may come from: MyST (and the MyST document
+# front matter Jupyter Book 2 reads), MyST-NB, jupytext, Jupyter Book 1. Any of them is accepted;
+# a key none of them knows is reported, so that a typo is caught.
+ANY = {}
+KNOWN_ELSEWHERE = (
+    "abbreviations", "abstract", "affiliations", "authors", "author", "banner", "bibliography", "content_includes_title",
+    "copyright", "date", "doi", "downloads", "edit_url", "enumerator", "exports", "file_format", "github", "html_meta",
+    "kernel_info", "keywords", "label", "license", "math", "myst", "mystnb", "numbering", "open_access", "options",
+    "parts", "requirements", "resources", "settings", "short_title", "site", "source_url", "subject", "subtitle",
+    "tags", "thumbnail", "venue",
+)
 LESSON_SCHEMA = {
     "type": "object",
     "properties": {
@@ -32,10 +43,21 @@ LESSON_SCHEMA = {
             "required": ["name"],
         },
         "jupytext": {"type": "object"},  # written by jupytext; kept out of the notebook
+        "substitutions": {"type": "object"},  # MyST's: {{ name }} in prose
+        "execution": {  # MyST-NB's own execution settings of a notebook
+            "type": "object",
+            "properties": {"timeout": {"type": "integer", "minimum": 1}, "allow_errors": {"type": "boolean"}},
+        },
+        "lessonbuild": {
+            "type": "object",
+            "properties": {"jinja_in_code": {"type": "boolean"}},
+            "additionalProperties": False,
+        },
+        **{key: ANY for key in KNOWN_ELSEWHERE},
     },
-    "required": ["title"],
     "additionalProperties": False,
 }
+HEADING = re.compile(r"^#\s+(?P<title>.+?)(?:\s+#+)?\s*$")  # an H1, Kaggle's closing hashes allowed
 
 FIGURE_NAME = r"^[A-Za-z0-9][A-Za-z0-9_-]*$"  # a plain file name: figures/<course>/<name>.png
 
@@ -48,6 +70,19 @@ CELL_OPTIONS_SCHEMA = {
 }
 
 CELL_DIRECTIVES = {"{code-cell}": "code", "{raw-cell}": "raw"}
+# The directives of MyST, MyST-NB, sphinx-design, sphinx-exercise, sphinx-togglebutton and
+# sphinxcontrib-bibtex that Jupyter Book lessons use: prose, not cells. Any other {name} fence is
+# reported, so that a misspelt {code-cell} does not pass for prose.
+PROSE_DIRECTIVES = {
+    "admonition", "attention", "caution", "danger", "error", "hint", "important", "note", "seealso", "tip", "warning",
+    "dropdown", "margin", "sidebar", "epigraph", "pull-quote", "topic", "math", "figure", "image", "code-block", "code",
+    "sourcecode", "literalinclude", "include", "list-table", "csv-table", "table", "tab-set", "tab-item", "card",
+    "grid", "grid-item", "grid-item-card", "exercise", "solution", "exercise-start", "exercise-end", "solution-start",
+    "solution-end", "bibliography", "glue", "glue:any", "glue:text", "glue:figure", "glue:math", "glue:md", "raw",
+    "index", "toctree", "tableofcontents", "div", "eval-rst", "button-link", "button-ref", "toggle", "proof", "prf:proof",
+    "prf:theorem", "prf:lemma", "prf:definition", "prf:example", "iframe", "video", "mermaid", "only", "versionadded",
+    "versionchanged", "deprecated", "rubric", "highlight", "contents", "container",
+}
 CELL_BREAK = re.compile(r"^\+\+\+\s*(?P<metadata>\{.*\})?\s*$")
 
 
@@ -165,19 +200,35 @@ def read_lesson_file(path: Path, relative: Path) -> Lesson:
     SourceErrors whose `partial` is the lesson with the cells that did read, so that the next
     stage can find the problems of those too.
     """
-    lines = path.read_text(encoding="utf-8").splitlines()
+    lines = path.read_text(encoding="utf-8-sig").splitlines()  # a byte order mark is no text; CRLF ends lines too
     front_matter, body_start = _front_matter(lines, relative)
     try:
         cells = _cells(lines, body_start, relative)
     except SourceErrors as exc:
         partial = Lesson(slug=path.stem, path=relative, front_matter=front_matter, cells=tuple(exc.partial))
-        raise SourceErrors(exc.errors, partial=partial) from None
-    return Lesson(slug=path.stem, path=relative, front_matter=front_matter, cells=tuple(cells))
+        raise SourceErrors(exc.errors, partial=_titled(partial, relative)) from None
+    return _titled(Lesson(slug=path.stem, path=relative, front_matter=front_matter, cells=tuple(cells)), relative)
+
+
+def _titled(lesson: Lesson, path: Path) -> Lesson:
+    """The lesson with its title: the front matter's, or else its first heading's, as Jupyter Book takes it."""
+    if lesson.front_matter.get("title"):
+        return lesson
+    heading = title_heading(lesson.cells[0]) if lesson.cells else None
+    if heading is None:
+        raise SourceError(path, 1, "the lesson has no title: give it one in front matter (title: ...) or start it with a # heading")
+    return replace(lesson, front_matter={**lesson.front_matter, "title": heading})
+
+
+def title_heading(cell: Cell) -> str | None:
+    """The text of the H1 that opens a Markdown cell, if one does."""
+    match = HEADING.match(cell.source.split("\n", 1)[0]) if cell.kind == "markdown" else None
+    return match["title"] if match else None
 
 
 def _front_matter(lines: list[str], path: Path) -> tuple[dict, int]:
     if not lines or lines[0].strip() != "---":
-        raise SourceError(path, 1, "a lesson starts with YAML front matter between '---' lines (at least a title)")
+        return {}, 0  # no front matter: the title comes from the first heading
     for index in range(1, len(lines)):
         if lines[index].strip() == "---":
             text = "\n".join(lines[1:index])
@@ -246,7 +297,7 @@ def _top_level_fences(lines: list[str], body_start: int, path: Path, errors: lis
         start, end = token.map[0] + body_start, token.map[1] + body_start
         directive = token.info.split()[0] if token.info.strip() else ""
         kind = CELL_DIRECTIVES.get(directive)
-        if kind is None and directive.startswith("{") and directive.endswith("}"):
+        if kind is None and directive.startswith("{") and directive.endswith("}") and directive[1:-1] not in PROSE_DIRECTIVES:
             known = ", ".join(CELL_DIRECTIVES)
             errors.append(SourceError(path, start + 1, f"unknown cell directive '{directive}' (lessons use: {known})"))
         if not _is_closing_fence(lines, start, end, token.markup):

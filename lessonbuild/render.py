@@ -12,15 +12,18 @@ metadata Kaggle reads, and reads data from the course's Kaggle dataset.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, Callable
 
 import jinja2
+import jinja2.meta
 import nbformat
 
 from .errors import LessonTemplateError, SourceError, SourceErrors
 from .model import Cell, Course, Lesson, RenderedLesson, Unit
 from .project import DATA, Project
+from .read import title_heading
 from .templates import FOOTER, HEADER, MACROS, Templates, deepest_template_frame, template_error
 
 TARGETS = ("site", "kaggle")
@@ -47,11 +50,13 @@ def render_course(course: Course, project: Project, target: str = "site") -> lis
     """Render every lesson of a course for `target` (see TARGETS); raise SourceErrors listing every problem of every lesson."""
     templates = Templates(project)
     environment = templates.environment()
+    # In prose, `{#` opens MyST's attributes ({#id}), not a Jinja comment: cells take comments as {## ... ##}.
+    cells = templates.environment(comment_start_string="{##", comment_end_string="##}")
     lesson_files = {p.resolve() for p in project.lessons_dir.glob("*/*.md")}
     rendered, errors = [], []
     for lesson in course.lessons:
         try:
-            rendered.append(_render_lesson(templates, environment, course, lesson, project, target, lesson_files))
+            rendered.append(_render_lesson(templates, (environment, cells), course, lesson, project, target, lesson_files))
         except SourceError as exc:
             errors.append(exc)
         except SourceErrors as exc:
@@ -61,14 +66,18 @@ def render_course(course: Course, project: Project, target: str = "site") -> lis
     return rendered
 
 
-def _render_lesson(templates: Templates, environment, course: Course, lesson: Lesson, project: Project,
+def _render_lesson(templates: Templates, environments: tuple, course: Course, lesson: Lesson, project: Project,
                    target: str, lesson_files: set[Path]) -> RenderedLesson:
+    """`environments`: the one for template files, and the one for lesson cells."""
+    environment, cells_environment = environments
     data_files: list[Path] = []
     context = _context(templates, environment, course, lesson, project, target, data_files)
     cells, origins, errors = [], [], []
-    for cell in lesson.cells:
+    prose_context = {**_substitutions(lesson), **context}  # MyST's substitutions, in Markdown only
+    for cell in _shown_once(lesson, target):
         try:
-            source = _render_cell(environment, cell, context, lesson.path)
+            source = _render_cell(cells_environment, cell, context if cell.kind == "code" else prose_context,
+                                  lesson.path, _jinja_in_code(lesson, project))
             if cell.kind == "markdown":
                 _check_lesson_links(source, cell, lesson.path, project.root / course.path, lesson_files)
         except SourceError as exc:  # the next cells may have problems of their own: find them all
@@ -237,7 +246,35 @@ def _render_template_file(templates: Templates, environment, name: str, context:
         raise template_error(templates, exc, name, _describe) from None
 
 
-def _render_cell(environment, cell: Cell, context: dict, path: Path) -> str:
+def _shown_once(lesson: Lesson, target: str) -> list[Cell]:
+    """The lesson's cells; on the site, less a first heading that says the title the page's header shows."""
+    cells = list(lesson.cells)
+    if target != "site" or not cells or title_heading(cells[0]) != lesson.title:
+        return cells
+    first = cells[0]
+    rest = first.source.split("\n")[1:]
+    numbers = list(first.lines[1:])
+    while rest and not rest[0].strip():
+        rest, numbers = rest[1:], numbers[1:]
+    return cells[1:] if not rest else [replace(first, source="\n".join(rest), lines=tuple(numbers)), *cells[1:]]
+
+
+def _substitutions(lesson: Lesson) -> dict[str, Any]:
+    """MyST's substitutions of the lesson: `substitutions`, or `myst: {substitutions: ...}`, in front matter."""
+    myst = lesson.front_matter.get("myst")
+    nested = myst.get("substitutions", {}) if isinstance(myst, dict) else {}
+    return {**nested, **lesson.front_matter.get("substitutions", {})}
+
+
+def _jinja_in_code(lesson: Lesson, project: Project) -> bool:
+    own = lesson.front_matter.get("lessonbuild", {}).get("jinja_in_code")
+    return project.settings.jinja_in_code if own is None else own
+
+
+def _render_cell(environment, cell: Cell, context: dict, path: Path, jinja_in_code: bool) -> str:
+    """A Markdown cell rendered through Jinja; a code cell with only the build's own expressions replaced."""
+    if cell.kind == "code":
+        return _render_code(environment, cell, context, path) if jinja_in_code else cell.source
     try:
         return environment.from_string(cell.source).render(context)
     except jinja2.TemplateSyntaxError as exc:
@@ -245,6 +282,30 @@ def _render_cell(environment, cell: Cell, context: dict, path: Path) -> str:
     except Exception as exc:
         _, line = deepest_template_frame(exc, CELL_TEMPLATE_NAME)
         raise SourceError(path, _cell_line(cell, line), _describe(exc)) from None
+
+
+# {{ ... }} in code: evaluated only when it names one of the build's own names (data_path, lesson, ...).
+BRACES = re.compile(r"\{\{(?P<expression>.*?)\}\}", re.DOTALL)
+
+
+def _render_code(environment, cell: Cell, context: dict, path: Path) -> str:
+    """Code reaches the kernel byte for byte but for `{{ build expression }}`: f-strings, format templates
+    and dictionaries in braces are Python's, not Jinja's."""
+
+    def replace(match: re.Match) -> str:
+        try:
+            names = jinja2.meta.find_undeclared_variables(environment.parse(match[0]))
+        except jinja2.TemplateSyntaxError:
+            return match[0]  # not Jinja at all: Python's own braces
+        if not names & context.keys():
+            return match[0]  # no name of the build's: Python's braces (a name misspelt with them fails when it runs)
+        try:
+            return environment.from_string(match[0]).render(context)
+        except Exception as exc:
+            line = cell.source.count("\n", 0, match.start()) + 1
+            raise SourceError(path, _cell_line(cell, line), _describe(exc)) from None
+
+    return BRACES.sub(replace, cell.source)
 
 
 def _check_lesson_links(source: str, cell: Cell, path: Path, course_folder: Path, lesson_files: set[Path]) -> None:

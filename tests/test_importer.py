@@ -84,6 +84,7 @@ def test_a_notebook_round_trips_with_tags_metadata_and_attachments(tmp_path):
     assert result.returncode == 0, result.stderr
     assert result.stdout == "imported lessons/notes/01-title.md\n"
     lesson = read_lesson_file(root / "lessons" / "notes" / "01-title.md", Path("l.md"))
+    assert lesson.title == "Title"
     assert [(c.kind, c.source) for c in lesson.cells] == [(c.cell_type, c.source) for c in cells]
     assert lesson.cells[2].tags == ("hide-input",) and lesson.cells[2].metadata == {"custom": 3}
     assert lesson.cells[0].metadata == {"attachments": {"a.png": {"image/png": png}}}
@@ -119,7 +120,9 @@ def test_text_that_jinja_would_read_survives_import_and_render(tmp_path):
     (course,) = read_courses(project)
     (rendered,) = render_course(course, project)
     body = rendered.notebook.cells[1:-1]  # between the header and the footer
-    assert [(c.cell_type, c.source) for c in body] == [(c.cell_type, c.source) for c in cells]
+    assert rendered.notebook.cells[0].source.startswith("# Braces\n")  # the title, once, in the header
+    assert body[0].source == cells[0].source.removeprefix("# Braces\n\n")
+    assert [(c.cell_type, c.source) for c in body[1:]] == [(c.cell_type, c.source) for c in cells[1:]]
 
 
 def snapshot(folder):
@@ -170,3 +173,16 @@ def test_a_failing_import_leaves_the_lessons_folder_as_it_was(learntools_root, m
         importer.import_lessons(new_sources, course, load_project(learntools_root), replace=True)
     assert snapshot(learntools_root / "lessons") == before  # no half-written course, no lesson file
     assert not (learntools_root / "_build" / "import" / course).exists()
+
+
+def test_a_myst_notebook_is_kept_as_it_is(tmp_path):
+    text = ("---\njupytext:\n  text_representation:\n    format_name: myst\nkernelspec:\n  name: python3\n  display_name: Python 3\n---\n"
+            "# Lecture One\n\nSome {math}`x^2` and a [link](https://example.org).\n\n```{code-cell} ipython3\nprint(f'{{1}}')\n```\n")
+    source = tmp_path / "lecture.md"
+    source.write_bytes(text.encode("utf-8"))
+    root = tmp_path / "project"
+    (root / "lessons").mkdir(parents=True)
+    result = run_build(root, "import", str(source), "--course", "lectures")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "imported lessons/lectures/01-lecture-one.md\n"
+    assert (root / "lessons" / "lectures" / "01-lecture-one.md").read_text() == text

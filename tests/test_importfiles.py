@@ -72,3 +72,19 @@ def test_two_datasets_files_of_one_name_stay_two_and_folders_come_along(tmp_path
     assert "open('{{ data_path(\"houses/train.csv\") }}')" in text and "open('{{ data_path(\"flats/train.csv\") }}')" in text
     assert "os.listdir('{{ data_path(\"images/train/\") }}')" in text  # a folder's trailing slash stays
     assert run_build(root, "check").returncode == 0
+
+
+def test_the_link_an_exercise_makes_for_its_checking_code_stays_as_written(tmp_path):
+    root = tmp_path / "project"
+    (root / "lessons").mkdir(parents=True)
+    source = tmp_path / "ex.txt"
+    source.write_text(
+        "<!--TITLE: Setup-->\nProse.\n\nIn [1]:\nimport os\nif not os.path.exists(\"../input/train.csv\"):\n"
+        "    os.symlink(\"../input/home-data/train.csv\", \"../input/train.csv\")\n\n"
+        "In [2]:\nrows = open('../input/train.csv').read()\n"
+    )
+    assert run_build(root, "import", str(source), "--course", "ex").returncode == 0
+    text = (root / "lessons" / "ex" / "01-setup.md").read_text()
+    assert 'os.path.exists("../input/train.csv")' in text
+    assert 'os.symlink("{{ data_path("home-data/train.csv") }}", "../input/train.csv")' in text
+    assert "rows = open('{{ data_path(\"home-data/train.csv\") }}').read()" in text  # the link's own file

@@ -80,3 +80,12 @@ def test_lesson_code_cannot_read_the_builds_secrets(tmp_path, monkeypatch):
     executed = execute(tmp_path, body, settings=Settings(kernel_env=("LESSONBUILD_ALLOWED",)))
     (cell,) = [c for c in executed.notebook.cells if c.cell_type == "code"]
     assert cell.outputs[0].text == "None visible\n"
+
+
+def test_mystnb_execution_settings_of_the_notebook_are_honoured(tmp_path):
+    body = "```{code-cell} ipython3\nraise ValueError('shown, not fatal')\n```\n```{code-cell} ipython3\nprint('after')\n```\n"
+    executed = execute(tmp_path / "a", body, front="title: T\nexecution: {allow_errors: true}\n")
+    code = [cell for cell in executed.notebook.cells if cell.cell_type == "code"]
+    assert code[0].outputs[0].ename == "ValueError" and code[1].outputs[0].text == "after\n"
+    slow = "```{code-cell} ipython3\nimport time\ntime.sleep(30)\n```\n"
+    assert failure_of(tmp_path / "b", slow, front="title: T\nexecution: {timeout: 1}\n").summary == "cell timed out after 1 s"

@@ -56,11 +56,11 @@ def test_prose_code_blocks_stay_in_markdown(tmp_path):
 @pytest.mark.parametrize(
     "text, line, words",
     [
-        ("# no front matter\n", 1, "front matter"),
+        ("Prose, and neither front matter nor a heading.\n", 1, "the lesson has no title"),
         ("---\ntitle: T\n\nbody\n", 1, "never closed"),
         ("---\ntitle: T\ndescription: [unclosed\n---\n", 3, "invalid YAML"),
         ("---\ntitle: T\ntitel: typo\n---\n", 3, "unknown key 'titel'"),
-        ("---\ndescription: no title\n---\n", 2, "'title' is a required property"),
+        ("---\ndescription: no title\n---\nProse.\n", 1, "the lesson has no title"),
         ("---\ntitle: T\ntimeout: soon\n---\n", 3, "timeout"),
         ("---\ntitle: T\n---\ntext\n\n```{code-cell} ipython3\nx = 1\n", 6, "never closed"),
         ("---\ntitle: T\n---\n```{code-cell} ipython3\nx = 1\n#$SHOW_ME$\n```\n", 6, "unknown macro '#$SHOW_ME$'"),
@@ -110,3 +110,19 @@ def test_two_cells_may_not_draw_one_figure(tmp_path):
     with pytest.raises(SourceErrors) as caught:
         read_courses(load_project(root))
     assert [str(e) for e in caught.value.errors] == ["lessons/tiny/02-b.md:7: figure 'same' is already drawn at lessons/tiny/01-a.md:6"]
+
+
+@pytest.mark.parametrize("text", [
+    "# Pooling #\n\nProse.\n",  # Jupyter Book's way: no front matter, the first heading is the title
+    "\ufeff---\r\ntitle: Pooling\r\nfile_format: mystnb\r\nauthor: A. Author\r\nmyst: {enable_extensions: [colon_fence]}\r\n---\r\n# Pooling\r\n\r\nProse.\r\n",
+])
+def test_the_title_as_jupyter_book_takes_it(tmp_path, text):
+    lesson = read_text(tmp_path, text)
+    assert lesson.title == "Pooling"
+    assert [(cell.kind, cell.source.split("\n")[-1]) for cell in lesson.cells] == [("markdown", "Prose.")]
+
+
+def test_the_keys_of_myst_mystnb_and_jupyter_book_are_accepted_and_a_typo_is_not(tmp_path):
+    keys = "substitutions: {x: 1}\nexecution: {timeout: 30, allow_errors: true}\nnumbering: {figure: true}\nshort_title: P\ndate: 2024-01-01\n"
+    assert read_text(tmp_path, f"---\ntitle: T\n{keys}---\n").front_matter["short_title"] == "P"
+    assert "unknown key 'short_titel'" in str(error_of(tmp_path, "---\ntitle: T\nshort_titel: P\n---\n"))

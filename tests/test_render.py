@@ -77,7 +77,7 @@ def test_macros_from_the_templates_folder(tmp_path):
     "body, expected",
     [
         ("Text.\n\n{% if %}\n", "lessons/tiny/01-x.md:6: Jinja syntax error"),
-        ("```{code-cell} ipython3\nx = 1\ny = {{ nowhere }}\n```\n", "lessons/tiny/01-x.md:6: undefined name in template: 'nowhere' is undefined"),
+        ("```{code-cell} ipython3\nx = 1\ny = {{ lesson.title ~ nowhere }}\n```\n", "lessons/tiny/01-x.md:6: undefined name in template: 'nowhere' is undefined"),
         ("```{code-cell} ipython3\np = '{{ data_path(\"absent.csv\") }}'\n```\n", "lessons/tiny/01-x.md:5: data file 'absent.csv' not found"),
         ("```{code-cell} ipython3\np = '{{ data_path(\"../helper.py\") }}'\n```\n", "lessons/tiny/01-x.md:5: data file '../helper.py': a path inside data/"),
     ],
@@ -198,3 +198,42 @@ def test_every_problem_of_every_lesson_and_none_caused_by_a_neighbour(tmp_path):
         "lessons/tiny/01-a.md:8: data file 'x.csv' not found in data/ of this course",
         "lessons/tiny/03-c.md:4: #$NEXT_NOTEBOOK_URL$: this is the course's last lesson",
     ]
+
+
+PYTHON_BRACES = '''```{code-cell} ipython3
+name, t = "x", 3
+print(f'{{{name}}}', r'$h_{{{}}}$'.format(t), "{#not a comment#}", {{1: 2}.get(1): 'set'})
+template = "{{ greeting }} {% raw %}"
+path = '{{ data_path("values.txt") }}'
+```
+'''
+
+
+def test_python_braces_reach_the_kernel_byte_for_byte_and_the_builds_names_still_work(tmp_path):
+    rendered = render_one(tmp_path, "---\ntitle: T\n---\n" + PYTHON_BRACES)
+    (code,) = [cell for cell in rendered.notebook.cells if cell.cell_type == "code"]
+    written = PYTHON_BRACES.split("\n", 1)[1].rsplit("```", 1)[0].strip("\n")
+    assert code.source == written.replace('{{ data_path("values.txt") }}', "data/values.txt")
+
+
+def test_a_lesson_can_keep_jinja_out_of_its_code(tmp_path):
+    front = "---\ntitle: T\nlessonbuild: {jinja_in_code: false}\n---\n"
+    rendered = render_one(tmp_path, front + "```{code-cell} ipython3\npath = '{{ data_path(\"values.txt\") }}'\n```\n")
+    assert rendered.notebook.cells[1].source == "path = '{{ data_path(\"values.txt\") }}'"
+
+
+def test_myst_substitutions_and_attributes_in_prose(tmp_path):
+    front = "---\ntitle: T\nsubstitutions:\n  key: the *value*\nmyst:\n  substitutions:\n    other: more\n---\n"
+    rendered = render_one(tmp_path, front + "Here is {{ key }} and {{ other }}.\n\n{#intro}\n## A section\n")
+    assert rendered.notebook.cells[1].source == "Here is the *value* and more.\n\n{#intro}\n## A section"
+
+
+def test_the_title_is_shown_once_on_the_site_and_kept_for_kaggle(tmp_path):
+    project = load_project(make_project(tmp_path, {"01-x": "# Pooling #\n\nProse.\n"}))
+    course_file = project.lessons_dir / "tiny" / "course.yml"
+    course_file.write_text(course_file.read_text() + "kaggle: {owner: team}\n")
+    (course,) = read_courses(project)
+    (site,) = render_course(course, project, target="site")
+    assert site.notebook.cells[0].source.startswith("# Pooling\n") and site.notebook.cells[1].source == "Prose."
+    (kaggle,) = render_course(course, project, target="kaggle")  # Kaggle shows the kernel's title apart: the heading stays
+    assert kaggle.notebook.cells[0].source == "# Pooling #\n\nProse."

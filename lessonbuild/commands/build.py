@@ -85,7 +85,7 @@ def build(project: Project, options: ExecuteOptions = ExecuteOptions(), shard: t
     if plain and (lines := uptodate.is_current(project, stamp)) is not None:
         print("\n".join(lines), file=out, flush=True)  # nothing changed: not even a lesson is read
         return BuildReport(lessons=len(lines) - 1, failures=[])
-    courses = prepare(project)
+    courses = prepare(project, local_kernels=options.gateway is None)
     cache = ExecutionCache(project)  # one per build: each lesson's inputs are hashed once
     if shard is not None:
         return _build_shard(project, courses, cache, options, shard, junit, out)
