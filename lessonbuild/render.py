@@ -72,21 +72,8 @@ def _render_lesson(templates: Templates, environments: tuple, course: Course, le
     environment, cells_environment = environments
     data_files: list[Path] = []
     context = _context(templates, environment, course, lesson, project, target, data_files)
-    cells, origins, errors = [], [], []
-    prose_context = {**_substitutions(lesson), **context}  # MyST's substitutions, in Markdown only
-    for cell in _shown_once(lesson, target):
-        try:
-            source = _render_cell(cells_environment, cell, context if cell.kind == "code" else prose_context,
-                                  lesson.path, _jinja_in_code(lesson, project))
-            if cell.kind == "markdown":
-                _check_lesson_links(source, cell, lesson.path, project.root / course.path, lesson_files)
-        except SourceError as exc:  # the next cells may have problems of their own: find them all
-            errors.append(exc)
-            continue
-        cells.append(_notebook_cell(cell, source, target))
-        origins.append((lesson.path, cell.lines))
-    if errors:
-        raise SourceErrors(errors)
+    cells = _rendered_cells(cells_environment, lesson, context, project, target, lesson_files)
+    origins = [(lesson.path, cell.lines) for cell in _shown_once(lesson, target)]
     for position, cell in _template_cells(templates, environment, context, project):
         cells.insert(len(cells) if position == "end" else position, cell)
         origins.insert(len(origins) if position == "end" else position, None)  # no lesson line to report
@@ -97,6 +84,27 @@ def _render_lesson(templates: Templates, environments: tuple, course: Course, le
     )
     nbformat.validate(notebook)  # once for the whole notebook, not once per cell
     return RenderedLesson(course, lesson, notebook, origins, data_files=tuple(sorted(set(data_files))))
+
+
+def _rendered_cells(environment, lesson: Lesson, context: dict, project: Project, target: str,
+                    lesson_files: set[Path]) -> list[dict[str, Any]]:
+    """The lesson's own cells as notebook cells; SourceErrors with the problems of every cell."""
+    jinja_in_code = _jinja_in_code(lesson, project)
+    prose_context = {**_substitutions(lesson), **context}  # MyST's substitutions, in Markdown only
+    course_folder = project.root / context["course"].path
+    cells, errors = [], []
+    for cell in _shown_once(lesson, target):
+        try:
+            source = _render_cell(environment, cell, context if cell.kind == "code" else prose_context, lesson.path, jinja_in_code)
+            if cell.kind == "markdown":
+                _check_lesson_links(source, cell, lesson.path, course_folder, lesson_files)
+        except SourceError as exc:  # the next cells may have problems of their own: find them all
+            errors.append(exc)
+            continue
+        cells.append(_notebook_cell(cell, source, target))
+    if errors:
+        raise SourceErrors(errors)
+    return cells
 
 
 def _template_cells(templates: Templates, environment, context: dict[str, Any], project: Project) -> list[tuple[int | str, dict[str, Any]]]:
