@@ -6,6 +6,7 @@ the source line of each of its lines so that later stages can report `path:line`
 """
 from __future__ import annotations
 
+import difflib
 import json
 import re
 from dataclasses import dataclass, field, replace
@@ -58,6 +59,8 @@ LESSON_SCHEMA = {
     "additionalProperties": False,
 }
 HEADING = re.compile(r"^#\s+(?P<title>.+?)(?:\s+#+)?\s*$")  # an H1, Kaggle's closing hashes allowed
+LABEL = re.compile(r"^\s*\([^)]+\)=\s*$")  # MyST's target for references, `(label)=`, on the line before what it names
+ROLE = re.compile(r"\{[\w:.-]+\}`([^`<]*?)\s*(?:<[^>]*>)?`")  # {role}`text <target>`: its text
 
 FIGURE_NAME = r"^[A-Za-z0-9][A-Za-z0-9_-]*$"  # a plain file name: figures/<course>/<name>.png
 
@@ -71,8 +74,8 @@ CELL_OPTIONS_SCHEMA = {
 
 CELL_DIRECTIVES = {"{code-cell}": "code", "{raw-cell}": "raw"}
 # The directives of MyST, MyST-NB, sphinx-design, sphinx-exercise, sphinx-togglebutton and
-# sphinxcontrib-bibtex that Jupyter Book lessons use: prose, not cells. Any other {name} fence is
-# reported, so that a misspelt {code-cell} does not pass for prose.
+# sphinxcontrib-bibtex that Jupyter Book lessons use: prose, not cells. Another {name} fence is
+# prose too (Sphinx extensions bring their own), unless it nearly says {code-cell}: then a typo.
 PROSE_DIRECTIVES = {
     "admonition", "attention", "caution", "danger", "error", "hint", "important", "note", "seealso", "tip", "warning",
     "dropdown", "margin", "sidebar", "epigraph", "pull-quote", "topic", "math", "figure", "image", "code-block", "code",
@@ -211,19 +214,30 @@ def read_lesson_file(path: Path, relative: Path) -> Lesson:
 
 
 def _titled(lesson: Lesson, path: Path) -> Lesson:
-    """The lesson with its title: the front matter's, or else its first heading's, as Jupyter Book takes it."""
+    """The lesson with its title: the front matter's, or else its first level-one heading's, as Jupyter Book takes it."""
     if lesson.front_matter.get("title"):
         return lesson
-    heading = title_heading(lesson.cells[0]) if lesson.cells else None
+    heading = next((title for cell in lesson.cells if cell.kind == "markdown" and (title := _first_h1(cell.source))), None)
     if heading is None:
-        raise SourceError(path, 1, "the lesson has no title: give it one in front matter (title: ...) or start it with a # heading")
+        raise SourceError(path, 1, "the lesson has no title: give it one in front matter (title: ...) or a # heading")
     return replace(lesson, front_matter={**lesson.front_matter, "title": heading})
 
 
+def _first_h1(markdown: str) -> str | None:
+    tokens = MarkdownIt("commonmark").parse(markdown)
+    for opening, inline in zip(tokens, tokens[1:]):
+        if opening.type == "heading_open" and opening.tag == "h1":
+            return ROLE.sub(r"\1", inline.content).strip(" #") or None
+    return None
+
+
 def title_heading(cell: Cell) -> str | None:
-    """The text of the H1 that opens a Markdown cell, if one does."""
-    match = HEADING.match(cell.source.split("\n", 1)[0]) if cell.kind == "markdown" else None
-    return match["title"] if match else None
+    """The text of the H1 that opens a Markdown cell (after MyST's `(label)=` targets), if one does."""
+    if cell.kind != "markdown":
+        return None
+    first = next((line for line in cell.source.split("\n") if not LABEL.match(line)), "")
+    match = HEADING.match(first)
+    return ROLE.sub(r"\1", match["title"]) if match else None
 
 
 def _front_matter(lines: list[str], path: Path) -> tuple[dict, int]:
@@ -297,7 +311,7 @@ def _top_level_fences(lines: list[str], body_start: int, path: Path, errors: lis
         start, end = token.map[0] + body_start, token.map[1] + body_start
         directive = token.info.split()[0] if token.info.strip() else ""
         kind = CELL_DIRECTIVES.get(directive)
-        if kind is None and directive.startswith("{") and directive.endswith("}") and directive[1:-1] not in PROSE_DIRECTIVES:
+        if kind is None and _misspelt_cell(directive):
             known = ", ".join(CELL_DIRECTIVES)
             errors.append(SourceError(path, start + 1, f"unknown cell directive '{directive}' (lessons use: {known})"))
         if not _is_closing_fence(lines, start, end, token.markup):
@@ -305,6 +319,14 @@ def _top_level_fences(lines: list[str], body_start: int, path: Path, errors: lis
             kind = None
         fences.append((start, end, kind))
     return fences
+
+
+def _misspelt_cell(directive: str) -> bool:
+    """A `{name}` fence that is no directive of MyST's and nearly says {code-cell} or {raw-cell}: a typo, not prose."""
+    name = directive[1:-1] if directive.startswith("{") and directive.endswith("}") else None
+    if name is None or name in PROSE_DIRECTIVES:
+        return False
+    return bool(difflib.get_close_matches(directive, CELL_DIRECTIVES, n=1, cutoff=0.75))
 
 
 def _is_closing_fence(lines: list[str], start: int, end: int, markup: str) -> bool:

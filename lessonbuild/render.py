@@ -23,7 +23,7 @@ import nbformat
 from .errors import LessonTemplateError, SourceError, SourceErrors
 from .model import Cell, Course, Lesson, RenderedLesson, Unit
 from .project import DATA, Project
-from .read import title_heading
+from .read import LABEL, title_heading
 from .templates import FOOTER, HEADER, MACROS, Templates, deepest_template_frame, template_error
 
 TARGETS = ("site", "kaggle")
@@ -260,11 +260,14 @@ def _shown_once(lesson: Lesson, target: str) -> list[Cell]:
     if target != "site" or not cells or title_heading(cells[0]) != lesson.title:
         return cells
     first = cells[0]
-    rest = first.source.split("\n")[1:]
-    numbers = list(first.lines[1:])
-    while rest and not rest[0].strip():
-        rest, numbers = rest[1:], numbers[1:]
-    return cells[1:] if not rest else [replace(first, source="\n".join(rest), lines=tuple(numbers)), *cells[1:]]
+    lines = first.source.split("\n")
+    heading = next(index for index, line in enumerate(lines) if not LABEL.match(line))
+    kept = [(line, number) for index, (line, number) in enumerate(zip(lines, first.lines)) if index != heading]
+    while heading < len(kept) and not kept[heading][0].strip():
+        del kept[heading]  # the blank lines after the heading go with it
+    if not any(line.strip() for line, _ in kept):
+        return cells[1:]
+    return [replace(first, source="\n".join(line for line, _ in kept), lines=tuple(n for _, n in kept)), *cells[1:]]
 
 
 def _substitutions(lesson: Lesson) -> dict[str, Any]:
@@ -280,9 +283,13 @@ def _jinja_in_code(lesson: Lesson, project: Project) -> bool:
 
 
 def _render_cell(environment, cell: Cell, context: dict, path: Path, jinja_in_code: bool) -> str:
-    """A Markdown cell rendered through Jinja; a code cell with only the build's own expressions replaced."""
-    if cell.kind == "code":
-        return _render_code(environment, cell, context, path) if jinja_in_code else cell.source
+    """A cell with the build's own `{{ }}` expressions replaced; a Markdown cell that uses Jinja's
+    statements (`{% if %}`) rendered through Jinja whole. Braces of any other kind (Python's, LaTeX's
+    `{{p_t}}`) stay as they are."""
+    if cell.kind == "code" and not jinja_in_code:
+        return cell.source
+    if cell.kind == "code" or "{%" not in cell.source:
+        return _render_expressions(environment, cell, context, path)
     try:
         return environment.from_string(cell.source).render(context)
     except jinja2.TemplateSyntaxError as exc:
@@ -292,21 +299,22 @@ def _render_cell(environment, cell: Cell, context: dict, path: Path, jinja_in_co
         raise SourceError(path, _cell_line(cell, line), _describe(exc)) from None
 
 
-# {{ ... }} in code: evaluated only when it names one of the build's own names (data_path, lesson, ...).
+# {{ ... }}: evaluated only when it names one of the build's own names (data_path, lesson, ...), or is a quoted string.
 BRACES = re.compile(r"\{\{(?P<expression>.*?)\}\}", re.DOTALL)
 
 
-def _render_code(environment, cell: Cell, context: dict, path: Path) -> str:
-    """Code reaches the kernel byte for byte but for `{{ build expression }}`: f-strings, format templates
-    and dictionaries in braces are Python's, not Jinja's."""
+def _render_expressions(environment, cell: Cell, context: dict, path: Path) -> str:
+    """The cell byte for byte but for `{{ build expression }}`: f-strings, format templates, dictionaries
+    in braces and LaTeX are not Jinja's."""
 
     def replace(match: re.Match) -> str:
         try:
-            names = jinja2.meta.find_undeclared_variables(environment.parse(match[0]))
+            parsed = environment.parse(match[0])
         except jinja2.TemplateSyntaxError:
             return match[0]  # not Jinja at all: Python's own braces
-        if not names & context.keys():
-            return match[0]  # no name of the build's: Python's braces (a name misspelt with them fails when it runs)
+        names = jinja2.meta.find_undeclared_variables(parsed)
+        if not names & context.keys() and not _is_quoted_text(parsed):
+            return match[0]  # no name of the build's: another language's braces (a misspelt name fails when it runs)
         try:
             return environment.from_string(match[0]).render(context)
         except Exception as exc:
@@ -314,6 +322,13 @@ def _render_code(environment, cell: Cell, context: dict, path: Path) -> str:
             raise SourceError(path, _cell_line(cell, line), _describe(exc)) from None
 
     return BRACES.sub(replace, cell.source)
+
+
+def _is_quoted_text(parsed: jinja2.nodes.Template) -> bool:
+    """`{{ '{%' }}`: how Jinja's own text is quoted (the importer writes it so)."""
+    (output,) = parsed.body if len(parsed.body) == 1 else (None,)
+    return isinstance(output, jinja2.nodes.Output) and all(
+        isinstance(node, jinja2.nodes.Const) and isinstance(node.value, str) for node in output.nodes)
 
 
 def _check_lesson_links(source: str, cell: Cell, path: Path, course_folder: Path, lesson_files: set[Path]) -> None:

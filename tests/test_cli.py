@@ -59,7 +59,7 @@ def test_a_failing_cell_exits_1_names_the_line_and_keeps_the_site(tiny_root):
 def test_check_reports_every_problem_without_executing(tiny_root):
     lesson = tiny_root / "lessons" / "tiny" / "01-plots.md"
     lesson.write_text(lesson.read_text().replace("Done.", "```{code-cell} ipython3\n#$NOT_A_MAGIC$\n```\nDone."))
-    (tiny_root / "lessons" / "tiny" / "02-more.md").write_text("---\ntitle: More\n---\n{{ undefined_thing }}\n")
+    (tiny_root / "lessons" / "tiny" / "02-more.md").write_text("---\ntitle: More\n---\n{{ lesson.undefined_thing }}\n")
     course = tiny_root / "lessons" / "tiny" / "course.yml"
     course.write_text(course.read_text() + "  - 02-more\n")
     result = run_build(tiny_root, "check")
@@ -68,7 +68,7 @@ def test_check_reports_every_problem_without_executing(tiny_root):
         "lessons/tiny/01-plots.md:28: unknown macro '#$NOT_A_MAGIC$' (known: #$NEXT_NOTEBOOK_URL$, #$TUTORIAL_URL$, "
         "#$EXERCISE_URL$, #$EXERCISE_FORKING_URL$, #$YOURTURN$, #$KEEP_GOING$, #$SUBMIT_TO_COMP$, #$HIDE_INPUT$, "
         "#$HIDE_OUTPUT$, #$HIDE$)",
-        "lessons/tiny/02-more.md:4: undefined name in template: 'undefined_thing' is undefined",
+        "lessons/tiny/02-more.md:4: undefined name in template: 'lessonbuild.model.Lesson object' has no attribute 'undefined_thing'",
     ]
     assert not (tiny_root / "_build" / "logs").exists()
 

@@ -126,3 +126,11 @@ def test_the_keys_of_myst_mystnb_and_jupyter_book_are_accepted_and_a_typo_is_not
     keys = "substitutions: {x: 1}\nexecution: {timeout: 30, allow_errors: true}\nnumbering: {figure: true}\nshort_title: P\ndate: 2024-01-01\n"
     assert read_text(tmp_path, f"---\ntitle: T\n{keys}---\n").front_matter["short_title"] == "P"
     assert "unknown key 'short_titel'" in str(error_of(tmp_path, "---\ntitle: T\nshort_titel: P\n---\n"))
+
+
+def test_a_label_before_the_first_heading_and_directives_of_other_extensions(tmp_path):
+    text = ("(cobweb)=\n# The {index}`Cobweb <single: Cobweb>` Model\n\n```{prf:remark}\nA remark.\n```\n\n"
+            "```{code-cell} ipython3\nx = 1\n```\n")
+    lesson = read_text(tmp_path, text)
+    assert lesson.title == "The Cobweb Model"
+    assert [cell.kind for cell in lesson.cells] == ["markdown", "code"]

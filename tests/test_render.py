@@ -184,7 +184,7 @@ def test_a_link_macro_in_running_text_becomes_a_whole_link(learntools_root):
 def test_every_problem_of_every_lesson_and_none_caused_by_a_neighbour(tmp_path):
     # 02 does not read (bad YAML in its front matter); 01 links to it, 03 links past the end.
     root = make_project(tmp_path, {
-        "01-a": "---\ntitle: A\n---\n[On]({{ nowhere }}) and [next](#$NEXT_NOTEBOOK_URL$)\n\n+++\n\n{{ data_path('x.csv') }}\n",
+        "01-a": "---\ntitle: A\n---\n[On]({{ lesson.nowhere }}) and [next](#$NEXT_NOTEBOOK_URL$)\n\n+++\n\n{{ data_path('x.csv') }}\n",
         "02-b": "---\ntitle: [B\n---\nText.\n",
         "03-c": "---\ntitle: C\n---\n[Back](#$TUTORIAL_URL(2)$), [on](#$NEXT_NOTEBOOK_URL$)\n\n```{code-cell} ipython3\n#$SHOW$\n```\n",
     })
@@ -194,7 +194,7 @@ def test_every_problem_of_every_lesson_and_none_caused_by_a_neighbour(tmp_path):
         "lessons/tiny/02-b.md:2: invalid YAML: expected ',' or ']', but got '<stream end>' (while parsing a flow sequence at line 2)",
         "lessons/tiny/03-c.md:7: unknown macro '#$SHOW$' (known: #$NEXT_NOTEBOOK_URL$, #$TUTORIAL_URL$, #$EXERCISE_URL$, "
         "#$EXERCISE_FORKING_URL$, #$YOURTURN$, #$KEEP_GOING$, #$SUBMIT_TO_COMP$, #$HIDE_INPUT$, #$HIDE_OUTPUT$, #$HIDE$)",
-        "lessons/tiny/01-a.md:4: undefined name in template: 'nowhere' is undefined",
+        "lessons/tiny/01-a.md:4: undefined name in template: 'lessonbuild.model.Lesson object' has no attribute 'nowhere'",
         "lessons/tiny/01-a.md:8: data file 'x.csv' not found in data/ of this course",
         "lessons/tiny/03-c.md:4: #$NEXT_NOTEBOOK_URL$: this is the course's last lesson",
     ]
@@ -237,3 +237,11 @@ def test_the_title_is_shown_once_on_the_site_and_kept_for_kaggle(tmp_path):
     assert site.notebook.cells[0].source.startswith("# Pooling\n") and site.notebook.cells[1].source == "Prose."
     (kaggle,) = render_course(course, project, target="kaggle")  # Kaggle shows the kernel's title apart: the heading stays
     assert kaggle.notebook.cells[0].source == "# Pooling #\n\nProse."
+
+
+def test_prose_keeps_latex_braces_and_jinja_statements_still_work(tmp_path):
+    body = ("Math: $\\frac{m_{t+1}}{{p_t}}$ and an example `{{ key1 }}`.\n\n+++\n\n"
+            "{% if target == 'site' %}On the site.{% else %}Elsewhere.{% endif %} Comment {## gone ##}here.\n")
+    rendered = render_one(tmp_path, "---\ntitle: T\n---\n" + body)
+    assert rendered.notebook.cells[1].source == "Math: $\\frac{m_{t+1}}{{p_t}}$ and an example `{{ key1 }}`."
+    assert rendered.notebook.cells[2].source == "On the site. Comment here."
