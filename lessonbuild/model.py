@@ -3,9 +3,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import nbformat
+
+if TYPE_CHECKING:
+    from .errors import SourceWarning
 
 
 @dataclass(frozen=True)
@@ -106,6 +109,10 @@ class RenderedLesson:
     cell_origins: list[tuple[Path, tuple[int, ...]] | None]
     # The data files its cells named through data_path(), relative to the project root.
     data_files: tuple[Path, ...] = ()
+    # The files its prose shows (images), relative to lessons/: the site serves them beside the pages.
+    assets: tuple[Path, ...] = ()
+    # What an author should look at that does not stop the build (a link to a page that is no lesson).
+    warnings: tuple["SourceWarning", ...] = ()
 
     @property
     def name(self) -> str:

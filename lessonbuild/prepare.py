@@ -2,9 +2,11 @@
 that the build will use, so that each problem is reported at once, before any kernel starts."""
 from __future__ import annotations
 
+import sys
 from pathlib import Path
+from typing import TextIO
 
-from .errors import SourceError, SourceErrors
+from .errors import SourceError, SourceErrors, SourceWarning
 from .model import Course, RenderedLesson
 from .project import COURSE_FILE, Project, site_name
 from .read import read_courses
@@ -47,6 +49,20 @@ def prepare(project: Project, target: str = "site", local_kernels: bool = True) 
     if errors:
         raise SourceErrors(errors)
     return rendered
+
+
+def warnings_of(prepared: Prepared) -> list[SourceWarning]:
+    """What the lessons' authors should look at that does not stop a build."""
+    return [warning for _, lessons in prepared for rendered in lessons for warning in rendered.warnings]
+
+
+def report_warnings(prepared: Prepared, strict: bool, err: TextIO | None = None) -> None:
+    """Print the warnings; with `strict` (as Sphinx's -W), they stop the command as errors do."""
+    warnings = warnings_of(prepared)
+    if strict and warnings:
+        raise SourceErrors(warnings)
+    for warning in warnings:
+        print(warning, file=err or sys.stderr, flush=True)
 
 
 def _missing_kernels(courses: list[Course], project: Project) -> list[SourceError]:

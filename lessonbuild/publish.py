@@ -34,7 +34,7 @@ def publish(courses: list[tuple[Course, list[ExecutedLesson]]], project: Project
         children = [Page(course.title, f"{course.slug}/index.md")]
         bundle = _write_bundle(course, project, docs)
         for lesson in executed:
-            children.append(_write_lesson(lesson, exporter, docs, bundle, project.settings.colab_url))
+            children.append(_write_lesson(lesson, exporter, docs, bundle, project.settings.colab_url, project.lessons_dir))
         write_atomic(docs / course.slug / "index.md", pages.get_template(COURSE_PAGE).render(course=course))
         nav.append(Page(course.title, f"{course.slug}/", tuple(children)))
     home = pages.get_template(HOME).render(courses=[c for c, _ in courses], site_name=site_name)
@@ -100,12 +100,14 @@ def _try_templates(templates: Templates, trials: list) -> list[SourceError]:
     return errors
 
 
-def _write_lesson(executed: ExecutedLesson, exporter, docs: Path, bundle: str | None, colab_url: str) -> Page:
+def _write_lesson(executed: ExecutedLesson, exporter, docs: Path, bundle: str | None, colab_url: str, lessons_dir: Path) -> Page:
     lesson, course = executed.rendered.lesson, executed.rendered.course
     folder = docs / course.slug
     body, resources = _page(executed, exporter, bundle, colab_url)
     for name, data in resources.get("outputs", {}).items():
         write_atomic(folder / name, data)
+    for asset in executed.rendered.assets:  # docs/ mirrors lessons/: the prose's relative paths hold
+        write_atomic(docs / asset, (lessons_dir / asset).read_bytes())
     write_atomic(folder / f"{lesson.slug}.md", body)
     write_atomic(folder / f"{lesson.slug}.ipynb", nbformat.writes(executed.notebook))
     return Page(lesson.title, f"{course.slug}/{lesson.slug}.md")

@@ -20,7 +20,7 @@ import jinja2
 import jinja2.meta
 import nbformat
 
-from .errors import LessonTemplateError, SourceError, SourceErrors
+from .errors import LessonTemplateError, SourceError, SourceErrors, SourceWarning
 from .model import Cell, Course, Lesson, RenderedLesson, Unit
 from .project import DATA, Project
 from .read import LABEL, title_heading
@@ -42,8 +42,11 @@ LESSON_TEMPLATES = (HEADER, FOOTER)
 CELL_TEMPLATE_NAME = "<template>"  # the file name Jinja gives templates made from strings
 
 
-# A Markdown link or image target ending in .md, not absolute: (target) or (target#anchor).
-LESSON_LINK = re.compile(r"\]\((?![a-z][a-z0-9+.-]*:|/)([^)\s#]+\.md)(?:#[^)\s]*)?\)")
+# A Markdown link to a .md file, not absolute: [text](target) or [text](target#anchor).
+LESSON_LINK = re.compile(r"(?<!!)\[(?P<text>[^\]]*)\]\((?P<target>(?![a-z][a-z0-9+.-]*:|/)[^)\s#]+\.md)(?:#[^)\s]*)?\)")
+RELATIVE = r"(?![a-z][a-z0-9+.-]*:|/|#)"  # not a URL, not absolute, not an anchor
+# An image of the prose: ![alt](src "title") or <img src="src">; src relative to the lesson's folder.
+PROSE_IMAGE = re.compile(rf"!\[[^\]]*\]\((?P<md>{RELATIVE}[^)\s]+)(?:\s+\"[^\"]*\")?\)|<img\b[^>]*\bsrc=[\"'](?P<html>{RELATIVE}[^\"']+)[\"']")
 
 
 def render_course(course: Course, project: Project, target: str = "site") -> list[RenderedLesson]:
@@ -72,7 +75,8 @@ def _render_lesson(templates: Templates, environments: tuple, course: Course, le
     environment, cells_environment = environments
     data_files: list[Path] = []
     context = _context(templates, environment, course, lesson, project, target, data_files)
-    cells = _rendered_cells(cells_environment, lesson, context, project, target, lesson_files)
+    prose = _Prose(project, project.root / course.path, lesson_files)
+    cells = _rendered_cells(cells_environment, lesson, context, project, target, prose)
     origins = [(lesson.path, cell.lines) for cell in _shown_once(lesson, target)]
     for position, cell in _template_cells(templates, environment, context, project):
         cells.insert(len(cells) if position == "end" else position, cell)
@@ -83,21 +87,21 @@ def _render_lesson(templates: Templates, environments: tuple, course: Course, le
         {"nbformat": 4, "nbformat_minor": 5, "metadata": _notebook_metadata(course, lesson, project), "cells": cells}
     )
     nbformat.validate(notebook)  # once for the whole notebook, not once per cell
-    return RenderedLesson(course, lesson, notebook, origins, data_files=tuple(sorted(set(data_files))))
+    return RenderedLesson(course, lesson, notebook, origins, data_files=tuple(sorted(set(data_files))),
+                          assets=tuple(sorted(set(prose.assets))), warnings=tuple(prose.warnings))
 
 
 def _rendered_cells(environment, lesson: Lesson, context: dict, project: Project, target: str,
-                    lesson_files: set[Path]) -> list[dict[str, Any]]:
+                    prose: "_Prose") -> list[dict[str, Any]]:
     """The lesson's own cells as notebook cells; SourceErrors with the problems of every cell."""
     jinja_in_code = _jinja_in_code(lesson, project)
     prose_context = {**_substitutions(lesson), **context}  # MyST's substitutions, in Markdown only
-    course_folder = project.root / context["course"].path
     cells, errors = [], []
     for cell in _shown_once(lesson, target):
         try:
             source = _render_cell(environment, cell, context if cell.kind == "code" else prose_context, lesson.path, jinja_in_code)
             if cell.kind == "markdown":
-                _check_lesson_links(source, cell, lesson.path, course_folder, lesson_files)
+                source = prose.resolve(source, cell, lesson.path)
         except SourceError as exc:  # the next cells may have problems of their own: find them all
             errors.append(exc)
             continue
@@ -331,12 +335,35 @@ def _is_quoted_text(parsed: jinja2.nodes.Template) -> bool:
         isinstance(node, jinja2.nodes.Const) and isinstance(node.value, str) for node in output.nodes)
 
 
-def _check_lesson_links(source: str, cell: Cell, path: Path, course_folder: Path, lesson_files: set[Path]) -> None:
-    """A relative link to a .md file must reach a lesson: the site would otherwise have a broken link."""
-    for number, text in enumerate(source.splitlines(), start=1):
-        for target in LESSON_LINK.findall(text):
-            if (course_folder / target).resolve() not in lesson_files:
-                raise SourceError(path, _cell_line(cell, number), f"link to '{target}', which is no lesson")
+class _Prose:
+    """What a lesson's prose points at: other lessons' pages, and files it shows."""
+
+    def __init__(self, project: Project, course_folder: Path, lesson_files: set[Path]):
+        self.lessons, self.course_folder, self.lesson_files = project.lessons_dir.resolve(), course_folder, lesson_files
+        self.assets: list[Path] = []
+        self.warnings: list[SourceWarning] = []
+
+    def resolve(self, source: str, cell: Cell, path: Path) -> str:
+        """The Markdown with each link to a page that is no lesson made plain text (and a warning), and each image
+        it shows checked: a missing one is an error."""
+        lines = source.split("\n")
+        for number, text in enumerate(lines, start=1):
+            for match in PROSE_IMAGE.finditer(text):
+                self._asset(match["md"] or match["html"], path, _cell_line(cell, number))
+            lines[number - 1] = LESSON_LINK.sub(lambda m: self._link(m, path, _cell_line(cell, number)), text)
+        return "\n".join(lines)
+
+    def _link(self, match: re.Match, path: Path, line: int) -> str:
+        if (self.course_folder / match["target"]).resolve() in self.lesson_files:
+            return match[0]
+        self.warnings.append(SourceWarning(f"{path.as_posix()}:{line}", f"link to '{match['target']}', which is no lesson: shown as text"))
+        return match["text"]
+
+    def _asset(self, source: str, path: Path, line: int) -> None:
+        file = (self.course_folder / source.split("#")[0].split("?")[0]).resolve()
+        if not file.is_relative_to(self.lessons) or not file.is_file():
+            raise SourceError(path, line, f"image '{source}' not found (a file beside the lesson, inside lessons/)")
+        self.assets.append(file.relative_to(self.lessons))
 
 
 def _cell_line(cell: Cell, template_line: int | None) -> int:

@@ -151,3 +151,25 @@ def test_gateway_without_its_extra_is_one_line_naming_it(monkeypatch):
         require_gateway_client()
     assert str(caught.value) == "--gateway needs jupyter_server, which is not installed: pip install 'lessonbuild[gateway]'"
     assert caught.value.exit_code == 2
+
+
+def test_warnings_are_printed_and_strict_makes_them_errors(tiny_root):
+    lesson = tiny_root / "lessons" / "tiny" / "01-plots.md"
+    lesson.write_text(lesson.read_text().replace("Some prose.", "Some prose, and [a page elsewhere](../other/intro.md)."))
+    warning = "lessons/tiny/01-plots.md:8: warning: link to '../other/intro.md', which is no lesson: shown as text"
+    checked = run_build(tiny_root, "check")
+    assert (checked.returncode, checked.stderr, checked.stdout) == (0, warning + "\n", "1 lesson in 1 course: no problems (1 warning)\n")
+    strict = run_build(tiny_root, "check", "--strict")
+    assert (strict.returncode, strict.stderr) == (2, warning + "\n")
+
+
+@pytest.mark.kernel
+def test_an_image_the_prose_shows_is_served_beside_the_page(tiny_root):
+    (tiny_root / "lessons" / "images").mkdir()
+    (tiny_root / "lessons" / "images" / "cool.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg" width="4" height="4"/>')
+    lesson = tiny_root / "lessons" / "tiny" / "01-plots.md"
+    lesson.write_text(lesson.read_text().replace("Some prose.", "Some prose.\n\n![Cool](../images/cool.svg)"))
+    result = run_build(tiny_root)
+    assert result.returncode == 0, result.stderr
+    assert (tiny_root / "site" / "images" / "cool.svg").read_text().startswith("<svg")
+    assert 'src="../../images/cool.svg"' in (tiny_root / "site" / "tiny" / "01-plots" / "index.html").read_text()

@@ -1,6 +1,7 @@
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import nbformat
 import pytest
@@ -125,11 +126,21 @@ def test_a_link_past_the_last_lesson_is_an_error_at_its_line(tmp_path):
     assert error == "lessons/tiny/01-x.md:5: #$NEXT_NOTEBOOK_URL$: this is the course's last lesson"
 
 
-def test_links_between_lessons_must_reach_a_lesson(tmp_path):
+def test_a_link_to_a_page_that_is_no_lesson_is_a_warning_and_plain_text(tmp_path):
     ok = render_one(tmp_path / "a", "---\ntitle: T\n---\nSee [this](01-x.md#part), [the web](https://example.org/a.md).\n")
-    assert "(01-x.md#part)" in ok.notebook.cells[1].source
-    error = render_error(tmp_path / "b", "---\ntitle: T\n---\nFirst line.\nSee [that](02-missing.md).\n")
-    assert error == "lessons/tiny/01-x.md:5: link to '02-missing.md', which is no lesson"
+    assert "(01-x.md#part)" in ok.notebook.cells[1].source and ok.warnings == ()
+    dangling = render_one(tmp_path / "b", "---\ntitle: T\n---\nFirst line.\nSee [that page](02-missing.md).\n")
+    assert dangling.notebook.cells[1].source == "First line.\nSee that page."
+    assert [str(w) for w in dangling.warnings] == [
+        "lessons/tiny/01-x.md:5: warning: link to '02-missing.md', which is no lesson: shown as text"]
+
+
+def test_an_image_of_the_prose_must_be_there_and_reaches_the_site(tmp_path):
+    body = "![A grid](data/values.txt) and <img src=\"../tiny/helper.py\"> and ![web](https://example.org/x.png)\n"
+    rendered = render_one(tmp_path / "a", "---\ntitle: T\n---\n" + body)
+    assert rendered.assets == (Path("tiny/data/values.txt"), Path("tiny/helper.py"))
+    error = render_error(tmp_path / "b", "---\ntitle: T\n---\nText.\n\n![Gone](images/cool.jpg)\n")
+    assert error == "lessons/tiny/01-x.md:6: image 'images/cool.jpg' not found (a file beside the lesson, inside lessons/)"
 
 
 def test_learntools_links_reach_the_sites_own_pages(learntools_root):

@@ -20,7 +20,7 @@ from ..figures import Drift, Figure, extract_figures, save_figures
 from ..fsutil import write_atomic
 from ..junit import write_junit
 from ..model import RenderedLesson
-from ..prepare import Prepared, prepare
+from ..prepare import Prepared, prepare, report_warnings
 from ..project import Project, site_name
 
 HELP = "render, execute and publish every lesson that changed, then build site/"
@@ -49,6 +49,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--force", nargs="*", metavar="LESSON",
         help="execute these lessons (course/slug or slug) even if cached; with no name, all of them",
     )
+    parser.add_argument("--strict", action="store_true", help="warnings are errors too (as Sphinx's -W; for CI)")
 
 
 def run(project: Project, args: argparse.Namespace) -> int:
@@ -56,7 +57,7 @@ def run(project: Project, args: argparse.Namespace) -> int:
         from . import kaggle
 
         return kaggle.run(project, args)
-    report = build(project, execute_options(args), shard=args.shard, junit=args.junit)
+    report = build(project, execute_options(args), shard=args.shard, junit=args.junit, strict=args.strict)
     print_failures(report.failures)
     return report.exit_code
 
@@ -78,7 +79,7 @@ def execute_options(args: argparse.Namespace) -> ExecuteOptions:
 
 
 def build(project: Project, options: ExecuteOptions = ExecuteOptions(), shard: tuple[int, int] | None = None,
-          junit: Path | None = None, out: TextIO = sys.stdout) -> BuildReport:
+          junit: Path | None = None, out: TextIO = sys.stdout, strict: bool = False) -> BuildReport:
     """Build everything out of date; the site is replaced only when every lesson executed."""
     plain = options.force is None and options.uncached == "execute" and shard is None
     stamp = uptodate.source_stamp(project)
@@ -86,6 +87,7 @@ def build(project: Project, options: ExecuteOptions = ExecuteOptions(), shard: t
         print("\n".join(lines), file=out, flush=True)  # nothing changed: not even a lesson is read
         return BuildReport(lessons=len(lines) - 1, failures=[])
     courses = prepare(project, local_kernels=options.gateway is None)
+    report_warnings(courses, strict)
     cache = ExecutionCache(project)  # one per build: each lesson's inputs are hashed once
     if shard is not None:
         return _build_shard(project, courses, cache, options, shard, junit, out)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import argparse
 
-from ..prepare import prepare
+from ..prepare import prepare, report_warnings, warnings_of
 from ..project import Project
 
 HELP = "read and render every lesson and try every template, without executing anything"
@@ -14,12 +14,16 @@ EXECUTES = False
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--target", choices=("site", "kaggle"), default="site",
                         help="render as for this target (default: site)")
+    parser.add_argument("--strict", action="store_true", help="warnings are errors too (as Sphinx's -W; for CI)")
 
 
 def run(project: Project, args: argparse.Namespace) -> int:
     courses = prepare(project, target=args.target)
+    report_warnings(courses, args.strict)
     lessons = sum(len(rendered) for _, rendered in courses)
-    print(f"{_count(lessons, 'lesson')} in {_count(len(courses), 'course')}: no problems")
+    warnings = len(warnings_of(courses))
+    noted = f" ({_count(warnings, 'warning')})" if warnings else ""
+    print(f"{_count(lessons, 'lesson')} in {_count(len(courses), 'course')}: no problems{noted}")
     return 0
 
 
