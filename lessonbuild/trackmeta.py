@@ -124,8 +124,6 @@ class _Evaluator:
             return self.names[node.id]
         if node.id in FUNCTIONS:
             return FUNCTIONS[node.id]
-        if node.id in ("True", "False", "None"):
-            return {"True": True, "False": False, "None": None}[node.id]
         raise self.refuse(node, f"the name '{node.id}', which the file does not set,")
 
     def _List(self, node):
