@@ -15,13 +15,12 @@ from typing import Any
 import yaml
 from titlecase import titlecase
 
-from .coursefile import KERNEL_TITLE_LIMIT
+from .coursefile import KERNEL_TITLE_LIMIT, SOURCE_LISTS
 from .errors import SourceError, SourceWarning
 from .trackmeta import TrackMeta, read_track_meta
 
 TRACK_META = "track_meta.py"
 RAW = "raw"
-SOURCE_LISTS = ("dataset_sources", "competition_sources", "kernel_sources", "keywords")
 SLUG_DROPS = str.maketrans("", "", "(),:&")  # what learntools takes out of a title to make a kernel slug
 
 
