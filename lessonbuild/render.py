@@ -335,6 +335,15 @@ def _is_quoted_text(parsed: jinja2.nodes.Template) -> bool:
         isinstance(node, jinja2.nodes.Const) and isinstance(node.value, str) for node in output.nodes)
 
 
+# What a page does not show as prose: HTML comments, fenced blocks and code spans (examples of syntax).
+NOT_SHOWN = re.compile(r"<!--.*?-->|^(?P<fence>`{3,}|~{3,}).*?^(?P=fence)[ \t]*$|`[^`\n]+`", re.DOTALL | re.MULTILINE)
+
+
+def _shown_text(source: str) -> str:
+    """The Markdown with what it does not show as prose blanked out, line for line."""
+    return NOT_SHOWN.sub(lambda m: re.sub(r"[^\n]", " ", m[0]), source)
+
+
 class _Prose:
     """What a lesson's prose points at: other lessons' pages, and files it shows."""
 
@@ -346,11 +355,12 @@ class _Prose:
     def resolve(self, source: str, cell: Cell, path: Path) -> str:
         """The Markdown with each link to a page that is no lesson made plain text (and a warning), and each image
         it shows checked: a missing one is an error."""
-        lines = source.split("\n")
-        for number, text in enumerate(lines, start=1):
-            for match in PROSE_IMAGE.finditer(text):
+        lines, shown = source.split("\n"), _shown_text(source).split("\n")
+        for number, (text, visible) in enumerate(zip(lines, shown), start=1):
+            for match in PROSE_IMAGE.finditer(visible):
                 self._asset(match["md"] or match["html"], path, _cell_line(cell, number))
-            lines[number - 1] = LESSON_LINK.sub(lambda m: self._link(m, path, _cell_line(cell, number)), text)
+            if LESSON_LINK.search(visible):
+                lines[number - 1] = LESSON_LINK.sub(lambda m: self._link(m, path, _cell_line(cell, number)), text)
         return "\n".join(lines)
 
     def _link(self, match: re.Match, path: Path, line: int) -> str:

@@ -256,3 +256,10 @@ def test_prose_keeps_latex_braces_and_jinja_statements_still_work(tmp_path):
     rendered = render_one(tmp_path, "---\ntitle: T\n---\n" + body)
     assert rendered.notebook.cells[1].source == "Math: $\\frac{m_{t+1}}{{p_t}}$ and an example `{{ key1 }}`."
     assert rendered.notebook.cells[2].source == "On the site. Comment here."
+
+
+def test_images_in_comments_and_examples_are_not_the_pages_own(tmp_path):
+    body = ("<!-- <img src=\"./images/old.png\"> -->\nAn example: `![x](no.png)`.\n\n"
+            "```md\n![An example](images/example.png)\n[a page](elsewhere.md)\n```\n")
+    rendered = render_one(tmp_path, "---\ntitle: T\n---\n" + body)
+    assert rendered.assets == () and rendered.warnings == ()
