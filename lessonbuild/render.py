@@ -335,8 +335,9 @@ def _is_quoted_text(parsed: jinja2.nodes.Template) -> bool:
         isinstance(node, jinja2.nodes.Const) and isinstance(node.value, str) for node in output.nodes)
 
 
-# What a page does not show as prose: HTML comments, fenced blocks and code spans (examples of syntax).
-NOT_SHOWN = re.compile(r"<!--.*?-->|^(?P<fence>`{3,}|~{3,}).*?^(?P=fence)[ \t]*$|`[^`\n]+`", re.DOTALL | re.MULTILINE)
+# What a page does not show as prose: HTML comments, code blocks and code spans (examples of syntax). A
+# fence that opens a MyST directive ({note}, {figure}) holds prose, and stays.
+NOT_SHOWN = re.compile(r"<!--.*?-->|^(?P<fence>`{3,}|~{3,})(?!\{).*?^(?P=fence)[ \t]*$|`[^`\n]+`", re.DOTALL | re.MULTILINE)
 
 
 def _shown_text(source: str) -> str:

@@ -263,3 +263,8 @@ def test_images_in_comments_and_examples_are_not_the_pages_own(tmp_path):
             "```md\n![An example](images/example.png)\n[a page](elsewhere.md)\n```\n")
     rendered = render_one(tmp_path, "---\ntitle: T\n---\n" + body)
     assert rendered.assets == () and rendered.warnings == ()
+
+
+def test_an_image_inside_a_myst_directive_is_the_pages_own(tmp_path):
+    error = render_error(tmp_path, "---\ntitle: T\n---\n```{toggle}\nHidden.\n\n![](../images/cool.jpg)\n```\n")
+    assert error == "lessons/tiny/01-x.md:7: image '../images/cool.jpg' not found (a file beside the lesson, inside lessons/)"
