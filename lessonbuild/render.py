@@ -22,8 +22,9 @@ import nbformat
 
 from .errors import LessonTemplateError, SourceError, SourceErrors, SourceWarning
 from .model import Cell, Course, Lesson, RenderedLesson, Unit
+from .myst import to_site
 from .project import DATA, Project
-from .read import LABEL, title_heading
+from .read import LABEL, PROSE_DIRECTIVES, title_heading
 from .templates import FOOTER, HEADER, MACROS, Templates, deepest_template_frame, template_error
 
 TARGETS = ("site", "kaggle")
@@ -46,7 +47,8 @@ CELL_TEMPLATE_NAME = "<template>"  # the file name Jinja gives templates made fr
 LESSON_LINK = re.compile(r"(?<!!)\[(?P<text>[^\]]*)\]\((?P<target>(?![a-z][a-z0-9+.-]*:|/)[^)\s#]+\.md)(?:#[^)\s]*)?\)")
 RELATIVE = r"(?![a-z][a-z0-9+.-]*:|/|#)"  # not a URL, not absolute, not an anchor
 # An image of the prose: ![alt](src "title") or <img src="src">; src relative to the lesson's folder.
-PROSE_IMAGE = re.compile(rf"!\[[^\]]*\]\((?P<md>{RELATIVE}[^)\s]+)(?:\s+\"[^\"]*\")?\)|<img\b[^>]*\bsrc=[\"'](?P<html>{RELATIVE}[^\"']+)[\"']")
+PROSE_IMAGE = re.compile(rf"!\[[^\]]*\]\((?P<md>{RELATIVE}[^)\s]+)(?:\s+\"[^\"]*\")?\)|<img\b[^>]*\bsrc=[\"'](?P<html>{RELATIVE}[^\"']+)[\"']"
+                         rf"|^\s*(?:`{{3,}}|:{{3,}})\{{(?:figure|image)\}}\s+(?P<directive>{RELATIVE}\S+)")
 
 
 def render_course(course: Course, project: Project, target: str = "site") -> list[RenderedLesson]:
@@ -102,6 +104,8 @@ def _rendered_cells(environment, lesson: Lesson, context: dict, project: Project
             source = _render_cell(environment, cell, context if cell.kind == "code" else prose_context, lesson.path, jinja_in_code)
             if cell.kind == "markdown":
                 source = prose.resolve(source, cell, lesson.path)
+            if cell.kind == "markdown" and target == "site":
+                source = prose.directives(source, cell, lesson.path)
         except SourceError as exc:  # the next cells may have problems of their own: find them all
             errors.append(exc)
             continue
@@ -353,13 +357,22 @@ class _Prose:
         self.assets: list[Path] = []
         self.warnings: list[SourceWarning] = []
 
+    def directives(self, source: str, cell: Cell, path: Path) -> str:
+        """MyST's directives as the site's components; one no extension of Jupyter Book's knows is a warning."""
+        shown, unknown = to_site(source)
+        for line, name in unknown:
+            if name not in PROSE_DIRECTIVES:
+                where = f"{path.as_posix()}:{_cell_line(cell, line)}"
+                self.warnings.append(SourceWarning(where, f"unknown directive '{{{name}}}': its content is shown as prose"))
+        return shown
+
     def resolve(self, source: str, cell: Cell, path: Path) -> str:
         """The Markdown with each link to a page that is no lesson made plain text (and a warning), and each image
         it shows checked: a missing one is an error."""
         lines, shown = source.split("\n"), _shown_text(source).split("\n")
         for number, (text, visible) in enumerate(zip(lines, shown), start=1):
             for match in PROSE_IMAGE.finditer(visible):
-                self._asset(match["md"] or match["html"], path, _cell_line(cell, number))
+                self._asset(match["md"] or match["html"] or match["directive"], path, _cell_line(cell, number))
             if LESSON_LINK.search(visible):
                 lines[number - 1] = LESSON_LINK.sub(lambda m: self._link(m, path, _cell_line(cell, number)), text)
         return "\n".join(lines)
