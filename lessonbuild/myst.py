@@ -52,12 +52,14 @@ def _translate(markdown: str, offset: int, unknown: list[tuple[int, str]]) -> st
         body = _translate(directive.body, offset + start + 1, unknown)
         if directive.name not in KNOWN:
             unknown.append((offset + start + 1, directive.name))
-        lines[start:end] = _shown(directive, body).split("\n")
+        # A directive in a list item or a quote keeps that place: its lines take the fence's own prefix.
+        prefix = lines[start][: lines[start].index(token.markup)]
+        lines[start:end] = [prefix + line if line else prefix.rstrip() for line in _shown(directive, body).split("\n")]
     return LABEL_LINE.sub(lambda m: f'<a id="{html.escape(m["label"])}"></a>', "\n".join(lines))
 
 
 def _is_directive(token) -> bool:
-    return token.type in ("fence", "colon_fence") and token.level == 0 and token.info.startswith("{") and "}" in token.info
+    return token.type in ("fence", "colon_fence") and token.info.startswith("{") and "}" in token.info
 
 
 def _directive(token) -> Directive:

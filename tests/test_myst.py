@@ -75,3 +75,9 @@ def test_an_unknown_directive_is_a_warning_and_strict_stops(tmp_path):
     assert checked.returncode == 0
     assert checked.stderr == "lessons/tiny/01-d.md:3: warning: unknown directive '{mystery-box}': its content is shown as prose\n"
     assert run_build(root, "check", "--strict").returncode == 2
+
+
+def test_a_directive_in_a_list_item_stays_in_it():
+    shown, _ = to_site("1. First:\n\n   ```{note}\n   Inside the item.\n   ```\n2. Second.\n")
+    assert shown == ('1. First:\n\n   <div class="admonition note" markdown="1">\n   <p class="admonition-title">Note</p>\n\n'
+                     '   Inside the item.\n\n   </div>\n2. Second.\n')
