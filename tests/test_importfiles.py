@@ -4,6 +4,15 @@ import shutil
 from tests.conftest import REPOSITORY, SEED_TEXT, run_build
 
 
+def import_export(tmp_path, text: str, course: str):
+    """A project with no lessons yet, and `text` (a flattened export) imported into `course` through the command line."""
+    root = tmp_path / "project"
+    (root / "lessons").mkdir(parents=True)
+    source = tmp_path / f"{course}.txt"
+    source.write_text(text)
+    return root, source, run_build(root, "import", str(source), "--course", course)
+
+
 def test_the_seed_takes_its_module_and_image_from_another_course(tmp_path):
     root = tmp_path / "project"
     vision = root / "lessons" / "vision"
@@ -26,14 +35,10 @@ def test_the_seed_takes_its_module_and_image_from_another_course(tmp_path):
 
 
 def test_what_is_not_found_is_a_warning_at_its_source_line(tmp_path):
-    root = tmp_path / "project"
-    (root / "lessons").mkdir(parents=True)
-    source = tmp_path / "notes.txt"
-    source.write_text(
+    root, source, result = import_export(tmp_path, (
         "<!--TITLE: Notes-->\nProse.\n\nIn [1]:\nimport json\nimport no_such_helper_module\n\n"
         "rows = open('/home/someone/rows.csv')\nmore = open('/kaggle/input/set/more.csv')\n"
-    )
-    result = run_build(root, "import", str(source), "--course", "notes")
+    ), "notes")
     assert result.returncode == 0
     assert result.stderr.splitlines() == [
         f"{source}:6: warning: module 'no_such_helper_module' is neither installed nor found beside the source "
@@ -75,15 +80,12 @@ def test_two_datasets_files_of_one_name_stay_two_and_folders_come_along(tmp_path
 
 
 def test_the_link_an_exercise_makes_for_its_checking_code_stays_as_written(tmp_path):
-    root = tmp_path / "project"
-    (root / "lessons").mkdir(parents=True)
-    source = tmp_path / "ex.txt"
-    source.write_text(
+    root, _, result = import_export(tmp_path, (
         "<!--TITLE: Setup-->\nProse.\n\nIn [1]:\nimport os\nif not os.path.exists(\"../input/train.csv\"):\n"
         "    os.symlink(\"../input/home-data/train.csv\", \"../input/train.csv\")\n\n"
         "In [2]:\nrows = open('../input/train.csv').read()\n"
-    )
-    assert run_build(root, "import", str(source), "--course", "ex").returncode == 0
+    ), "ex")
+    assert result.returncode == 0, result.stderr
     text = (root / "lessons" / "ex" / "01-setup.md").read_text()
     assert 'os.path.exists("../input/train.csv")' in text
     assert 'os.symlink("{{ data_path("home-data/train.csv") }}", "../input/train.csv")' in text

@@ -166,10 +166,17 @@ def test_exercise_links_need_an_exercise(tmp_path):
     assert error == "lessons/tiny/01-x.md:5: #$TUTORIAL_URL(3)$: the course has lessons 1 to 1"
 
 
-def test_for_kaggle_data_comes_from_the_courses_dataset(tmp_path):
-    project = load_project(make_project(tmp_path, {"01-x": "---\ntitle: T\n---\n\n```{code-cell} ipython3\nopen('{{ data_path(\"values.txt\") }}')\n```\n"}))
+def with_kaggle_owner(tmp_path, lesson_text: str):
+    """A one-lesson project whose course file has kaggle settings; the project and its course file."""
+    project = load_project(make_project(tmp_path, {"01-x": lesson_text}))
     course_file = project.lessons_dir / "tiny" / "course.yml"
     course_file.write_text(course_file.read_text() + "kaggle: {owner: team}\n")
+    return project, course_file
+
+
+def test_for_kaggle_data_comes_from_the_courses_dataset(tmp_path):
+    lesson = "---\ntitle: T\n---\n\n```{code-cell} ipython3\nopen('{{ data_path(\"values.txt\") }}')\n```\n"
+    project, course_file = with_kaggle_owner(tmp_path, lesson)
     (course,) = read_courses(project)
     # Without a dataset of the course's own, data/ mirrors the kernel's inputs (an imported course's layout).
     (rendered,) = render_course(course, project, target="kaggle")
@@ -240,9 +247,7 @@ def test_myst_substitutions_and_attributes_in_prose(tmp_path):
 
 
 def test_the_title_is_shown_once_on_the_site_and_kept_for_kaggle(tmp_path):
-    project = load_project(make_project(tmp_path, {"01-x": "# Pooling #\n\nProse.\n"}))
-    course_file = project.lessons_dir / "tiny" / "course.yml"
-    course_file.write_text(course_file.read_text() + "kaggle: {owner: team}\n")
+    project, _ = with_kaggle_owner(tmp_path, "# Pooling #\n\nProse.\n")
     (course,) = read_courses(project)
     (site,) = render_course(course, project, target="site")
     assert site.notebook.cells[0].source.startswith("# Pooling\n") and site.notebook.cells[1].source == "Prose."
