@@ -41,6 +41,7 @@ from .importfiles import Adopted, adopt_files
 from .importtrack import is_track, plan_track
 from .project import COURSE_FILE, Project
 from .pycode import without_magics
+from .read import HEADING
 
 INPUT_MARKER = re.compile(r"^In \[[^\]]*\]:\s*$")
 TITLE_MARKER = re.compile(r"^<!--\s*TITLE:\s*(?P<title>.*?)\s*-->\s*$")
@@ -340,8 +341,8 @@ def _myst_title(text: str) -> str | None:
             meta = None
         if isinstance(meta, dict) and isinstance(meta.get("title"), str):
             return meta["title"]
-    heading = re.search(r"^#\s+(.+?)(?:\s+#+)?\s*$", text, re.MULTILINE)
-    return heading[1] if heading else None
+    heading = next((match for line in text.splitlines() if (match := HEADING.match(line))), None)
+    return heading["title"] if heading else None
 
 
 def to_myst(lesson: ImportedLesson) -> str:

@@ -25,7 +25,7 @@ ADMONITIONS = {
 DROPPED = {"toctree", "tableofcontents", "index", "bibliography"}  # a book's organisation, not a page's content
 CODE = {"code-block", "code", "sourcecode"}
 IMAGES = {"figure", "image"}
-LABEL_LINE = re.compile(r"^\((?P<label>[^)\s]+)\)=\s*$", re.MULTILINE)
+LABEL = re.compile(r"^\s*\((?P<label>[^)\s]+)\)=\s*$", re.MULTILINE)  # `(label)=`, on the line before what it names
 PARSER = MarkdownIt("commonmark").use(colon_fence_plugin)
 
 
@@ -55,7 +55,7 @@ def _translate(markdown: str, offset: int, unknown: list[tuple[int, str]]) -> st
         # A directive in a list item or a quote keeps that place: its lines take the fence's own prefix.
         prefix = lines[start][: lines[start].index(token.markup)]
         lines[start:end] = [prefix + line if line else prefix.rstrip() for line in _shown(directive, body).split("\n")]
-    return LABEL_LINE.sub(lambda m: f'<a id="{html.escape(m["label"])}"></a>', "\n".join(lines))
+    return LABEL.sub(lambda m: f'<a id="{html.escape(m["label"])}"></a>', "\n".join(lines))
 
 
 def _is_directive(token) -> bool:

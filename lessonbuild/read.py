@@ -18,6 +18,7 @@ from .coursefile import CourseFile, read_course_file, with_kernels
 from .errors import SourceError, SourceErrors
 from .macros import apply_macros
 from .model import Cell, Course, Lesson, Unit
+from .myst import LABEL
 from .project import COURSE_FILE, Project
 from .yamldoc import load_yaml
 
@@ -59,7 +60,6 @@ LESSON_SCHEMA = {
     "additionalProperties": False,
 }
 HEADING = re.compile(r"^#\s+(?P<title>.+?)(?:\s+#+)?\s*$")  # an H1, Kaggle's closing hashes allowed
-LABEL = re.compile(r"^\s*\([^)]+\)=\s*$")  # MyST's target for references, `(label)=`, on the line before what it names
 ROLE = re.compile(r"\{[\w:.-]+\}`([^`<]*?)\s*(?:<[^>]*>)?`")  # {role}`text <target>`: its text
 
 FIGURE_NAME = r"^[A-Za-z0-9][A-Za-z0-9_-]*$"  # a plain file name: figures/<course>/<name>.png

@@ -22,9 +22,9 @@ import nbformat
 
 from .errors import LessonTemplateError, SourceError, SourceErrors, SourceWarning
 from .model import Cell, Course, Lesson, RenderedLesson, Unit
-from .myst import to_site
+from .myst import LABEL, to_site
 from .project import DATA, Project
-from .read import LABEL, PROSE_DIRECTIVES, title_heading
+from .read import PROSE_DIRECTIVES, title_heading
 from .templates import FOOTER, HEADER, MACROS, Templates, deepest_template_frame, template_error
 
 TARGETS = ("site", "kaggle")
@@ -78,8 +78,9 @@ def _render_lesson(templates: Templates, environments: tuple, course: Course, le
     data_files: list[Path] = []
     context = _context(templates, environment, course, lesson, project, target, data_files)
     prose = _Prose(project, project.root / course.path, lesson_files)
-    cells = _rendered_cells(cells_environment, lesson, context, project, target, prose)
-    origins = [(lesson.path, cell.lines) for cell in _shown_once(lesson, target)]
+    shown = _shown_once(lesson, target)
+    cells = _rendered_cells(cells_environment, lesson, shown, context, project, target, prose)
+    origins = [(lesson.path, cell.lines) for cell in shown]
     for position, cell in _template_cells(templates, environment, context, project):
         cells.insert(len(cells) if position == "end" else position, cell)
         origins.insert(len(origins) if position == "end" else position, None)  # no lesson line to report
@@ -93,13 +94,13 @@ def _render_lesson(templates: Templates, environments: tuple, course: Course, le
                           assets=tuple(sorted(set(prose.assets))), warnings=tuple(prose.warnings))
 
 
-def _rendered_cells(environment, lesson: Lesson, context: dict, project: Project, target: str,
+def _rendered_cells(environment, lesson: Lesson, shown: list[Cell], context: dict, project: Project, target: str,
                     prose: "_Prose") -> list[dict[str, Any]]:
     """The lesson's own cells as notebook cells; SourceErrors with the problems of every cell."""
     jinja_in_code = _jinja_in_code(lesson, project)
     prose_context = {**_substitutions(lesson), **context}  # MyST's substitutions, in Markdown only
     cells, errors = [], []
-    for cell in _shown_once(lesson, target):
+    for cell in shown:
         try:
             source = _render_cell(environment, cell, context if cell.kind == "code" else prose_context, lesson.path, jinja_in_code)
             if cell.kind == "markdown":
