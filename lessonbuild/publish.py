@@ -16,6 +16,7 @@ import nbformat
 from .bundle import course_bundle
 from .errors import SourceError
 from .fsutil import fresh_folder, write_atomic
+from .myst.mathml import output_mathml
 from .model import Course, ExecutedLesson, Page, RenderedLesson
 from .project import Project
 from .templates import COURSE_PAGE, HOME, NBCONVERT, PAGE_TEMPLATE, Templates, template_error
@@ -49,11 +50,13 @@ def page_exporter(templates: Templates):
     from nbconvert import MarkdownExporter
     from traitlets.config import Config
 
-    return MarkdownExporter(
+    exporter = MarkdownExporter(
         template_name=PAGE_TEMPLATE,
         extra_template_basedirs=templates.nbconvert_folders(),
         config=Config({"TagRemovePreprocessor": {"enabled": True, **HIDDEN_TAGS}}),
     )
+    exporter.register_filter("mathml", output_mathml)  # an output's LaTeX as the prose's math is shown
+    return exporter
 
 
 PAGE_TEMPLATE_CHECKED = "page-template.checked"  # in the build folder: the templates' digest when the page template last passed

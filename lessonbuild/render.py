@@ -22,9 +22,9 @@ import nbformat
 
 from .errors import LessonTemplateError, SourceError, SourceErrors, SourceWarning
 from .model import Cell, Course, Lesson, RenderedLesson, Unit
-from .myst import LABEL, to_site
+from .myst import LABEL, PageProse, Target, resolve
 from .project import DATA, Project
-from .read import PROSE_DIRECTIVES, title_heading
+from .read import title_heading
 from .templates import FOOTER, HEADER, MACROS, Templates, deepest_template_frame, template_error
 
 TARGETS = ("site", "kaggle")
@@ -58,17 +58,46 @@ def render_course(course: Course, project: Project, target: str = "site") -> lis
     # In prose, `{#` opens MyST's attributes ({#id}), not a Jinja comment: cells take comments as {## ... ##}.
     cells = templates.environment(comment_start_string="{##", comment_end_string="##}")
     lesson_files = {p.resolve() for p in project.lessons_dir.glob("*/*.md")}
-    rendered, errors = [], []
+    rendered, pages, errors = [], [], []
     for lesson in course.lessons:
         try:
-            rendered.append(_render_lesson(templates, (environment, cells), course, lesson, project, target, lesson_files))
+            lesson_rendered, page = _render_lesson(templates, (environment, cells), course, lesson, project, target, lesson_files)
         except SourceError as exc:
             errors.append(exc)
+            continue
         except SourceErrors as exc:
             errors.extend(exc.errors)
+            continue
+        rendered.append(lesson_rendered)
+        pages.append(page)
     if errors:
         raise SourceErrors(errors)
+    if target == "site":
+        _resolve_references(course, rendered, pages)
     return rendered
+
+
+def _resolve_references(course: Course, rendered: list[RenderedLesson], pages: list[PageProse]) -> None:
+    """Every lesson's references to labels, once the labels of the whole course are known; a dangling one is a warning."""
+    targets: dict[str, Target] = {}
+    duplicates: list[SourceWarning] = []
+    for page in pages:
+        for target in page.targets:
+            if target.label in targets:
+                duplicates.append(SourceWarning(target.where, f"label '{target.label}' is defined twice (first in {targets[target.label].lesson})"))
+            else:
+                targets[target.label] = target
+    titles = {lesson.slug: lesson.title for lesson in course.lessons}
+    for lesson, page in zip(rendered, pages):
+        warnings = [*lesson.warnings, *(w for w in duplicates if w.where.startswith(lesson.lesson.path.as_posix() + ":"))]
+
+        def warn(where: str, message: str) -> None:
+            warnings.append(SourceWarning(where, message))
+
+        for cell in lesson.notebook.cells:
+            if cell.cell_type == "markdown":
+                cell.source = resolve(cell.source, page.references, targets, titles, lesson.lesson.slug, warn)
+        lesson.warnings = tuple(warnings)
 
 
 def _render_lesson(templates: Templates, environments: tuple, course: Course, lesson: Lesson, project: Project,
@@ -77,10 +106,13 @@ def _render_lesson(templates: Templates, environments: tuple, course: Course, le
     environment, cells_environment = environments
     data_files: list[Path] = []
     context = _context(templates, environment, course, lesson, project, target, data_files)
-    prose = _Prose(project, project.root / course.path, lesson_files)
+    prose = _Prose(project, project.root / course.path, lesson_files, lesson)
     shown = _shown_once(lesson, target)
     cells = _rendered_cells(cells_environment, lesson, shown, context, project, target, prose)
     origins = [(lesson.path, cell.lines) for cell in shown]
+    if target == "site" and (closing := prose.finish(lesson.path)):
+        cells.append(_new_cell("markdown", closing, {}))
+        origins.append(None)
     for position, cell in _template_cells(templates, environment, context, project):
         cells.insert(len(cells) if position == "end" else position, cell)
         origins.insert(len(origins) if position == "end" else position, None)  # no lesson line to report
@@ -90,8 +122,9 @@ def _render_lesson(templates: Templates, environments: tuple, course: Course, le
         {"nbformat": 4, "nbformat_minor": 5, "metadata": _notebook_metadata(course, lesson, project), "cells": cells}
     )
     nbformat.validate(notebook)  # once for the whole notebook, not once per cell
-    return RenderedLesson(course, lesson, notebook, origins, data_files=tuple(sorted(set(data_files))),
-                          assets=tuple(sorted(set(prose.assets))), warnings=tuple(prose.warnings))
+    rendered = RenderedLesson(course, lesson, notebook, origins, data_files=tuple(sorted(set(data_files))),
+                              assets=tuple(sorted(set(prose.assets))), warnings=tuple(prose.warnings))
+    return rendered, prose.page
 
 
 def _rendered_cells(environment, lesson: Lesson, shown: list[Cell], context: dict, project: Project, target: str,
@@ -353,19 +386,26 @@ def _shown_text(source: str) -> str:
 class _Prose:
     """What a lesson's prose points at: other lessons' pages, and files it shows."""
 
-    def __init__(self, project: Project, course_folder: Path, lesson_files: set[Path]):
+    def __init__(self, project: Project, course_folder: Path, lesson_files: set[Path], lesson: Lesson):
         self.lessons, self.course_folder, self.lesson_files = project.lessons_dir.resolve(), course_folder, lesson_files
+        self.page = PageProse(lesson.slug, lesson.title)
         self.assets: list[Path] = []
         self.warnings: list[SourceWarning] = []
 
     def directives(self, source: str, cell: Cell, path: Path) -> str:
-        """MyST's directives as the site's components; one no extension of Jupyter Book's knows is a warning."""
-        shown, unknown = to_site(source)
-        for line, name in unknown:
-            if name not in PROSE_DIRECTIVES:
-                where = f"{path.as_posix()}:{_cell_line(cell, line)}"
-                self.warnings.append(SourceWarning(where, f"unknown directive '{{{name}}}': its content is shown as prose"))
+        """MyST's prose as the site's components (myst/); a file the prose offers for download is checked as an image is."""
+        seen = len(self.page.warnings), len(self.page.files)
+        shown = self.page.translate(source, lambda line: f"{path.as_posix()}:{_cell_line(cell, line)}")
+        self.warnings += [SourceWarning(where, message) for where, message in self.page.warnings[seen[0]:]]
+        for file, where in self.page.files[seen[1]:]:
+            self._asset(file, path, int(where.rsplit(":", 1)[1]), "file")
         return shown
+
+    def finish(self, path: Path) -> str:
+        seen = len(self.page.warnings)
+        closing = self.page.finish()
+        self.warnings += [SourceWarning(where, message) for where, message in self.page.warnings[seen:]]
+        return closing
 
     def resolve(self, source: str, cell: Cell, path: Path) -> str:
         """The Markdown with each link to a page that is no lesson made plain text (and a warning), and each image
@@ -384,10 +424,10 @@ class _Prose:
         self.warnings.append(SourceWarning(f"{path.as_posix()}:{line}", f"link to '{match['target']}', which is no lesson: shown as text"))
         return match["text"]
 
-    def _asset(self, source: str, path: Path, line: int) -> None:
+    def _asset(self, source: str, path: Path, line: int, kind: str = "image") -> None:
         file = (self.course_folder / source.split("#")[0].split("?")[0]).resolve()
         if not file.is_relative_to(self.lessons) or not file.is_file():
-            raise SourceError(path, line, f"image '{source}' not found (a file beside the lesson, inside lessons/)")
+            raise SourceError(path, line, f"{kind} '{source}' not found (a file beside the lesson, inside lessons/)")
         self.assets.append(file.relative_to(self.lessons))
 
 

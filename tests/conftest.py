@@ -1,12 +1,16 @@
 """Shared fixtures: small projects built in a temporary folder, with the packaged templates."""
 from __future__ import annotations
 
+import contextlib
+import functools
 import gzip
+import http.server
 import os
 import shutil
 import subprocess
 import sys
 import textwrap
+import threading
 from pathlib import Path
 
 import pytest
@@ -84,6 +88,23 @@ def tiny_root(tmp_path: Path) -> Path:
 @pytest.fixture
 def tiny_project(tiny_root: Path):
     return load_project(tiny_root)
+
+
+@contextlib.contextmanager
+def served(folder: Path):
+    """The folder served over HTTP on 127.0.0.1, as a learner's browser reads the site; yields the base URL."""
+    handler = functools.partial(_QuietHandler, directory=str(folder))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
 
 
 def run_build(root: Path, *args: str, env: dict | None = None) -> subprocess.CompletedProcess:

@@ -1,42 +1,29 @@
 """The Maximum Pooling page in a real browser: headless Chromium driven by playwright, the site served on 127.0.0.1."""
 from __future__ import annotations
 
-import functools
-import http.server
-import threading
-
 import nbformat
 import pytest
 
-from tests.conftest import REPOSITORY
+from tests.conftest import REPOSITORY, served
 
 pytestmark = [pytest.mark.tensorflow, pytest.mark.browser]
 SCREENSHOTS = REPOSITORY / "_build" / "screenshots"
 
 
 @pytest.fixture(scope="module")
-def served(maximum_pooling_build):
+def served_site(maximum_pooling_build):
     root, _ = maximum_pooling_build
-    handler = functools.partial(QuietHandler, directory=str(root / "site"))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-
-
-class QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
+    with served(root / "site") as url:
+        yield url
 
 
 @pytest.fixture
-def page(browser, served):
+def page(browser, served_site):
     page = browser.new_page(viewport={"width": 1280, "height": 900}, accept_downloads=True)
     page.console_errors = []
     page.on("console", lambda message: message.type == "error" and page.console_errors.append(message.text))
     page.on("pageerror", lambda error: page.console_errors.append(str(error)))
-    page.goto(f"{served}/computer-vision/03-maximum-pooling/")
+    page.goto(f"{served_site}/computer-vision/03-maximum-pooling/")
     page.wait_for_load_state("networkidle")
     yield page
     page.close()

@@ -1,0 +1,324 @@
+"""MyST's directives as the site's own components (Material for MkDocs' admonitions, details, tabs,
+grids and cards, and Python-Markdown's tables and code blocks), whatever extension of Jupyter
+Book's they come from.
+
+A directive whose content is prose has that content translated in turn, so they nest to any depth.
+Directives that only organise a book (`{toctree}`, `{index}`) go. One no rule here knows is shown
+as prose in a box of its own, never as raw syntax.
+"""
+from __future__ import annotations
+
+import csv
+import html
+import io
+import re
+from typing import TYPE_CHECKING, Callable
+
+from .parse import PARSER, Directive, directive_of, is_directive
+
+if TYPE_CHECKING:
+    from .page import PageProse
+
+ADMONITIONS = {
+    "note": "Note", "tip": "Tip", "hint": "Hint", "important": "Important", "warning": "Warning",
+    "caution": "Caution", "attention": "Attention", "danger": "Danger", "error": "Error", "seealso": "See also",
+    "admonition": "Note", "topic": "Topic", "versionadded": "New", "versionchanged": "Changed", "deprecated": "Deprecated",
+}
+DROPPED = {"toctree", "tableofcontents", "index", "bibliography", "contents", "highlight"}  # a book's organisation
+CODE = {"code-block", "code", "sourcecode"}
+IMAGES = {"figure", "image"}
+QUOTES = {"epigraph", "pull-quote", "highlights"}
+ASIDES = {"margin", "sidebar"}
+CONTAINERS = {"div", "container", "only", "grid-item", "toggle"}
+TABLES = {"list-table", "csv-table", "table"}
+Locate = Callable[[int], str]
+
+
+def shown(directive: Directive, page: "PageProse", locate: Locate, where: str) -> str:
+    """The directive as Markdown and HTML that the site engine shows as its own component."""
+    name = directive.name
+    rule = RULES.get(name) or (_proof if name.startswith("prf:") else None)
+    if rule is not None:
+        return rule(directive, page, locate, where)
+    if name in DROPPED:
+        return ""
+    from ..read import PROSE_DIRECTIVES  # the directives of the extensions Jupyter Book has
+    if name not in PROSE_DIRECTIVES:
+        page.warn(where, f"unknown directive '{{{name}}}': its content is shown as prose")
+    css = re.sub(r"[^a-z0-9-]+", "-", name.lower())
+    return _box(f'<div class="myst-{css}" markdown="1">', _body(directive, page, locate), "</div>")
+
+
+def _body(directive: Directive, page: "PageProse", locate: Locate) -> str:
+    return page.translate_part(directive.body, directive.body_offset, locate)
+
+
+def _box(opening: str, body: str, closing: str) -> str:
+    return f"{opening}\n\n{body}\n\n{closing}"
+
+
+def _id(directive: Directive, key: str = "name") -> str:
+    label = str(directive.options.get(key) or "")
+    return f' id="{html.escape(label)}"' if label else ""
+
+
+def _admonition(directive: Directive, page: "PageProse", locate: Locate, where: str, title: str | None = None,
+                kind: str | None = None) -> str:
+    name = directive.name
+    kind = kind or (name if name in ADMONITIONS and name not in ("admonition", "topic") else "note")
+    title = title or directive.argument or ADMONITIONS.get(name, "Details")
+    classes = str(directive.options.get("class", "")).split()
+    if name == "dropdown" or "dropdown" in classes or "toggle" in classes:
+        opened = " open" if "open" in directive.options else ""
+        return _box(f'<details class="{kind}"{_id(directive)}{opened} markdown="1">\n<summary>{title}</summary>',
+                    _body(directive, page, locate), "</details>")
+    return _box(f'<div class="admonition {kind}"{_id(directive)} markdown="1">\n<p class="admonition-title">{title}</p>',
+                _body(directive, page, locate), "</div>")
+
+
+def _plain_admonition(directive, page, locate, where) -> str:
+    return _admonition(directive, page, locate, where, html.escape(directive.argument) if directive.argument else None)
+
+
+def _code(directive: Directive, page: "PageProse", locate: Locate, where: str) -> str:
+    options = directive.options
+    attributes = []
+    if "caption" in options:
+        attributes.append(f'title="{html.escape(str(options["caption"]))}"')
+    if "linenos" in options or "lineno-start" in options:
+        attributes.append(f'linenums="{options.get("lineno-start") or 1}"')
+    if options.get("emphasize-lines"):
+        attributes.append(f'hl_lines="{_line_list(str(options["emphasize-lines"]))}"')
+    language = directive.argument or "text"
+    fence = "`" * max(3, 1 + max((len(run) for run in re.findall(r"^\s*(`+)", directive.body, re.MULTILINE)), default=0))
+    anchor = f'<a{_id(directive)}></a>\n\n' if options.get("name") else ""
+    return f"{anchor}{fence}{' '.join([language, *attributes])}\n{directive.body}\n{fence}"
+
+
+def _line_list(lines: str) -> str:
+    """Sphinx's `1,3-5` as pymdownx.highlight's `1 3-5`."""
+    return " ".join(part.strip() for part in lines.split(",") if part.strip())
+
+
+def _image(directive: Directive, page: "PageProse", locate: Locate, where: str) -> str:
+    options = directive.options
+    caption = _body(directive, page, locate) if directive.name == "figure" else ""
+    alt = str(options.get("alt") or (caption.split("\n")[0] if caption else ""))
+    attributes = " ".join(f'{key}="{html.escape(str(options[key]))}"' for key in ("width", "height") if key in options)
+    image = f"![{alt}]({directive.argument})" + (f"{{ {attributes} }}" if attributes else "")
+    align = str(options.get("align", "center"))
+    if directive.name == "image":
+        return image if not options.get("name") else f'<a{_id(directive)}></a>\n\n{image}'
+    label = str(options.get("name") or "")
+    number = page.number("figure")
+    title = caption.split("\n\n")[0] if caption else ""
+    if label:
+        page.target(label, "figure", re.sub(r"[*_`]", "", title), number, where)
+    legend = f"Fig. {number}" + (f": {caption}" if caption else "")
+    return (f'<figure class="myst-figure align-{html.escape(align)}"{_id(directive)} markdown="1">\n\n{image}\n\n'
+            f'<figcaption markdown="1">\n\n{legend}\n\n</figcaption>\n</figure>')
+
+
+def _raw(directive, page, locate, where) -> str:
+    return directive.body if directive.argument.strip().lower() == "html" else ""
+
+
+def _math(directive: Directive, page: "PageProse", locate: Locate, where: str) -> str:
+    latex = "\n".join(filter(None, [directive.argument, directive.body]))
+    return page.display_math(latex, str(directive.options.get("label") or directive.options.get("name") or "") or None, where)
+
+
+def _quote(directive, page, locate, where) -> str:
+    body = _body(directive, page, locate)
+    return "\n".join(f"> {line}" if line else ">" for line in body.split("\n"))
+
+
+def _aside(directive, page, locate, where) -> str:
+    title = f'<p class="admonition-title">{html.escape(directive.argument)}</p>\n' if directive.argument else ""
+    return _box(f'<aside class="myst-{directive.name}" markdown="1">\n{title}'.rstrip("\n"), _body(directive, page, locate), "</aside>")
+
+
+def _container(directive, page, locate, where) -> str:
+    classes = " ".join(["myst-container", *str(directive.options.get("class", "") or directive.argument).split()])
+    return _box(f'<div class="{html.escape(classes)}"{_id(directive)} markdown="1">', _body(directive, page, locate), "</div>")
+
+
+# sphinx-design: tabs, grids and cards.
+
+def _children(directive: Directive, page: "PageProse", locate: Locate, names: set[str]) -> list[tuple[Directive, str]]:
+    """The directives named `names` directly inside this one's body, each with where it stands."""
+    tokens = PARSER.parse(directive.body)
+    return [(directive_of(token, directive.body_offset), locate(directive.body_offset + token.map[0] + 1))
+            for token in tokens if is_directive(token) and directive_of(token, 0).name in names]
+
+
+def _tab_set(directive: Directive, page: "PageProse", locate: Locate, where: str) -> str:
+    """Tabs that need no script: a radio button in each tab's label, and the stylesheet shows the checked tab's content
+    (lessonbuild.css). Each tab's content is Markdown at the top level, where Python-Markdown reads Markdown in HTML."""
+    items = _children(directive, page, locate, {"tab-item", "tabbed"})
+    group = f"tabs-{page.lesson}-{page.number('tab-set')}"
+    tabs = [_box('<div class="myst-tab-item" markdown="1">',
+                 f'<label><input type="radio" name="{html.escape(group)}"{" checked" if n == 1 else ""}> '
+                 f"{html.escape(item.argument)}</label>\n\n{_body(item, page, locate)}", "</div>")
+            for n, (item, _) in enumerate(items, start=1)]
+    return _box('<div class="myst-tab-set" markdown="1">', "\n\n".join(tabs), "</div>")
+
+
+def _grid(directive: Directive, page: "PageProse", locate: Locate, where: str) -> str:
+    items = _children(directive, page, locate, {"grid-item-card", "grid-item", "card"})
+    cards = "\n\n".join(_card(item, page, locate, at) for item, at in items)
+    return _box('<div class="grid cards myst-grid" markdown="1">', cards, "</div>")
+
+
+def _card(directive: Directive, page: "PageProse", locate: Locate, where: str) -> str:
+    """A card: its title, its header above `^^^`, its body, its footer below `+++`."""
+    parts = re.split(r"^\^{3}\s*$", _body(directive, page, locate), maxsplit=1, flags=re.MULTILINE)
+    header, body = (parts[0], parts[1]) if len(parts) == 2 else ("", parts[0])
+    body, _, footer = _footer(body)
+    title = html.escape(directive.argument)
+    link = str(directive.options.get("link") or "")
+    if link and title:
+        title = f'<a href="{html.escape(link)}">{title}</a>' if "://" in link else f"[{title}]({link})"
+    parts = [f"**{title}**" if title else "", header.strip(), body.strip(), f"---\n\n{footer.strip()}" if footer.strip() else ""]
+    return _box('<div class="card" markdown="1">', "\n\n".join(p for p in parts if p), "</div>")
+
+
+def _footer(body: str) -> tuple[str, str, str]:
+    parts = re.split(r"^\+{3}\s*$", body, maxsplit=1, flags=re.MULTILINE)
+    return (parts[0], "", parts[1]) if len(parts) == 2 else (body, "", "")
+
+
+# sphinx-exercise: exercises and their solutions, the solutions folded away.
+
+def _exercise(directive: Directive, page: "PageProse", locate: Locate, where: str, gated: bool = False) -> str:
+    number = None if "nonumber" in directive.options else page.number("exercise")
+    title = "Exercise" + (f" {number}" if number else "") + (f" ({directive.argument})" if directive.argument else "")
+    label = str(directive.options.get("label") or "")
+    if label:
+        page.target(label, "exercise", directive.argument, number, where)
+    anchor = f' id="{html.escape(label)}"' if label else ""
+    opening = f'<div class="admonition exercise"{anchor} markdown="1">\n<p class="admonition-title">{html.escape(title)}</p>'
+    if gated:
+        page.gates.append(("</div>", where))
+        return opening
+    return _box(opening, _body(directive, page, locate), "</div>")
+
+
+def _solution(directive: Directive, page: "PageProse", locate: Locate, where: str, gated: bool = False) -> str:
+    title = f"Solution to {page.reference('title', directive.argument, None, where)}" if directive.argument else "Solution"
+    label = str(directive.options.get("label") or "")
+    anchor = f' id="{html.escape(label)}"' if label else ""
+    opening = f'<details class="solution"{anchor} markdown="1">\n<summary>{title}</summary>'
+    if gated:
+        page.gates.append(("</details>", where))
+        return opening
+    return _box(opening, _body(directive, page, locate), "</details>")
+
+
+def _gate_end(directive: Directive, page: "PageProse", locate: Locate, where: str) -> str:
+    if not page.gates:
+        page.warn(where, f"'{{{directive.name}}}' closes nothing: no exercise or solution is open")
+        return ""
+    return page.gates.pop()[0]
+
+
+def _proof(directive: Directive, page: "PageProse", locate: Locate, where: str) -> str:
+    """sphinx-proof's theorems, definitions, proofs...: numbered per kind, as admonitions."""
+    kind = directive.name.split(":", 1)[1]
+    number = None if kind == "proof" or "nonumber" in directive.options else page.number(kind)
+    title = kind.title() + (f" {number}" if number else "") + (f" ({html.escape(directive.argument)})" if directive.argument else "")
+    label = str(directive.options.get("label") or "")
+    if label:
+        page.target(label, kind, directive.argument, number, where)
+    return _box(f'<div class="admonition note myst-proof"{_id(directive, "label")} markdown="1">\n'
+                f'<p class="admonition-title">{title}</p>', _body(directive, page, locate), "</div>")
+
+
+# Tables: a pipe table of Python-Markdown's `tables` extension, captioned and numbered.
+
+def _table(directive: Directive, page: "PageProse", locate: Locate, where: str) -> str:
+    if directive.name == "table":
+        rows_markdown = _body(directive, page, locate)
+    else:
+        rows = _list_rows(directive, page, locate) if directive.name == "list-table" else _csv_rows(directive, page, where)
+        if not rows:
+            page.warn(where, f"'{{{directive.name}}}' has no rows")
+            return ""
+        rows_markdown = _pipe_table(rows, _header_rows(directive, rows))
+    number = page.number("table")
+    label = str(directive.options.get("name") or "")
+    if label:
+        page.target(label, "table", directive.argument, number, where)
+    caption = f"Table {number}" + (f": {directive.argument}" if directive.argument else "")
+    return f'<p class="myst-table-caption"{_id(directive)} markdown="1">{caption}</p>\n\n{rows_markdown}'
+
+
+def _header_rows(directive: Directive, rows: list[list[str]]) -> int:
+    try:
+        return int(directive.options.get("header-rows", 1 if directive.options.get("header") else 0))
+    except (TypeError, ValueError):
+        return 0
+
+
+def _list_rows(directive: Directive, page: "PageProse", locate: Locate) -> list[list[str]]:
+    """A list of lists: each item a row, each of its items a cell."""
+    lines = directive.body.split("\n")
+    tokens = PARSER.parse(directive.body)
+    rows, depth, cell_start = [], 0, None
+    for token in tokens:
+        if token.type == "bullet_list_open":
+            depth += 1
+        elif token.type == "bullet_list_close":
+            depth -= 1
+        elif token.type == "list_item_open" and depth == 1:
+            rows.append([])
+        elif token.type == "list_item_open" and depth == 2:
+            cell_start = token.map
+            cell = "\n".join(lines[cell_start[0]:cell_start[1]])
+            cell = re.sub(r"^\s*(?:[-*+]\s+){1,2}", "", cell, count=1)
+            text = page.translate_part(_dedent(cell), directive.body_offset + cell_start[0], locate)
+            rows[-1].append(text)
+    return rows
+
+
+def _dedent(text: str) -> str:
+    lines = text.split("\n")
+    indent = min((len(line) - len(line.lstrip()) for line in lines[1:] if line.strip()), default=0)
+    return "\n".join([lines[0].strip(), *(line[indent:] for line in lines[1:])]).strip()
+
+
+def _csv_rows(directive: Directive, page: "PageProse", where: str) -> list[list[str]]:
+    delimiter = str(directive.options.get("delim", ",")).replace("tab", "\t").replace("space", " ") or ","
+    text = directive.body
+    if directive.options.get("file"):
+        page.warn(where, "'{csv-table}' :file: is not read: give the rows in the directive")
+    header = [next(csv.reader([str(directive.options["header"])], skipinitialspace=True))] if directive.options.get("header") else []
+    return header + [row for row in csv.reader(io.StringIO(text), delimiter=delimiter[0], skipinitialspace=True) if row]
+
+
+def _pipe_table(rows: list[list[str]], header_rows: int) -> str:
+    width = max(len(row) for row in rows)
+    cells = [[_cell(text) for text in row] + [""] * (width - len(row)) for row in rows]
+    head = cells[0] if header_rows else [""] * width
+    body = cells[header_rows:] if header_rows else cells
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * width]
+    lines += ["| " + " | ".join(row) + " |" for row in body]
+    return "\n".join(lines)
+
+
+def _cell(text: str) -> str:
+    """A cell's Markdown on one line: paragraphs joined by a line break, pipes escaped."""
+    paragraphs = [" ".join(line.strip() for line in part.split("\n")) for part in re.split(r"\n\s*\n", text.strip())]
+    return "<br>".join(paragraphs).replace("|", "\\|")
+
+
+RULES: dict[str, Callable] = {
+    **{name: _admonition for name in ADMONITIONS}, "admonition": _plain_admonition, "topic": _plain_admonition,
+    "dropdown": _plain_admonition, **{name: _code for name in CODE}, **{name: _image for name in IMAGES},
+    "raw": _raw, "math": _math, **{name: _quote for name in QUOTES}, **{name: _aside for name in ASIDES},
+    **{name: _container for name in CONTAINERS}, "tab-set": _tab_set, "grid": _grid, "card": _card,
+    "grid-item-card": _card, "exercise": _exercise, "solution": _solution,
+    "exercise-start": lambda d, p, l, w: _exercise(d, p, l, w, gated=True),
+    "solution-start": lambda d, p, l, w: _solution(d, p, l, w, gated=True),
+    "exercise-end": _gate_end, "solution-end": _gate_end, **{name: _table for name in TABLES},
+}

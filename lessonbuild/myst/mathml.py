@@ -1,0 +1,75 @@
+"""LaTeX as MathML, made at build time: browsers draw MathML themselves, so a page needs no script and
+nothing from another host to show its mathematics.
+
+latex2mathml does the conversion. It knows fewer environments than MathJax; the ones that MyST
+lessons write and it lacks are rewritten to ones it has (`aligned` to `split`), and numbering is
+the build's own (per lesson, as the references to it need), so LaTeX's own is taken out.
+"""
+from __future__ import annotations
+
+import re
+
+from latex2mathml.converter import convert
+
+# amsmath's numbered environments, written starred: the page's numbers are the build's.
+NUMBERED = re.compile(r"\\(begin|end)\{(equation|align|gather|multline|flalign|alignat)\}")
+# \label{x} and \tag{n} set a number the build gives; \nonumber and \notag leave out one it does not.
+LABEL_TAG = re.compile(r"\\label\{(?P<label>[^}]*)\}|\\tag\*?\{[^}]*\}|\\nonumber\b|\\notag\b")
+REWRITTEN = [
+    (re.compile(r"\\(begin|end)\{aligned\}"), r"\\\1{split}"),  # the same layout; latex2mathml has only split
+    (re.compile(r"\\cr\b"), r"\\\\"),  # plain TeX's row end
+    (re.compile(r"(?<!\\)%[^\n]*"), ""),  # a comment
+]
+# Characters Python-Markdown would read as its own syntax in text between MathML's tags.
+MARKDOWN_SIGNIFICANT = re.compile(r"[\\`*_{}\[\]()#+\-.!|~^$]")
+ENTITY_OR_TEXT = re.compile(r"&#?\w+;|[^&]+|&")
+
+
+class MathError(ValueError):
+    """LaTeX that cannot be shown as MathML."""
+
+
+def labels_in(latex: str) -> list[str]:
+    """The `\\label{}`s that an equation sets."""
+    return [match["label"] for match in LABEL_TAG.finditer(latex) if match["label"]]
+
+
+def to_mathml(latex: str, display: bool) -> str:
+    """The LaTeX as one line of MathML, safe to stand in Markdown that Python-Markdown reads."""
+    tex = NUMBERED.sub(lambda m: f"\\{m[1]}{{{m[2]}*}}", LABEL_TAG.sub("", latex))
+    for pattern, replacement in REWRITTEN:
+        tex = pattern.sub(replacement, tex)
+    if not tex.strip():
+        raise MathError("empty math")
+    try:
+        mathml = convert(tex, display="block" if display else "inline")
+    except Exception as exc:  # latex2mathml raises many kinds, all meaning "cannot convert this"
+        raise MathError(f"{type(exc).__name__}: {exc}".rstrip(": ")) from None
+    if re.search(r"<mi>\\[A-Za-z]+</mi>|<mi>&amp;</mi>|<mi>&</mi>", mathml):
+        unknown = re.search(r"<mi>(\\[A-Za-z]+|&amp;|&)</mi>", mathml)[1]
+        raise MathError(f"'{unknown}' is not supported here")
+    return _protected(mathml)
+
+
+def _protected(mathml: str) -> str:
+    """MathML whose text reads as itself in Markdown: what Markdown would take as syntax becomes a character reference."""
+    def protect(text: re.Match) -> str:
+        return MARKDOWN_SIGNIFICANT.sub(lambda c: f"&#{ord(c[0])};", text[0])
+
+    # Text between tags, less the character references latex2mathml writes.
+    return re.sub(r"(?<=>)[^<]+(?=<)", lambda m: ENTITY_OR_TEXT.sub(lambda t: t[0] if t[0].startswith("&") else protect(t), m[0]),
+                  mathml.replace("\n", " "))
+
+
+# An output's LaTeX (IPython.display.Math, Latex, SymPy): `$...$`, `$$...$$` or `\[...\]` around it.
+OUTPUT_DELIMITERS = re.compile(r"^\s*(\$\$|\$|\\\[)(?P<latex>.*?)(\$\$|\$|\\\])\s*$", re.DOTALL)
+
+
+def output_mathml(latex: str) -> str:
+    """The LaTeX of a cell's output as display MathML; empty when it cannot be shown as math (the output's text is
+    shown instead)."""
+    match = OUTPUT_DELIMITERS.match(latex)
+    try:
+        return to_mathml(match["latex"] if match else latex, display=True)
+    except MathError:
+        return ""

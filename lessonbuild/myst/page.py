@@ -1,0 +1,134 @@
+"""One lesson's MyST prose as the site shows it: blocks through the directives' rules, inline math,
+roles and links to labels in place, targets collected for the references of the whole course."""
+from __future__ import annotations
+
+import html
+import re
+from collections import Counter
+from typing import Callable
+
+from . import directives, roles
+from .mathml import MathError, labels_in, to_mathml
+from .parse import PARSER, directive_of, is_directive, plain_text
+from .references import CLOSE, OPEN, Reference, Target
+
+Locate = Callable[[int], str]  # a line of the text (from 1) -> "path:line" in the lesson
+INLINE_KINDS = {"math_inline", "math_inline_double", "myst_role", "link_open", "code_inline"}
+
+
+class PageProse:
+    """The prose of one lesson, translated cell by cell, in order: numbers count through the lesson."""
+
+    def __init__(self, lesson: str, title: str = ""):
+        self.lesson, self.title = lesson, title
+        self.translated = 0  # texts translated so far: the first is the top of the page
+        self.counters: Counter[str] = Counter()
+        self.targets: list[Target] = []
+        self.references: list[Reference] = []
+        self.warnings: list[tuple[str, str]] = []  # (where, message)
+        self.files: list[tuple[str, str]] = []  # (path relative to the lesson, where): files the prose links to
+        self.gates: list[tuple[str, str]] = []  # exercise-start/solution-start still open: (closing HTML, where)
+
+    def translate(self, markdown: str, locate: Locate) -> str:
+        self.translated += 1
+        return self.translate_part(markdown, 0, locate)
+
+    def finish(self) -> str:
+        """What closes the gated exercises and solutions the lesson left open, each with a warning."""
+        closing = []
+        while self.gates:
+            html_end, where = self.gates.pop()
+            self.warn(where, "opened here and never closed: closed at the end of the lesson")
+            closing.append(html_end)
+        return "\n\n".join(closing)
+
+    # What the directives and roles use.
+
+    def warn(self, where: str, message: str) -> None:
+        self.warnings.append((where, message))
+
+    def number(self, kind: str) -> int:
+        self.counters[kind] += 1
+        return self.counters[kind]
+
+    def target(self, label: str, kind: str, text: str, number: int | None = None, where: str = "") -> None:
+        self.targets.append(Target(label, self.lesson, kind, text, number, where))
+
+    def reference(self, role: str, target: str, text: str | None, where: str) -> str:
+        self.references.append(Reference(role, target, text, where))
+        return f"{OPEN}{len(self.references) - 1}{CLOSE}"
+
+    def display_math(self, latex: str, label: str | None, where: str, numbered: bool = False) -> str:
+        """An equation on its own line; numbered when labelled (or an unstarred amsmath environment)."""
+        labels = ([label] if label else []) + labels_in(latex)
+        number = self.number("equation") if labels or numbered else None
+        for name in labels:
+            self.target(name, "equation", f"({number})", number, where)
+        anchor = f' id="{html.escape(labels[0])}"' if labels else ""
+        eqno = f'<span class="eqno">({number})</span>' if number else ""
+        return f'<div class="math-display"{anchor}>{self.math(latex, True, where)}{eqno}</div>'
+
+    def math(self, latex: str, display: bool, where: str) -> str:
+        try:
+            return to_mathml(latex, display)
+        except MathError as exc:
+            self.warn(where, f"math shown as LaTeX ({exc})")
+            source = html.escape(latex.strip())
+            return f'<pre class="math-source"><code>{source}</code></pre>' if display else f"<code>{source}</code>"
+
+    def translate_part(self, markdown: str, offset: int, locate: Locate) -> str:
+        """Translate a text whose first line is line `offset + 1` of the cell (a directive's body)."""
+        lines = markdown.split("\n")
+        edits: list[tuple[int, int, str]] = []  # (first line, line after, the lines' new text)
+        tokens = PARSER.parse(markdown)
+        for index, token in enumerate(tokens):
+            if token.map is None:
+                continue
+            start, end = token.map
+            where = locate(offset + start + 1)
+            if token.type == "inline":
+                new = self._inline(token, lines, offset, locate)
+                if new is not None:
+                    edits.append((start, end, new))  # the lines as they were, prefixes included, but for the edits
+            elif (new := self._block(tokens, index, offset, locate, where)) is not None:
+                prefix = re.match(r"[ >]*", lines[start])[0]  # a block in a list item or a quote keeps that place
+                edits.append((start, end, "\n".join(prefix + line if line else prefix.rstrip() for line in new.split("\n"))))
+        for start, end, new in sorted(edits, key=lambda e: e[0], reverse=True):
+            lines[start:end] = new.split("\n") if new else []
+        return "\n".join(lines)
+
+    def _inline(self, token, lines: list[str], offset: int, locate: Locate) -> str | None:
+        if not any(child.type in INLINE_KINDS for child in token.children or []):
+            return None
+        start, end = token.map
+        return roles.inline("\n".join(lines[start:end]), token.children, self, lambda line: locate(offset + start + line))
+
+    def _block(self, tokens, index: int, offset: int, locate: Locate, where: str) -> str | None:
+        token = tokens[index]
+        if is_directive(token):
+            return directives.shown(directive_of(token, offset), self, locate, where)
+        if token.type == "math_block_label":
+            return self.display_math(token.content, token.info, where)
+        if token.type in ("math_block", "math_block_eqno"):
+            return self.display_math(token.content, token.info or None, where)
+        if token.type == "amsmath":
+            numbered = not token.meta.get("environment", "").endswith("*") and token.meta.get("environment") not in (
+                "aligned", "split", "gathered", "alignedat")
+            return self.display_math(token.content, None, where, numbered)
+        if token.type == "myst_target":
+            return self._target(tokens, index, token.content, where)
+        if token.type == "myst_line_comment":
+            return ""
+        return None
+
+    def _target(self, tokens, index: int, label: str, where: str) -> str:
+        """`(label)=` as an anchor; the heading after it names the target, and one at the top of the page its title (the
+        page shows the title apart, so the heading is no longer there)."""
+        following = tokens[index + 1] if index + 1 < len(tokens) else None
+        if following is not None and following.type == "heading_open":
+            text = plain_text(tokens[index + 2])
+        else:
+            text = self.title if self.translated == 1 and index == 0 else ""
+        self.target(label, "section", text, where=where)
+        return f'<a id="{html.escape(label)}"></a>'
+

@@ -1,0 +1,77 @@
+"""MyST Markdown parsed as MyST-Parser parses it: markdown-it-py with mdit-py-plugins' colon fences,
+dollar and amsmath math, roles, targets and comments."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import yaml
+from markdown_it import MarkdownIt
+from mdit_py_plugins.amsmath import amsmath_plugin
+from mdit_py_plugins.colon_fence import colon_fence_plugin
+from mdit_py_plugins.dollarmath import dollarmath_plugin
+from mdit_py_plugins.myst_blocks import myst_block_plugin
+from mdit_py_plugins.myst_role import myst_role_plugin
+
+PARSER = (MarkdownIt("commonmark").use(colon_fence_plugin).use(dollarmath_plugin, double_inline=True)
+          .use(amsmath_plugin).use(myst_role_plugin).use(myst_block_plugin))
+LABEL = re.compile(r"^\s*\((?P<label>[^)\s]+)\)=\s*$", re.MULTILINE)  # `(label)=`, on the line before what it names
+OPTION = re.compile(r"^:(?P<key>[\w-]+):(?P<value>.*)$")
+
+
+@dataclass
+class Directive:
+    name: str
+    argument: str
+    options: dict = field(default_factory=dict)
+    body: str = ""
+    body_offset: int = 0  # lines of the text before the body's first line
+
+
+def is_directive(token) -> bool:
+    return token.type in ("fence", "colon_fence") and token.info.startswith("{") and "}" in token.info
+
+
+def directive_of(token, offset: int) -> Directive:
+    """The directive a fence token opens; `offset`: lines of the text before the one the token was parsed from."""
+    name, _, argument = token.info[1:].partition("}")
+    lines = token.content.rstrip("\n").split("\n")
+    options, used = _options(lines)
+    body = lines[used:]
+    skipped = used + (len(body) - len("\n".join(body).lstrip("\n").split("\n")) if body else 0)
+    return Directive(name.strip(), argument.strip(), options, "\n".join(body).strip("\n"),
+                     offset + token.map[0] + 1 + skipped)
+
+
+def _options(lines: list[str]) -> tuple[dict, int]:
+    """A directive's options, as a YAML block between `---` lines or as `:key: value` lines; and how many lines they take."""
+    stripped = [line.strip() for line in lines]
+    if stripped and stripped[0] == "---" and "---" in stripped[1:]:
+        closing = 1 + stripped[1:].index("---")
+        return _yaml("\n".join(lines[1:closing])), closing + 1
+    options, used = {}, 0
+    while used < len(lines) and (match := OPTION.match(lines[used].strip())):
+        options[match["key"]] = match["value"].strip()
+        used += 1
+    return options, used
+
+
+def _yaml(text: str) -> dict:
+    try:
+        value = yaml.safe_load(text)
+    except yaml.YAMLError:
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
+def plain_text(inline_token) -> str:
+    """What an inline token reads as, without its markup: a heading's text for a reference to it."""
+    parts = []
+    for child in inline_token.children or []:
+        if child.type in ("text", "code_inline", "math_inline"):
+            parts.append(child.content)
+        elif child.type == "myst_role":
+            parts.append(re.sub(r"\s*<[^>]*>$", "", child.content))
+        elif child.type in ("softbreak", "hardbreak"):
+            parts.append(" ")
+    return "".join(parts).strip()

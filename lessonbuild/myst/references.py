@@ -1,0 +1,97 @@
+"""Labels and the references to them, across the lessons of a course.
+
+A lesson's prose is translated before the others' labels are known, so a reference is written as
+a placeholder (a private-use character pair around its number) and kept with what it asks for;
+once every lesson of the course is translated, `resolve` puts the link in its place, or the text
+alone with a warning where the label points nowhere.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+OPEN, CLOSE = "\ue000", "\ue001"  # Unicode private use: never in a lesson's own text
+PLACEHOLDER = re.compile(f"{OPEN}(\\d+){CLOSE}")
+# How {numref} names each kind of numbered thing when the reference gives no text, as Sphinx does.
+NUMREF_FORMAT = {"figure": "Fig. {number}", "table": "Table {number}", "code": "Listing {number}",
+                 "equation": "Eq. ({number})", "exercise": "Exercise {number}", "section": "Section {number}"}
+
+
+@dataclass(frozen=True)
+class Target:
+    """What a label names: a section, a figure, an equation... of one lesson."""
+
+    label: str
+    lesson: str  # the lesson's slug: its page is <slug>.md beside the referring page
+    kind: str  # section, figure, table, code, equation, exercise, solution, or the kind of a proof ("theorem")
+    text: str  # what {ref} shows: the heading, the caption, the title
+    number: int | None = None
+    where: str = ""  # "path:line" of its definition
+
+    @property
+    def numbered(self) -> str:
+        """`Fig. 2`, `Exercise 1`, `(3)`: the target as it is named by number."""
+        if self.number is None:
+            return self.text
+        kind = NUMREF_FORMAT.get(self.kind, self.kind.title() + " {number}")
+        return kind.format(number=self.number)
+
+
+@dataclass(frozen=True)
+class Reference:
+    """A reference waiting for its target: a role ({ref}, {numref}, {eq}, {doc}), or a link to a label."""
+
+    role: str  # ref, numref, eq, doc, link, title (an exercise's name, for its solution)
+    target: str
+    text: str | None  # the text the author gave, if any
+    where: str  # "path:line", for a warning
+
+
+def lesson_link(lesson: str, current: str, anchor: str = "") -> str:
+    """The Markdown address of another lesson's page (or this one's), with an anchor; MkDocs resolves it."""
+    page = "" if lesson == current else f"{lesson}.md"
+    return f"{page}#{anchor}" if anchor else (page or "#")
+
+
+def resolve(text: str, references: list[Reference], targets: dict[str, Target], lessons: dict[str, str],
+            current: str, warn) -> str:
+    """The text with each placeholder replaced; `lessons` maps each lesson's slug to its title, `warn(where, message)`."""
+
+    def replace(match: re.Match) -> str:
+        reference = references[int(match[1])]
+        return _shown(reference, targets, lessons, current, warn)
+
+    return PLACEHOLDER.sub(replace, text)
+
+
+def _shown(reference: Reference, targets: dict[str, Target], lessons: dict[str, str], current: str, warn) -> str:
+    if reference.role == "doc":
+        slug = reference.target
+        if slug not in lessons:
+            warn(reference.where, f"{{doc}} '{reference.target}' is no lesson of this course: shown as text")
+            return _escaped(reference.text or reference.target)
+        return f"[{_escaped(reference.text or lessons[slug])}]({lesson_link(slug, current)})"
+    target = targets.get(reference.target)
+    if target is None:
+        what = "link to" if reference.role == "link" else f"{{{reference.role}}}"
+        warn(reference.where, f"{what} '{reference.target}', which no lesson of this course defines: shown as text")
+        return _escaped(reference.text or reference.target)
+    if reference.role == "title":
+        return _escaped(target.numbered + (f" ({target.text})" if target.text else ""))
+    return f"[{_escaped(_text(reference, target))}]({lesson_link(target.lesson, current, target.label)})"
+
+
+def _text(reference: Reference, target: Target) -> str:
+    if reference.role == "eq":
+        return f"({target.number})" if target.number else target.label
+    if reference.role == "numref":
+        if reference.text:
+            return reference.text.replace("%s", str(target.number)).replace("{number}", str(target.number)).replace(
+                "{name}", target.text)
+        return target.numbered
+    return reference.text or target.text or target.numbered or target.label
+
+
+def _escaped(text: str) -> str:
+    """Text that Markdown shows as it is, inside a link's brackets too."""
+    return re.sub(r"([\\`*_\[\]<>])", r"\\\1", text)

@@ -1,0 +1,143 @@
+"""MyST's directives as the site's components."""
+from lessonbuild.myst import PageProse
+from tests.conftest import make_project, run_build
+
+
+def to_site(markdown: str, page: PageProse | None = None) -> tuple[str, list]:
+    """The translated text and the (line, directive) of each unknown directive."""
+    page = page or PageProse("lesson")
+    shown = page.translate(markdown, lambda line: f"lesson.md:{line}")
+    unknown = [(int(where.split(":")[1]), message.split("'")[1][1:-1]) for where, message in page.warnings
+               if message.startswith("unknown directive")]
+    return shown, unknown
+
+LESSON = """\
+(intro)=
+# Directives
+
+```{note}
+A **note**.
+```
+
+:::{tip} Keep this in mind
+:class: dropdown
+Hidden until opened.
+
+```{warning}
+Nested inside the tip.
+```
+:::
+
+````{admonition} Custom title
+```python
+print("a code block inside")
+```
+````
+
+```{code-block} python
+:caption: ignored here
+x = {"a": 1}
+```
+
+```{toctree}
+other
+```
+
+```{mystery-box}
+Shown plainly.
+```
+"""
+
+
+def test_admonitions_dropdowns_code_and_targets():
+    shown, unknown = to_site(LESSON)
+    assert shown.startswith('<a id="intro"></a>\n# Directives')
+    assert '<div class="admonition note" markdown="1">\n<p class="admonition-title">Note</p>\n\nA **note**.\n\n</div>' in shown
+    assert '<details class="tip" markdown="1">\n<summary>Keep this in mind</summary>\n\nHidden until opened.' in shown
+    assert '<div class="admonition warning" markdown="1">' in shown  # nested, to any depth
+    assert '<p class="admonition-title">Custom title</p>\n\n```python\nprint("a code block inside")\n```' in shown
+    assert '```python title="ignored here"\nx = {"a": 1}\n```' in shown and "toctree" not in shown
+    assert '<div class="myst-mystery-box" markdown="1">\n\nShown plainly.\n\n</div>' in shown
+    assert "```{" not in shown and ":::{" not in shown
+    assert unknown == [(32, "mystery-box")]
+
+
+def test_figures_are_numbered_with_their_caption_and_images_keep_their_size():
+    page = PageProse("lesson")
+    shown, _ = to_site("```{figure} images/a.png\n:alt: A plot\n:name: fig-a\nThe *caption*.\n```\n\n"
+                       ":::{image} b.png\n:width: 200px\n:::\n\n```{figure} c.png\n```\n", page)
+    assert '<figure class="myst-figure align-center" id="fig-a" markdown="1">\n\n![A plot](images/a.png)\n\n' in shown
+    assert "Fig. 1: The *caption*." in shown and "Fig. 2" in shown
+    assert '![](b.png){ width="200px" }' in shown
+    assert [(t.label, t.kind, t.number, t.text) for t in page.targets] == [("fig-a", "figure", 1, "The caption.")]
+
+
+def test_a_page_with_directives_builds_and_shows_no_raw_syntax(tmp_path):
+    root = make_project(tmp_path, {"01-d": LESSON.replace("```{mystery-box}\nShown plainly.\n```\n", "")})
+    result = run_build(root, "--no-execute")
+    assert result.returncode == 0, result.stderr
+    page = (root / "site" / "tiny" / "01-d" / "index.html").read_text()
+    assert '<div class="admonition note">' in page and "<strong>note</strong>" in page
+    assert '<details class="tip">' in page and "<summary>Keep this in mind</summary>" in page
+    assert "{note}" not in page and ":::" not in page and "(intro)=" not in page
+    assert 'id="intro"' in page
+
+
+def test_an_unknown_directive_is_a_warning_and_strict_stops(tmp_path):
+    root = make_project(tmp_path, {"01-d": "# D\n\n```{mystery-box}\nShown plainly.\n```\n"})
+    checked = run_build(root, "check")
+    assert checked.returncode == 0
+    assert checked.stderr == "lessons/tiny/01-d.md:3: warning: unknown directive '{mystery-box}': its content is shown as prose\n"
+    assert run_build(root, "check", "--strict").returncode == 2
+
+
+def test_a_directive_in_a_list_item_stays_in_it():
+    shown, _ = to_site("1. First:\n\n   ```{note}\n   Inside the item.\n   ```\n2. Second.\n")
+    assert shown == ('1. First:\n\n   <div class="admonition note" markdown="1">\n   <p class="admonition-title">Note</p>\n\n'
+                     '   Inside the item.\n\n   </div>\n2. Second.\n')
+
+
+def test_code_blocks_keep_caption_line_numbers_and_emphasis():
+    shown, _ = to_site("```{code-block} python\n:caption: demo.py\n:linenos:\n:emphasize-lines: 1,3-4\nx = 1\n```\n")
+    assert shown == '```python title="demo.py" linenums="1" hl_lines="1 3-4"\nx = 1\n```\n'
+
+
+def test_tabs_are_radio_buttons_with_markdown_content():
+    shown, _ = to_site("::::{tab-set}\n:::{tab-item} Python\nUse **pip**.\n:::\n:::{tab-item} Conda\nUse conda.\n:::\n::::\n")
+    assert shown.count('<div class="myst-tab-item" markdown="1">') == 2
+    assert '<label><input type="radio" name="tabs-lesson-1" checked> Python</label>\n\nUse **pip**.' in shown
+    assert '<label><input type="radio" name="tabs-lesson-1"> Conda</label>' in shown
+
+
+def test_cards_in_a_grid_keep_title_header_body_and_footer():
+    shown, _ = to_site("::::{grid} 2\n:::{grid-item-card} Title\n:link: other.md\nHead\n^^^\nBody\n+++\nFoot\n:::\n::::\n")
+    assert '<div class="grid cards myst-grid" markdown="1">' in shown
+    assert '<div class="card" markdown="1">\n\n**[Title](other.md)**\n\nHead\n\nBody\n\n---\n\nFoot' in shown
+
+
+def test_exercises_are_numbered_and_solutions_folded_with_the_exercise_named():
+    page = PageProse("lesson")
+    shown, _ = to_site(":::{exercise} Pooling\n:label: ex-pool\nPool it.\n:::\n\n:::{solution} ex-pool\nLike this.\n:::\n", page)
+    assert '<div class="admonition exercise" id="ex-pool" markdown="1">\n<p class="admonition-title">Exercise 1 (Pooling)</p>' in shown
+    assert '<details class="solution" markdown="1">\n<summary>Solution to \ue0000\ue001</summary>\n\nLike this.' in shown
+    assert page.references[0].role == "title" and page.targets[0].number == 1
+
+
+def test_gated_exercises_and_solutions_span_cells_and_an_unclosed_one_is_closed_with_a_warning():
+    page = PageProse("lesson")
+    first, _ = to_site("```{solution-start} ex\n```\n", page)
+    last, _ = to_site("```{solution-end}\n```\n", page)
+    assert first.startswith('<details class="solution" markdown="1">') and "</details>" not in first
+    assert last == "</details>\n" and page.finish() == ""
+    to_site("```{exercise-start}\n```\n", page)
+    assert page.finish() == "</div>"
+    assert page.warnings == [("lesson.md:1", "opened here and never closed: closed at the end of the lesson")]
+
+
+def test_list_and_csv_tables_are_numbered_pipe_tables():
+    page = PageProse("lesson")
+    shown, _ = to_site("```{list-table} Sizes\n:header-rows: 1\n:name: tbl\n* - Name\n  - Size\n* - a|b\n  - $n^2$\n```\n\n"
+                       "```{csv-table} More\n:header: \"x\", \"y\"\n1, \"two, three\"\n```\n", page)
+    assert '<p class="myst-table-caption" id="tbl" markdown="1">Table 1: Sizes</p>\n\n| Name | Size |\n|---|---|\n| a\\|b | <math' in shown
+    assert "Table 2: More</p>\n\n| x | y |\n|---|---|\n| 1 | two, three |" in shown
+    assert [(t.label, t.number) for t in page.targets] == [("tbl", 1)]

@@ -1,0 +1,31 @@
+"""LaTeX as MathML at build time."""
+import pytest
+
+from lessonbuild.myst.mathml import MathError, labels_in, output_mathml, to_mathml
+
+
+def test_markdown_syntax_in_math_is_written_as_character_references():
+    mathml = to_mathml(r"a_1 * b_2 * \text{x_y [z]}", display=False)
+    assert mathml.startswith('<math xmlns="http://www.w3.org/1998/Math/MathML" display="inline">')
+    assert "&#95;" in mathml and "&#91;z&#93;" in mathml  # `_`, `[` and `]` in text: Markdown would read them
+    assert "*" not in mathml and "\n" not in mathml
+
+
+def test_aligned_and_plain_tex_rows_become_a_table_and_latex_numbering_is_left_to_the_build():
+    mathml = to_mathml("\\begin{aligned} a &= b \\cr c &= d \\end{aligned}", display=True)
+    assert mathml.count("<mtr>") == 2 and "<mi>&amp;</mi>" not in mathml
+    numbered = to_mathml("\\begin{align} a &= b \\label{eq:a} \\end{align}", display=True)
+    assert "(1)" not in numbered and "label" not in numbered
+    assert labels_in("x \\label{eq:a} \\\\ y \\label{eq:b}") == ["eq:a", "eq:b"]
+
+
+@pytest.mark.parametrize("latex", [r"\frac{1}{", r"\unknownmacro{x}", "   "])
+def test_what_cannot_be_shown_as_math_is_an_error(latex):
+    with pytest.raises(MathError):
+        to_mathml(latex, display=False)
+
+
+def test_an_outputs_latex_loses_its_delimiters():
+    assert "<mfrac>" in output_mathml(r"$\displaystyle \frac{1}{2}$")
+    assert "<mfrac>" in output_mathml(r"$$\frac{1}{2}$$")
+    assert output_mathml(r"\begin{tabular}{cc} a & b \end{tabular}") == ""

@@ -1,0 +1,62 @@
+"""References across the lessons of a course: resolved once every lesson is translated."""
+from lessonbuild.myst import PageProse, Target, resolve
+from lessonbuild.myst.references import Reference
+from lessonbuild.read import read_courses
+from lessonbuild.render import render_course
+from lessonbuild.project import load_project
+from tests.conftest import make_project
+
+TARGETS = {
+    "intro": Target("intro", "01-a", "section", "Getting Started"),
+    "fig-a": Target("fig-a", "02-b", "figure", "A curve", 2),
+    "eq-a": Target("eq-a", "01-a", "equation", "(3)", 3),
+    "ex-a": Target("ex-a", "02-b", "exercise", "Pooling", 1),
+}
+TITLES = {"01-a": "Lesson A", "02-b": "Lesson B"}
+
+
+def shown(role: str, target: str, text: str | None = None, current: str = "01-a") -> tuple[str, list]:
+    warnings = []
+    page = PageProse(current)
+    placeholder = page.reference(role, target, text, "lessons/c/01-a.md:4")
+    result = resolve(f"<{placeholder}>", page.references, TARGETS, TITLES, current, lambda *w: warnings.append(w))
+    return result[1:-1], warnings
+
+
+def test_each_role_links_to_its_target_on_this_page_or_another():
+    assert shown("ref", "intro") == ("[Getting Started](#intro)", [])
+    assert shown("ref", "intro", current="02-b") == ("[Getting Started](01-a.md#intro)", [])
+    assert shown("ref", "fig-a", "the curve") == ("[the curve](02-b.md#fig-a)", [])
+    assert shown("numref", "fig-a") == ("[Fig. 2](02-b.md#fig-a)", [])
+    assert shown("numref", "fig-a", "Figure %s shows {name}") == ("[Figure 2 shows A curve](02-b.md#fig-a)", [])
+    assert shown("eq", "eq-a") == ("[(3)](#eq-a)", [])
+    assert shown("doc", "02-b") == ("[Lesson B](02-b.md)", [])
+    assert shown("link", "ex-a", "this") == ("[this](02-b.md#ex-a)", [])
+    assert shown("title", "ex-a") == ("Exercise 1 (Pooling)", [])
+
+
+def test_a_dangling_reference_is_its_text_and_a_warning():
+    assert shown("ref", "nowhere", "the *text*") == ("the \\*text\\*", [
+        ("lessons/c/01-a.md:4", "{ref} 'nowhere', which no lesson of this course defines: shown as text")])
+    assert shown("doc", "03-later")[1] == [("lessons/c/01-a.md:4", "{doc} '03-later' is no lesson of this course: shown as text")]
+
+
+def test_labels_are_shared_by_the_lessons_of_a_course_and_a_label_defined_twice_is_a_warning(tmp_path):
+    first = "# A\n\n(shared)=\n## Shared section\n\n$$\nx\n$$ (eq-x)\n\nSee {ref}`later` and {eq}`eq-x`.\n"
+    second = "# B\n\n(later)=\n## Later\n\n(shared)=\n## Again\n\nBack to {ref}`shared`, {numref}`Equation %s <eq-x>` and {ref}`gone`.\n"
+    root = make_project(tmp_path, {"01-a": first, "02-b": second})
+    project = load_project(root)
+    (course,) = read_courses(project)
+    a, b = render_course(course, project, target="site")
+    assert "See [Later](02-b.md#later) and [(1)](#eq-x)." in a.notebook.cells[1].source
+    assert "Back to [Shared section](01-a.md#shared), [Equation 1](01-a.md#eq-x) and gone." in b.notebook.cells[1].source
+    assert [str(w) for w in b.warnings] == [
+        "lessons/tiny/02-b.md:6: warning: label 'shared' is defined twice (first in 01-a)",
+        "lessons/tiny/02-b.md:9: warning: {ref} 'gone', which no lesson of this course defines: shown as text"]
+    assert a.warnings == ()
+
+
+def test_a_reference_keeps_the_line_it_came_from():
+    page = PageProse("x")
+    page.translate("one\n\ntwo {ref}`a`", lambda line: f"x.md:{line + 10}")
+    assert page.references == [Reference("ref", "a", None, "x.md:13")]
