@@ -16,10 +16,17 @@ import nbformat
 from .bundle import course_bundle
 from .errors import SourceError
 from .fsutil import fresh_folder, write_atomic
-from .myst.mathml import output_mathml
 from .model import Course, ExecutedLesson, Page, RenderedLesson
+from .myst.mathml import output_mathml
 from .project import Project
-from .templates import COURSE_PAGE, HOME, NBCONVERT, PAGE_TEMPLATE, Templates, template_error
+from .templates import (
+    COURSE_PAGE,
+    HOME,
+    NBCONVERT,
+    PAGE_TEMPLATE,
+    Templates,
+    template_error,
+)
 
 HIDDEN_TAGS = {"remove_cell_tags": {"remove-cell"}, "remove_input_tags": {"remove-input"}, "remove_all_outputs_tags": {"remove-output"}}
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from markdown_it import MarkdownIt
+from mdit_py_plugins.colon_fence import colon_fence_plugin
 
 from .coursefile import CourseFile, read_course_file, with_kernels
 from .errors import SourceError, SourceErrors
@@ -86,6 +87,8 @@ PROSE_DIRECTIVES = {
     "prf:theorem", "prf:lemma", "prf:definition", "prf:example", "iframe", "video", "mermaid", "only", "versionadded",
     "versionchanged", "deprecated", "rubric", "highlight", "contents", "container",
 }
+# Fences as MyST reads them: a `+++` inside a colon fence (a card's footer) is the directive's, not a cell break.
+FENCE_PARSER = MarkdownIt("commonmark").use(colon_fence_plugin)
 CELL_BREAK = re.compile(r"^\+\+\+\s*(?P<metadata>\{.*\})?\s*$")
 
 
@@ -305,12 +308,12 @@ def _top_level_fences(lines: list[str], body_start: int, path: Path, errors: lis
     """(first line, line after the closing fence, cell kind or None) of each top-level fence, 0-based."""
     body = "\n".join(lines[body_start:])
     fences = []
-    for token in MarkdownIt("commonmark").parse(body):
-        if token.type != "fence" or token.level != 0 or token.map is None:
+    for token in FENCE_PARSER.parse(body):
+        if token.type not in ("fence", "colon_fence") or token.level != 0 or token.map is None:
             continue
         start, end = token.map[0] + body_start, token.map[1] + body_start
         directive = token.info.split()[0] if token.info.strip() else ""
-        kind = CELL_DIRECTIVES.get(directive)
+        kind = CELL_DIRECTIVES.get(directive) if token.type == "fence" else None  # a colon fence holds prose
         if kind is None and _misspelt_cell(directive):
             known = ", ".join(CELL_DIRECTIVES)
             errors.append(SourceError(path, start + 1, f"unknown cell directive '{directive}' (lessons use: {known})"))

@@ -12,9 +12,10 @@ metadata Kaggle reads, and reads data from the course's Kaggle dataset.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import jinja2
 import jinja2.meta
@@ -25,7 +26,14 @@ from .model import Cell, Course, Lesson, RenderedLesson, Unit
 from .myst import LABEL, PageProse, Target, resolve
 from .project import DATA, Project
 from .read import title_heading
-from .templates import FOOTER, HEADER, MACROS, Templates, deepest_template_frame, template_error
+from .templates import (
+    FOOTER,
+    HEADER,
+    MACROS,
+    Templates,
+    deepest_template_frame,
+    template_error,
+)
 
 TARGETS = ("site", "kaggle")
 KAGGLE_INPUT = "/kaggle/input"  # where a Kaggle kernel finds the datasets it names
@@ -89,15 +97,12 @@ def _resolve_references(course: Course, rendered: list[RenderedLesson], pages: l
                 targets[target.label] = target
     titles = {lesson.slug: lesson.title for lesson in course.lessons}
     for lesson, page in zip(rendered, pages):
-        warnings = [*lesson.warnings, *(w for w in duplicates if w.where.startswith(lesson.lesson.path.as_posix() + ":"))]
-
-        def warn(where: str, message: str) -> None:
-            warnings.append(SourceWarning(where, message))
-
+        found: list[SourceWarning] = [w for w in duplicates if w.where.startswith(lesson.lesson.path.as_posix() + ":")]
         for cell in lesson.notebook.cells:
             if cell.cell_type == "markdown":
-                cell.source = resolve(cell.source, page.references, targets, titles, lesson.lesson.slug, warn)
-        lesson.warnings = tuple(warnings)
+                cell.source = resolve(cell.source, page.references, targets, titles, lesson.lesson.slug,
+                                      lambda where, message, found=found: found.append(SourceWarning(where, message)))
+        lesson.warnings = (*lesson.warnings, *found)
 
 
 def _render_lesson(templates: Templates, environments: tuple, course: Course, lesson: Lesson, project: Project,
@@ -128,7 +133,7 @@ def _render_lesson(templates: Templates, environments: tuple, course: Course, le
 
 
 def _rendered_cells(environment, lesson: Lesson, shown: list[Cell], context: dict, project: Project, target: str,
-                    prose: "_Prose") -> list[dict[str, Any]]:
+                    prose: _Prose) -> list[dict[str, Any]]:
     """The lesson's own cells as notebook cells; SourceErrors with the problems of every cell."""
     jinja_in_code = _jinja_in_code(lesson, project)
     prose_context = {**_substitutions(lesson), **context}  # MyST's substitutions, in Markdown only

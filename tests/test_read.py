@@ -53,6 +53,12 @@ def test_prose_code_blocks_stay_in_markdown(tmp_path):
     assert cell.kind == "markdown" and "+++" in cell.source
 
 
+def test_a_cards_footer_in_a_colon_fence_is_no_cell_break(tmp_path):
+    text = "---\ntitle: T\n---\n::::{grid}\n:::{grid-item-card} A\nBody\n+++\nFooter\n:::\n::::\n+++\nNext cell.\n"
+    card, following = read_text(tmp_path, text).cells
+    assert card.source.endswith("Footer\n:::\n::::") and following.source == "Next cell."
+
+
 @pytest.mark.parametrize(
     "text, line, words",
     [

@@ -12,7 +12,8 @@ import csv
 import html
 import io
 import re
-from typing import TYPE_CHECKING, Callable
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from .parse import PARSER, Directive, directive_of, is_directive
 
@@ -34,7 +35,7 @@ TABLES = {"list-table", "csv-table", "table"}
 Locate = Callable[[int], str]
 
 
-def shown(directive: Directive, page: "PageProse", locate: Locate, where: str) -> str:
+def shown(directive: Directive, page: PageProse, locate: Locate, where: str) -> str:
     """The directive as Markdown and HTML that the site engine shows as its own component."""
     name = directive.name
     rule = RULES.get(name) or (_proof if name.startswith("prf:") else None)
@@ -42,14 +43,16 @@ def shown(directive: Directive, page: "PageProse", locate: Locate, where: str) -
         return rule(directive, page, locate, where)
     if name in DROPPED:
         return ""
-    from ..read import PROSE_DIRECTIVES  # the directives of the extensions Jupyter Book has
+    from ..read import (
+        PROSE_DIRECTIVES,  # the directives of the extensions Jupyter Book has
+    )
     if name not in PROSE_DIRECTIVES:
         page.warn(where, f"unknown directive '{{{name}}}': its content is shown as prose")
     css = re.sub(r"[^a-z0-9-]+", "-", name.lower())
     return _box(f'<div class="myst-{css}" markdown="1">', _body(directive, page, locate), "</div>")
 
 
-def _body(directive: Directive, page: "PageProse", locate: Locate) -> str:
+def _body(directive: Directive, page: PageProse, locate: Locate) -> str:
     return page.translate_part(directive.body, directive.body_offset, locate)
 
 
@@ -62,7 +65,7 @@ def _id(directive: Directive, key: str = "name") -> str:
     return f' id="{html.escape(label)}"' if label else ""
 
 
-def _admonition(directive: Directive, page: "PageProse", locate: Locate, where: str, title: str | None = None,
+def _admonition(directive: Directive, page: PageProse, locate: Locate, where: str, title: str | None = None,
                 kind: str | None = None) -> str:
     name = directive.name
     kind = kind or (name if name in ADMONITIONS and name not in ("admonition", "topic") else "note")
@@ -80,7 +83,7 @@ def _plain_admonition(directive, page, locate, where) -> str:
     return _admonition(directive, page, locate, where, html.escape(directive.argument) if directive.argument else None)
 
 
-def _code(directive: Directive, page: "PageProse", locate: Locate, where: str) -> str:
+def _code(directive: Directive, page: PageProse, locate: Locate, where: str) -> str:
     options = directive.options
     attributes = []
     if "caption" in options:
@@ -100,7 +103,7 @@ def _line_list(lines: str) -> str:
     return " ".join(part.strip() for part in lines.split(",") if part.strip())
 
 
-def _image(directive: Directive, page: "PageProse", locate: Locate, where: str) -> str:
+def _image(directive: Directive, page: PageProse, locate: Locate, where: str) -> str:
     options = directive.options
     caption = _body(directive, page, locate) if directive.name == "figure" else ""
     alt = str(options.get("alt") or (caption.split("\n")[0] if caption else ""))
@@ -123,7 +126,7 @@ def _raw(directive, page, locate, where) -> str:
     return directive.body if directive.argument.strip().lower() == "html" else ""
 
 
-def _math(directive: Directive, page: "PageProse", locate: Locate, where: str) -> str:
+def _math(directive: Directive, page: PageProse, locate: Locate, where: str) -> str:
     latex = "\n".join(filter(None, [directive.argument, directive.body]))
     return page.display_math(latex, str(directive.options.get("label") or directive.options.get("name") or "") or None, where)
 
@@ -145,14 +148,14 @@ def _container(directive, page, locate, where) -> str:
 
 # sphinx-design: tabs, grids and cards.
 
-def _children(directive: Directive, page: "PageProse", locate: Locate, names: set[str]) -> list[tuple[Directive, str]]:
+def _children(directive: Directive, page: PageProse, locate: Locate, names: set[str]) -> list[tuple[Directive, str]]:
     """The directives named `names` directly inside this one's body, each with where it stands."""
     tokens = PARSER.parse(directive.body)
     return [(directive_of(token, directive.body_offset), locate(directive.body_offset + token.map[0] + 1))
             for token in tokens if is_directive(token) and directive_of(token, 0).name in names]
 
 
-def _tab_set(directive: Directive, page: "PageProse", locate: Locate, where: str) -> str:
+def _tab_set(directive: Directive, page: PageProse, locate: Locate, where: str) -> str:
     """Tabs that need no script: a radio button in each tab's label, and the stylesheet shows the checked tab's content
     (lessonbuild.css). Each tab's content is Markdown at the top level, where Python-Markdown reads Markdown in HTML."""
     items = _children(directive, page, locate, {"tab-item", "tabbed"})
@@ -164,13 +167,13 @@ def _tab_set(directive: Directive, page: "PageProse", locate: Locate, where: str
     return _box('<div class="myst-tab-set" markdown="1">', "\n\n".join(tabs), "</div>")
 
 
-def _grid(directive: Directive, page: "PageProse", locate: Locate, where: str) -> str:
+def _grid(directive: Directive, page: PageProse, locate: Locate, where: str) -> str:
     items = _children(directive, page, locate, {"grid-item-card", "grid-item", "card"})
     cards = "\n\n".join(_card(item, page, locate, at) for item, at in items)
     return _box('<div class="grid cards myst-grid" markdown="1">', cards, "</div>")
 
 
-def _card(directive: Directive, page: "PageProse", locate: Locate, where: str) -> str:
+def _card(directive: Directive, page: PageProse, locate: Locate, where: str) -> str:
     """A card: its title, its header above `^^^`, its body, its footer below `+++`."""
     parts = re.split(r"^\^{3}\s*$", _body(directive, page, locate), maxsplit=1, flags=re.MULTILINE)
     header, body = (parts[0], parts[1]) if len(parts) == 2 else ("", parts[0])
@@ -190,7 +193,7 @@ def _footer(body: str) -> tuple[str, str, str]:
 
 # sphinx-exercise: exercises and their solutions, the solutions folded away.
 
-def _exercise(directive: Directive, page: "PageProse", locate: Locate, where: str, gated: bool = False) -> str:
+def _exercise(directive: Directive, page: PageProse, locate: Locate, where: str, gated: bool = False) -> str:
     number = None if "nonumber" in directive.options else page.number("exercise")
     title = "Exercise" + (f" {number}" if number else "") + (f" ({directive.argument})" if directive.argument else "")
     label = str(directive.options.get("label") or "")
@@ -204,7 +207,7 @@ def _exercise(directive: Directive, page: "PageProse", locate: Locate, where: st
     return _box(opening, _body(directive, page, locate), "</div>")
 
 
-def _solution(directive: Directive, page: "PageProse", locate: Locate, where: str, gated: bool = False) -> str:
+def _solution(directive: Directive, page: PageProse, locate: Locate, where: str, gated: bool = False) -> str:
     title = f"Solution to {page.reference('title', directive.argument, None, where)}" if directive.argument else "Solution"
     label = str(directive.options.get("label") or "")
     anchor = f' id="{html.escape(label)}"' if label else ""
@@ -215,14 +218,14 @@ def _solution(directive: Directive, page: "PageProse", locate: Locate, where: st
     return _box(opening, _body(directive, page, locate), "</details>")
 
 
-def _gate_end(directive: Directive, page: "PageProse", locate: Locate, where: str) -> str:
+def _gate_end(directive: Directive, page: PageProse, locate: Locate, where: str) -> str:
     if not page.gates:
         page.warn(where, f"'{{{directive.name}}}' closes nothing: no exercise or solution is open")
         return ""
     return page.gates.pop()[0]
 
 
-def _proof(directive: Directive, page: "PageProse", locate: Locate, where: str) -> str:
+def _proof(directive: Directive, page: PageProse, locate: Locate, where: str) -> str:
     """sphinx-proof's theorems, definitions, proofs...: numbered per kind, as admonitions."""
     kind = directive.name.split(":", 1)[1]
     number = None if kind == "proof" or "nonumber" in directive.options else page.number(kind)
@@ -236,7 +239,7 @@ def _proof(directive: Directive, page: "PageProse", locate: Locate, where: str) 
 
 # Tables: a pipe table of Python-Markdown's `tables` extension, captioned and numbered.
 
-def _table(directive: Directive, page: "PageProse", locate: Locate, where: str) -> str:
+def _table(directive: Directive, page: PageProse, locate: Locate, where: str) -> str:
     if directive.name == "table":
         rows_markdown = _body(directive, page, locate)
     else:
@@ -260,7 +263,7 @@ def _header_rows(directive: Directive, rows: list[list[str]]) -> int:
         return 0
 
 
-def _list_rows(directive: Directive, page: "PageProse", locate: Locate) -> list[list[str]]:
+def _list_rows(directive: Directive, page: PageProse, locate: Locate) -> list[list[str]]:
     """A list of lists: each item a row, each of its items a cell."""
     lines = directive.body.split("\n")
     tokens = PARSER.parse(directive.body)
@@ -287,7 +290,7 @@ def _dedent(text: str) -> str:
     return "\n".join([lines[0].strip(), *(line[indent:] for line in lines[1:])]).strip()
 
 
-def _csv_rows(directive: Directive, page: "PageProse", where: str) -> list[list[str]]:
+def _csv_rows(directive: Directive, page: PageProse, where: str) -> list[list[str]]:
     delimiter = str(directive.options.get("delim", ",")).replace("tab", "\t").replace("space", " ") or ","
     text = directive.body
     if directive.options.get("file"):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 import re
 from collections import Counter
-from typing import Callable
+from collections.abc import Callable
 
 from . import directives, roles
 from .mathml import MathError, labels_in, to_mathml

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Callable
 from pathlib import PurePosixPath
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from .page import PageProse
@@ -28,7 +29,7 @@ TEXT_ROLES = {"term", "index", "guilabel", "dfn", "title-reference", "menuselect
 Locate = Callable[[int], str]
 
 
-def inline(text: str, children, page: "PageProse", locate: Locate) -> str:
+def inline(text: str, children, page: PageProse, locate: Locate) -> str:
     """The text of an inline token with its math, roles and links to labels as the site shows them."""
     edits: list[tuple[int, int, str]] = []
     cursor = 0
@@ -82,7 +83,7 @@ def _opening_bracket(text: str, closing: int) -> int:
     return closing
 
 
-def _replacement(child, children, index: int, source: str, page: "PageProse", where: str) -> str | None:
+def _replacement(child, children, index: int, source: str, page: PageProse, where: str) -> str | None:
     if child.type == "code_inline":
         return None
     if child.type in ("math_inline", "math_inline_double"):
@@ -93,7 +94,7 @@ def _replacement(child, children, index: int, source: str, page: "PageProse", wh
     return role(child.meta["name"], child.content, page, where)
 
 
-def role(name: str, content: str, page: "PageProse", where: str) -> str:
+def role(name: str, content: str, page: PageProse, where: str) -> str:
     """A role as Markdown the site shows."""
     if name == "math":
         return page.math(content, False, where)

@@ -68,6 +68,14 @@ def test_footnotes_definitions_exercises_and_dropdowns(myst_site):
     assert re.search(r'<details class="note">\s*<summary>A closer look</summary>', second)
 
 
+def test_cards_and_a_gated_solution_around_a_code_cell(myst_site):
+    second = html(myst_site, "02-more")
+    assert second.count('<div class="card">') == 2 and '<a href="../01-basics/">Growth</a>' in second
+    assert '<p class="admonition-title">Exercise 1 (Simulate)</p>' in second
+    solution = second.split('<details class="solution">', 1)[1].split("</details>", 1)[0]
+    assert "Solution to Exercise 1 (Simulate)" in solution and "1.05, 1.1, 1.16" in solution  # the code cell's output, folded
+
+
 @pytest.mark.browser
 def test_in_the_browser_math_is_typeset_solutions_and_tabs_open_and_nothing_is_fetched_elsewhere(myst_site, browser):
     with served(myst_site) as url:
