@@ -107,7 +107,8 @@ def role(name: str, content: str, page: PageProse, where: str) -> str:
                               PurePosixPath(target).name, text, where)
     if name == "download":
         text, target = _titled(content)
-        page.files.append((target, where))
+        if "://" not in target:  # a file of the lesson's, served beside it; an address elsewhere is a plain link
+            page.files.append((target, where))
         return f"[{text or PurePosixPath(target).name}]({target})"
     if name in HTML_ROLES:
         return f"<{HTML_ROLES[name]}>{html.escape(content)}</{HTML_ROLES[name]}>"
