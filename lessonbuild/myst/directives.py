@@ -201,10 +201,7 @@ def _exercise(directive: Directive, page: PageProse, locate: Locate, where: str,
         page.target(label, "exercise", directive.argument, number, where)
     anchor = f' id="{html.escape(label)}"' if label else ""
     opening = f'<div class="admonition exercise"{anchor} markdown="1">\n<p class="admonition-title">{html.escape(title)}</p>'
-    if gated:
-        page.gates.append(("</div>", where))
-        return opening
-    return _box(opening, _body(directive, page, locate), "</div>")
+    return _gated_or_boxed(directive, page, locate, where, gated, opening, "</div>")
 
 
 def _solution(directive: Directive, page: PageProse, locate: Locate, where: str, gated: bool = False) -> str:
@@ -212,10 +209,16 @@ def _solution(directive: Directive, page: PageProse, locate: Locate, where: str,
     label = str(directive.options.get("label") or "")
     anchor = f' id="{html.escape(label)}"' if label else ""
     opening = f'<details class="solution"{anchor} markdown="1">\n<summary>{title}</summary>'
+    return _gated_or_boxed(directive, page, locate, where, gated, opening, "</details>")
+
+
+def _gated_or_boxed(directive: Directive, page: PageProse, locate: Locate, where: str, gated: bool, opening: str,
+                    closing: str) -> str:
+    """The box around the directive's body; or, gated, its opening alone, closed by the `-end` directive cells later."""
     if gated:
-        page.gates.append(("</details>", where))
+        page.gates.append((closing, where))
         return opening
-    return _box(opening, _body(directive, page, locate), "</details>")
+    return _box(opening, _body(directive, page, locate), closing)
 
 
 def _gate_end(directive: Directive, page: PageProse, locate: Locate, where: str) -> str:
