@@ -15,7 +15,7 @@ import re
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import jinja2
 import jinja2.meta
@@ -34,6 +34,9 @@ from .templates import (
     deepest_template_frame,
     template_error,
 )
+
+if TYPE_CHECKING:
+    from .myst.citations import Bibliography
 
 TARGETS = ("site", "kaggle")
 KAGGLE_INPUT = "/kaggle/input"  # where a Kaggle kernel finds the datasets it names
@@ -66,10 +69,11 @@ def render_course(course: Course, project: Project, target: str = "site") -> lis
     # In prose, `{#` opens MyST's attributes ({#id}), not a Jinja comment: cells take comments as {## ... ##}.
     cells = templates.environment(comment_start_string="{##", comment_end_string="##}")
     lesson_files = {p.resolve() for p in project.lessons_dir.glob("*/*.md")}
+    shared = _CourseProse(lesson_files, _bibliography(course, project) if target == "site" else None)
     rendered, pages, errors = [], [], []
     for lesson in course.lessons:
         try:
-            lesson_rendered, page = _render_lesson(templates, (environment, cells), course, lesson, project, target, lesson_files)
+            lesson_rendered, page = _render_lesson(templates, (environment, cells), course, lesson, project, target, shared)
         except SourceError as exc:
             errors.append(exc)
             continue
@@ -105,13 +109,33 @@ def _resolve_references(course: Course, rendered: list[RenderedLesson], pages: l
         lesson.warnings = (*lesson.warnings, *found)
 
 
+class _CourseProse(NamedTuple):
+    """What every lesson's prose of a course refers to: the lesson files, and the works its .bib files hold."""
+
+    lesson_files: set[Path]
+    bibliography: Bibliography | None
+
+
+def _bibliography(course: Course, project: Project) -> Bibliography | None:
+    """The BibTeX files of lessons/ and of the course's folder; None without any (pybtex is then not imported)."""
+    files = sorted(project.lessons_dir.glob("*.bib")) + sorted((project.root / course.path).glob("*.bib"))
+    if not files:
+        return None
+    from .myst.citations import Bibliography, BibliographyError
+
+    try:
+        return Bibliography(files)
+    except BibliographyError as exc:
+        raise SourceError(exc.path.relative_to(project.root), exc.line, f"BibTeX: {exc}") from None
+
+
 def _render_lesson(templates: Templates, environments: tuple, course: Course, lesson: Lesson, project: Project,
-                   target: str, lesson_files: set[Path]) -> RenderedLesson:
+                   target: str, shared: _CourseProse) -> tuple[RenderedLesson, PageProse]:
     """`environments`: the one for template files, and the one for lesson cells."""
     environment, cells_environment = environments
     data_files: list[Path] = []
     context = _context(templates, environment, course, lesson, project, target, data_files)
-    prose = _Prose(project, project.root / course.path, lesson_files, lesson)
+    prose = _Prose(project, project.root / course.path, shared, lesson)
     shown = _shown_once(lesson, target)
     cells = _rendered_cells(cells_environment, lesson, shown, context, project, target, prose)
     origins = [(lesson.path, cell.lines) for cell in shown]
@@ -391,9 +415,9 @@ def _shown_text(source: str) -> str:
 class _Prose:
     """What a lesson's prose points at: other lessons' pages, and files it shows."""
 
-    def __init__(self, project: Project, course_folder: Path, lesson_files: set[Path], lesson: Lesson):
-        self.lessons, self.course_folder, self.lesson_files = project.lessons_dir.resolve(), course_folder, lesson_files
-        self.page = PageProse(lesson.slug, lesson.title)
+    def __init__(self, project: Project, course_folder: Path, shared: _CourseProse, lesson: Lesson):
+        self.lessons, self.course_folder, self.lesson_files = project.lessons_dir.resolve(), course_folder, shared.lesson_files
+        self.page = PageProse(lesson.slug, lesson.title, shared.bibliography)
         self.assets: list[Path] = []
         self.warnings: list[SourceWarning] = []
 

@@ -25,7 +25,7 @@ ADMONITIONS = {
     "caution": "Caution", "attention": "Attention", "danger": "Danger", "error": "Error", "seealso": "See also",
     "admonition": "Note", "topic": "Topic", "versionadded": "New", "versionchanged": "Changed", "deprecated": "Deprecated",
 }
-DROPPED = {"toctree", "tableofcontents", "index", "bibliography", "contents", "highlight"}  # a book's organisation
+DROPPED = {"toctree", "tableofcontents", "index", "contents", "highlight"}  # a book's organisation
 CODE = {"code-block", "code", "sourcecode"}
 IMAGES = {"figure", "image"}
 QUOTES = {"epigraph", "pull-quote", "highlights"}
@@ -120,6 +120,12 @@ def _image(directive: Directive, page: PageProse, locate: Locate, where: str) ->
     legend = f"Fig. {number}" + (f": {caption}" if caption else "")
     return (f'<figure class="myst-figure align-{html.escape(align)}"{_id(directive)} markdown="1">\n\n{image}\n\n'
             f'<figcaption markdown="1">\n\n{legend}\n\n</figcaption>\n</figure>')
+
+
+def _bibliography(directive, page, locate, where) -> str:
+    """Where the works the lesson cites are listed; the list is known once the whole lesson is read."""
+    page.bibliography_at = len(page.references)
+    return page.reference("verbatim", "", None, where)
 
 
 def _raw(directive, page, locate, where) -> str:
@@ -321,7 +327,7 @@ def _cell(text: str) -> str:
 RULES: dict[str, Callable] = {
     **{name: _admonition for name in ADMONITIONS}, "admonition": _plain_admonition, "topic": _plain_admonition,
     "dropdown": _plain_admonition, **{name: _code for name in CODE}, **{name: _image for name in IMAGES},
-    "raw": _raw, "math": _math, **{name: _quote for name in QUOTES}, **{name: _aside for name in ASIDES},
+    "raw": _raw, "math": _math, "bibliography": _bibliography, **{name: _quote for name in QUOTES}, **{name: _aside for name in ASIDES},
     **{name: _container for name in CONTAINERS}, "tab-set": _tab_set, "grid": _grid, "card": _card,
     "grid-item-card": _card, "exercise": _exercise, "solution": _solution,
     "exercise-start": lambda d, p, l, w: _exercise(d, p, l, w, gated=True),

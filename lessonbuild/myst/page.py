@@ -8,6 +8,7 @@ from collections import Counter
 from collections.abc import Callable
 
 from . import directives, roles
+from .citations import Bibliography, anchor  # pybtex itself is imported only where a course has .bib files
 from .mathml import MathError, labels_in, to_mathml
 from .parse import PARSER, directive_of, is_directive, plain_text
 from .references import CLOSE, OPEN, Reference, Target
@@ -19,8 +20,10 @@ INLINE_KINDS = {"math_inline", "math_inline_double", "myst_role", "link_open", "
 class PageProse:
     """The prose of one lesson, translated cell by cell, in order: numbers count through the lesson."""
 
-    def __init__(self, lesson: str, title: str = ""):
-        self.lesson, self.title = lesson, title
+    def __init__(self, lesson: str, title: str = "", bibliography: Bibliography | None = None):
+        self.lesson, self.title, self.bibliography = lesson, title, bibliography
+        self.cited: list[str] = []  # the keys the lesson cites, in order, once each
+        self.bibliography_at: int | None = None  # the reference that stands for a {bibliography} directive
         self.translated = 0  # texts translated so far: the first is the top of the page
         self.counters: Counter[str] = Counter()
         self.targets: list[Target] = []
@@ -34,13 +37,36 @@ class PageProse:
         return self.translate_part(markdown, 0, locate)
 
     def finish(self) -> str:
-        """What closes the gated exercises and solutions the lesson left open, each with a warning."""
+        """What the lesson's end needs: the closing of gated exercises and solutions left open (each with a warning),
+        and the works it cites where it has no `{bibliography}`."""
         closing = []
         while self.gates:
             html_end, where = self.gates.pop()
             self.warn(where, "opened here and never closed: closed at the end of the lesson")
             closing.append(html_end)
+        listing = self.bibliography.listing(self.cited) if self.cited and self.bibliography is not None else ""
+        if self.bibliography_at is not None:
+            where = self.references[self.bibliography_at].where
+            self.references[self.bibliography_at] = Reference("verbatim", "", listing, where)
+        elif listing:
+            closing.append(f"## References\n\n{listing}")
         return "\n\n".join(closing)
+
+    def cite(self, keys: list[str], textual: bool, where: str) -> str:
+        """A citation: `(Hamilton, 2005; Sargent, 1987)`, or `Hamilton (2005)` in running text, each linked to its entry."""
+        shown = []
+        for key in keys:
+            if self.bibliography is None or key not in self.bibliography:
+                self.warn(where, f"citation '{key}' is in no .bib file of the course (lessons/*.bib, lessons/<course>/*.bib): "
+                                 "shown as its key")
+                shown.append(key)
+                continue
+            if key not in self.cited:
+                self.cited.append(key)
+            authors, year = self.bibliography.authors_and_year(key)
+            text = f"{authors} ({year})" if textual else f"{authors}, {year}"
+            shown.append(f"[{html.escape(text)}](#{anchor(key)})")
+        return "; ".join(shown) if textual else f"({'; '.join(shown)})"
 
     # What the directives and roles use.
 

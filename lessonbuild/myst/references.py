@@ -41,7 +41,7 @@ class Target:
 class Reference:
     """A reference waiting for its target: a role ({ref}, {numref}, {eq}, {doc}), or a link to a label."""
 
-    role: str  # ref, numref, eq, doc, link, title (an exercise's name, for its solution)
+    role: str  # ref, numref, eq, doc, link, title (an exercise's name, for its solution), verbatim (text as it is)
     target: str
     text: str | None  # the text the author gave, if any
     where: str  # "path:line", for a warning
@@ -65,6 +65,8 @@ def resolve(text: str, references: list[Reference], targets: dict[str, Target], 
 
 
 def _shown(reference: Reference, targets: dict[str, Target], lessons: dict[str, str], current: str, warn) -> str:
+    if reference.role == "verbatim":
+        return reference.text or ""
     if reference.role == "doc":
         slug = reference.target
         if slug not in lessons:

@@ -24,7 +24,7 @@ HTML_ROLES = {"sub": "sub", "sup": "sup", "kbd": "kbd", "subscript": "sub", "sup
 CODE_ROLES = {"code", "literal", "samp", "command", "envvar", "option", "program", "makevar", "regexp", "mimetype",
               "func", "class", "meth", "mod", "attr", "obj", "data", "exc", "const", "py:func", "py:class",
               "py:meth", "py:mod", "py:attr", "py:obj", "py:data", "py:exc", "py:const", "file"}
-TEXT_ROLES = {"term", "index", "guilabel", "dfn", "title-reference", "menuselection", "pep", "rfc", "cite", "cite:p", "cite:t", "cite:ps", "cite:ts", "cite:alp", "cite:empty"}
+TEXT_ROLES = {"term", "index", "guilabel", "dfn", "title-reference", "menuselection", "pep", "rfc", "cite:empty"}
 
 Locate = Callable[[int], str]
 
@@ -117,7 +117,10 @@ def role(name: str, content: str, page: PageProse, where: str) -> str:
     if name == "abbr":
         match = re.match(r"^(?P<short>.*?)\s*\((?P<long>[^()]*)\)$", content)
         return f'<abbr title="{html.escape(match["long"])}">{html.escape(match["short"])}</abbr>' if match else html.escape(content)
-    if name in TEXT_ROLES or name.startswith("cite"):
+    if name.startswith("cite") and name not in ("cite:empty",):
+        keys = [key.strip() for key in content.split(",") if key.strip()]
+        return page.cite(keys, textual=name in ("cite:t", "cite:ts", "cite:alt", "cite:author"), where=where)
+    if name in TEXT_ROLES:
         return html.escape((_titled(content)[0] or content).replace("-->", "→"))
     page.warn(where, f"unknown role '{{{name}}}': its text is shown as it is")
     return html.escape(content)
