@@ -14,9 +14,10 @@ from pathlib import Path
 import nbformat
 
 from .bundle import course_bundle
-from .errors import SourceError
+from .errors import SourceError, SourceErrors
 from .fsutil import fresh_folder, write_atomic
 from .model import Course, ExecutedLesson, Page, RenderedLesson
+from .myst.glue import paste
 from .myst.mathml import output_mathml
 from .project import Project
 from .templates import (
@@ -137,7 +138,10 @@ def _page(executed: ExecutedLesson, exporter, bundle: str | None, colab_url: str
             "colab": colab_url.replace("{notebook}", f"{course.slug}/{notebook_name}") if colab_url else "",
         },
     }
-    return exporter.from_notebook_node(executed.notebook, resources=resources)
+    notebook, problems = paste(executed.notebook)  # MyST-NB's glued values, now that the lesson has run
+    if problems and executed.ran:
+        raise SourceErrors([SourceError(Path(p.where.rsplit(":", 1)[0]), int(p.where.rsplit(":", 1)[1]), str(p)) for p in problems])
+    return exporter.from_notebook_node(notebook, resources=resources)
 
 
 def _execution_line(executed: ExecutedLesson) -> str:

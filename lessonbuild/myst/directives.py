@@ -15,6 +15,7 @@ import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from .glue import marker
 from .parse import PARSER, Directive, directive_of, is_directive
 
 if TYPE_CHECKING:
@@ -126,6 +127,29 @@ def _bibliography(directive, page, locate, where) -> str:
     """Where the works the lesson cites are listed; the list is known once the whole lesson is read."""
     page.bibliography_at = len(page.references)
     return page.reference("verbatim", "", None, where)
+
+
+def _glue(directive: Directive, page: PageProse, locate: Locate, where: str) -> str:
+    """MyST-NB's pasted outputs: the value glued under the directive's name, once the lesson has run (glue.py)."""
+    name = directive.argument.split("::")[-1].strip()
+    if directive.name == "glue:math":
+        label = str(directive.options.get("label") or "") or None
+        number = page.number("equation") if label else None
+        if label:
+            page.target(label, "equation", f"({number})", number, where)
+        anchor = f' id="{html.escape(label)}"' if label else ""
+        eqno = f'<span class="eqno">({number})</span>' if number else ""
+        return f'<div class="math-display"{anchor}>{marker(name, "math", where)}{eqno}</div>'
+    if directive.name != "glue:figure":
+        return marker(name, "md" if directive.name == "glue:md" else "block", where)
+    caption = _body(directive, page, locate)
+    number = page.number("figure")
+    label = str(directive.options.get("name") or "")
+    if label:
+        page.target(label, "figure", re.sub(r"[*_`]", "", caption.split("\n\n")[0]), number, where)
+    legend = f"Fig. {number}" + (f": {caption}" if caption else "")
+    return (f'<figure class="myst-figure align-center"{_id(directive)} markdown="1">\n\n{marker(name, "figure", where)}\n\n'
+            f'<figcaption markdown="1">\n\n{legend}\n\n</figcaption>\n</figure>')
 
 
 def _raw(directive, page, locate, where) -> str:
@@ -327,7 +351,8 @@ def _cell(text: str) -> str:
 RULES: dict[str, Callable] = {
     **{name: _admonition for name in ADMONITIONS}, "admonition": _plain_admonition, "topic": _plain_admonition,
     "dropdown": _plain_admonition, **{name: _code for name in CODE}, **{name: _image for name in IMAGES},
-    "raw": _raw, "math": _math, "bibliography": _bibliography, **{name: _quote for name in QUOTES}, **{name: _aside for name in ASIDES},
+    "raw": _raw, "math": _math, "bibliography": _bibliography,
+    **{name: _glue for name in ("glue", "glue:", "glue:any", "glue:figure", "glue:math", "glue:md")}, **{name: _quote for name in QUOTES}, **{name: _aside for name in ASIDES},
     **{name: _container for name in CONTAINERS}, "tab-set": _tab_set, "grid": _grid, "card": _card,
     "grid-item-card": _card, "exercise": _exercise, "solution": _solution,
     "exercise-start": lambda d, p, l, w: _exercise(d, p, l, w, gated=True),

@@ -12,6 +12,8 @@ from collections.abc import Callable
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 
+from .glue import marker
+
 if TYPE_CHECKING:
     from .page import PageProse
 
@@ -24,6 +26,7 @@ HTML_ROLES = {"sub": "sub", "sup": "sup", "kbd": "kbd", "subscript": "sub", "sup
 CODE_ROLES = {"code", "literal", "samp", "command", "envvar", "option", "program", "makevar", "regexp", "mimetype",
               "func", "class", "meth", "mod", "attr", "obj", "data", "exc", "const", "py:func", "py:class",
               "py:meth", "py:mod", "py:attr", "py:obj", "py:data", "py:exc", "py:const", "file"}
+GLUE_ROLES = {"glue": "any", "glue:": "any", "glue:any": "any", "glue:text": "text", "glue:md": "md"}
 TEXT_ROLES = {"term", "index", "guilabel", "dfn", "title-reference", "menuselection", "pep", "rfc", "cite:empty"}
 
 Locate = Callable[[int], str]
@@ -117,6 +120,8 @@ def role(name: str, content: str, page: PageProse, where: str) -> str:
     if name == "abbr":
         match = re.match(r"^(?P<short>.*?)\s*\((?P<long>[^()]*)\)$", content)
         return f'<abbr title="{html.escape(match["long"])}">{html.escape(match["short"])}</abbr>' if match else html.escape(content)
+    if name in GLUE_ROLES:
+        return marker(content.split("::")[-1].strip(), GLUE_ROLES[name], where)
     if name.startswith("cite") and name not in ("cite:empty",):
         keys = [key.strip() for key in content.split(",") if key.strip()]
         return page.cite(keys, textual=name in ("cite:t", "cite:ts", "cite:alt", "cite:author"), where=where)

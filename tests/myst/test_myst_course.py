@@ -68,6 +68,16 @@ def test_footnotes_definitions_exercises_and_dropdowns(myst_site):
     assert re.search(r'<details class="note">\s*<summary>A closer look</summary>', second)
 
 
+def test_glued_values_are_pasted_and_kept_off_their_cell(myst_site):
+    second = html(myst_site, "02-more")
+    assert "The rate is 5.1%, the doubling time follows from" in second
+    assert re.search(r'<div class="math-display" id="eq-rule"><math [^>]*>.*?<mfrac>.*?<span class="eqno">\(1\)</span>', second)
+    figure = second.split('id="fig-glued"', 1)[1].split("</figure>", 1)[0]
+    assert 'src="data:image/png;base64,' in figure and "Fig. 2: Growth at 5%" in figure
+    assert '<a href="#fig-glued">Fig. 2</a> and <a href="#eq-rule">(1)</a>' in second
+    assert second.count("data:image/png") == 1 and "0.0512345" not in second.split("</code></pre>")[-1]
+
+
 def test_cards_and_a_gated_solution_around_a_code_cell(myst_site):
     second = html(myst_site, "02-more")
     assert second.count('<div class="card">') == 2 and '<a href="../01-basics/">Growth</a>' in second

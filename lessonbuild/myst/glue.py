@@ -1,0 +1,114 @@
+"""MyST-NB's glue: values a code cell glues (`myst_nb.glue("name", value)`) pasted into the prose.
+
+A lesson's prose is translated before it runs, so a `{glue}` role or directive becomes a marker
+(an HTML comment, invisible where it is left); once the lesson has run, `paste` replaces each
+marker with the glued output, as MyST-NB shows it: text (formatted as `{glue:text}` asks), an
+image, math, Markdown or HTML. Outputs glued with `display=False` are kept off the page.
+"""
+from __future__ import annotations
+
+import base64
+import copy
+import html
+import json
+import re
+from ast import literal_eval
+
+from .mathml import output_mathml
+
+GLUE_PREFIX = "application/papermill.record/"  # MyST-NB's prefix of an output glued with display=False
+MARKER = re.compile(r"<!-- lessonbuild-glue (?P<json>\{.*?\}) -->")
+IMAGES = ("image/png", "image/jpeg", "image/svg+xml", "image/gif")
+
+
+class GlueError(ValueError):
+    """A marker that the executed notebook cannot fill: where it stands and why."""
+
+    def __init__(self, where: str, message: str):
+        super().__init__(message)
+        self.where = where
+
+
+def marker(name: str, kind: str, where: str) -> str:
+    """What stands for a glued value until the lesson has run. `kind`: any, text, md (inline), or block, figure, math."""
+    key, _, spec = name.partition(":") if kind == "text" else (name, "", "")
+    return f"<!-- lessonbuild-glue {json.dumps({'name': key.strip(), 'kind': kind, 'format': spec, 'where': where})} -->"
+
+
+def paste(notebook) -> tuple[object, list[GlueError]]:
+    """A copy of the executed notebook with every marker filled and the outputs glued with display=False left out;
+    and the markers it could not fill."""
+    pasted = copy.deepcopy(notebook)
+    glued = _glued(pasted)
+    problems: list[GlueError] = []
+
+    def fill(match: re.Match) -> str:
+        wanted = json.loads(match["json"])
+        try:
+            return _shown(glued, wanted)
+        except GlueError as exc:
+            problems.append(exc)
+            return html.escape(wanted["name"])
+
+    for cell in pasted.cells:
+        if cell.cell_type == "markdown" and "lessonbuild-glue" in cell.source:
+            cell.source = MARKER.sub(fill, cell.source)
+    return pasted, problems
+
+
+def _glued(notebook) -> dict[str, dict]:
+    """Each glued value's output data by name, its MyST-NB prefix taken off."""
+    glued = {}
+    for cell in notebook.cells:
+        if cell.cell_type != "code":
+            continue
+        kept = []
+        for output in cell.get("outputs", []):
+            scrapbook = output.get("metadata", {}).get("scrapbook")
+            if scrapbook is None:
+                kept.append(output)
+                continue
+            prefix = len(scrapbook.get("mime_prefix", ""))
+            glued[scrapbook["name"]] = {key[prefix:]: value for key, value in output.get("data", {}).items()}
+            if not prefix:
+                kept.append(output)
+        cell.outputs = kept
+    return glued
+
+
+def _shown(glued: dict[str, dict], wanted: dict) -> str:
+    name, kind, where = wanted["name"], wanted["kind"], wanted["where"]
+    if name not in glued:
+        raise GlueError(where, f"glue '{name}': no cell of the lesson glued a value of that name")
+    data = glued[name]
+    if kind in ("figure", "block", "any") and (image := next((m for m in IMAGES if m in data), None)):
+        encoded = data[image] if image != "image/svg+xml" else base64.b64encode(data[image].encode()).decode()
+        return f"![{html.escape(name)}](data:{image};base64,{''.join(str(encoded).split())})"
+    if kind == "math" or (kind in ("block", "any") and "text/latex" in data):
+        mathml = output_mathml(data.get("text/latex", ""))
+        if mathml:
+            return mathml
+    if kind in ("md", "block") and "text/markdown" in data:
+        return data["text/markdown"]
+    if kind == "block" and "text/html" in data:
+        return data["text/html"]
+    if "text/plain" not in data:
+        raise GlueError(where, f"glue '{name}': its value has no text to show here ({', '.join(data)})")
+    text = _formatted(data["text/plain"], wanted.get("format", ""), where, name)
+    return f"```text\n{text}\n```" if kind == "block" else html.escape(text)
+
+
+def _formatted(text: str, spec: str, where: str, name: str) -> str:
+    """text/plain as MyST-NB's {glue:text} formats it: the value's repr read back, then Python's format()."""
+    try:
+        value = literal_eval(text)
+    except (SyntaxError, ValueError):
+        value = text
+    if not spec:
+        return str(value)
+    try:
+        kind = spec[-1]
+        value = str(value) if kind == "s" else int(value) if kind in "bcdoxX" else float(value) if kind in "eEfFgGn%" else value
+        return format(value, spec)
+    except (TypeError, ValueError) as exc:
+        raise GlueError(where, f"glue '{name}': format '{spec}' does not apply to {text}: {exc}") from None
