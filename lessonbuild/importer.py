@@ -194,6 +194,8 @@ def _read_source(source: Path, project: Project) -> ImportedLesson:
     text = source.read_text(encoding="utf-8-sig")
     if source.suffix == ".ipynb":
         lesson = _from_notebook(text, source)
+    elif source.suffix == ".py":
+        lesson = _from_notebook(_script_as_notebook(text, source), source)
     elif source.suffix in MYST_SUFFIXES and MYST_NOTEBOOK.search(text):
         return ImportedLesson(_myst_title(text) or source.stem, [], verbatim=text)
     else:
@@ -285,6 +287,16 @@ def _has_code(block: list[str]) -> bool:
 def _markdown(prose: list[str], where: str) -> list[ImportedCell]:
     text = "\n".join(prose).strip("\n")
     return [ImportedCell("markdown", text, where=where)] if text.strip() else []
+
+
+def _script_as_notebook(text: str, source: Path) -> str:
+    """A jupytext script (`# %%` cells, or the light format) as notebook JSON, read by jupytext itself."""
+    import jupytext  # only `import` of a script needs it
+
+    try:
+        return nbformat.writes(jupytext.reads(text, fmt="py"))
+    except Exception as exc:  # jupytext raises several kinds for a script it cannot read
+        raise UsageError(f"{source}: not a script jupytext can read ({exc})") from None
 
 
 def _from_notebook(text: str, source: Path) -> ImportedLesson:

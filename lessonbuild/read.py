@@ -70,6 +70,8 @@ CELL_OPTIONS_SCHEMA = {
     "properties": {
         "tags": {"type": "array", "items": {"type": "string"}},
         "figure": {"type": "string", "pattern": FIGURE_NAME},
+        "load": {"type": "string"},
+        "mystnb": {"type": "object"},
     },
 }
 
@@ -209,11 +211,30 @@ def read_lesson_file(path: Path, relative: Path) -> Lesson:
     lines = path.read_text(encoding="utf-8-sig").splitlines()  # a byte order mark is no text; CRLF ends lines too
     front_matter, body_start = _front_matter(lines, relative)
     try:
-        cells = _cells(lines, body_start, relative)
+        cells = _loaded(_cells(lines, body_start, relative), path.parent, relative)
     except SourceErrors as exc:
         partial = Lesson(slug=path.stem, path=relative, front_matter=front_matter, cells=tuple(exc.partial))
         raise SourceErrors(exc.errors, partial=_titled(partial, relative)) from None
     return _titled(Lesson(slug=path.stem, path=relative, front_matter=front_matter, cells=tuple(cells)), relative)
+
+
+def _loaded(cells: list[Cell], folder: Path, path: Path) -> list[Cell]:
+    """MyST-NB's `:load: file.py`: a code cell whose code is the file's (relative to the lesson), read at every build."""
+    result, errors = [], []
+    for cell in cells:
+        name = cell.metadata.get("load")
+        if cell.kind != "code" or name is None:
+            result.append(cell)
+            continue
+        file = folder / str(name)
+        if not file.is_file():
+            errors.append(SourceError(path, cell.line, f"':load: {name}': no such file beside the lesson"))
+            continue
+        code = file.read_text(encoding="utf-8").rstrip("\n")
+        result.append(replace(cell, source=code, lines=(cell.line,) * (code.count("\n") + 1)))
+    if errors:
+        raise SourceErrors(errors, partial=result)
+    return result
 
 
 def _titled(lesson: Lesson, path: Path) -> Lesson:
@@ -344,10 +365,21 @@ def _fenced_draft(lines: list[str], start: int, end: int, kind: str, path: Path)
     numbers = list(range(start + 2, end))  # 1-based line numbers of `body`
     options, consumed = _cell_options(body, numbers, path)
     body, numbers = _trim_blank(body[consumed:], numbers[consumed:])
-    tags = list(options.pop("tags", []))
+    tags = list(options.pop("tags", [])) + _mystnb_tags(options.get("mystnb"))
     if kind != "code" and "figure" in options:
         raise SourceError(path, start + 1, "only a code cell can draw a figure")
     return _Draft(kind, body, numbers, start + 1, tags, options)
+
+
+# MyST-NB's per-cell `mystnb:` options that say what the page leaves out, as the tags that say the same.
+MYSTNB_TAGS = {("remove_code_source", True): "remove-input", ("remove_code_outputs", True): "remove-output",
+               ("output_stderr", "remove"): "remove-stderr"}
+
+
+def _mystnb_tags(options) -> list[str]:
+    if not isinstance(options, dict):
+        return []
+    return [tag for (key, value), tag in MYSTNB_TAGS.items() if options.get(key) == value]
 
 
 def _cell_options(body: list[str], numbers: list[int], path: Path) -> tuple[dict, int]:
@@ -359,7 +391,8 @@ def _cell_options(body: list[str], numbers: list[int], path: Path) -> tuple[dict
                 return load_yaml(text, path, numbers[0] + 1, CELL_OPTIONS_SCHEMA), index + 1
         raise SourceError(path, numbers[0], "cell options opened here are never closed by a '---' line")
     count = 0
-    while count < len(body) and re.match(r"^:[\w-]+:", body[count]):
+    # `:key: value`, and the `:  more: yaml` lines that continue a mapping (MyST-NB's `:mystnb:` block)
+    while count < len(body) and re.match(r"^:(?:[\w-]+:|\s+\S)", body[count]):
         count += 1
     if count == 0:
         return {}, 0

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 import jinja2
 import jinja2.meta
 import nbformat
+from markdown_it import MarkdownIt
 
 from .errors import LessonTemplateError, SourceError, SourceErrors, SourceWarning
 from .model import Cell, Course, Lesson, RenderedLesson, Unit
@@ -39,6 +40,7 @@ if TYPE_CHECKING:
     from .myst.citations import Bibliography
 
 TARGETS = ("site", "kaggle")
+HEADINGS = MarkdownIt("commonmark")
 KAGGLE_INPUT = "/kaggle/input"  # where a Kaggle kernel finds the datasets it names
 # The tags that hide part of a cell, and the metadata flags that do the same on Kaggle.
 KAGGLE_HIDING = {
@@ -137,6 +139,7 @@ def _render_lesson(templates: Templates, environments: tuple, course: Course, le
     context = _context(templates, environment, course, lesson, project, target, data_files)
     prose = _Prose(project, project.root / course.path, shared, lesson)
     shown = _shown_once(lesson, target)
+    prose.page.demote = any(_has_level_one_heading(cell) for cell in shown)
     cells = _rendered_cells(cells_environment, lesson, shown, context, project, target, prose)
     origins = [(lesson.path, cell.lines) for cell in shown]
     if target == "site" and (closing := prose.finish(lesson.path)):
@@ -341,6 +344,10 @@ def _shown_once(lesson: Lesson, target: str) -> list[Cell]:
     return [replace(first, source="\n".join(line for line, _ in kept), lines=tuple(n for _, n in kept)), *cells[1:]]
 
 
+def _has_level_one_heading(cell: Cell) -> bool:
+    return cell.kind == "markdown" and any(t.type == "heading_open" and t.tag == "h1" for t in HEADINGS.parse(cell.source))
+
+
 def _substitutions(lesson: Lesson) -> dict[str, Any]:
     """MyST's substitutions of the lesson: `substitutions`, or `myst: {substitutions: ...}`, in front matter."""
     myst = lesson.front_matter.get("myst")
@@ -417,7 +424,7 @@ class _Prose:
 
     def __init__(self, project: Project, course_folder: Path, shared: _CourseProse, lesson: Lesson):
         self.lessons, self.course_folder, self.lesson_files = project.lessons_dir.resolve(), course_folder, shared.lesson_files
-        self.page = PageProse(lesson.slug, lesson.title, shared.bibliography)
+        self.page = PageProse(lesson.slug, lesson.title, shared.bibliography, course_folder, project.lessons_dir)
         self.assets: list[Path] = []
         self.warnings: list[SourceWarning] = []
 
@@ -504,4 +511,5 @@ def _notebook_metadata(course: Course, lesson: Lesson, project: Project) -> dict
         "language_info": {"name": "python"},
         "title": lesson.title,
         "lessonbuild": {"course": course.slug, "lesson": lesson.slug, "source": lesson.path.as_posix()},
+        **({"mystnb": lesson.front_matter["mystnb"]} if isinstance(lesson.front_matter.get("mystnb"), dict) else {}),
     }

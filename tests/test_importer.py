@@ -186,3 +186,20 @@ def test_a_myst_notebook_is_kept_as_it_is(tmp_path):
     assert result.returncode == 0, result.stderr
     assert result.stdout == "imported lessons/lectures/01-lecture-one.md\n"
     assert (root / "lessons" / "lectures" / "01-lecture-one.md").read_text() == text
+
+
+@pytest.mark.parametrize("script", [
+    "# %% [markdown]\n# # Growth\n#\n# Prose with $x$.\n\n# %% tags=[\"hide-input\"]\nprint(1.05 ** 10)\n",
+    "# # Growth\n#\n# Prose with $x$.\n\n# + tags=[\"hide-input\"]\nprint(1.05 ** 10)\n",
+], ids=["percent", "light"])
+def test_a_jupytext_script_becomes_a_lesson(tmp_path, script):
+    source = tmp_path / "growth.py"
+    source.write_text(script)
+    root = tmp_path / "project"
+    (root / "lessons").mkdir(parents=True)
+    result = run_build(root, "import", str(source), "--course", "scripts")
+    assert result.returncode == 0, result.stderr
+    lesson = (root / "lessons" / "scripts" / "01-growth.md").read_text()
+    assert "title: Growth" in lesson and "Prose with $x$." in lesson
+    assert "```{code-cell} ipython3\n---\ntags:\n- hide-input\n---\nprint(1.05 ** 10)\n```" in lesson
+    assert run_build(root, "check").returncode == 0

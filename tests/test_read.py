@@ -140,3 +140,23 @@ def test_a_label_before_the_first_heading_and_directives_of_other_extensions(tmp
     lesson = read_text(tmp_path, text)
     assert lesson.title == "The Cobweb Model"
     assert [cell.kind for cell in lesson.cells] == ["markdown", "code"]
+
+
+def test_mystnb_load_reads_a_cells_code_from_a_file_and_a_missing_one_is_an_error(tmp_path):
+    (tmp_path / "snippet.py").write_text("x = 1\nprint(x)\n")
+    text = "# T\n\n```{code-cell} ipython3\n:load: snippet.py\n```\n\n```{code-cell} ipython3\n:load: gone.py\n```\n"
+    with pytest.raises(SourceErrors) as caught:
+        read_text(tmp_path, text)
+    assert [str(e) for e in caught.value.errors] == ["lessons/c/lesson.md:7: ':load: gone.py': no such file beside the lesson"]
+    (loaded,) = [cell for cell in caught.value.partial.cells if cell.kind == "code"]
+    assert loaded.source == "x = 1\nprint(x)" and loaded.lines == (3, 3)
+
+
+def test_mystnb_cell_options_that_remove_parts_are_the_tags_that_do(tmp_path):
+    text = ("# T\n\n```{code-cell} ipython3\n---\nmystnb:\n  remove_code_source: true\n  output_stderr: remove\n"
+            "  code_prompt_show: Show\n---\npass\n```\n")
+    (_, code) = read_text(tmp_path, text).cells
+    assert code.tags == ("remove-input", "remove-stderr") and code.metadata["mystnb"]["code_prompt_show"] == "Show"
+    colon_block = "# T\n\n```{code-cell} ipython3\n:tags: [hide-cell]\n:mystnb:\n:  remove_code_outputs: true\n\npass\n```\n"
+    (_, code) = read_text(tmp_path, colon_block).cells
+    assert code.tags == ("hide-cell", "remove-output") and code.source == "pass"

@@ -72,12 +72,25 @@ def _admonition(directive: Directive, page: PageProse, locate: Locate, where: st
     kind = kind or (name if name in ADMONITIONS and name not in ("admonition", "topic") else "note")
     title = title or directive.argument or ADMONITIONS.get(name, "Details")
     classes = str(directive.options.get("class", "")).split()
-    if name == "dropdown" or "dropdown" in classes or "toggle" in classes:
-        opened = " open" if "open" in directive.options else ""
-        return _box(f'<details class="{kind}"{_id(directive)}{opened} markdown="1">\n<summary>{title}</summary>',
-                    _body(directive, page, locate), "</details>")
-    return _box(f'<div class="admonition {kind}"{_id(directive)} markdown="1">\n<p class="admonition-title">{title}</p>',
-                _body(directive, page, locate), "</div>")
+    collapsed = name == "dropdown" or "dropdown" in classes or "toggle" in classes
+    return _callout(page, kind, title, _body(directive, page, locate), str(directive.options.get("name") or ""),
+                    collapsed, opened="open" in directive.options)
+
+
+def _callout(page: PageProse, kind: str, title: str, body: str, label: str = "", collapsed: bool = False,
+             opened: bool = False) -> str:
+    """An admonition, or a collapsed box: Material's HTML at the top level; inside a list item or a quote, where
+    Python-Markdown reads no Markdown in HTML, its own `!!!` / `???` blocks (admonition, pymdownx.details)."""
+    anchor = f' id="{html.escape(label)}"' if label else ""
+    if page.nested:
+        marker = ("???+" if opened else "???") if collapsed else "!!!"
+        indented = "\n".join(f"    {line}" if line.strip() else "" for line in body.split("\n"))
+        before = f"<a{anchor}></a>\n\n" if label else ""
+        return f'{before}{marker} {kind} "{title.replace(chr(34), "&quot;")}"\n\n{indented}'
+    if collapsed:
+        return _box(f'<details class="{kind}"{anchor}{" open" if opened else ""} markdown="1">\n<summary>{title}</summary>',
+                    body, "</details>")
+    return _box(f'<div class="admonition {kind}"{anchor} markdown="1">\n<p class="admonition-title">{title}</p>', body, "</div>")
 
 
 def _plain_admonition(directive, page, locate, where) -> str:
@@ -97,6 +110,57 @@ def _code(directive: Directive, page: PageProse, locate: Locate, where: str) -> 
     fence = "`" * max(3, 1 + max((len(run) for run in re.findall(r"^\s*(`+)", directive.body, re.MULTILINE)), default=0))
     anchor = f'<a{_id(directive)}></a>\n\n' if options.get("name") else ""
     return f"{anchor}{fence}{' '.join([language, *attributes])}\n{directive.body}\n{fence}"
+
+
+def _included(directive: Directive, page: PageProse, where: str) -> str | None:
+    """The text of the file a `{literalinclude}` or `{include}` names (relative to the lesson, inside lessons/), cut
+    to its `:lines:`, `:start-after:` and `:end-before:`; None, with a warning, where there is none."""
+    file = page.file(directive.argument)
+    if file is None:
+        page.warn(where, f"'{{{directive.name}}}' {directive.argument}: no such file beside the lesson (inside lessons/)")
+        return None
+    text = file.read_text(encoding="utf-8")
+    options = directive.options
+    if options.get("start-after") and str(options["start-after"]) in text:
+        text = text.split(str(options["start-after"]), 1)[1].split("\n", 1)[-1]
+    if options.get("end-before") and str(options["end-before"]) in text:
+        text = text.split(str(options["end-before"]), 1)[0].rsplit("\n", 1)[0]
+    if options.get("lines"):
+        lines = text.split("\n")
+        wanted = [n for part in str(options["lines"]).split(",") for n in _line_range(part.strip(), len(lines))]
+        text = "\n".join(lines[n - 1] for n in wanted if 1 <= n <= len(lines))
+    return text.strip("\n")
+
+
+def _line_range(part: str, last: int) -> range:
+    first, _, end = part.partition("-")
+    start = int(first) if first.strip().isdigit() else 1
+    stop = (int(end) if end.strip().isdigit() else last) if "-" in part else start
+    return range(start, stop + 1)
+
+
+def _literalinclude(directive: Directive, page: PageProse, locate: Locate, where: str) -> str:
+    text = _included(directive, page, where)
+    if text is None:
+        return ""
+    language = str(directive.options.get("language") or _language_of(directive.argument))
+    return _code(Directive("code-block", language, directive.options, text, directive.body_offset), page, locate, where)
+
+
+def _language_of(path: str) -> str:
+    return {".py": "python", ".md": "markdown", ".yml": "yaml", ".yaml": "yaml", ".json": "json", ".sh": "bash",
+            ".csv": "text", ".toml": "toml", ".r": "r", ".jl": "julia"}.get(path[path.rfind("."):].lower(), "text")
+
+
+def _include(directive: Directive, page: PageProse, locate: Locate, where: str) -> str:
+    """MyST's `{include}`: the file's Markdown, translated in place (or, with `:literal:`, shown as code)."""
+    text = _included(directive, page, where)
+    if text is None:
+        return ""
+    if "literal" in directive.options:
+        return _code(Directive("code-block", str(directive.options.get("language") or "text"), {}, text, 0), page, locate, where)
+    at = int(where.rsplit(":", 1)[1]) if where.rsplit(":", 1)[-1].isdigit() else 0
+    return page.translate_part(text, 0, lambda line: where.rsplit(":", 1)[0] + f":{at}")
 
 
 def _line_list(lines: str) -> str:
@@ -229,26 +293,21 @@ def _exercise(directive: Directive, page: PageProse, locate: Locate, where: str,
     label = str(directive.options.get("label") or "")
     if label:
         page.target(label, "exercise", directive.argument, number, where)
+    if not gated:
+        return _callout(page, "exercise", html.escape(title), _body(directive, page, locate), label)
     anchor = f' id="{html.escape(label)}"' if label else ""
-    opening = f'<div class="admonition exercise"{anchor} markdown="1">\n<p class="admonition-title">{html.escape(title)}</p>'
-    return _gated_or_boxed(directive, page, locate, where, gated, opening, "</div>")
+    page.gates.append(("</div>", where))  # the -end directive, cells later, closes it
+    return f'<div class="admonition exercise"{anchor} markdown="1">\n<p class="admonition-title">{html.escape(title)}</p>'
 
 
 def _solution(directive: Directive, page: PageProse, locate: Locate, where: str, gated: bool = False) -> str:
     title = f"Solution to {page.reference('title', directive.argument, None, where)}" if directive.argument else "Solution"
     label = str(directive.options.get("label") or "")
+    if not gated:
+        return _callout(page, "solution", title, _body(directive, page, locate), label, collapsed=True)
     anchor = f' id="{html.escape(label)}"' if label else ""
-    opening = f'<details class="solution"{anchor} markdown="1">\n<summary>{title}</summary>'
-    return _gated_or_boxed(directive, page, locate, where, gated, opening, "</details>")
-
-
-def _gated_or_boxed(directive: Directive, page: PageProse, locate: Locate, where: str, gated: bool, opening: str,
-                    closing: str) -> str:
-    """The box around the directive's body; or, gated, its opening alone, closed by the `-end` directive cells later."""
-    if gated:
-        page.gates.append((closing, where))
-        return opening
-    return _box(opening, _body(directive, page, locate), closing)
+    page.gates.append(("</details>", where))
+    return f'<details class="solution"{anchor} markdown="1">\n<summary>{title}</summary>'
 
 
 def _gate_end(directive: Directive, page: PageProse, locate: Locate, where: str) -> str:
@@ -266,8 +325,7 @@ def _proof(directive: Directive, page: PageProse, locate: Locate, where: str) ->
     label = str(directive.options.get("label") or "")
     if label:
         page.target(label, kind, directive.argument, number, where)
-    return _box(f'<div class="admonition note myst-proof"{_id(directive, "label")} markdown="1">\n'
-                f'<p class="admonition-title">{title}</p>', _body(directive, page, locate), "</div>")
+    return _callout(page, "note myst-proof", title, _body(directive, page, locate), label)
 
 
 # Tables: a pipe table of Python-Markdown's `tables` extension, captioned and numbered.
@@ -351,7 +409,7 @@ def _cell(text: str) -> str:
 RULES: dict[str, Callable] = {
     **{name: _admonition for name in ADMONITIONS}, "admonition": _plain_admonition, "topic": _plain_admonition,
     "dropdown": _plain_admonition, **{name: _code for name in CODE}, **{name: _image for name in IMAGES},
-    "raw": _raw, "math": _math, "bibliography": _bibliography,
+    "raw": _raw, "math": _math, "bibliography": _bibliography, "literalinclude": _literalinclude, "include": _include,
     **{name: _glue for name in ("glue", "glue:", "glue:any", "glue:figure", "glue:math", "glue:md")}, **{name: _quote for name in QUOTES}, **{name: _aside for name in ASIDES},
     **{name: _container for name in CONTAINERS}, "tab-set": _tab_set, "grid": _grid, "card": _card,
     "grid-item-card": _card, "exercise": _exercise, "solution": _solution,

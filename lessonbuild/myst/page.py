@@ -6,9 +6,13 @@ import html
 import re
 from collections import Counter
 from collections.abc import Callable
+from pathlib import Path
 
 from . import directives, roles
-from .citations import Bibliography, anchor  # pybtex itself is imported only where a course has .bib files
+
+# pybtex itself is imported only where a course has .bib files.
+from .citations import Bibliography, anchor
+from .lists import four_space_lists
 from .mathml import MathError, labels_in, to_mathml
 from .parse import PARSER, directive_of, is_directive, plain_text
 from .references import CLOSE, OPEN, Reference, Target
@@ -20,11 +24,15 @@ INLINE_KINDS = {"math_inline", "math_inline_double", "myst_role", "link_open", "
 class PageProse:
     """The prose of one lesson, translated cell by cell, in order: numbers count through the lesson."""
 
-    def __init__(self, lesson: str, title: str = "", bibliography: Bibliography | None = None):
+    def __init__(self, lesson: str, title: str = "", bibliography: Bibliography | None = None,
+                 folder: Path | None = None, lessons: Path | None = None):
         self.lesson, self.title, self.bibliography = lesson, title, bibliography
+        self.folder, self.lessons = folder, lessons  # the lesson's folder, and lessons/: what the prose may include
         self.cited: list[str] = []  # the keys the lesson cites, in order, once each
         self.bibliography_at: int | None = None  # the reference that stands for a {bibliography} directive
         self.translated = 0  # texts translated so far: the first is the top of the page
+        self.nested = False  # translating inside a list item or a quote
+        self.demote = False  # the lesson's sections are level-one headings: each heading goes one level down
         self.counters: Counter[str] = Counter()
         self.targets: list[Target] = []
         self.references: list[Reference] = []
@@ -34,7 +42,8 @@ class PageProse:
 
     def translate(self, markdown: str, locate: Locate) -> str:
         self.translated += 1
-        return self.translate_part(markdown, 0, locate)
+        translated = four_space_lists(self.translate_part(markdown, 0, locate))
+        return _demoted(translated) if self.demote else translated
 
     def finish(self) -> str:
         """What the lesson's end needs: the closing of gated exercises and solutions left open (each with a warning),
@@ -69,6 +78,14 @@ class PageProse:
         return "; ".join(shown) if textual else f"({'; '.join(shown)})"
 
     # What the directives and roles use.
+
+    def file(self, name: str) -> Path | None:
+        """A file beside the lesson that the prose includes, or None where there is no such file inside lessons/."""
+        if self.folder is None or not name:
+            return None
+        file = (self.folder / name).resolve()
+        inside = self.lessons is None or file.is_relative_to(self.lessons.resolve())
+        return file if inside and file.is_file() else None
 
     def warn(self, where: str, message: str) -> None:
         self.warnings.append((where, message))
@@ -116,8 +133,15 @@ class PageProse:
                 new = self._inline(token, lines, offset, locate)
                 if new is not None:
                     edits.append((start, end, new))  # the lines as they were, prefixes included, but for the edits
-            elif (new := self._block(tokens, index, offset, locate, where)) is not None:
+            else:
                 prefix = re.match(r"[ >]*", lines[start])[0]  # a block in a list item or a quote keeps that place
+                outer, self.nested = self.nested, self.nested or bool(prefix)
+                new = self._block(tokens, index, offset, locate, where)
+                self.nested = outer
+                if new is None:
+                    continue
+                if new and end < len(lines) and lines[end].strip():
+                    new += "\n"  # a blank line ends the block before the next one (Python-Markdown's lists need it)
                 edits.append((start, end, "\n".join(prefix + line if line else prefix.rstrip() for line in new.split("\n"))))
         for start, end, new in sorted(edits, key=lambda e: e[0], reverse=True):
             lines[start:end] = new.split("\n") if new else []
@@ -158,3 +182,17 @@ class PageProse:
         self.target(label, "section", text, where=where)
         return f'<a id="{html.escape(label)}"></a>'
 
+
+def _demoted(markdown: str) -> str:
+    """Every heading one level down: the page's title is its only level-one heading, and the sections its table of
+    contents lists are the level below (Kaggle's lessons write theirs as `# Section #`, Jupyter Book's as `#` too)."""
+    lines = markdown.split("\n")
+    for token in reversed([t for t in PARSER.parse(markdown) if t.type == "heading_open" and t.map]):
+        start, end = token.map
+        level = min(int(token.tag[1]) + 1, 6)
+        if token.markup.startswith("#"):
+            lines[start] = re.sub(r"^(\s*)#{1,6}", lambda m, level=level: m[1] + "#" * level, lines[start], count=1)
+        else:  # a setext heading: its text, then a line of = or -
+            text = " ".join(line.strip() for line in lines[start:end - 1])
+            lines[start:end] = [f"{'#' * level} {text}"]
+    return "\n".join(lines)

@@ -113,6 +113,9 @@ def role(name: str, content: str, page: PageProse, where: str) -> str:
         if "://" not in target:  # a file of the lesson's, served beside it; an address elsewhere is a plain link
             page.files.append((target, where))
         return f"[{text or PurePosixPath(target).name}]({target})"
+    if name == "nb-download":  # MyST-NB: the page's own notebook, which the site publishes beside it
+        text, _ = _titled(content)
+        return f"[{text or page.lesson + '.ipynb'}]({page.lesson}.ipynb)"
     if name in HTML_ROLES:
         return f"<{HTML_ROLES[name]}>{html.escape(content)}</{HTML_ROLES[name]}>"
     if name in CODE_ROLES:

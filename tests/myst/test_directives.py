@@ -51,7 +51,7 @@ Shown plainly.
 
 def test_admonitions_dropdowns_code_and_targets():
     shown, unknown = to_site(LESSON)
-    assert shown.startswith('<a id="intro"></a>\n# Directives')
+    assert shown.startswith('<a id="intro"></a>\n\n# Directives')
     assert '<div class="admonition note" markdown="1">\n<p class="admonition-title">Note</p>\n\nA **note**.\n\n</div>' in shown
     assert '<details class="tip" markdown="1">\n<summary>Keep this in mind</summary>\n\nHidden until opened.' in shown
     assert '<div class="admonition warning" markdown="1">' in shown  # nested, to any depth
@@ -91,10 +91,21 @@ def test_an_unknown_directive_is_a_warning_and_strict_stops(tmp_path):
     assert run_build(root, "check", "--strict").returncode == 2
 
 
-def test_a_directive_in_a_list_item_stays_in_it():
-    shown, _ = to_site("1. First:\n\n   ```{note}\n   Inside the item.\n   ```\n2. Second.\n")
-    assert shown == ('1. First:\n\n   <div class="admonition note" markdown="1">\n   <p class="admonition-title">Note</p>\n\n'
-                     '   Inside the item.\n\n   </div>\n2. Second.\n')
+def test_a_directive_in_a_list_item_stays_in_it_as_pythons_markdown_reads_it():
+    shown, _ = to_site("1. First:\n\n   ```{note}\n   Inside **the** item.\n   ```\n2. Second.\n   - nested\n\n     more\n")
+    assert shown == ('1. First:\n\n    !!! note "Note"\n\n        Inside **the** item.\n\n2. Second.\n    - nested\n\n        more\n')
+
+
+def test_a_dropdown_in_a_quote_and_a_list_page_in_the_browser_shape(tmp_path):
+    lesson = "# L\n\n- Item:\n\n  :::{tip} Look\n  :class: dropdown\n  Hidden *text*.\n  :::\n- Next\n  - nested\n\n> ```{warning}\n> Careful.\n> ```\n"
+    root = make_project(tmp_path, {"01-l": lesson})
+    result = run_build(root, "--no-execute")
+    assert result.returncode == 0, result.stderr
+    page = (root / "site" / "tiny" / "01-l" / "index.html").read_text()
+    item = page.split("<li>", 1)[1].split("</li>", 1)[0]
+    assert '<details class="tip">' in item and "<summary>Look</summary>" in item and "<em>text</em>" in item
+    assert "<li>\n<p>Next</p>\n<ul>\n<li>nested</li>" in page  # a two-space nested list stays nested
+    assert '<blockquote>\n<div class="admonition warning">' in page and ":::" not in page
 
 
 def test_code_blocks_keep_caption_line_numbers_and_emphasis():
@@ -141,3 +152,16 @@ def test_list_and_csv_tables_are_numbered_pipe_tables():
     assert '<p class="myst-table-caption" id="tbl" markdown="1">Table 1: Sizes</p>\n\n| Name | Size |\n|---|---|\n| a\\|b | <math' in shown
     assert "Table 2: More</p>\n\n| x | y |\n|---|---|\n| 1 | two, three |" in shown
     assert [(t.label, t.number) for t in page.targets] == [("tbl", 1)]
+
+
+def test_included_files_are_code_or_translated_prose_and_a_missing_one_is_a_warning(tmp_path):
+    (tmp_path / "snippet.py").write_text("import math\n# start\nx = math.pi\ny = 2\n# end\n")
+    (tmp_path / "part.md").write_text("Included with $x$.\n")
+    page = PageProse("lesson", folder=tmp_path, lessons=tmp_path)
+    shown, _ = to_site("```{literalinclude} snippet.py\n:start-after: # start\n:end-before: # end\n:emphasize-lines: 1\n```\n\n"
+                       "```{literalinclude} snippet.py\n:lines: 1,3-\n```\n\n```{include} part.md\n```\n\n"
+                       "```{literalinclude} ../outside.py\n```\n", page)
+    assert '```python hl_lines="1"\nx = math.pi\ny = 2\n```' in shown
+    assert "```python\nimport math\nx = math.pi\ny = 2\n# end\n```" in shown
+    assert "Included with <math" in shown
+    assert page.warnings == [("lesson.md:14", "'{literalinclude}' ../outside.py: no such file beside the lesson (inside lessons/)")]

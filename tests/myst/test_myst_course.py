@@ -53,6 +53,7 @@ def test_references_land_on_their_targets_across_lessons(myst_site):
 
 def test_outputs_as_mystnb_shows_them(myst_site):
     page = html(myst_site, "01-basics")
+    assert "<summary>Show the source</summary>" in page  # the cell's mystnb code_prompt_show
     assert '<div class="output-scroll">' in page  # the cell tagged scroll-output
     assert '<div class="output-stderr">' in page and "a warning" in page
     assert '<div class="output-ansi"><pre><code><span class="ansi-red-fg">red</span> text</code></pre></div>' in page

@@ -49,5 +49,6 @@ def test_math_that_cannot_be_converted_is_shown_as_latex_with_a_warning():
 def test_a_download_is_a_link_and_its_file_is_recorded():
     shown, page = translate("Get {download}`the data <data/x.csv>`.")
     assert shown == "Get [the data](data/x.csv)." and page.files == [("data/x.csv", "lesson.md:1")]
+    assert translate("{nb-download}`the notebook <x.ipynb>`")[0] == "[the notebook](lesson.ipynb)"
     shown, page = translate("{download}`https://example.org/d/x.xlsx`")
     assert shown == "[x.xlsx](https://example.org/d/x.xlsx)" and page.files == []
