@@ -69,6 +69,19 @@ class Lesson:
     def description(self) -> str:
         return self.front_matter.get("description", "")
 
+    @property
+    def short_title(self) -> str:
+        """What the navigation calls the lesson: MyST's `short_title`, or its title."""
+        return str(self.front_matter.get("short_title") or self.title)
+
+    @property
+    def byline(self) -> str:
+        """Who wrote the lesson and when, from MyST's `author`/`authors` and `date`: "A. Author, B. Author · 2024-05-01"."""
+        people = self.front_matter.get("authors", self.front_matter.get("author", []))
+        names = [p.get("name", "") if isinstance(p, dict) else str(p) for p in (people if isinstance(people, list) else [people])]
+        parts = [", ".join(name for name in names if name), str(self.front_matter.get("date") or "")]
+        return " · ".join(part for part in parts if part)
+
 
 @dataclass(frozen=True)
 class Unit:

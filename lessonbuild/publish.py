@@ -121,7 +121,7 @@ def _write_lesson(executed: ExecutedLesson, exporter, docs: Path, bundle: str | 
         write_atomic(docs / asset, (lessons_dir / asset).read_bytes())
     write_atomic(folder / f"{lesson.slug}.md", body)
     write_atomic(folder / f"{lesson.slug}.ipynb", nbformat.writes(executed.notebook))
-    return Page(lesson.title, f"{course.slug}/{lesson.slug}.md")
+    return Page(lesson.short_title, f"{course.slug}/{lesson.slug}.md")
 
 
 def _page(executed: ExecutedLesson, exporter, bundle: str | None, colab_url: str) -> tuple[str, dict]:

@@ -140,6 +140,7 @@ def _render_lesson(templates: Templates, environments: tuple, course: Course, le
     prose = _Prose(project, project.root / course.path, shared, lesson)
     shown = _shown_once(lesson, target)
     prose.page.demote = any(_has_level_one_heading(cell) for cell in shown)
+    prose.page.numbering = lesson.front_matter.get("numbering", True)
     cells = _rendered_cells(cells_environment, lesson, shown, context, project, target, prose)
     origins = [(lesson.path, cell.lines) for cell in shown]
     if target == "site" and (closing := prose.finish(lesson.path)):

@@ -182,7 +182,7 @@ def _image(directive: Directive, page: PageProse, locate: Locate, where: str) ->
     title = caption.split("\n\n")[0] if caption else ""
     if label:
         page.target(label, "figure", re.sub(r"[*_`]", "", title), number, where)
-    legend = f"Fig. {number}" + (f": {caption}" if caption else "")
+    legend = _numbered(f"Fig. {number}" if number else "", caption)
     return (f'<figure class="myst-figure align-{html.escape(align)}"{_id(directive)} markdown="1">\n\n{image}\n\n'
             f'<figcaption markdown="1">\n\n{legend}\n\n</figcaption>\n</figure>')
 
@@ -211,9 +211,14 @@ def _glue(directive: Directive, page: PageProse, locate: Locate, where: str) -> 
     label = str(directive.options.get("name") or "")
     if label:
         page.target(label, "figure", re.sub(r"[*_`]", "", caption.split("\n\n")[0]), number, where)
-    legend = f"Fig. {number}" + (f": {caption}" if caption else "")
+    legend = _numbered(f"Fig. {number}" if number else "", caption)
     return (f'<figure class="myst-figure align-center"{_id(directive)} markdown="1">\n\n{marker(name, "figure", where)}\n\n'
             f'<figcaption markdown="1">\n\n{legend}\n\n</figcaption>\n</figure>')
+
+
+def _numbered(name: str, caption: str) -> str:
+    """`Fig. 2: caption`; the caption alone where the lesson's `numbering` turns the numbers off."""
+    return ": ".join(part for part in (name, caption) if part)
 
 
 def _raw(directive, page, locate, where) -> str:
@@ -253,7 +258,8 @@ def _tab_set(directive: Directive, page: PageProse, locate: Locate, where: str) 
     """Tabs that need no script: a radio button in each tab's label, and the stylesheet shows the checked tab's content
     (lessonbuild.css). Each tab's content is Markdown at the top level, where Python-Markdown reads Markdown in HTML."""
     items = _children(directive, page, locate, {"tab-item", "tabbed"})
-    group = f"tabs-{page.lesson}-{page.number('tab-set')}"
+    page.counters["tab-set"] += 1  # not a number the page shows: the radio buttons' group
+    group = f"tabs-{page.lesson}-{page.counters['tab-set']}"
     tabs = [_box('<div class="myst-tab-item" markdown="1">',
                  f'<label><input type="radio" name="{html.escape(group)}"{" checked" if n == 1 else ""}> '
                  f"{html.escape(item.argument)}</label>\n\n{_body(item, page, locate)}", "</div>")
@@ -343,7 +349,7 @@ def _table(directive: Directive, page: PageProse, locate: Locate, where: str) ->
     label = str(directive.options.get("name") or "")
     if label:
         page.target(label, "table", directive.argument, number, where)
-    caption = f"Table {number}" + (f": {directive.argument}" if directive.argument else "")
+    caption = _numbered(f"Table {number}" if number else "", directive.argument)
     return f'<p class="myst-table-caption"{_id(directive)} markdown="1">{caption}</p>\n\n{rows_markdown}'
 
 
@@ -385,7 +391,10 @@ def _csv_rows(directive: Directive, page: PageProse, where: str) -> list[list[st
     delimiter = str(directive.options.get("delim", ",")).replace("tab", "\t").replace("space", " ") or ","
     text = directive.body
     if directive.options.get("file"):
-        page.warn(where, "'{csv-table}' :file: is not read: give the rows in the directive")
+        file = page.file(str(directive.options["file"]))
+        if file is None:
+            page.warn(where, f"'{{csv-table}}' :file: {directive.options['file']}: no such file beside the lesson (inside lessons/)")
+        text = file.read_text(encoding="utf-8") if file else ""
     header = [next(csv.reader([str(directive.options["header"])], skipinitialspace=True))] if directive.options.get("header") else []
     return header + [row for row in csv.reader(io.StringIO(text), delimiter=delimiter[0], skipinitialspace=True) if row]
 

@@ -32,6 +32,7 @@ class PageProse:
         self.bibliography_at: int | None = None  # the reference that stands for a {bibliography} directive
         self.translated = 0  # texts translated so far: the first is the top of the page
         self.nested = False  # translating inside a list item or a quote
+        self.numbering: object = True  # MyST's `numbering` front matter: false, or per kind ({figure: false})
         self.demote = False  # the lesson's sections are level-one headings: each heading goes one level down
         self.counters: Counter[str] = Counter()
         self.targets: list[Target] = []
@@ -90,7 +91,10 @@ class PageProse:
     def warn(self, where: str, message: str) -> None:
         self.warnings.append((where, message))
 
-    def number(self, kind: str) -> int:
+    def number(self, kind: str) -> int | None:
+        """The next number of its kind on the page; None where the lesson's `numbering` turns that kind off."""
+        if not _numbers_on(self.numbering, kind):
+            return None
         self.counters[kind] += 1
         return self.counters[kind]
 
@@ -196,3 +200,11 @@ def _demoted(markdown: str) -> str:
             text = " ".join(line.strip() for line in lines[start:end - 1])
             lines[start:end] = [f"{'#' * level} {text}"]
     return "\n".join(lines)
+
+
+def _numbers_on(numbering: object, kind: str) -> bool:
+    """MyST's `numbering`: `false` for none, or per kind `figure: false` / `figure: {enabled: false}`."""
+    if isinstance(numbering, bool):
+        return numbering
+    setting = numbering.get(kind, True) if isinstance(numbering, dict) else True
+    return bool(setting.get("enabled", True)) if isinstance(setting, dict) else bool(setting)

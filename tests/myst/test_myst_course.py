@@ -27,6 +27,13 @@ def html(site, slug: str) -> str:
     return (site / "growth" / slug / "index.html").read_text()
 
 
+def test_short_title_names_the_lesson_in_the_navigation_and_authors_and_date_are_shown(myst_site):
+    page = html(myst_site, "01-basics")
+    assert '<p class="lesson-byline">A. Author, B. Author · 2026-01-15</p>' in page
+    assert re.search(r'<a href="\.\./01-basics/" class="md-nav__link">\s*<span class="md-ellipsis">\s*Basics', html(myst_site, "02-more"))
+    assert page.count("<h1") == 1 and "<h1 id=\"growth-and-decay\">Growth and Decay" in page  # the page keeps the full title
+
+
 def test_no_myst_syntax_reaches_a_page(myst_site):
     for slug in ("01-basics", "02-more"):
         article = html(myst_site, slug).split("<article", 1)[1].split("</article>", 1)[0]
