@@ -51,17 +51,18 @@ class Inputs:
         if previous is None:
             return "first run"
         changes = []
-        old_cells = {digest for _, digest in map(tuple, previous["cells"])}
+        old_cells = {digest for _, digest in map(tuple, previous.get("cells", []))}
         edited = [line for line, digest in self.cells if digest not in old_cells]
-        if edited or len(self.cells) != len(previous["cells"]):
+        if edited or len(self.cells) != len(previous.get("cells", [])):
             where = f" in the cell{'s' if len(edited) > 1 else ''} at line {', '.join(map(str, edited))}" if edited else ""
             changes.append(f"code changed{where}")
-        for path in sorted(set(self.files) | set(previous["files"])):
-            if self.files.get(path) != previous["files"].get(path):
+        old_files = previous.get("files", {})
+        for path in sorted(set(self.files) | set(old_files)):
+            if self.files.get(path) != old_files.get(path):
                 changes.append(f"{path} changed")
-        if self.environment != previous["environment"]:
+        if self.environment != previous.get("environment"):
             changes.append("installed packages changed")
-        if self.kernel != previous["kernel"]:
+        if self.kernel != previous.get("kernel"):
             changes.append("kernel changed")
         return "; ".join(changes) or "no cache entry"
 
@@ -71,6 +72,7 @@ class ExecutionCache:
         self.project = project
         self.folder = project.build_dir / "cache"
         self._inputs: dict[str, Inputs] = {}
+        self.damaged: dict[str, str] = {}  # lesson name -> the warning about its unreadable entry
 
     def inputs(self, rendered: RenderedLesson) -> Inputs:
         """What the lesson's outputs depend on; computed once per lesson for this cache's life (one build)."""
@@ -91,17 +93,25 @@ class ExecutionCache:
         return Inputs(cells, files, environment_digest(), kernel)
 
     def lookup(self, rendered: RenderedLesson, inputs: Inputs) -> ExecutedLesson | None:
+        """The cached run of these inputs; None where there is none, or where its entry cannot be read (then
+        `damaged` says why, and the lesson runs again and rewrites it)."""
         entry = self._entry(inputs.key)
         if not entry.exists():
             return None
-        cached = nbformat.reads(entry.read_text(encoding="utf-8"), as_version=4)
-        notebook = _with_outputs(rendered.notebook, cached)
-        info = notebook.metadata["lessonbuild"]["execution"]
-        return ExecutedLesson(rendered, notebook, info["seconds"], info["device"])
+        try:
+            cached = nbformat.reads(entry.read_text(encoding="utf-8"), as_version=4)
+            notebook = _with_outputs(rendered.notebook, cached)
+            info = notebook.metadata["lessonbuild"]["execution"]
+            return ExecutedLesson(rendered, notebook, float(info["seconds"]), str(info["device"]))
+        except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:  # truncated, not JSON, not an entry
+            reason = type(exc).__name__ if isinstance(exc, (KeyError, TypeError, AttributeError)) else str(exc).split("\n")[0]
+            self.damaged[rendered.name] = f"{self.project.relative(entry).as_posix()}: damaged cache entry ({reason[:120]})"
+            return None
 
     def why_executed(self, rendered: RenderedLesson, inputs: Inputs) -> str:
-        last = self._last(rendered)
-        return inputs.changes_since(json.loads(last.read_text()) if last.exists() else None)
+        if rendered.name in self.damaged:
+            return "its cache entry was damaged"
+        return inputs.changes_since(self._manifest(rendered))
 
     def store(self, executed: ExecutedLesson, inputs: Inputs) -> None:
         write_atomic(self._entry(inputs.key), nbformat.writes(executed.notebook))
@@ -113,8 +123,18 @@ class ExecutionCache:
 
     def last_run(self, rendered: RenderedLesson) -> str:
         """How the lesson's last execution went, from its small manifest (no notebook is loaded)."""
-        last = json.loads(self._last(rendered).read_text())
-        return f"executed on {last['device']} in {last['seconds']:.1f} s"
+        last = self._manifest(rendered)
+        if last is None:
+            return "executed earlier"
+        return f"executed on {last.get('device')} in {float(last.get('seconds', 0)):.1f} s"
+
+    def _manifest(self, rendered: RenderedLesson) -> dict | None:
+        """The lesson's last manifest; None where there is none or it cannot be read (it is rewritten at the next run)."""
+        try:
+            manifest = json.loads(self._last(rendered).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        return manifest if isinstance(manifest, dict) else None
 
     def _entry(self, key: str) -> Path:
         return self.folder / "entries" / key[:2] / f"{key}.ipynb"

@@ -52,6 +52,8 @@ def _reuse(lessons: list[RenderedLesson], cache: ExecutionCache, options: Execut
         inputs = cache.inputs(rendered)
         forced = _is_forced(rendered, options.force)
         cached = None if forced else cache.lookup(rendered, inputs)
+        if rendered.name in cache.damaged:
+            print(f"warning: {cache.damaged[rendered.name]}: the lesson runs again", file=sys.stderr, flush=True)
         if cached is not None:
             say(out, rendered, f"cached (executed on {cached.device} in {cached.seconds:.1f} s)")
             results[rendered.name] = cached

@@ -7,6 +7,7 @@ MkDocs project that any mkdocs.yml-compatible tool can build.
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import subprocess
@@ -21,6 +22,7 @@ from .model import Page
 from .project import DEFAULT_MKDOCS, Project, site_name
 
 STAGING = "site.new"
+FINGERPRINT = "site.fingerprint"  # in the build folder: site/ as the last build left it
 
 
 def build_site(nav: list[Page], project: Project) -> Path:
@@ -34,7 +36,31 @@ def build_site(nav: list[Page], project: Project) -> Path:
         problems = [line for line in result.stderr.splitlines() if not line.startswith("INFO")]
         raise SiteBuildError("mkdocs build --strict failed:\n" + "\n".join(problems))
     replace_folder(project.build_dir / STAGING, project.site_dir)
+    remember_site(project)
     return project.site_dir
+
+
+def remember_site(project: Project) -> None:
+    """Record site/ as it stands, as the build left it."""
+    write_atomic(project.build_dir / FINGERPRINT, _fingerprint(project.site_dir))
+
+
+def site_is_intact(project: Project) -> bool:
+    """Whether site/ is still exactly as the last build left it: no file removed, added or changed since."""
+    recorded = project.build_dir / FINGERPRINT
+    if not recorded.exists() or not (project.site_dir / "index.html").exists():
+        return False
+    return recorded.read_text(encoding="utf-8") == _fingerprint(project.site_dir)
+
+
+def _fingerprint(folder: Path) -> str:
+    """Every file's path, size and modification time: what a hand edit or a removal changes, found without reading."""
+    entries = []
+    for directory, _, names in os.walk(folder):
+        for name in names:
+            status = os.stat(os.path.join(directory, name))
+            entries.append((os.path.relpath(os.path.join(directory, name), folder), status.st_size, status.st_mtime_ns))
+    return hashlib.sha256(json.dumps(sorted(entries)).encode()).hexdigest()
 
 
 def _generated_config(nav: list[Page], project: Project) -> str:

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from .fsutil import write_atomic
 from .project import Project
+from .site import site_is_intact
 
 STAMP = "sources.stamp"  # in the build folder
 RACY_NS = 2_000_000_000  # the coarsest common file-time resolution (FAT, old HFS+), in nanoseconds
@@ -36,7 +37,7 @@ def source_stamp(project: Project) -> dict:
 def is_current(project: Project, stamp: dict) -> list[str] | None:
     """The lines of the last good build when its stamp is `stamp` and its site still stands; else None."""
     path = project.build_dir / STAMP
-    if not path.exists() or not (project.site_dir / "index.html").exists():
+    if not path.exists() or not site_is_intact(project):
         return None
     stored = json.loads(path.read_text(encoding="utf-8"))
     # A file written just before the stamp was taken could change again within the file system's

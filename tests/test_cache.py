@@ -122,3 +122,34 @@ def test_a_settings_change_republishes_without_executing(built):
     lines = status_lines(built)
     assert lines[0].startswith("tiny/01-plots: cached") and lines[-1] == "site: site/ (1 lessons)"
     assert "Open in Colab" in (built / "site" / "tiny" / "01-plots" / "index.html").read_text()
+
+
+@pytest.mark.kernel
+@pytest.mark.parametrize("damage", [
+    lambda text: text[: len(text) // 2],  # truncated
+    lambda text: "not a notebook at all",
+    lambda text: '{"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": []}',  # a notebook, not an entry
+], ids=["truncated", "not-json", "not-an-entry"])
+def test_a_damaged_entry_is_a_warning_and_runs_again_then_serves(built, damage):
+    (entry,) = (built / "_build" / "cache" / "entries").rglob("*.ipynb")
+    entry.write_text(damage(entry.read_text()))
+    (built / "_build" / "cache" / "last" / "tiny" / "01-plots.json").write_text("{trunc")
+    edit(built / "lessons" / "tiny" / "01-plots.md", "Some prose.", "Some edited prose.")  # the page needs the cache
+    result = run_build(built)
+    assert result.returncode == 0, result.stderr
+    (warning,) = [line for line in result.stderr.splitlines() if line.startswith("warning:")]
+    assert warning.startswith(f"warning: {entry.relative_to(built).as_posix()}: damaged cache entry (")
+    assert warning.endswith("): the lesson runs again")
+    assert result.stdout.splitlines()[0].startswith("tiny/01-plots: executed in ") and "(its cache entry was damaged)" in result.stdout
+    assert status(built).startswith("tiny/01-plots: cached")  # rewritten
+
+
+@pytest.mark.kernel
+def test_a_site_changed_by_hand_is_rebuilt_by_the_next_build(built):
+    page = built / "site" / "tiny" / "01-plots" / "index.html"
+    page.unlink()
+    assert status_lines(built)[-1] == "site: site/ (1 lessons)" and page.exists()
+    text = page.read_text()
+    page.write_text(text.replace("Drawing", "Scribbling"))
+    assert status_lines(built)[-1] == "site: site/ (1 lessons)" and "Scribbling" not in page.read_text()
+    assert status_lines(built)[-1] == "site: site/ is up to date"

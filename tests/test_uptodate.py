@@ -4,6 +4,7 @@ import os
 import pytest
 
 from lessonbuild import uptodate
+from lessonbuild.site import remember_site
 from tests.conftest import run_build
 
 
@@ -29,9 +30,11 @@ def test_stamp_follows_time_size_and_new_and_removed_files(tiny_project):
     assert uptodate.source_stamp(tiny_project)["digest"] == resized["digest"]
 
 
-def test_a_stamp_taken_right_after_an_edit_is_not_trusted(tiny_project):
+def test_a_stamp_taken_right_after_an_edit_is_not_trusted_nor_one_whose_site_changed(tiny_project):
     tiny_project.site_dir.mkdir()
     (tiny_project.site_dir / "index.html").write_text("site")
+    (tiny_project.site_dir / "page.html").write_text("page")
+    remember_site(tiny_project)
     stamp = uptodate.source_stamp(tiny_project)
     uptodate.remember(tiny_project, stamp, ["line"])
     assert uptodate.is_current(tiny_project, stamp) is None  # the lesson files were written moments ago
@@ -39,6 +42,8 @@ def test_a_stamp_taken_right_after_an_edit_is_not_trusted(tiny_project):
     stored["taken"] = stored["newest"] + 3 * 10**9
     (tiny_project.build_dir / uptodate.STAMP).write_text(json.dumps(stored))
     assert uptodate.is_current(tiny_project, stamp) == ["line"]
+    (tiny_project.site_dir / "page.html").unlink()
+    assert uptodate.is_current(tiny_project, stamp) is None
 
 
 @pytest.mark.kernel

@@ -22,6 +22,7 @@ from ..junit import write_junit
 from ..model import RenderedLesson
 from ..prepare import Prepared, prepare, report_warnings
 from ..project import Project, site_name
+from ..site import site_is_intact
 
 HELP = "render, execute and publish every lesson that changed, then build site/"
 NEEDS_PROJECT = True
@@ -224,7 +225,7 @@ def _source_files(folder: Path) -> list[Path]:
 def _site_is_current(project: Project, digest: str, courses: Prepared, cache: ExecutionCache, out: TextIO) -> bool:
     """True when the last site was built from exactly these inputs and still stands; then say so per lesson."""
     stored = project.build_dir / SITE_DIGEST
-    if not (project.site_dir / "index.html").exists() or not stored.exists() or stored.read_text() != digest:
+    if not stored.exists() or stored.read_text() != digest or not site_is_intact(project):
         return False
     for _, lessons in courses:
         for rendered in lessons:
