@@ -9,12 +9,27 @@ import yaml
 
 from .errors import SourceError
 
+# libyaml's loader where PyYAML has it (ten times faster on a course's hundreds of front matters), else Python's.
+LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_VALIDATORS: dict[int, jsonschema.Draft202012Validator] = {}
+
+
+def _validator(schema: dict[str, Any]) -> jsonschema.Draft202012Validator:
+    """One validator per schema: building one costs more than validating a small document."""
+    if id(schema) not in _VALIDATORS:
+        _VALIDATORS[id(schema)] = jsonschema.Draft202012Validator(schema)
+    return _VALIDATORS[id(schema)]
+
 
 def load_yaml(text: str, path: Path, first_line: int, schema: dict[str, Any]) -> dict[str, Any]:
     """Parse `text`, which starts at line `first_line` of `path`, and validate it against `schema`."""
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=LOADER)
+    except yaml.YAMLError:
+        data = None  # libyaml says where less precisely: Python's parser reports it, below
+    try:
+        if data is None:
+            data = yaml.load(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = first_line + (mark.line if mark else 0)
@@ -26,8 +41,9 @@ def load_yaml(text: str, path: Path, first_line: int, schema: dict[str, Any]) ->
         data = {}
     if not isinstance(data, dict):
         raise SourceError(path, first_line, "expected a YAML mapping of keys to values")
-    error = jsonschema.exceptions.best_match(jsonschema.Draft202012Validator(schema).iter_errors(data))
+    error = jsonschema.exceptions.best_match(_validator(schema).iter_errors(data))
     if error is not None:
+        root = yaml.compose(text, Loader=LOADER)  # the tree with lines, needed only to say where the problem is
         keys = list(error.absolute_path)
         message = error.message
         if error.validator == "additionalProperties":
