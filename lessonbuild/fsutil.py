@@ -25,6 +25,19 @@ def write_atomic(path: Path, data: bytes | str) -> None:
         raise
 
 
+def write_if_changed(path: Path, data: bytes | str) -> bool:
+    """Write the file only where its bytes differ, so that what reads the folder again (the site engine) sees
+    only what really changed; whether it was written."""
+    payload = data.encode("utf-8") if isinstance(data, str) else data
+    try:
+        if path.stat().st_size == len(payload) and path.read_bytes() == payload:
+            return False
+    except OSError:
+        pass  # not there yet
+    write_atomic(path, payload)
+    return True
+
+
 def replace_folder(new: Path, target: Path) -> None:
     """Put the finished folder `new` where `target` is, keeping `target` whole until the last moment."""
     old = target.with_name(f".{target.name}.old")

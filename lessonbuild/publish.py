@@ -8,14 +8,16 @@ Everything is written under the build folder's docs/.
 """
 from __future__ import annotations
 
+import hashlib
 import importlib.util
+import json
 from pathlib import Path
 
 import nbformat
 
 from .bundle import course_bundle
 from .errors import SourceError, SourceErrors
-from .fsutil import fresh_folder, write_atomic
+from .fsutil import write_atomic, write_if_changed
 from .model import Course, ExecutedLesson, Page, RenderedLesson
 from .myst.glue import paste
 from .myst.mathml import output_mathml
@@ -33,23 +35,77 @@ HIDDEN_TAGS = {"remove_cell_tags": {"remove-cell"}, "remove_input_tags": {"remov
 
 
 def publish(courses: list[tuple[Course, list[ExecutedLesson]]], project: Project, site_name: str) -> list[Page]:
-    """Write every page of the site into the build's docs folder; return the navigation."""
-    docs = fresh_folder(project.build_dir / "docs")
+    """Write every page of the site into the build's docs folder; return the navigation.
+
+    A lesson whose page would come out as it did last time (same notebook, templates and links) is
+    not exported again: its files stay, untouched. Files no page makes any more are removed.
+    """
+    docs = project.build_dir / "docs"
     templates = Templates(project)
-    exporter = page_exporter(templates)
     pages = templates.environment(keep_trailing_newline=True)
+    published = _Published(docs, project.build_dir / PUBLISHED, templates)
     nav = [Page("Home", "index.md")]
     for course, executed in courses:
         children = [Page(course.title, f"{course.slug}/index.md")]
-        bundle = _write_bundle(course, project, docs)
+        bundle = _write_bundle(course, project, docs, published)
         for lesson in executed:
-            children.append(_write_lesson(lesson, exporter, docs, bundle, project.settings.colab_url, project.lessons_dir))
-        write_atomic(docs / course.slug / "index.md", pages.get_template(COURSE_PAGE).render(course=course))
+            children.append(_write_lesson(lesson, published, bundle, project.settings.colab_url, project.lessons_dir))
+        published.write(docs / course.slug / "index.md", pages.get_template(COURSE_PAGE).render(course=course))
         nav.append(Page(course.title, f"{course.slug}/", tuple(children)))
     home = pages.get_template(HOME).render(courses=[c for c, _ in courses], site_name=site_name)
-    write_atomic(docs / "index.md", home)
+    published.write(docs / "index.md", home)
     templates.copy_assets(docs / "assets")
+    published.finish(docs / "assets")
     return nav
+
+
+PUBLISHED = "published.json"  # in the build folder: each lesson page's inputs digest, and the files it wrote
+
+
+class _Published:
+    """The docs folder as the last publish left it: which lesson pages can stay, and which files are stale."""
+
+    def __init__(self, docs: Path, record: Path, templates: Templates):
+        self.docs, self.record, self.templates = docs, record, templates
+        try:
+            self.last = json.loads(record.read_text(encoding="utf-8")) if docs.is_dir() else {}
+        except (OSError, ValueError):
+            self.last = {}  # a damaged record: every page is made again
+        self.now: dict[str, dict] = {}
+        self.kept: set[Path] = set()
+        self._exporter = None
+        self.salt = f"{templates.digest()} {_nbconvert_install()}"
+
+    @property
+    def exporter(self):
+        """nbconvert, started only when a page has to be made."""
+        if self._exporter is None:
+            self._exporter = page_exporter(self.templates)
+        return self._exporter
+
+    def unchanged(self, name: str, key: str) -> bool:
+        entry = self.last.get(name)
+        if entry is None or entry.get("key") != key or not all((self.docs / f).is_file() for f in entry["files"]):
+            return False
+        self.now[name] = entry
+        self.kept.update(self.docs / f for f in entry["files"])
+        return True
+
+    def made(self, name: str, key: str, files: list[Path]) -> None:
+        self.now[name] = {"key": key, "files": sorted(f.relative_to(self.docs).as_posix() for f in files)}
+        self.kept.update(files)
+
+    def write(self, path: Path, data: bytes | str) -> Path:
+        write_if_changed(path, data)
+        self.kept.add(path)
+        return path
+
+    def finish(self, assets: Path) -> None:
+        """Remove what no page made this time (a lesson taken out, an image no longer shown); record the pages."""
+        for file in [p for p in self.docs.rglob("*") if p.is_file()]:
+            if file not in self.kept and not file.is_relative_to(assets):
+                file.unlink()
+        write_atomic(self.record, json.dumps(self.now, sort_keys=True))
 
 
 def page_exporter(templates: Templates):
@@ -111,17 +167,29 @@ def _try_templates(templates: Templates, trials: list) -> list[SourceError]:
     return errors
 
 
-def _write_lesson(executed: ExecutedLesson, exporter, docs: Path, bundle: str | None, colab_url: str, lessons_dir: Path) -> Page:
+def _write_lesson(executed: ExecutedLesson, published: _Published, bundle: str | None, colab_url: str,
+                  lessons_dir: Path) -> Page:
     lesson, course = executed.rendered.lesson, executed.rendered.course
-    folder = docs / course.slug
-    body, resources = _page(executed, exporter, bundle, colab_url)
-    for name, data in resources.get("outputs", {}).items():
-        write_atomic(folder / name, data)
-    for asset in executed.rendered.assets:  # docs/ mirrors lessons/: the prose's relative paths hold
-        write_atomic(docs / asset, (lessons_dir / asset).read_bytes())
-    write_atomic(folder / f"{lesson.slug}.md", body)
-    write_atomic(folder / f"{lesson.slug}.ipynb", nbformat.writes(executed.notebook))
-    return Page(lesson.short_title, f"{course.slug}/{lesson.slug}.md")
+    page = Page(lesson.short_title, f"{course.slug}/{lesson.slug}.md")
+    assets = [published.docs / asset for asset in executed.rendered.assets]  # docs/ mirrors lessons/: relative paths hold
+    for asset, target in zip(executed.rendered.assets, assets):
+        published.write(target, (lessons_dir / asset).read_bytes())
+    key = _page_key(executed, bundle, colab_url, published.salt)
+    if published.unchanged(executed.rendered.name, key):
+        return page
+    folder = published.docs / course.slug
+    body, resources = _page(executed, published.exporter, bundle, colab_url)
+    files = [published.write(folder / name, data) for name, data in resources.get("outputs", {}).items()]
+    files.append(published.write(folder / f"{lesson.slug}.md", body))
+    files.append(published.write(folder / f"{lesson.slug}.ipynb", nbformat.writes(executed.notebook)))
+    published.made(executed.rendered.name, key, files)
+    return page
+
+
+def _page_key(executed: ExecutedLesson, bundle: str | None, colab_url: str, salt: str) -> str:
+    """Everything a lesson's page is made from: its notebook (prose, outputs, links), its downloads, the templates."""
+    parts = [json.dumps(executed.notebook, sort_keys=True), str(bundle), colab_url, str(executed.ran), salt]
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()
 
 
 def _page(executed: ExecutedLesson, exporter, bundle: str | None, colab_url: str) -> tuple[str, dict]:
@@ -151,11 +219,11 @@ def _execution_line(executed: ExecutedLesson) -> str:
     return f"Executed on {info['device']} in {info['seconds']:.1f} s"
 
 
-def _write_bundle(course: Course, project: Project, docs: Path) -> str | None:
+def _write_bundle(course: Course, project: Project, docs: Path, published: _Published) -> str | None:
     """A zip of the course's helper modules and data/, so a downloaded notebook runs as it did here."""
     data = course_bundle(project.root / course.path, prefix=f"{course.slug}/")
     if data is None:
         return None
     name = f"{course.slug}-files.zip"
-    write_atomic(docs / course.slug / name, data)
+    published.write(docs / course.slug / name, data)
     return name

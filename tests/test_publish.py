@@ -89,3 +89,26 @@ def test_an_exercise_is_a_page_beside_its_tutorial(learntools_root):
     assert "exercise for lesson 1 of 2" in exercise
     assert 'href="../02-strides/"' in exercise  # #$KEEP_GOING$, as a link between pages
     assert (site / "01-exercise-pooling-by-hand.ipynb").exists()
+
+
+def test_a_prose_edit_publishes_that_lesson_alone_and_a_removed_lesson_leaves_no_page(tmp_path):
+    from tests.conftest import make_project
+
+    lessons = {f"0{n}-l": f"# Lesson {n}\n\nProse {n}.\n\n```{{code-cell}} ipython3\nprint({n})\n```\n" for n in (1, 2, 3)}
+    root = make_project(tmp_path, lessons)
+    assert run_build(root).returncode == 0
+    docs = root / "_build" / "docs" / "tiny"
+    before = {p.name: p.stat().st_mtime_ns for p in docs.iterdir()}
+    page = docs / "02-l.md"
+    (root / "lessons" / "tiny" / "02-l.md").write_text(lessons["02-l"].replace("Prose 2.", "Prose two."))
+    result = run_build(root)
+    assert result.returncode == 0 and "tiny/02-l: cached" in result.stdout  # a prose edit executes nothing
+    after = {p.name: p.stat().st_mtime_ns for p in docs.iterdir()}
+    assert [name for name in sorted(after) if after[name] != before.get(name)] == ["02-l.ipynb", "02-l.md"]
+    assert "Prose two." in page.read_text()
+    assert "Prose two." in (root / "site" / "tiny" / "02-l" / "index.html").read_text()
+    (root / "lessons" / "tiny" / "course.yml").write_text("title: Tiny Course\nlessons:\n  - 01-l\n  - 02-l\n")
+    (root / "lessons" / "tiny" / "03-l.md").unlink()
+    assert run_build(root).returncode == 0
+    assert not (docs / "03-l.md").exists() and not (docs / "03-l.ipynb").exists()
+    assert not (root / "site" / "tiny" / "03-l").exists()
