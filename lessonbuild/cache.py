@@ -1,11 +1,13 @@
 """The execution cache, beside the execute stage: a lesson runs again only when its inputs changed.
 
 An entry is keyed by the SHA-256 of everything that can change a lesson's outputs: its code
-cells as rendered, its kernel, the data files it names, the course's helper modules it
-imports (directly or through each other), and the environment (Python and the installed
-packages, with the CPU and GPU builds of TensorFlow counted as one, so a cache filled on a
-GPU runner serves a CPU-only build). Entries hold no absolute paths, are written under a
-temporary name and renamed, and can be copied between machines.
+cells as rendered, its kernel, the data files it names, and the course's helper modules it
+imports (directly or through each other). The installed packages count through what the
+lesson imported: its run records the distributions of the modules it loaded (and Python's
+version), and a lookup runs it again only when one of those changed, saying which. The CPU and
+GPU builds of TensorFlow count as one, so a cache filled on a GPU runner serves a CPU-only
+build. Entries hold no absolute paths, are written under a temporary name and renamed, and can
+be copied between machines.
 """
 from __future__ import annotations
 
@@ -25,7 +27,11 @@ from .model import ExecutedLesson, RenderedLesson
 from .project import Project
 from .pycode import imported_modules
 
-FORMAT = 2  # bump when what an entry holds changes
+FORMAT = 3  # bump when what an entry holds changes
+# The kernel that runs in the build's own environment: its lessons' entries record the distributions they
+# imported, and only a change to one of those runs them again. Another kernel's environment is not ours to
+# read, so its entries are keyed by everything installed here, as before.
+PRECISE_KERNEL = "python3"
 # Distributions that differ between a CPU and a GPU runner without changing a lesson's outputs.
 DEVICE_VARIANTS = {"tensorflow-cpu": "tensorflow", "tensorflow-gpu": "tensorflow", "tensorflow-intel": "tensorflow"}
 DEVICE_ONLY_PREFIXES = ("nvidia-", "tensorrt")
@@ -73,6 +79,7 @@ class ExecutionCache:
         self.folder = project.build_dir / "cache"
         self._inputs: dict[str, Inputs] = {}
         self.damaged: dict[str, str] = {}  # lesson name -> the warning about its unreadable entry
+        self.outdated: dict[str, str] = {}  # lesson name -> what changed among what it imported: "numpy 2.4 -> 2.5"
 
     def inputs(self, rendered: RenderedLesson) -> Inputs:
         """What the lesson's outputs depend on; computed once per lesson for this cache's life (one build)."""
@@ -88,9 +95,10 @@ class ExecutionCache:
         files = {p.as_posix(): _file_digest(self.project.root / p) for p in rendered.data_files}
         files.update({self.project.relative(p).as_posix(): _file_digest(p) for p in modules})
         kernel = rendered.notebook.metadata.kernelspec.name
+        environment = "" if kernel == PRECISE_KERNEL else environment_digest()  # precise: checked at lookup
         if rendered.lesson.front_matter.get("execution", {}).get("allow_errors"):
             kernel += " (errors allowed)"  # a run that may fail is another run than one that may not
-        return Inputs(cells, files, environment_digest(), kernel)
+        return Inputs(cells, files, environment, kernel)
 
     def lookup(self, rendered: RenderedLesson, inputs: Inputs) -> ExecutedLesson | None:
         """The cached run of these inputs; None where there is none, or where its entry cannot be read (then
@@ -102,6 +110,9 @@ class ExecutionCache:
             cached = nbformat.reads(entry.read_text(encoding="utf-8"), as_version=4)
             notebook = _with_outputs(rendered.notebook, cached)
             info = notebook.metadata["lessonbuild"]["execution"]
+            if not inputs.environment and (changed := changed_distributions(info["distributions"], info["python"])):
+                self.outdated[rendered.name] = changed
+                return None
             return ExecutedLesson(rendered, notebook, float(info["seconds"]), str(info["device"]))
         except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:  # truncated, not JSON, not an entry
             reason = type(exc).__name__ if isinstance(exc, (KeyError, TypeError, AttributeError)) else str(exc).split("\n")[0]
@@ -111,6 +122,8 @@ class ExecutionCache:
     def why_executed(self, rendered: RenderedLesson, inputs: Inputs) -> str:
         if rendered.name in self.damaged:
             return "its cache entry was damaged"
+        if rendered.name in self.outdated:
+            return self.outdated[rendered.name]
         return inputs.changes_since(self._manifest(rendered))
 
     def store(self, executed: ExecutedLesson, inputs: Inputs) -> None:
@@ -191,6 +204,35 @@ def _module_files(name: str, course_folder: Path) -> list[Path]:
     if (package / "__init__.py").is_file():
         return sorted(package.rglob("*.py"))
     return []
+
+
+def changed_distributions(recorded: dict[str, str], python: str) -> str:
+    """How the distributions a lesson imported (name: version, as its run recorded them), and Python, differ from
+    what is installed now: "numpy 2.4.6 -> 2.5.0, Python 3.11.7 -> 3.12.1"; empty when nothing does."""
+    now = installed_versions()
+    changes = []
+    for name, version in sorted(recorded.items()):
+        identity = _package_identity(name, version)
+        if identity is None:
+            continue  # a device-only package: a GPU runner's cache serves a CPU build
+        family = identity.partition("==")[0]
+        if now.get(family) != version:
+            changes.append(f"{family} {version} -> {now.get(family, 'not installed')}")
+    if python != platform.python_version():
+        changes.append(f"Python {python} -> {platform.python_version()}")
+    return ", ".join(changes)
+
+
+@cache
+def installed_versions() -> dict[str, str]:
+    """Each installed distribution's version by the name it counts as (TensorFlow's CPU and GPU builds as one)."""
+    versions = {}
+    for distribution in metadata.distributions():
+        identity = _package_identity(distribution.metadata["Name"] or "", distribution.version)
+        if identity is not None:
+            name, _, version = identity.partition("==")
+            versions.setdefault(name, version)
+    return versions
 
 
 @cache

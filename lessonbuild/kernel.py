@@ -63,11 +63,23 @@ _lessonbuild_setup()
 del _lessonbuild_setup
 """
 
-# Run in the kernel after the lesson, silently: what the lesson ran on.
+# Run in the kernel before the lesson, silently: the modules the kernel itself has loaded.
+BASELINE_CODE = "import sys as _lessonbuild_sys\n_lessonbuild_baseline = set(_lessonbuild_sys.modules)\ndel _lessonbuild_sys\n"
+# Run in the kernel after the lesson, silently: what the lesson ran on, and the distributions (name: version) of
+# the modules it imported, which the cache compares with what is installed at the next build.
 PROBE_CODE = """
 def _lessonbuild_probe():
     import json, platform, sys
+    from importlib import metadata
     info = {"python": platform.python_version(), "device": "CPU"}
+    imported = {name.partition(".")[0] for name in set(sys.modules) - globals().get("_lessonbuild_baseline", set())}
+    owners = metadata.packages_distributions()
+    info["distributions"] = {}
+    for dist in {dist for name in imported for dist in owners.get(name, ())}:
+        try:
+            info["distributions"][dist] = metadata.version(dist)
+        except metadata.PackageNotFoundError:
+            pass
     tf = sys.modules.get("tensorflow")
     if tf is not None:
         info["tensorflow"] = tf.__version__
@@ -215,6 +227,7 @@ async def _require_gpu(client: NotebookClient, rendered: RenderedLesson) -> None
 
 async def _run_cells(client: NotebookClient, rendered: RenderedLesson, root: Path) -> dict:
     await _record_language_info(client)
+    await client.async_wait_for_reply(client.kc.execute(BASELINE_CODE, silent=True, store_history=False))
     for index, cell in enumerate(client.nb.cells):
         if cell.cell_type != "code":
             continue

@@ -11,6 +11,7 @@ from .model import Course, RenderedLesson
 from .project import COURSE_FILE, Project, site_name
 from .read import read_courses
 from .render import render_course
+from .site import require_site_engine
 
 Prepared = list[tuple[Course, list[RenderedLesson]]]
 DEFAULT_KERNEL = "python3"  # ipykernel's, installed with the build
@@ -22,6 +23,8 @@ def prepare(project: Project, target: str = "site", local_kernels: bool = True) 
     For Kaggle, the courses are those whose course file has kaggle settings. With `local_kernels`,
     a kernel that a lesson names must be installed here (a gateway has kernels of its own).
     """
+    if target == "site":
+        require_site_engine(project)
     errors: list[SourceError] = []
     try:
         site_name(project)

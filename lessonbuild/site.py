@@ -8,6 +8,7 @@ MkDocs project that any mkdocs.yml-compatible tool can build.
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import json
 import os
 import subprocess
@@ -16,7 +17,7 @@ from pathlib import Path
 
 import yaml
 
-from .errors import SiteBuildError
+from .errors import MissingExtra, SiteBuildError
 from .fsutil import replace_folder, write_atomic
 from .model import Page
 from .project import DEFAULT_MKDOCS, Project, site_name
@@ -25,16 +26,33 @@ STAGING = "site.new"
 FINGERPRINT = "site.fingerprint"  # in the build folder: site/ as the last build left it
 
 
+# Each site engine's build command, over the generated mkdocs.yml (both read it). Zensical keeps its own cache in
+# the build folder and builds only the pages that changed; MkDocs builds every page every time.
+ENGINES = {
+    "mkdocs": ["-m", "mkdocs", "build", "--strict", "--config-file"],
+    "zensical": ["-m", "zensical", "build", "--strict", "--config-file"],
+}
+
+
+def require_site_engine(project: Project) -> str:
+    """The project's site engine, which must be installed (checked before any lesson runs)."""
+    engine = project.settings.site_engine
+    if importlib.util.find_spec(engine) is None:
+        raise MissingExtra(f'site_engine = "{engine}"', engine, engine)
+    return engine
+
+
 def build_site(nav: list[Page], project: Project) -> Path:
-    """Run `mkdocs build --strict` over the build's docs folder and swap the result into site/."""
+    """Build the site from the build's docs folder with the project's site engine, and swap it into site/."""
+    engine = require_site_engine(project)
     config = project.build_dir / "mkdocs.yml"
     write_atomic(config, _generated_config(nav, project))
     environment = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
-    command = [sys.executable, "-m", "mkdocs", "build", "--strict", "--config-file", str(config)]
+    command = [sys.executable, *ENGINES[engine], str(config)]
     result = subprocess.run(command, capture_output=True, text=True, env=environment, cwd=project.build_dir)
-    if result.returncode != 0:
-        problems = [line for line in result.stderr.splitlines() if not line.startswith("INFO")]
-        raise SiteBuildError("mkdocs build --strict failed:\n" + "\n".join(problems))
+    if result.returncode != 0 or not (project.build_dir / STAGING / "index.html").exists():
+        problems = [line for line in (result.stderr + result.stdout).splitlines() if line.strip() and not line.startswith("INFO")]
+        raise SiteBuildError(f"{engine} build --strict failed:\n" + "\n".join(problems))
     replace_folder(project.build_dir / STAGING, project.site_dir)
     remember_site(project)
     return project.site_dir

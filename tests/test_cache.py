@@ -1,4 +1,5 @@
 """The execution cache, through the real command line: what runs again, and what does not."""
+import os
 import re
 import shutil
 
@@ -153,3 +154,43 @@ def test_a_site_changed_by_hand_is_rebuilt_by_the_next_build(built):
     page.write_text(text.replace("Drawing", "Scribbling"))
     assert status_lines(built)[-1] == "site: site/ (1 lessons)" and "Scribbling" not in page.read_text()
     assert status_lines(built)[-1] == "site: site/ is up to date"
+
+
+@pytest.mark.kernel
+def test_an_upgrade_of_a_package_the_lesson_imported_runs_it_again_and_says_which(built):
+    import nbformat
+
+    (entry,) = (built / "_build" / "cache" / "entries").rglob("*.ipynb")
+    notebook = nbformat.read(entry, as_version=4)
+    recorded = notebook.metadata["lessonbuild"]["execution"]["distributions"]
+    assert "matplotlib" in recorded and "numpy" in recorded  # what the lesson imported, found after it ran
+    installed = recorded["matplotlib"]
+    recorded["matplotlib"] = "0.0.1"  # as if it ran with an older matplotlib than the one installed now
+    nbformat.write(notebook, entry)
+    edit(built / "lessons" / "tiny" / "01-plots.md", "Some prose.", "Some edited prose.")  # the page needs the cache
+    line = status(built)
+    assert line.startswith("tiny/01-plots: executed in ") and line.endswith(f"(matplotlib 0.0.1 -> {installed})")
+
+
+@pytest.mark.kernel
+def test_installing_a_package_no_lesson_imports_runs_nothing(built, tmp_path):
+    extra = tmp_path / "site-packages"
+    info = extra / "unrelated_package-1.0.dist-info"
+    info.mkdir(parents=True)
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: unrelated-package\nVersion: 1.0\n")
+    result = run_build(built, env={**os.environ, "PYTHONPATH": str(extra)})
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("tiny/01-plots: cached") and lines[-1] == "site: site/ (1 lessons)"
+
+
+def test_a_gpu_runners_record_of_tensorflow_matches_the_cpu_build_and_python_counts():
+    import platform
+
+    from lessonbuild.cache import changed_distributions, installed_versions
+
+    version = installed_versions()["tensorflow"]  # the pinned environment has TensorFlow's CPU build
+    python = platform.python_version()
+    assert changed_distributions({"tensorflow-gpu": version, "nvidia-cudnn-cu12": "9.1"}, python) == ""
+    assert changed_distributions({"tensorflow": "0.1"}, "2.7.0") == f"tensorflow 0.1 -> {version}, Python 2.7.0 -> {python}"
+    assert changed_distributions({"gone-package": "1.0"}, python) == "gone-package 1.0 -> not installed"

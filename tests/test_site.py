@@ -1,9 +1,13 @@
+import dataclasses
+import importlib.util
+import os
+
 import pytest
 
-from lessonbuild.errors import SourceError
+from lessonbuild.errors import MissingExtra, SourceError
 from lessonbuild.model import Page
 from lessonbuild.project import site_name
-from lessonbuild.site import SiteBuildError, build_site
+from lessonbuild.site import SiteBuildError, build_site, require_site_engine
 
 
 def write_docs(project, pages: dict[str, str]):
@@ -42,3 +46,40 @@ def test_mkdocs_yml_must_leave_nav_to_the_build(tiny_project):
     assert "'nav' is set by the build" in str(caught.value)
     line = int(str(caught.value).split(":")[1])
     assert config.read_text().splitlines()[line - 1] == "nav:"
+
+
+def zensical_project(project):
+    if not os.environ.get("CI"):  # the pinned environment has it: in CI this test must run
+        pytest.importorskip("zensical")
+    return dataclasses.replace(project, settings=dataclasses.replace(project.settings, site_engine="zensical"))
+
+
+def test_zensical_builds_the_same_generated_project_and_again_only_what_changed(tiny_project):
+    project = zensical_project(tiny_project)
+    write_docs(project, {"index.md": "# Home\n", "c/index.md": "# Course\n", "c/a.md": "# Lesson A\n\nBody of *A*.\n",
+                         "c/b.md": "# Lesson B\n\n[To A](a.md)\n"})
+    nav = [Page("Home", "index.md"), Page("Course", "c/", (Page("Course", "c/index.md"), Page("Lesson A", "c/a.md"),
+                                                             Page("Lesson B", "c/b.md")))]
+    site = build_site(nav, project)
+    assert "<em>A</em>" in (site / "c" / "a" / "index.html").read_text()
+    assert 'href="../a/"' in (site / "c" / "b" / "index.html").read_text()
+    write_docs(project, {"c/a.md": "# Lesson A\n\nBody of *A*, edited.\n"})
+    site = build_site(nav, project)  # from Zensical's cache in the build folder, into a new site folder
+    assert "edited" in (site / "c" / "a" / "index.html").read_text() and (site / "c" / "b" / "index.html").exists()
+
+
+def test_a_broken_link_fails_the_zensical_build_too(tiny_project):
+    project = zensical_project(tiny_project)
+    write_docs(project, {"index.md": "# Home\n[broken](missing.md)\n"})
+    with pytest.raises(SiteBuildError) as caught:
+        build_site([Page("Home", "index.md")], project)
+    assert "zensical build --strict failed" in str(caught.value)
+
+
+def test_a_site_engine_that_is_not_installed_is_one_line_before_anything_runs(tiny_project, monkeypatch):
+    project = dataclasses.replace(tiny_project, settings=dataclasses.replace(tiny_project.settings, site_engine="zensical"))
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name: None)
+    with pytest.raises(MissingExtra) as caught:
+        require_site_engine(project)
+    assert str(caught.value) == ('site_engine = "zensical" needs zensical, which is not installed: '
+                                 "pip install 'lessonbuild[zensical]'")

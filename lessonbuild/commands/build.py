@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TextIO
 
 from .. import uptodate
-from ..cache import ExecutionCache
+from ..cache import ExecutionCache, environment_digest
 from ..errors import CellFailure, SourceErrors
 from ..execute import ExecuteOptions, execute, say
 from ..figures import Drift, Figure, extract_figures, save_figures
@@ -203,7 +203,8 @@ def _shard(text: str) -> tuple[int, int]:
 
 def _site_digest(project: Project, courses: Prepared, cache: ExecutionCache) -> str:
     """What the site is made of: every rendered lesson, what its outputs depend on, the templates and settings."""
-    parts = [site_name(project), project.mkdocs_config.read_text(encoding="utf-8")]
+    # The installed packages: a change goes through the cache, which runs again only the lessons it touches.
+    parts = [site_name(project), project.mkdocs_config.read_text(encoding="utf-8"), environment_digest()]
     folders, files = project.sources()
     for folder in folders:
         if folder != project.figures_dir:  # the build writes those itself; the pages take them from the run
