@@ -18,6 +18,7 @@ mode, then one notebook's prose edited and the book built again (Jupyter Book's 
 from __future__ import annotations
 
 import argparse
+import re
 import shutil
 import statistics
 import subprocess
@@ -72,7 +73,9 @@ def _measure(root: Path, size: int, engine: str, lesson: Path, repeat: int) -> l
     rows.append((size, f"lessonbuild ({engine})", "no-op", statistics.median(no_op), 0))
     edits = []
     for attempt in range(repeat):
-        lesson.write_text(lesson.read_text().replace("Some prose", f"Edited {attempt} {time.time()}: some prose", 1))
+        text = lesson.read_text()
+        lesson.write_text(re.sub(r"^Some prose.*$", f"Some prose, edit {attempt} at {time.time()}.", text, count=1, flags=re.M))
+        assert lesson.read_text() != text
         edits.append(_run_build(root, jobs=1))
     rows.append((size, f"lessonbuild ({engine})", "prose edit", statistics.median(t for t, _ in edits), max(m for _, m in edits)))
     config = root / "_build" / "mkdocs.yml"

@@ -11,7 +11,6 @@ be copied between machines.
 """
 from __future__ import annotations
 
-import copy
 import hashlib
 import json
 import platform
@@ -107,7 +106,9 @@ class ExecutionCache:
         if not entry.exists():
             return None
         try:
-            cached = nbformat.reads(entry.read_text(encoding="utf-8"), as_version=4)
+            # An entry is the cache's own writing: read by nbformat's v4 reader (lines joined again) but not validated
+            # again, which costs more than the rest of a lookup; what is not an entry fails below and is a miss.
+            cached = nbformat.v4.reads(entry.read_text(encoding="utf-8"))
             notebook = _with_outputs(rendered.notebook, cached)
             info = notebook.metadata["lessonbuild"]["execution"]
             if not inputs.environment and (changed := changed_distributions(info["distributions"], info["python"])):
@@ -167,17 +168,20 @@ def _cell_identity(cell) -> str:
 
 
 def _with_outputs(rendered: nbformat.NotebookNode, cached: nbformat.NotebookNode) -> nbformat.NotebookNode:
-    """The freshly rendered notebook (its prose may be newer) with the cached code cells' results."""
-    notebook = copy.deepcopy(rendered)
-    cached_code = [c for c in cached.cells if c.cell_type == "code"]
-    for cell, old in zip((c for c in notebook.cells if c.cell_type == "code"), cached_code):
-        cell.outputs = old.outputs
-        cell.execution_count = old.execution_count
-        if "lessonbuild" in old.metadata:
-            cell.metadata["lessonbuild"] = old.metadata["lessonbuild"]
-    notebook.metadata["language_info"] = cached.metadata.get("language_info", notebook.metadata.get("language_info"))
-    notebook.metadata["lessonbuild"]["execution"] = cached.metadata["lessonbuild"]["execution"]
-    return notebook
+    """The freshly rendered notebook (its prose may be newer) with the cached code cells' results: a new notebook
+    that shares the rendered one's Markdown cells."""
+    cached_code = iter([c for c in cached.cells if c.cell_type == "code"])
+    cells = []
+    for cell in rendered.cells:
+        if cell.cell_type == "code" and (old := next(cached_code, None)) is not None:
+            metadata = {**cell.metadata, **({"lessonbuild": old.metadata["lessonbuild"]} if "lessonbuild" in old.metadata else {})}
+            cell = nbformat.NotebookNode({**cell, "outputs": old.outputs, "execution_count": old.execution_count,
+                                          "metadata": nbformat.NotebookNode(metadata)})
+        cells.append(cell)
+    lessonbuild = nbformat.NotebookNode({**rendered.metadata["lessonbuild"], "execution": cached.metadata["lessonbuild"]["execution"]})
+    metadata = nbformat.NotebookNode({**rendered.metadata, "lessonbuild": lessonbuild,
+                                      "language_info": cached.metadata.get("language_info", rendered.metadata.get("language_info"))})
+    return nbformat.NotebookNode({**rendered, "cells": cells, "metadata": metadata})
 
 
 def _helper_modules(sources: list[str], course_folder: Path) -> list[Path]:

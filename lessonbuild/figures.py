@@ -9,12 +9,12 @@ the committed ones (matplotlib's own image comparison: RMS of the pixel differen
 from __future__ import annotations
 
 import base64
-import copy
 import io
 import re
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+import nbformat
 from PIL import Image
 
 from .errors import SourceError, SourceErrors
@@ -93,14 +93,16 @@ def normalized_png(data: bytes) -> bytes:
 
 
 def _attach(notebook, drawn: dict[str, bytes]):
-    notebook = copy.deepcopy(notebook)
+    """The notebook with the drawn figures attached to the Markdown cells that show them: a new notebook sharing
+    every cell it leaves alone (copying a course's notebooks whole would cost more than the rest of a prose edit)."""
+    cells = []
     for cell in notebook.cells:
-        if cell.cell_type != "markdown":
-            continue
-        names = [name for name in ATTACHMENT.findall(cell.source) if name in drawn]
+        names = [name for name in ATTACHMENT.findall(cell.source) if name in drawn] if cell.cell_type == "markdown" else []
         if names:
-            cell["attachments"] = {f"{n}.png": {"image/png": base64.b64encode(drawn[n]).decode()} for n in names}
-    return notebook
+            attachments = {f"{n}.png": {"image/png": base64.b64encode(drawn[n]).decode()} for n in names}
+            cell = nbformat.NotebookNode({**cell, "attachments": nbformat.from_dict(attachments)})
+        cells.append(cell)
+    return nbformat.NotebookNode({**notebook, "cells": cells})
 
 
 @dataclass(frozen=True)
