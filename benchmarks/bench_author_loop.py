@@ -29,7 +29,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-from bench_build import REPOSITORY, _book_config, _generated_project, _run_build, _write_book  # noqa: E402
+from bench_build import REPOSITORY, _book_config, _generated_project, _run_build, _write_book
 
 ENGINE_COMMANDS = {"mkdocs": ["-m", "mkdocs", "build", "--config-file"], "zensical": ["-m", "zensical", "build", "--config-file"]}
 
@@ -41,7 +41,7 @@ def main() -> None:
         for size in args.sizes:
             root = _generated_project(Path(scratch) / f"course-{size}", size)
             _run_build(root, jobs=2)  # the cache filled: what follows executes nothing
-            lesson = sorted((root / "lessons").glob("*/*.md"))[0]
+            lesson = min((root / "lessons").glob("*/*.md"))
             for engine in args.engines:
                 (root / "pyproject.toml").write_text(f'[tool.lessonbuild]\nsite_engine = "{engine}"\n')
                 _run_build(root, jobs=1)
@@ -74,7 +74,7 @@ def _measure(root: Path, size: int, engine: str, lesson: Path, repeat: int) -> l
     edits = []
     for attempt in range(repeat):
         text = lesson.read_text()
-        lesson.write_text(re.sub(r"^Some prose.*$", f"Some prose, edit {attempt} at {time.time()}.", text, count=1, flags=re.M))
+        lesson.write_text(re.sub(r"^Some prose.*$", f"Some prose, edit {attempt} at {time.time()}.", text, count=1, flags=re.MULTILINE))
         assert lesson.read_text() != text
         edits.append(_run_build(root, jobs=1))
     rows.append((size, f"lessonbuild ({engine})", "prose edit", statistics.median(t for t, _ in edits), max(m for _, m in edits)))
@@ -101,7 +101,7 @@ def _jupyter_book_edit(root: Path, jb: str, book: Path, repeat: int) -> float:
     _write_book(root, book)
     _book_config(book, "cache")
     subprocess.run([jb, "build", str(book)], check=True, capture_output=True)
-    notebook_path = sorted(book.glob("*/*.ipynb"))[0]
+    notebook_path = min(book.glob("*/*.ipynb"))
     times = []
     for attempt in range(repeat):
         notebook = nbformat.read(notebook_path, as_version=4)
