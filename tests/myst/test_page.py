@@ -1,0 +1,36 @@
+"""One lesson's prose: numbers that count through the lesson, headings one level down, the page's own settings."""
+from lessonbuild.myst import PageProse
+from lessonbuild.myst.page import _demoted, _numbers_on
+
+
+def translate(page: PageProse, text: str) -> str:
+    return page.translate(text, lambda line: f"lesson.md:{line}")
+
+
+def test_equations_count_through_the_cells_of_a_lesson_and_only_labelled_ones_take_a_number():
+    page = PageProse("lesson")
+    first = translate(page, "$$\na\n$$ (one)\n\n$$\nb\n$$\n")
+    second = translate(page, "```{math}\n:label: two\nc\n```\n")
+    assert '<span class="eqno">(1)</span>' in first and first.count("eqno") == 1
+    assert 'id="two"' in second and '<span class="eqno">(2)</span>' in second
+    assert [(t.label, t.number) for t in page.targets] == [("one", 1), ("two", 2)]
+
+
+def test_a_label_at_the_top_of_the_page_names_the_lessons_title():
+    page = PageProse("lesson", title="Maximum Pooling")
+    translate(page, "(top)=\n\nThe title heading was shown apart.\n")
+    assert page.targets[0].text == "Maximum Pooling"
+
+
+def test_headings_one_level_down_atx_and_setext_but_not_in_code():
+    assert _demoted("# A #\n\nB\n---\n\n```\n# not a heading\n```\n###### Six") == (
+        "## A #\n\n### B\n\n```\n# not a heading\n```\n###### Six")
+
+
+def test_numbering_turned_off_whole_or_per_kind():
+    assert _numbers_on(True, "figure") and not _numbers_on(False, "figure")
+    assert not _numbers_on({"figure": False}, "figure") and _numbers_on({"figure": False}, "table")
+    assert not _numbers_on({"equation": {"enabled": False}}, "equation")
+    page = PageProse("lesson")
+    page.numbering = {"equation": False}
+    assert "eqno" not in translate(page, "$$\na\n$$ (one)\n")
