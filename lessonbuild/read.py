@@ -20,6 +20,7 @@ from .errors import SourceError, SourceErrors
 from .macros import apply_macros
 from .model import Cell, Course, Lesson, Unit
 from .myst import LABEL
+from .myst.parse import COMMONMARK
 from .project import COURSE_FILE, Project
 from .yamldoc import load_yaml
 
@@ -248,7 +249,7 @@ def _titled(lesson: Lesson, path: Path) -> Lesson:
 
 
 def _first_h1(markdown: str) -> str | None:
-    tokens = MarkdownIt("commonmark").parse(markdown)
+    tokens = COMMONMARK.parse(markdown)
     for opening, inline in zip(tokens, tokens[1:]):
         if opening.type == "heading_open" and opening.tag == "h1":
             return ROLE.sub(r"\1", inline.content).strip(" #") or None

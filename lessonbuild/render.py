@@ -20,11 +20,11 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 import jinja2
 import jinja2.meta
 import nbformat
-from markdown_it import MarkdownIt
 
 from .errors import LessonTemplateError, SourceError, SourceErrors, SourceWarning
 from .model import Cell, Course, Lesson, RenderedLesson, Unit
 from .myst import LABEL, PageProse, Target, resolve
+from .myst.parse import COMMONMARK
 from .project import DATA, Project
 from .read import title_heading
 from .templates import (
@@ -40,7 +40,6 @@ if TYPE_CHECKING:
     from .myst.citations import Bibliography
 
 TARGETS = ("site", "kaggle")
-HEADINGS = MarkdownIt("commonmark")
 KAGGLE_INPUT = "/kaggle/input"  # where a Kaggle kernel finds the datasets it names
 # The tags that hide part of a cell, and the metadata flags that do the same on Kaggle.
 KAGGLE_HIDING = {
@@ -346,7 +345,7 @@ def _shown_once(lesson: Lesson, target: str) -> list[Cell]:
 
 
 def _has_level_one_heading(cell: Cell) -> bool:
-    return cell.kind == "markdown" and any(t.type == "heading_open" and t.tag == "h1" for t in HEADINGS.parse(cell.source))
+    return cell.kind == "markdown" and any(t.type == "heading_open" and t.tag == "h1" for t in COMMONMARK.parse(cell.source))
 
 
 def _substitutions(lesson: Lesson) -> dict[str, Any]:

@@ -37,15 +37,14 @@ def source_stamp(project: Project) -> dict:
 def is_current(project: Project, stamp: dict) -> list[str] | None:
     """The lines of the last good build when its stamp is `stamp` and its site still stands; else None."""
     path = project.build_dir / STAMP
-    if not path.exists() or not site_is_intact(project):
+    if not path.exists():
         return None
     stored = json.loads(path.read_text(encoding="utf-8"))
     # A file written just before the stamp was taken could change again within the file system's
     # time resolution and keep its size: such a stamp is not trusted (git's "racy" rule).
-    if stored.get("digest") != stamp["digest"]:
+    if stored.get("digest") != stamp["digest"] or stored["newest"] >= stored["taken"] - RACY_NS:
         return None
-    racy = stored["newest"] >= stored["taken"] - RACY_NS
-    return None if racy else stored["lines"]
+    return stored["lines"] if site_is_intact(project) else None  # site/ is walked only when all else holds
 
 
 def remember(project: Project, stamp: dict, lines: list[str]) -> None:

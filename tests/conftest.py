@@ -90,6 +90,14 @@ def tiny_project(tiny_root: Path):
     return load_project(tiny_root)
 
 
+def preview_page(root: Path, slug: str, lesson: str) -> str:
+    """The HTML page of a one-lesson project built with --no-execute, as the site shows it."""
+    make_project(root, {slug: lesson})
+    result = run_build(root, "--no-execute")
+    assert result.returncode == 0, result.stderr
+    return (root / "site" / "tiny" / slug / "index.html").read_text()
+
+
 @contextlib.contextmanager
 def served(folder: Path):
     """The folder served over HTTP on 127.0.0.1, as a learner's browser reads the site; yields the base URL."""

@@ -10,7 +10,7 @@ from lessonbuild.errors import SourceErrors
 from lessonbuild.project import load_project
 from lessonbuild.read import read_courses
 from lessonbuild.render import render_course
-from tests.conftest import REPOSITORY, make_project, run_build
+from tests.conftest import REPOSITORY, make_project, preview_page, run_build
 
 
 def render_one(tmp_path, lesson_text):
@@ -279,10 +279,7 @@ def test_an_image_inside_a_myst_directive_is_the_pages_own(tmp_path):
 
 def test_a_lesson_whose_sections_are_level_one_headings_has_them_in_its_table_of_contents(tmp_path):
     lesson = "# Pooling #\n\nIntro.\n\n# Condense #\n\nText.\n\n## Detail\n\nMore.\n\nSetext\n======\n"
-    root = make_project(tmp_path, {"01-p": lesson})
-    result = run_build(root, "--no-execute")
-    assert result.returncode == 0, result.stderr
-    page = (root / "site" / "tiny" / "01-p" / "index.html").read_text()
+    page = preview_page(tmp_path, "01-p", lesson)
     toc = page.split('class="md-nav md-nav--secondary"', 1)[1].split('<div class="md-content"', 1)[0]
     assert [link for link in ("#condense", "#detail", "#setext") if f'href="{link}"' in toc] == ["#condense", "#detail", "#setext"]
     assert page.count("<h1") == 1 and '<h2 id="condense">' in page and '<h3 id="detail">' in page

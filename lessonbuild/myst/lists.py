@@ -9,15 +9,14 @@ from __future__ import annotations
 
 import re
 
-from markdown_it import MarkdownIt
+from .parse import COMMONMARK
 
-PARSER = MarkdownIt("commonmark")
 MARKER = re.compile(r"^(?P<indent> {0,3})(?P<marker>[-*+]|\d{1,9}[.)])(?P<gap>[ \t]+|$)")
 
 
 def four_space_lists(text: str) -> str:
     lines = text.split("\n")
-    items = [token.map for token in PARSER.parse(text) if token.type == "list_item_open" and token.level == 1 and token.map]
+    items = [token.map for token in COMMONMARK.parse(text) if token.type == "list_item_open" and token.level == 1 and token.map]
     for start, end in reversed(items):
         item = _item(lines[start:end])
         if len(item) > 1 and item[-1] and end < len(lines) and lines[end].strip():

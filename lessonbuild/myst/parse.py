@@ -13,6 +13,7 @@ from mdit_py_plugins.dollarmath import dollarmath_plugin
 from mdit_py_plugins.myst_blocks import myst_block_plugin
 from mdit_py_plugins.myst_role import myst_role_plugin
 
+COMMONMARK = MarkdownIt("commonmark")  # plain CommonMark: headings, lists and fences, as Jupyter reads them
 PARSER = (MarkdownIt("commonmark").use(colon_fence_plugin).use(dollarmath_plugin, double_inline=True)
           .use(amsmath_plugin).use(myst_role_plugin).use(myst_block_plugin))
 LABEL = re.compile(r"^\s*\((?P<label>[^)\s]+)\)=\s*$", re.MULTILINE)  # `(label)=`, on the line before what it names

@@ -1,6 +1,6 @@
 """MyST's directives as the site's components."""
 from lessonbuild.myst import PageProse
-from tests.conftest import make_project, run_build
+from tests.conftest import make_project, preview_page, run_build
 
 
 def to_site(markdown: str, page: PageProse | None = None) -> tuple[str, list]:
@@ -73,10 +73,7 @@ def test_figures_are_numbered_with_their_caption_and_images_keep_their_size():
 
 
 def test_a_page_with_directives_builds_and_shows_no_raw_syntax(tmp_path):
-    root = make_project(tmp_path, {"01-d": LESSON.replace("```{mystery-box}\nShown plainly.\n```\n", "")})
-    result = run_build(root, "--no-execute")
-    assert result.returncode == 0, result.stderr
-    page = (root / "site" / "tiny" / "01-d" / "index.html").read_text()
+    page = preview_page(tmp_path, "01-d", LESSON.replace("```{mystery-box}\nShown plainly.\n```\n", ""))
     assert '<div class="admonition note">' in page and "<strong>note</strong>" in page
     assert '<details class="tip">' in page and "<summary>Keep this in mind</summary>" in page
     assert "{note}" not in page and ":::" not in page and "(intro)=" not in page
@@ -98,10 +95,7 @@ def test_a_directive_in_a_list_item_stays_in_it_as_pythons_markdown_reads_it():
 
 def test_a_dropdown_in_a_quote_and_a_list_page_in_the_browser_shape(tmp_path):
     lesson = "# L\n\n- Item:\n\n  :::{tip} Look\n  :class: dropdown\n  Hidden *text*.\n  :::\n- Next\n  - nested\n\n> ```{warning}\n> Careful.\n> ```\n"
-    root = make_project(tmp_path, {"01-l": lesson})
-    result = run_build(root, "--no-execute")
-    assert result.returncode == 0, result.stderr
-    page = (root / "site" / "tiny" / "01-l" / "index.html").read_text()
+    page = preview_page(tmp_path, "01-l", lesson)
     item = page.split("<li>", 1)[1].split("</li>", 1)[0]
     assert '<details class="tip">' in item and "<summary>Look</summary>" in item and "<em>text</em>" in item
     assert "<li>\n<p>Next</p>\n<ul>\n<li>nested</li>" in page  # a two-space nested list stays nested
