@@ -11,6 +11,7 @@ For each size, a generated course of that many small lessons (no TensorFlow) is 
   no-op       a build with nothing changed
   prose edit  one lesson's prose edited, then a build to a rebuilt site (the build process's peak
               resident memory sampled from /proc beside it)
+  serve rebuild  the same edit under `serve`: the preview rebuilt in the process that built it before
   engine      the site engine's own full build of the same generated project, for reference
 With --jupyter-book (a Jupyter Book 1.x `jb`), the same notebooks are built as a book in its cache
 mode, then one notebook's prose edited and the book built again (Jupyter Book's incremental build).
@@ -29,7 +30,13 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-from bench_build import REPOSITORY, _book_config, _generated_project, _run_build, _write_book
+from bench_build import (
+    REPOSITORY,
+    _book_config,
+    _generated_project,
+    _run_build,
+    _write_book,
+)
 
 ENGINE_COMMANDS = {"mkdocs": ["-m", "mkdocs", "build", "--config-file"], "zensical": ["-m", "zensical", "build", "--config-file"]}
 
@@ -78,12 +85,37 @@ def _measure(root: Path, size: int, engine: str, lesson: Path, repeat: int) -> l
         assert lesson.read_text() != text
         edits.append(_run_build(root, jobs=1))
     rows.append((size, f"lessonbuild ({engine})", "prose edit", statistics.median(t for t, _ in edits), max(m for _, m in edits)))
+    rows.append((size, f"lessonbuild ({engine})", "serve rebuild", _serve_rebuild(root, lesson, repeat), 0))
     config = root / "_build" / "mkdocs.yml"
     full = [_timed([sys.executable, *ENGINE_COMMANDS[engine], str(config)], cwd=root / "_build", clean=engine) for _ in range(repeat)]
     rows.append((size, engine, "engine's full build", statistics.median(full), 0))
     for row in rows:
         print(_row(row), flush=True)
     return rows
+
+
+# serve's loop in one process: its first build, then a prose edit and a rebuild of the preview, timed, each time.
+SERVE_LOOP = """
+import io, re, sys, time
+from pathlib import Path
+from lessonbuild.commands.build import build
+from lessonbuild.project import load_project
+project, lesson = load_project(Path(sys.argv[1])), Path(sys.argv[2])
+build(project, preview=True, out=io.StringIO())
+for attempt in range(int(sys.argv[3])):
+    lesson.write_text(re.sub(r"^Some prose.*$", f"Some prose, served {attempt} at {time.time()}.", lesson.read_text(),
+                             count=1, flags=re.MULTILINE))
+    started = time.perf_counter()
+    assert build(project, preview=True, out=io.StringIO()).exit_code == 0
+    print(time.perf_counter() - started)
+"""
+
+
+def _serve_rebuild(root: Path, lesson: Path, repeat: int) -> float:
+    """What `serve` takes from a saved edit to a rebuilt preview (its quiet period of 0.3 s left out)."""
+    result = subprocess.run([sys.executable, "-c", SERVE_LOOP, str(root), str(lesson), str(repeat)],
+                            check=True, capture_output=True, text=True, cwd=REPOSITORY)
+    return statistics.median(float(line) for line in result.stdout.split())
 
 
 def _timed(command: list[str], cwd: Path | None = None, clean: str | None = None) -> float:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 import platform
+import re
 from dataclasses import dataclass
 from functools import cache
 from importlib import metadata
@@ -21,6 +22,7 @@ from pathlib import Path
 
 import nbformat
 
+from .errors import BuildError
 from .fsutil import write_atomic
 from .model import ExecutedLesson, RenderedLesson
 from .project import Project
@@ -72,6 +74,10 @@ class Inputs:
         return "; ".join(changes) or "no cache entry"
 
 
+class DamagedEntry(BuildError):
+    """A cache entry that cannot be read: the message names it, and says why. It is removed when found."""
+
+
 class ExecutionCache:
     def __init__(self, project: Project):
         self.project = project
@@ -101,24 +107,53 @@ class ExecutionCache:
 
     def lookup(self, rendered: RenderedLesson, inputs: Inputs) -> ExecutedLesson | None:
         """The cached run of these inputs; None where there is none, or where its entry cannot be read (then
-        `damaged` says why, and the lesson runs again and rewrites it)."""
+        `damaged` says why, and the lesson runs again and rewrites it).
+
+        When the lesson's manifest describes this very entry, the entry itself is read only when a stage
+        looks at the notebook: a build that publishes one page reads one entry.
+        """
         entry = self._entry(inputs.key)
         if not entry.exists():
             return None
+        manifest = self._manifest(rendered)
+        if manifest and manifest.get("key") == inputs.key and manifest.get("bytes") == entry.stat().st_size:
+            info, outputs, notebook = manifest.get("execution"), str(manifest.get("sha256")), None
+        else:  # an older entry (the lesson changed back), or a manifest of another format: the entry tells
+            try:
+                text = entry.read_bytes()
+                notebook = self._load(rendered, entry, text)
+            except DamagedEntry as exc:
+                self.damaged[rendered.name] = str(exc)
+                return None
+            info, outputs = notebook.metadata["lessonbuild"].get("execution"), hashlib.sha256(text).hexdigest()
+            if isinstance(info, dict):  # this entry is now the lesson's last run: the next lookup reads no more
+                self._write_manifest(rendered, inputs, info, text)
         try:
-            # An entry is the cache's own writing: read by nbformat's v4 reader (lines joined again) but not validated
-            # again, which costs more than the rest of a lookup; what is not an entry fails below and is a miss.
-            cached = nbformat.v4.reads(entry.read_text(encoding="utf-8"))
-            notebook = _with_outputs(rendered.notebook, cached)
-            info = notebook.metadata["lessonbuild"]["execution"]
             if not inputs.environment and (changed := changed_distributions(info["distributions"], info["python"])):
                 self.outdated[rendered.name] = changed
                 return None
-            return ExecutedLesson(rendered, notebook, float(info["seconds"]), str(info["device"]))
+            seconds, device = float(info["seconds"]), str(info["device"])
+        except (KeyError, TypeError, ValueError) as exc:
+            self.damaged[rendered.name] = self._damage(entry, type(exc).__name__)
+            return None
+        load = notebook or (lambda: self._load(rendered, entry))
+        return ExecutedLesson(rendered, load, seconds, device, outputs=outputs)
+
+    def _load(self, rendered: RenderedLesson, entry: Path, text: bytes | None = None) -> nbformat.NotebookNode:
+        """The rendered notebook with the entry's outputs. An entry that cannot be read is removed, so that the
+        next build runs the lesson again: it is the cache's own file, not the author's."""
+        try:
+            text = entry.read_bytes() if text is None else text
+            # The cache's own writing: read by nbformat's v4 reader (lines joined again) but not validated again,
+            # which costs more than the rest of a lookup; what is not an entry fails below.
+            return _with_outputs(rendered.notebook, nbformat.v4.reads(text.decode("utf-8")))
         except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:  # truncated, not JSON, not an entry
             reason = type(exc).__name__ if isinstance(exc, (KeyError, TypeError, AttributeError)) else str(exc).split("\n")[0]
-            self.damaged[rendered.name] = f"{self.project.relative(entry).as_posix()}: damaged cache entry ({reason[:120]})"
-            return None
+            entry.unlink(missing_ok=True)
+            raise DamagedEntry(self._damage(entry, reason)) from None
+
+    def _damage(self, entry: Path, reason: str) -> str:
+        return f"{self.project.relative(entry).as_posix()}: damaged cache entry ({reason[:120]})"
 
     def why_executed(self, rendered: RenderedLesson, inputs: Inputs) -> str:
         if rendered.name in self.damaged:
@@ -127,13 +162,22 @@ class ExecutionCache:
             return self.outdated[rendered.name]
         return inputs.changes_since(self._manifest(rendered))
 
-    def store(self, executed: ExecutedLesson, inputs: Inputs) -> None:
-        write_atomic(self._entry(inputs.key), nbformat.writes(executed.notebook))
+    def store(self, executed: ExecutedLesson, inputs: Inputs) -> str:
+        """Keep the run; return the digest of its outputs (what ExecutedLesson.outputs names)."""
+        text = nbformat.writes(executed.notebook).encode()
+        write_atomic(self._entry(inputs.key), text)
+        return self._write_manifest(executed.rendered, inputs, executed.notebook.metadata["lessonbuild"]["execution"], text)
+
+    def _write_manifest(self, rendered: RenderedLesson, inputs: Inputs, execution: dict, entry: bytes) -> str:
+        """Record the lesson's last run: its inputs (to say what changed next time), and which entry it wrote
+        with what it ran on, so that a lookup of that entry reads nothing more. Return the entry's digest."""
         manifest = {
             "cells": inputs.cells, "files": inputs.files, "environment": inputs.environment, "kernel": inputs.kernel,
-            "device": executed.device, "seconds": round(executed.seconds, 2),
+            "device": execution["device"], "seconds": round(float(execution["seconds"]), 2),
+            "key": inputs.key, "bytes": len(entry), "sha256": hashlib.sha256(entry).hexdigest(), "execution": execution,
         }
-        write_atomic(self._last(executed.rendered), json.dumps(manifest, indent=1, sort_keys=True))
+        write_atomic(self._last(rendered), json.dumps(manifest, indent=1, sort_keys=True))
+        return manifest["sha256"]
 
     def last_run(self, rendered: RenderedLesson) -> str:
         """How the lesson's last execution went, from its small manifest (no notebook is loaded)."""
@@ -213,30 +257,31 @@ def _module_files(name: str, course_folder: Path) -> list[Path]:
 def changed_distributions(recorded: dict[str, str], python: str) -> str:
     """How the distributions a lesson imported (name: version, as its run recorded them), and Python, differ from
     what is installed now: "numpy 2.4.6 -> 2.5.0, Python 3.11.7 -> 3.12.1"; empty when nothing does."""
-    now = installed_versions()
     changes = []
     for name, version in sorted(recorded.items()):
         identity = _package_identity(name, version)
         if identity is None:
             continue  # a device-only package: a GPU runner's cache serves a CPU build
         family = identity.partition("==")[0]
-        if now.get(family) != version:
-            changes.append(f"{family} {version} -> {now.get(family, 'not installed')}")
+        if (now := installed_version(family)) != version:
+            changes.append(f"{family} {version} -> {now or 'not installed'}")
     if python != platform.python_version():
         changes.append(f"Python {python} -> {platform.python_version()}")
     return ", ".join(changes)
 
 
 @cache
-def installed_versions() -> dict[str, str]:
-    """Each installed distribution's version by the name it counts as (TensorFlow's CPU and GPU builds as one)."""
-    versions = {}
-    for distribution in metadata.distributions():
-        identity = _package_identity(distribution.metadata["Name"] or "", distribution.version)
-        if identity is not None:
-            name, _, version = identity.partition("==")
-            versions.setdefault(name, version)
-    return versions
+def installed_version(family: str) -> str | None:
+    """The installed version of a distribution by the name it counts as (TensorFlow's CPU and GPU builds as one).
+
+    Looked up by name, once per build: reading every installed distribution's metadata would cost more than
+    the rest of a lookup."""
+    for name in [family, *(variant for variant, same in DEVICE_VARIANTS.items() if same == family)]:
+        try:
+            return metadata.version(name)
+        except metadata.PackageNotFoundError:
+            continue
+    return None
 
 
 @cache
@@ -249,7 +294,7 @@ def environment_digest() -> str:
 
 def _package_identity(name: str, version: str) -> str | None:
     """How a distribution counts in the environment: None where it only serves one kind of device."""
-    name = name.lower().replace("_", "-")
+    name = re.sub(r"[-_.]+", "-", name).lower()  # PEP 503: how the installers compare names
     if not name or name.startswith(DEVICE_ONLY_PREFIXES):
         return None
     return f"{DEVICE_VARIANTS.get(name, name)}=={version}"

@@ -41,7 +41,8 @@ def execute(lessons: list[RenderedLesson], project: Project, cache: ExecutionCac
         from .kernel import require_gateway_client
 
         require_gateway_client()  # before any kernel starts
-    results.update(_run_pending(pending, project, cache, options, out))
+    if pending:
+        results.update(_run_pending(pending, project, cache, options, out))
     return {rendered.name: results[rendered.name] for rendered in lessons}  # in the lessons' order
 
 
@@ -93,7 +94,7 @@ def _finished(future, rendered: RenderedLesson, inputs, why: str, cache: Executi
     except CellFailure as failure:
         say(out, rendered, f"failed ({why})")
         return failure
-    cache.store(result, inputs)
+    result.outputs = cache.store(result, inputs)
     say(out, rendered, f"executed in {result.seconds:.1f} s on {result.device} ({why})")
     return result
 

@@ -9,9 +9,10 @@ the committed ones (matplotlib's own image comparison: RMS of the pixel differen
 from __future__ import annotations
 
 import base64
+import hashlib
 import io
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
@@ -48,7 +49,7 @@ def extract_figures(lessons: list[ExecutedLesson], committed: Path) -> tuple[lis
             errors.append(exc)
             continue
         figures.extend(Figure(executed.rendered.course.slug, name, png) for name, png in drawn.items())
-        done.append(replace(executed, notebook=_attach(executed.notebook, drawn)))
+        done.append(_with_figures(executed, drawn) if drawn else executed)
     if errors:
         raise SourceErrors(errors)
     return done, figures
@@ -65,12 +66,18 @@ def save_figures(figures: list[Figure], project: Project) -> list[Path]:
     return changed
 
 
+def _with_figures(executed: ExecutedLesson, drawn: dict[str, bytes]) -> ExecutedLesson:
+    figures = hashlib.sha256(b"".join(hashlib.sha256(drawn[name]).digest() for name in sorted(drawn))).hexdigest()
+    return executed.with_notebook(lambda notebook: _attach(notebook, drawn), outputs=f"{executed.outputs} {figures}")
+
+
 def _drawn(executed: ExecutedLesson, committed: Path) -> dict[str, bytes]:
     drawn = {}
-    for index, cell in enumerate(executed.notebook.cells):
-        name = cell.metadata.get("figure") if cell.cell_type == "code" else None
-        if name is None:
-            continue
+    # The rendered notebook says which cells draw figures: a lesson without any has its cached notebook left unread.
+    figure_cells = [(i, c.metadata["figure"]) for i, c in enumerate(executed.rendered.notebook.cells)
+                    if c.cell_type == "code" and "figure" in c.metadata]
+    for index, name in figure_cells:
+        cell = executed.notebook.cells[index]
         images = [o.data["image/png"] for o in cell.outputs if "image/png" in o.get("data", {})]
         path, lines = executed.rendered.cell_origins[index]
         if not executed.ran:

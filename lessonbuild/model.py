@@ -1,7 +1,11 @@
 """The values that flow between the stages: read -> render -> execute -> publish -> site."""
 from __future__ import annotations
 
+import hashlib
+import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -125,21 +129,43 @@ class RenderedLesson:
     # The files its prose shows (images), relative to lessons/: the site serves them beside the pages.
     assets: tuple[Path, ...] = ()
     # What an author should look at that does not stop the build (a link to a page that is no lesson).
-    warnings: tuple["SourceWarning", ...] = ()
+    warnings: tuple[SourceWarning, ...] = ()
 
     @property
     def name(self) -> str:
         """course/slug: how the build names the lesson in its lines, and the key of its results."""
         return f"{self.course.slug}/{self.lesson.slug}"
 
+    @cached_property
+    def digest(self) -> str:
+        """The SHA-256 of the rendered notebook, taken once: the site and its pages are keyed by it."""
+        return hashlib.sha256(json.dumps(self.notebook, sort_keys=True).encode()).hexdigest()
 
-@dataclass
+
 class ExecutedLesson:
-    rendered: RenderedLesson
-    notebook: nbformat.NotebookNode  # with outputs and execution metadata
-    seconds: float
-    device: str
-    ran: bool = True  # False: not executed (--no-execute); the notebook has no outputs
+    """A rendered lesson with its outputs and execution metadata.
+
+    The notebook may be given as a function that makes it: a lesson served by the cache is read
+    from its entry only when a stage looks at its notebook, so an unchanged page costs no read.
+    `outputs` names the outputs without loading them (the cache key they came from), for the
+    stages that only need to know whether they changed.
+    """
+
+    def __init__(self, rendered: RenderedLesson, notebook: nbformat.NotebookNode | Callable[[], nbformat.NotebookNode],
+                 seconds: float, device: str, ran: bool = True, outputs: str = ""):
+        self.rendered, self.seconds, self.device, self.ran = rendered, seconds, device, ran
+        self.outputs = outputs
+        self._notebook = notebook
+
+    @property
+    def notebook(self) -> nbformat.NotebookNode:
+        if callable(self._notebook):
+            self._notebook = self._notebook()
+        return self._notebook
+
+    def with_notebook(self, change: Callable[[nbformat.NotebookNode], nbformat.NotebookNode], outputs: str) -> ExecutedLesson:
+        """The same run with its notebook changed by `change` when it is looked at; `outputs` names the result."""
+        return ExecutedLesson(self.rendered, lambda: change(self.notebook), self.seconds, self.device, self.ran, outputs)
 
 
 @dataclass(frozen=True)
@@ -147,5 +173,5 @@ class Page:
     """A Markdown page written into the site's docs folder."""
 
     title: str
-    path: str  # relative to the docs folder, POSIX
-    children: tuple["Page", ...] = ()
+    path: str  # relative to the docs folder, POSIX; "" for a group of pages that has no page of its own
+    children: tuple[Page, ...] = ()

@@ -46,17 +46,31 @@ def publish(courses: list[tuple[Course, list[ExecutedLesson]]], project: Project
     published = _Published(docs, project.build_dir / PUBLISHED, templates)
     nav = [Page("Home", "index.md")]
     for course, executed in courses:
-        children = [Page(course.title, f"{course.slug}/index.md")]
         bundle = _write_bundle(course, project, docs, published)
-        for lesson in executed:
-            children.append(_write_lesson(lesson, published, bundle, project.settings.colab_url, project.lessons_dir))
+        lessons = [_write_lesson(lesson, published, bundle, project.settings.colab_url, project.lessons_dir)
+                   for lesson in executed]
         published.write(docs / course.slug / "index.md", pages.get_template(COURSE_PAGE).render(course=course))
-        nav.append(Page(course.title, f"{course.slug}/", tuple(children)))
+        children = (Page(course.title, f"{course.slug}/index.md"), *nav_groups(lessons))
+        nav.append(Page(course.title, f"{course.slug}/", children))
     home = pages.get_template(HOME).render(courses=[c for c, _ in courses], site_name=site_name)
     published.write(docs / "index.md", home)
     templates.copy_assets(docs / "assets")
     published.finish(docs / "assets")
     return nav
+
+
+NAV_GROUP = 20  # lessons a course lists together: a larger course lists them in groups of this many
+
+
+def nav_groups(lessons: list[Page]) -> list[Page]:
+    """A course's lessons as its navigation lists them: as they are, or in groups of NAV_GROUP when there are more.
+
+    With Material's navigation.prune, a page carries the links of its own group and the titles of the
+    others: some 50 links in a course of 600 lessons, not 600 on each of its pages."""
+    if len(lessons) <= NAV_GROUP:
+        return lessons
+    return [Page(f"Lessons {start + 1}–{min(start + NAV_GROUP, len(lessons))}", "", tuple(lessons[start:start + NAV_GROUP]))
+            for start in range(0, len(lessons), NAV_GROUP)]
 
 
 PUBLISHED = "published.json"  # in the build folder: each lesson page's inputs digest, and the files it wrote
@@ -187,8 +201,9 @@ def _write_lesson(executed: ExecutedLesson, published: _Published, bundle: str |
 
 
 def _page_key(executed: ExecutedLesson, bundle: str | None, colab_url: str, salt: str) -> str:
-    """Everything a lesson's page is made from: its notebook (prose, outputs, links), its downloads, the templates."""
-    parts = [json.dumps(executed.notebook, sort_keys=True), str(bundle), colab_url, str(executed.ran), salt]
+    """Everything a lesson's page is made from: its notebook (prose and links as rendered, outputs as executed),
+    its downloads, the templates. Named by digests, so that an unchanged page needs no notebook read."""
+    parts = [executed.rendered.digest, executed.outputs, str(bundle), colab_url, str(executed.ran), salt]
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()
 
 

@@ -344,8 +344,14 @@ def _shown_once(lesson: Lesson, target: str) -> list[Cell]:
     return [replace(first, source="\n".join(line for line, _ in kept), lines=tuple(n for _, n in kept)), *cells[1:]]
 
 
+# A line that could make a level-one heading (ATX `# Title`, or a setext `===` underline): a cell with none is not parsed.
+LEVEL_ONE_LINE = re.compile(r"^ {0,3}(#([ \t]|$)|=+[ \t]*$)", re.MULTILINE)
+
+
 def _has_level_one_heading(cell: Cell) -> bool:
-    return cell.kind == "markdown" and any(t.type == "heading_open" and t.tag == "h1" for t in COMMONMARK.parse(cell.source))
+    if cell.kind != "markdown" or not LEVEL_ONE_LINE.search(cell.source):
+        return False
+    return any(t.type == "heading_open" and t.tag == "h1" for t in COMMONMARK.parse(cell.source))
 
 
 def _substitutions(lesson: Lesson) -> dict[str, Any]:

@@ -1,4 +1,4 @@
-"""The live-reload server of `lessonbuild serve`: serve site/ on 127.0.0.1, rebuild on every change, reload the pages.
+"""The live-reload server of `lessonbuild serve`: serve the preview on 127.0.0.1, rebuild on every change, reload the pages.
 
 watchdog reports changes under lessons/, templates/, figures/ and mkdocs.yml; one builder
 thread rebuilds (incrementally: only lessons whose code or dependencies changed run again) and
@@ -41,19 +41,19 @@ class SiteVersion:
             return self.number
 
 
-def serve(project: Project, build, port: int = 8000, out=sys.stdout) -> None:
-    """Serve until Ctrl-C. `build` builds the site and prints its report, problems included; it raises nothing."""
+def serve(project: Project, folder: Path, build, port: int = 8000, out=sys.stdout) -> None:
+    """Serve `folder` until Ctrl-C. `build` builds it and prints its report, problems included; it raises nothing."""
     version = SiteVersion()
     builder = Builder(build, version, out)
     builder.build_now()
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", port), _handler(project.site_dir, version))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", port), _handler(folder, version))
     server.daemon_threads = True
     observer = Observer()
     watcher = _Watcher(builder, project)
     folders, _ = project.sources()
-    for folder in [*folders, project.root]:
-        if folder.is_dir():
-            observer.schedule(watcher, str(folder), recursive=folder != project.root)
+    for watched in [*folders, project.root]:
+        if watched.is_dir():
+            observer.schedule(watcher, str(watched), recursive=watched != project.root)
     observer.start()
     print(f"serving on http://127.0.0.1:{server.server_port}/ (Ctrl-C to stop)", file=out, flush=True)
     try:

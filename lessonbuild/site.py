@@ -1,4 +1,6 @@
-"""Stage 5, site: MkDocs builds site/ from the published pages, replacing the old site only on success.
+"""Stage 5, site: the site engine builds site/ from the published pages, replacing the old site only on success.
+
+`serve` has its own output instead, the preview in the build folder, built in place and incrementally.
 
 The build writes _build/mkdocs.yml: the project's own mkdocs.yml (or, where it has none, the
 packaged default settings under the site_name of its settings), unchanged, followed by
@@ -15,23 +17,23 @@ import subprocess
 import sys
 from pathlib import Path
 
-import yaml
-
 from .errors import MissingExtra, SiteBuildError
 from .fsutil import replace_folder, write_atomic
 from .model import Page
 from .project import DEFAULT_MKDOCS, Project, site_name
 
 STAGING = "site.new"
+PREVIEW = "preview"  # in the build folder: what `serve` shows
 FINGERPRINT = "site.fingerprint"  # in the build folder: site/ as the last build left it
 
 
 # Each site engine's build command, over the generated mkdocs.yml (both read it). Zensical keeps its own cache in
 # the build folder and builds only the pages that changed; MkDocs builds every page every time.
 ENGINES = {
-    "mkdocs": ["-m", "mkdocs", "build", "--strict", "--config-file"],
-    "zensical": ["-m", "zensical", "build", "--strict", "--config-file"],
+    "mkdocs": ["-m", "mkdocs", "build", "--config-file"],
+    "zensical": ["-m", "zensical", "build", "--config-file"],
 }
+DIRTY_WARNING = "A 'dirty' build is being performed"
 
 
 def require_site_engine(project: Project) -> str:
@@ -44,18 +46,42 @@ def require_site_engine(project: Project) -> str:
 
 def build_site(nav: list[Page], project: Project) -> Path:
     """Build the site from the build's docs folder with the project's site engine, and swap it into site/."""
-    engine = require_site_engine(project)
-    config = project.build_dir / "mkdocs.yml"
-    write_atomic(config, _generated_config(nav, project))
-    environment = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
-    command = [sys.executable, *ENGINES[engine], str(config)]
-    result = subprocess.run(command, capture_output=True, text=True, env=environment, cwd=project.build_dir)
-    if result.returncode != 0 or not (project.build_dir / STAGING / "index.html").exists():
-        problems = [line for line in (result.stderr + result.stdout).splitlines() if line.strip() and not line.startswith("INFO")]
-        raise SiteBuildError(f"{engine} build --strict failed:\n" + "\n".join(problems))
+    _run_engine(nav, project, STAGING, dirty=False)
     replace_folder(project.build_dir / STAGING, project.site_dir)
     remember_site(project)
     return project.site_dir
+
+
+def build_preview(nav: list[Page], project: Project) -> Path:
+    """Build the live preview of `serve` in place, into the build folder; site/ is left as the last build made it.
+
+    Zensical builds only the pages that changed anyway. MkDocs, which builds every page, is given
+    --dirty here (pages whose Markdown is older than their HTML are skipped) whenever the navigation is
+    the one of the last preview: its dirty build does not update other pages' navigation."""
+    folder = preview_folder(project)
+    config = project.build_dir / f"{PREVIEW}.yml"
+    unchanged = config.exists() and config.read_text(encoding="utf-8") == _generated_config(nav, project, PREVIEW)
+    _run_engine(nav, project, PREVIEW, dirty=unchanged and (folder / "index.html").exists())
+    return folder
+
+
+def preview_folder(project: Project) -> Path:
+    return project.build_dir / PREVIEW
+
+
+def _run_engine(nav: list[Page], project: Project, output: str, dirty: bool) -> None:
+    engine = require_site_engine(project)
+    config = project.build_dir / ("mkdocs.yml" if output == STAGING else f"{PREVIEW}.yml")
+    write_atomic(config, _generated_config(nav, project, output))
+    environment = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    dirty = dirty and engine == "mkdocs"
+    # MkDocs warns that a dirty build is one, which --strict would make an error: its other warnings fail it here.
+    command = [sys.executable, *ENGINES[engine], str(config), *(["--dirty"] if dirty else ["--strict"])]
+    result = subprocess.run(command, check=False, capture_output=True, text=True, env=environment, cwd=project.build_dir)
+    problems = [line for line in (result.stderr + result.stdout).splitlines()
+                if line.strip() and not line.startswith("INFO") and not (dirty and DIRTY_WARNING in line)]
+    if result.returncode != 0 or (dirty and problems) or not (project.build_dir / output / "index.html").exists():
+        raise SiteBuildError(f"{engine} build --strict failed:\n" + "\n".join(problems))
 
 
 def remember_site(project: Project) -> None:
@@ -81,17 +107,21 @@ def _fingerprint(folder: Path) -> str:
     return hashlib.sha256(json.dumps(sorted(entries)).encode()).hexdigest()
 
 
-def _generated_config(nav: list[Page], project: Project) -> str:
+def _generated_config(nav: list[Page], project: Project, output: str) -> str:
     own = project.mkdocs_config.read_text(encoding="utf-8").rstrip()
     if project.mkdocs_config == DEFAULT_MKDOCS:
         own = f"site_name: {json.dumps(site_name(project))}\n{own}"  # a JSON string is a YAML string
-    added = {"docs_dir": "docs", "site_dir": STAGING, "nav": [_nav_entry(page) for page in nav]}
-    return f"{own}\n\n# Added by the build: the pages it generated.\n{yaml.safe_dump(added, sort_keys=False)}"
+    added = {"docs_dir": "docs", "site_dir": output, "nav": [_nav_entry(page) for page in nav]}
+    # JSON is YAML, and writing it costs a tenth of PyYAML's emitter for a navigation of hundreds of pages.
+    return f"{own}\n\n# Added by the build: the pages it generated.\n" + "\n".join(
+        f"{key}: {json.dumps(value, ensure_ascii=False)}" for key, value in added.items()) + "\n"
 
 
 def _nav_entry(page: Page):
     if not page.children:
         return {page.title: page.path}
+    if not page.path:  # a section of its own, without a page
+        return {page.title: [_nav_entry(child) for child in page.children]}
     # The section's first child is its index page, shown as the section itself.
     first, *rest = page.children
     return {page.title: [first.path, *(_nav_entry(child) for child in rest)]}

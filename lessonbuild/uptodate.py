@@ -30,7 +30,7 @@ def source_stamp(project: Project) -> dict:
         entries += [_entry(path, project.root) for path in _files(folder)]
     entries += [_entry(path, project.root) for path in files if path.exists()]
     newest = max((mtime for _, _, mtime in entries), default=0)
-    entries.append(sorted(_distributions()))
+    entries.append(sorted(installed_distributions()))
     return {"digest": hashlib.sha256(json.dumps(entries).encode()).hexdigest(), "newest": newest}
 
 
@@ -67,8 +67,9 @@ def _entry(path: Path, root: Path) -> tuple[str, int, int]:
     return (os.path.relpath(path, root), status.st_size, status.st_mtime_ns)
 
 
-def _distributions() -> set[str]:
-    """Installed distributions by their metadata folders' names, which carry name and version."""
+def installed_distributions() -> set[str]:
+    """Installed distributions by their metadata folders' names, which carry name and version: found without
+    reading any metadata."""
     found = set()
     for entry in sys.path:
         if os.path.isdir(entry):

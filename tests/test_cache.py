@@ -1,4 +1,5 @@
 """The execution cache, through the real command line: what runs again, and what does not."""
+import json
 import os
 import re
 import shutil
@@ -167,6 +168,10 @@ def test_an_upgrade_of_a_package_the_lesson_imported_runs_it_again_and_says_whic
     installed = recorded["matplotlib"]
     recorded["matplotlib"] = "0.0.1"  # as if it ran with an older matplotlib than the one installed now
     nbformat.write(notebook, entry)
+    manifest = built / "_build" / "cache" / "last" / "tiny" / "01-plots.json"  # the entry's record, read instead of it
+    record = json.loads(manifest.read_text())
+    record["execution"]["distributions"]["matplotlib"], record["bytes"] = "0.0.1", entry.stat().st_size
+    manifest.write_text(json.dumps(record))
     edit(built / "lessons" / "tiny" / "01-plots.md", "Some prose.", "Some edited prose.")  # the page needs the cache
     line = status(built)
     assert line.startswith("tiny/01-plots: executed in ") and line.endswith(f"(matplotlib 0.0.1 -> {installed})")
@@ -187,9 +192,9 @@ def test_installing_a_package_no_lesson_imports_runs_nothing(built, tmp_path):
 def test_a_gpu_runners_record_of_tensorflow_matches_the_cpu_build_and_python_counts():
     import platform
 
-    from lessonbuild.cache import changed_distributions, installed_versions
+    from lessonbuild.cache import changed_distributions, installed_version
 
-    version = installed_versions()["tensorflow"]  # the pinned environment has TensorFlow's CPU build
+    version = installed_version("tensorflow")  # the pinned environment has TensorFlow's CPU build
     python = platform.python_version()
     assert changed_distributions({"tensorflow-gpu": version, "nvidia-cudnn-cu12": "9.1"}, python) == ""
     assert changed_distributions({"tensorflow": "0.1"}, "2.7.0") == f"tensorflow 0.1 -> {version}, Python 2.7.0 -> {python}"

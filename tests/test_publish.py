@@ -1,3 +1,4 @@
+import json
 import zipfile
 
 import nbformat
@@ -100,15 +101,28 @@ def test_a_prose_edit_publishes_that_lesson_alone_and_a_removed_lesson_leaves_no
     docs = root / "_build" / "docs" / "tiny"
     before = {p.name: p.stat().st_mtime_ns for p in docs.iterdir()}
     page = docs / "02-l.md"
+    other = _cache_entry(root, "01-l")
+    other.write_bytes(b"x" * other.stat().st_size)  # were it read, it would be found damaged and run again
     (root / "lessons" / "tiny" / "02-l.md").write_text(lessons["02-l"].replace("Prose 2.", "Prose two."))
     result = run_build(root)
     assert result.returncode == 0 and "tiny/02-l: cached" in result.stdout  # a prose edit executes nothing
+    assert "tiny/01-l: cached" in result.stdout and "damaged" not in result.stderr  # nor reads another lesson's entry
     after = {p.name: p.stat().st_mtime_ns for p in docs.iterdir()}
     assert [name for name in sorted(after) if after[name] != before.get(name)] == ["02-l.ipynb", "02-l.md"]
     assert "Prose two." in page.read_text()
     assert "Prose two." in (root / "site" / "tiny" / "02-l" / "index.html").read_text()
+    (root / "lessons" / "tiny" / "01-l.md").write_text(lessons["01-l"].replace("Prose 1.", "Prose one."))
+    result = run_build(root)  # now its page needs the damaged entry: found, removed, and the lesson run again
+    assert result.returncode == 0, result.stderr
+    assert "damaged cache entry" in result.stderr and "tiny/01-l: executed in " in result.stdout
+    assert "Prose one." in (root / "site" / "tiny" / "01-l" / "index.html").read_text()
     (root / "lessons" / "tiny" / "course.yml").write_text("title: Tiny Course\nlessons:\n  - 01-l\n  - 02-l\n")
     (root / "lessons" / "tiny" / "03-l.md").unlink()
     assert run_build(root).returncode == 0
     assert not (docs / "03-l.md").exists() and not (docs / "03-l.ipynb").exists()
     assert not (root / "site" / "tiny" / "03-l").exists()
+
+
+def _cache_entry(root, slug: str):
+    key = json.loads((root / "_build" / "cache" / "last" / "tiny" / f"{slug}.json").read_text())["key"]
+    return root / "_build" / "cache" / "entries" / key[:2] / f"{key}.ipynb"

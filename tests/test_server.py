@@ -18,7 +18,7 @@ def server(tiny_root):
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     lines = queue.Queue()
     threading.Thread(target=lambda: [lines.put(line.rstrip("\n")) for line in process.stdout], daemon=True).start()
-    assert next_line(lines, "site: ") == "site: site/ (1 lessons)"  # the first build, before serving
+    assert next_line(lines, "preview: ").startswith("preview: _build/preview/ (1 lessons")  # the first build, before serving
     url = next_line(lines, "serving on ").split()[2]
     yield url, lines
     process.send_signal(signal.SIGINT)
@@ -42,6 +42,7 @@ def test_a_prose_edit_reloads_the_page_without_running_a_kernel(server, browser,
     assert next_line(lines, "tiny/01-plots: ").startswith("tiny/01-plots: cached")  # no kernel started
     page.wait_for_function("document.body.innerText.includes('edited while serving')", timeout=60_000)
     page.close()
+    assert not (tiny_root / "site").exists()  # the preview is not the published site: only `build` makes that
 
 
 def test_a_broken_lesson_is_reported_and_the_last_site_stays_served(server, browser, tiny_root):

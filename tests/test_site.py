@@ -83,3 +83,41 @@ def test_a_site_engine_that_is_not_installed_is_one_line_before_anything_runs(ti
         require_site_engine(project)
     assert str(caught.value) == ('site_engine = "zensical" needs zensical, which is not installed: '
                                  "pip install 'lessonbuild[zensical]'")
+
+
+def test_a_large_course_carries_only_its_own_group_of_links_on_each_page(tiny_project):
+    from lessonbuild.publish import NAV_GROUP, nav_groups
+
+    count = NAV_GROUP * 2 + 5
+    write_docs(tiny_project, {"index.md": "# Home\n", "c/index.md": "# Course\n",
+                              **{f"c/l{n:02}.md": f"# Lesson {n}\n" for n in range(count)}})
+    lessons = [Page(f"Lesson {n}", f"c/l{n:02}.md") for n in range(count)]
+    groups = nav_groups(lessons)
+    assert [g.title for g in groups] == [f"Lessons 1\u2013{NAV_GROUP}", f"Lessons {NAV_GROUP + 1}\u2013{2 * NAV_GROUP}",
+                                         f"Lessons {2 * NAV_GROUP + 1}\u2013{count}"]
+    assert nav_groups(lessons[:NAV_GROUP]) == lessons[:NAV_GROUP]
+    nav = [Page("Home", "index.md"), Page("Course", "c/", (Page("Course", "c/index.md"), *groups))]
+    site = build_site(nav, tiny_project)
+    html = (site / "c" / "l00" / "index.html").read_text()
+    assert 'href="../l19/"' in html and 'href="../l25/"' not in html  # navigation.prune: the other groups closed
+    assert f"Lessons {NAV_GROUP + 1}\u2013{2 * NAV_GROUP}" in html
+    assert (site / "c" / "l44" / "index.html").exists()
+
+
+def test_the_preview_is_built_beside_site_and_mkdocs_rebuilds_only_changed_pages(tiny_project):
+    from lessonbuild.site import build_preview
+
+    write_docs(tiny_project, {"index.md": "# Home\n", "c/index.md": "# Course\n", "c/a.md": "# A\n\nFirst.\n", "c/b.md": "# B\n"})
+    nav = [Page("Home", "index.md"), Page("Course", "c/", (Page("Course", "c/index.md"), Page("A", "c/a.md"), Page("B", "c/b.md")))]
+    preview = build_preview(nav, tiny_project)
+    assert preview != tiny_project.site_dir and not tiny_project.site_dir.exists()
+    untouched = preview / "c" / "b" / "index.html"
+    os.utime(untouched, ns=(1, 1))  # so that any rewrite shows
+    os.utime(tiny_project.build_dir / "docs" / "c" / "b.md", ns=(0, 0))  # older than its page: --dirty skips it
+    write_docs(tiny_project, {"c/a.md": "# A\n\nEdited.\n"})
+    build_preview(nav, tiny_project)
+    assert "Edited." in (preview / "c" / "a" / "index.html").read_text()
+    assert untouched.stat().st_mtime_ns == 1  # a dirty build: B's page was not made again
+    nav = [*nav, Page("New", "c/b.md")]  # another navigation: every page must show it, so all are made
+    build_preview(nav, tiny_project)
+    assert untouched.stat().st_mtime_ns != 1

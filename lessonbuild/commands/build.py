@@ -6,14 +6,13 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import json
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
 from .. import uptodate
-from ..cache import ExecutionCache, environment_digest
+from ..cache import DamagedEntry, ExecutionCache
 from ..errors import CellFailure, SourceErrors
 from ..execute import ExecuteOptions, execute, say
 from ..figures import Drift, Figure, extract_figures, save_figures
@@ -80,15 +79,41 @@ def execute_options(args: argparse.Namespace) -> ExecuteOptions:
 
 
 def build(project: Project, options: ExecuteOptions = ExecuteOptions(), shard: tuple[int, int] | None = None,
-          junit: Path | None = None, out: TextIO = sys.stdout, strict: bool = False) -> BuildReport:
-    """Build everything out of date; the site is replaced only when every lesson executed."""
-    plain = options.force is None and options.uncached == "execute" and shard is None
+          junit: Path | None = None, out: TextIO = sys.stdout, strict: bool = False, preview: bool = False) -> BuildReport:
+    """Build everything out of date; the site is replaced only when every lesson executed.
+
+    `preview`: build serve's live preview in the build folder instead, leaving site/ as it is."""
+    run = Run(options, shard, junit, out, strict, preview)
+    try:
+        return _build(project, run)
+    except DamagedEntry as exc:
+        # A cached notebook is read only when its page is made: one found damaged then is gone now, so the
+        # build starts again and that lesson runs.
+        print(f"warning: {exc}: the lesson runs again", file=sys.stderr, flush=True)
+        return _build(project, run)
+
+
+@dataclass(frozen=True)
+class Run:
+    """How this build was asked for."""
+
+    options: ExecuteOptions
+    shard: tuple[int, int] | None
+    junit: Path | None
+    out: TextIO
+    strict: bool
+    preview: bool
+
+
+def _build(project: Project, run: Run) -> BuildReport:
+    options, shard, junit, out = run.options, run.shard, run.junit, run.out
+    plain = options.force is None and options.uncached == "execute" and shard is None and not run.preview
     stamp = uptodate.source_stamp(project)
     if plain and (lines := uptodate.is_current(project, stamp)) is not None:
         print("\n".join(lines), file=out, flush=True)  # nothing changed: not even a lesson is read
         return BuildReport(lessons=len(lines) - 1, failures=[])
     courses = prepare(project, local_kernels=options.gateway is None)
-    report_warnings(courses, strict)
+    report_warnings(courses, run.strict)
     cache = ExecutionCache(project)  # one per build: each lesson's inputs are hashed once
     if shard is not None:
         return _build_shard(project, courses, cache, options, shard, junit, out)
@@ -98,11 +123,14 @@ def build(project: Project, options: ExecuteOptions = ExecuteOptions(), shard: t
         _remember_no_op(project, stamp, courses, cache)
         return BuildReport(lessons=sum(len(lessons) for _, lessons in courses), failures=[])
     executed, figures, report = execute_and_draw(project, courses, cache, options, junit, out)
-    if report.failures or options.uncached == "skip":
+    if (report.failures or options.uncached == "skip") and not run.preview:
         # A site of unexecuted lessons is a preview: it must not pass for the real one next time.
         (project.build_dir / SITE_DIGEST).unlink(missing_ok=True)
         uptodate.forget(project)
     if report.failures:
+        return report
+    if run.preview:
+        _publish_preview(project, executed, figures, out)
         return report
     _publish(project, executed, figures, digest, out)
     print(f"site: {_site_folder(project)}/ ({report.lessons} lessons)", file=out, flush=True)
@@ -125,6 +153,20 @@ def _publish(project: Project, executed, figures: list[Figure], digest: str, out
         nav = publish(executed, project, site_name(project))
         build_site(nav, project)
         write_atomic(project.build_dir / SITE_DIGEST, digest)
+
+
+def _publish_preview(project: Project, executed, figures: list[Figure], out: TextIO) -> None:
+    from filelock import FileLock
+
+    from ..publish import publish
+    from ..site import build_preview
+
+    project.build_dir.mkdir(parents=True, exist_ok=True)
+    with FileLock(project.build_dir / "publish.lock"):
+        report_saved_figures(figures, project, out)
+        folder = build_preview(publish(executed, project, site_name(project)), project)
+    lessons = sum(len(lessons) for _, lessons in executed)
+    print(f"preview: {project.relative(folder).as_posix()}/ ({lessons} lessons; site/ is left as it was)", file=out, flush=True)
 
 
 def execute_and_draw(project: Project, courses: Prepared, cache: ExecutionCache, options: ExecuteOptions,
@@ -204,14 +246,14 @@ def _shard(text: str) -> tuple[int, int]:
 def _site_digest(project: Project, courses: Prepared, cache: ExecutionCache) -> str:
     """What the site is made of: every rendered lesson, what its outputs depend on, the templates and settings."""
     # The installed packages: a change goes through the cache, which runs again only the lessons it touches.
-    parts = [site_name(project), project.mkdocs_config.read_text(encoding="utf-8"), environment_digest()]
+    parts = [site_name(project), project.mkdocs_config.read_text(encoding="utf-8"), *sorted(uptodate.installed_distributions())]
     folders, files = project.sources()
     for folder in folders:
         if folder != project.figures_dir:  # the build writes those itself; the pages take them from the run
             parts += [f"{p.relative_to(folder)}:{_file_digest(p)}" for p in _source_files(folder)]
     parts += [f"{p.name}:{_file_digest(p)}" for p in files if p.exists()]
     for _, lessons in courses:
-        parts += [json.dumps(r.notebook, sort_keys=True) + cache.inputs(r).key for r in lessons]
+        parts += [r.digest + cache.inputs(r).key for r in lessons]
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()
 
 

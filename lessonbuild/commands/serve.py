@@ -1,4 +1,8 @@
-"""`lessonbuild serve`: build, serve site/ on 127.0.0.1 with live reload, and rebuild on every change."""
+"""`lessonbuild serve`: build a preview, serve it on 127.0.0.1 with live reload, and rebuild it on every change.
+
+The preview is built in the build folder, incrementally (see site.build_preview); site/, which only
+`build` makes, is left as it is.
+"""
 from __future__ import annotations
 
 import argparse
@@ -7,7 +11,7 @@ import sys
 from ..project import Project
 from .build import build, execute_options, print_failures
 
-HELP = "build, serve site/ on 127.0.0.1 with live reload, and rebuild on every change"
+HELP = "build a preview of the site, serve it on 127.0.0.1 with live reload, and rebuild it on every change"
 NEEDS_PROJECT = True
 EXECUTES = True
 
@@ -19,14 +23,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(project: Project, args: argparse.Namespace) -> int:
     from ..cli import report_errors
     from ..server import serve
+    from ..site import preview_folder
 
     options = execute_options(args)
 
     def rebuild() -> None:
         def build_and_report() -> None:
-            print_failures(build(project, options).failures, sys.stdout)
+            print_failures(build(project, options, preview=True).failures, sys.stdout)
 
         report_errors(build_and_report, debug=args.debug, err=sys.stdout)  # the author watches one stream
 
-    serve(project, rebuild, port=args.port)
+    serve(project, preview_folder(project), rebuild, port=args.port)
     return 0

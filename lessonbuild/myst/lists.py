@@ -16,6 +16,8 @@ MARKER = re.compile(r"^(?P<indent> {0,3})(?P<marker>[-*+]|\d{1,9}[.)])(?P<gap>[ 
 
 def four_space_lists(text: str) -> str:
     lines = text.split("\n")
+    if not any(MARKER.match(line) for line in lines):
+        return text  # no line could open a list item: most prose, spared a parse
     items = [token.map for token in COMMONMARK.parse(text) if token.type == "list_item_open" and token.level == 1 and token.map]
     for start, end in reversed(items):
         item = _item(lines[start:end])
