@@ -1,4 +1,4 @@
-"""A course's own files (helper modules and data/) as one zip: for learners, and for remote kernels."""
+"""A course's own files (helper modules and data/): what a kernel runs beside, and as one zip for learners and remote kernels."""
 from __future__ import annotations
 
 import io
@@ -8,12 +8,20 @@ from pathlib import Path
 from .project import DATA
 
 
+def course_files(folder: Path) -> list[Path]:
+    """What a lesson's code may use of its course: the helper modules and packages beside it, and data/."""
+    packages = [p.parent for p in folder.glob("*/__init__.py")]
+    modules = list(folder.glob("*.py")) + [p for package in packages for p in package.rglob("*.py")]
+    data = [p for p in (folder / DATA).rglob("*") if p.is_file()]
+    return sorted(p for p in modules + data if "__pycache__" not in p.parts)
+
+
 def course_bundle(folder: Path, prefix: str = "") -> bytes | None:
-    """Zip bytes of the course's *.py files and everything under data/; None when it has neither.
+    """Zip bytes of the course's files (course_files); None when it has none.
 
     Entries carry a fixed date, so the same files give the same bytes.
     """
-    files = sorted(folder.glob("*.py")) + sorted(p for p in (folder / DATA).rglob("*") if p.is_file())
+    files = course_files(folder)
     if not files:
         return None
     buffer = io.BytesIO()

@@ -120,8 +120,11 @@ def _execution_options(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--device", choices=("auto", "cpu", "gpu"), default="auto",
-        help="cpu hides GPUs from the kernels; gpu stops unless TensorFlow sees one (default: auto)",
+        help="auto: lessons that use a GPU library run on this machine's GPUs where it has any; cpu: no kernel sees "
+        "a GPU; gpu: as auto, but stop unless there is a GPU, and run again what the cache has from a CPU (default: auto)",
     )
+    parser.add_argument("--accept-cpu-cache", action="store_true",
+                        help="with --device gpu: let cache entries made on a CPU serve lessons that want a GPU")
     parser.add_argument(
         "--gateway", metavar="URL",
         help="execute on a Jupyter Kernel Gateway (or Enterprise Gateway) at URL instead of local kernels "

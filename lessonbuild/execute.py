@@ -10,13 +10,15 @@ import os
 import sys
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TextIO
 
 from .cache import ExecutionCache
+from .devices import Gpu, GpuSlots, needs_gpu, require_gpus
 from .errors import CellFailure, MissingCache
 from .model import ExecutedLesson, RenderedLesson
 from .project import Project
+from .workspace import SCRATCH
 
 Result = ExecutedLesson | CellFailure
 
@@ -28,12 +30,14 @@ class ExecuteOptions:
     device: str = "auto"  # "cpu" hides GPUs; "gpu" requires TensorFlow to see one
     gateway: str | None = None  # execute on this Jupyter Kernel Gateway instead of locally
     uncached: str = "execute"  # a lesson with no cache entry: "execute", "skip" (--no-execute) or "fail"
+    accept_cpu_cache: bool = False  # with device "gpu": let entries made on a CPU serve lessons that need a GPU
 
 
 def execute(lessons: list[RenderedLesson], project: Project, cache: ExecutionCache,
             options: ExecuteOptions = ExecuteOptions(), out: TextIO = sys.stdout) -> dict[str, Result]:
     """Each lesson's ExecutedLesson or CellFailure, by name; one status line per lesson on `out`."""
-    results, pending = _reuse(lessons, cache, options, out)
+    gpus = require_gpus(options.device, options.gateway)  # before the cache: a GPU build without a GPU stops here
+    results, pending = _reuse(lessons, project, cache, options, out)
     if pending and options.uncached == "fail":
         names = ", ".join(rendered.name for rendered, _, _ in pending)
         raise MissingCache(f"no cache entry for: {names} (--require-cache executes nothing)")
@@ -42,11 +46,12 @@ def execute(lessons: list[RenderedLesson], project: Project, cache: ExecutionCac
 
         require_gateway_client()  # before any kernel starts
     if pending:
-        results.update(_run_pending(pending, project, cache, options, out))
+        results.update(_run_pending(pending, project, cache, options, gpus, out))
+        _report_slowest([results[rendered.name] for rendered, _, _ in pending], out)
     return {rendered.name: results[rendered.name] for rendered in lessons}  # in the lessons' order
 
 
-def _reuse(lessons: list[RenderedLesson], cache: ExecutionCache, options: ExecuteOptions, out: TextIO):
+def _reuse(lessons: list[RenderedLesson], project: Project, cache: ExecutionCache, options: ExecuteOptions, out: TextIO):
     """The lessons served by the cache (or left unexecuted), and the others with why they must run."""
     results, pending = {}, []
     for rendered in lessons:
@@ -55,7 +60,9 @@ def _reuse(lessons: list[RenderedLesson], cache: ExecutionCache, options: Execut
         cached = None if forced else cache.lookup(rendered, inputs)
         if rendered.name in cache.damaged:
             print(f"warning: {cache.damaged[rendered.name]}: the lesson runs again", file=sys.stderr, flush=True)
-        if cached is not None:
+        if cached is not None and _ran_on_cpu_for_gpu_build(cached, inputs, project, options):
+            pending.append((rendered, inputs, f"its cache entry ran on {cached.device}, and --device gpu"))
+        elif cached is not None:
             say(out, rendered, f"cached (executed on {cached.device} in {cached.seconds:.1f} s)")
             results[rendered.name] = cached
         elif options.uncached == "skip":
@@ -66,15 +73,40 @@ def _reuse(lessons: list[RenderedLesson], cache: ExecutionCache, options: Execut
     return results, pending
 
 
-def _run_pending(pending, project: Project, cache: ExecutionCache, options: ExecuteOptions, out: TextIO) -> dict:
+def _ran_on_cpu_for_gpu_build(cached: ExecutedLesson, inputs, project: Project, options: ExecuteOptions) -> bool:
+    """A GPU build publishes what ran on a GPU: an entry made on a CPU does not serve a lesson that needs one."""
+    if options.device != "gpu" or options.accept_cpu_cache or cached.device.startswith("GPU"):
+        return False
+    return _wants_gpu(cached.rendered, inputs, project, options)
+
+
+def _wants_gpu(rendered: RenderedLesson, inputs, project: Project, options: ExecuteOptions) -> bool:
+    helpers = [project.root / path for path in inputs.files if path.endswith(".py")]
+    return options.device != "cpu" and needs_gpu(rendered, helpers)
+
+
+def _run_pending(pending, project: Project, cache: ExecutionCache, options: ExecuteOptions, gpus: list[Gpu],
+                 out: TextIO) -> dict:
+    """Run the pending lessons: those that want a GPU on the GPUs' slots (when there are GPUs), the others on
+    `jobs` CPU slots beside them."""
     from .kernel import KernelOptions, run_notebook
 
-    threads = max(1, (os.cpu_count() or 1) // options.jobs) if options.jobs > 1 else 0
-    kernel = KernelOptions(threads=threads, device=options.device, gateway=options.gateway)
+    slots = GpuSlots(gpus, project.settings.kernels_per_gpu)
+    on_gpu = [item for item in pending if slots.count and _wants_gpu(item[0], item[1], project, options)]
+    on_cpu = [item for item in pending if item not in on_gpu]
+    # Each kernel's share of the cores follows from the slots alone, not from how many lessons happen to run now:
+    # a lesson's threads (and so the order of its floating-point sums) must not depend on what else changed.
+    kernels = options.jobs + slots.count
+    threads = max(1, (os.cpu_count() or 1) // kernels) if kernels > 1 else 0
+    kernel = KernelOptions(threads=threads, device=options.device, gateway=options.gateway,
+                           hide_gpus=options.gateway is None)
     results = {}
-    with ThreadPoolExecutor(max_workers=max(1, options.jobs), thread_name_prefix="lesson") as pool:
-        futures = {pool.submit(run_notebook, rendered, project, kernel): (rendered, inputs, why)
-                   for rendered, inputs, why in pending}
+    with ThreadPoolExecutor(max_workers=max(1, options.jobs), thread_name_prefix="lesson") as cpu, \
+            ThreadPoolExecutor(max_workers=max(1, slots.count), thread_name_prefix="gpu-lesson") as gpu:
+        futures = {cpu.submit(run_notebook, rendered, project, kernel): (rendered, inputs, why)
+                   for rendered, inputs, why in on_cpu}
+        futures.update({gpu.submit(_run_on_gpu, slots, rendered, project, kernel): (rendered, inputs, why)
+                        for rendered, inputs, why in on_gpu})
         try:
             with progress_display(out, len(futures)) as advance:
                 for future in as_completed(futures):
@@ -83,9 +115,28 @@ def _run_pending(pending, project: Project, cache: ExecutionCache, options: Exec
                     advance()
         except BaseException:  # Ctrl-C, or a device that is missing: stop every kernel, keep nothing half-done
             kernel.cancel.set()
-            pool.shutdown(wait=True, cancel_futures=True)
+            for pool in (cpu, gpu):
+                pool.shutdown(wait=True, cancel_futures=True)
             raise
     return results
+
+
+def _run_on_gpu(slots: GpuSlots, rendered: RenderedLesson, project: Project, kernel) -> ExecutedLesson:
+    from .kernel import run_notebook
+
+    placed = slots.take()
+    try:
+        return run_notebook(rendered, project, replace(kernel, gpu=placed))
+    finally:
+        slots.give_back(placed)
+
+
+def _report_slowest(results: list[Result], out: TextIO, count: int = 5) -> None:
+    """The lessons this build executed that took longest: where a runner's time goes."""
+    executed = sorted((r for r in results if isinstance(r, ExecutedLesson)), key=lambda r: -r.seconds)[:count]
+    if len(executed) > 1:
+        listed = "; ".join(f"{r.rendered.name} {r.seconds:.1f} s on {r.device}" for r in executed)
+        print(f"slowest: {listed}", file=out, flush=True)
 
 
 def _finished(future, rendered: RenderedLesson, inputs, why: str, cache: ExecutionCache, out: TextIO) -> Result:
@@ -95,7 +146,8 @@ def _finished(future, rendered: RenderedLesson, inputs, why: str, cache: Executi
         say(out, rendered, f"failed ({why})")
         return failure
     result.outputs = cache.store(result, inputs)
-    say(out, rendered, f"executed in {result.seconds:.1f} s on {result.device} ({why})")
+    wrote = f"; wrote {', '.join(result.written)} in {SCRATCH}/" if result.written else ""
+    say(out, rendered, f"executed in {result.seconds:.1f} s on {result.device} ({why}){wrote}")
     return result
 
 
@@ -106,7 +158,14 @@ def progress_display(out: TextIO, total: int):
         yield lambda: None
         return
     from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        SpinnerColumn,
+        TextColumn,
+        TimeElapsedColumn,
+    )
 
     columns = (SpinnerColumn(), TextColumn("executing lessons"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     with Progress(*columns, console=Console(file=out), transient=True) as progress:

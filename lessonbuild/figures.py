@@ -23,6 +23,7 @@ from .fsutil import fresh_folder, write_atomic
 from .model import ExecutedLesson
 from .project import Project
 
+DIFFS = "figures-diff"  # in the build folder: committed | regenerated | difference, for each drifted figure
 ATTACHMENT = re.compile(r"\(attachment:([A-Za-z0-9][A-Za-z0-9_-]*)\.png\)")
 
 
@@ -31,6 +32,7 @@ class Figure:
     course: str
     name: str
     png: bytes
+    tolerance: float | None = None  # the RMS its cell allows (`figure_tolerance`); None: the project's setting
 
     def path(self, project: Project) -> Path:
         return project.figures_dir / self.course / f"{self.name}.png"
@@ -48,7 +50,9 @@ def extract_figures(lessons: list[ExecutedLesson], committed: Path) -> tuple[lis
         except SourceError as exc:
             errors.append(exc)
             continue
-        figures.extend(Figure(executed.rendered.course.slug, name, png) for name, png in drawn.items())
+        tolerances = {c.metadata["figure"]: c.metadata.get("figure_tolerance") for c in executed.rendered.notebook.cells
+                      if c.cell_type == "code" and "figure" in c.metadata}
+        figures.extend(Figure(executed.rendered.course.slug, name, png, tolerances.get(name)) for name, png in drawn.items())
         done.append(_with_figures(executed, drawn) if drawn else executed)
     if errors:
         raise SourceErrors(errors)
@@ -128,6 +132,7 @@ class Drift:
 def check_figures(figures: list[Figure], project: Project) -> list[Drift]:
     """Compare regenerated figures with the committed ones by pixels, RMS within the project's tolerance."""
     scratch = fresh_folder(project.build_dir / "figures-check")
+    fresh_folder(project.build_dir / DIFFS)  # the diffs of this check alone: CI keeps the folder as an artifact
     drifts = [_compare(figure, scratch, project) for figure in figures]
     drawn = {figure.path(project) for figure in figures}
     for orphan in sorted(set(project.figures_dir.glob("*/*.png")) - drawn):
@@ -149,12 +154,13 @@ def _compare(figure: Figure, scratch: Path, project: Project) -> Drift | None:
     regenerated = scratch / figure.course / f"{figure.name}.png"
     write_atomic(regenerated, figure.png)
     try:
-        result = compare_images(str(committed), str(regenerated), tol=project.settings.figure_tolerance, in_decorator=True)
+        tolerance = project.settings.figure_tolerance if figure.tolerance is None else figure.tolerance
+        result = compare_images(str(committed), str(regenerated), tol=tolerance, in_decorator=True)
     except ImageComparisonFailure as exc:  # different sizes: no pixel-wise difference to draw
         return Drift(relative, f"regenerated figure differs: {str(exc).splitlines()[0]}")
     if result is None:
         return None
-    diff = project.build_dir / "figures-diff" / figure.course / f"{figure.name}.png"
+    diff = project.build_dir / DIFFS / figure.course / f"{figure.name}.png"
     write_atomic(diff, _side_by_side(committed, regenerated, Path(result["diff"])))
     message = f"regenerated figure differs (RMS {result['rms']:.2f} > tolerance {result['tol']})"
     return Drift(relative, message, project.relative(diff))

@@ -1,8 +1,9 @@
 """One notebook in one fresh kernel, with nbclient: what the execute stage runs for each lesson.
 
-The kernel starts in the course folder (so `data/` and the course's helper modules
-resolve), with an environment reduced to an allowlist so lesson code cannot read the
-build's secrets, and with TensorFlow's start-up logging silenced. A failing cell is
+The kernel starts in a scratch copy of the course's helper modules and data (workspace.py), so
+`data/` and the helper modules resolve and what the lesson writes stays out of lessons/. Its
+environment is reduced to an allowlist so lesson code cannot read the build's secrets, pinned
+to the GPU it was placed on (or to none), and TensorFlow's start-up logging is silenced. A failing cell is
 reported at the lesson line that raised, with the traceback mapped the same way.
 """
 from __future__ import annotations
@@ -26,9 +27,11 @@ from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernel
 from nbclient.util import ensure_async
 
 from .bundle import course_bundle
+from .devices import NO_GPU, Gpu
 from .errors import CellFailure, DeviceMissing, MissingExtra, SourceLocation
 from .model import ExecutedLesson, RenderedLesson
 from .project import Project
+from .workspace import Workspace
 
 # Variables a kernel inherits from the build; everything else (tokens, keys) stays out.
 INHERITED_ENVIRONMENT = (
@@ -94,8 +97,10 @@ def _lessonbuild_probe():
 @dataclass(frozen=True)
 class KernelOptions:
     threads: int = 0  # per kernel for TensorFlow, OpenMP and BLAS pools; 0 leaves them to the libraries
-    device: str = "auto"  # "cpu" hides GPUs from the kernel; "gpu" requires TensorFlow to see one
+    device: str = "auto"  # "cpu" hides GPUs from the kernel; "gpu" requires TensorFlow to see the one it is placed on
     gateway: str | None = None  # a Jupyter Kernel (or Enterprise) Gateway's URL: run the kernels there
+    gpu: Gpu | None = None  # the GPU the kernel is placed on: it sees that one alone
+    hide_gpus: bool = False  # a kernel placed on no GPU sees none (the GPUs' memory is for the kernels placed there)
     cancel: threading.Event = field(default_factory=threading.Event)  # set: shut the kernel down and stop
 
 
@@ -105,15 +110,28 @@ def run_notebook(rendered: RenderedLesson, project: Project, options: KernelOpti
     Raises KeyboardInterrupt when `options.cancel` is set while it runs.
     """
     options = options or KernelOptions()
+    if options.gateway:  # the gateway's kernel gets the course's files in a folder of its own there
+        return _run_notebook(rendered, project, options, project.root / rendered.course.path, lambda text: text)
+    workspace = Workspace(project, rendered)
+    try:
+        executed = _run_notebook(rendered, project, options, workspace.folder, workspace.as_course_folder)
+    finally:
+        written = workspace.keep()
+    executed.written = tuple(written)
+    return executed
+
+
+def _run_notebook(rendered: RenderedLesson, project: Project, options: KernelOptions, folder: Path,
+                  as_course_folder) -> ExecutedLesson:
+    """Run the lesson with `folder` as the kernel's working folder; `as_course_folder` maps its paths back."""
     notebook = copy.deepcopy(rendered.notebook)
-    course_folder = project.root / rendered.course.path
     execution = rendered.lesson.front_matter.get("execution", {})  # MyST-NB's settings of the notebook
     client = NotebookClient(
         notebook,
         timeout=rendered.lesson.front_matter.get("timeout", execution.get("timeout", project.settings.timeout)),
         allow_errors=execution.get("allow_errors", False),
         kernel_name=notebook.metadata.kernelspec.name,
-        resources={"metadata": {"path": str(course_folder)}},
+        resources={"metadata": {"path": str(folder)}},
         record_timing=False,  # wall-clock stamps would make every run's notebook differ; seconds suffice
         log=QUIET_LOG,  # failures are reported by the build, at the lesson line
     )
@@ -121,36 +139,47 @@ def run_notebook(rendered: RenderedLesson, project: Project, options: KernelOpti
     log_path.parent.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="lessonbuild-") as sockets, open(log_path, "wb") as kernel_log:
-        environment = kernel_environment(project, course_folder, options)
+        environment = kernel_environment(project, folder, options)
         if options.gateway:
             client.km = _gateway_kernel_manager(options.gateway, client.kernel_name)
-            kernel = {"setup": _remote_setup_code(course_folder, environment)}
+            kernel = {"setup": _remote_setup_code(folder, environment)}
         else:
             _use_local_sockets(client, Path(sockets))
             kernel = {"env": environment, "stderr": kernel_log, "stdout": kernel_log}
         try:
-            probe = asyncio.run(_run(client, rendered, kernel, project.root, options))
+            probe = asyncio.run(_run(client, rendered, kernel, _relative_paths(project.root, as_course_folder), options))
         except CellFailure as failure:
             failure.kernel_log = None if options.gateway else project.relative(log_path)
             raise
     seconds = time.perf_counter() - started
-    notebook.metadata["lessonbuild"]["execution"] = {**probe, "seconds": round(seconds, 2)}
-    return ExecutedLesson(rendered=rendered, notebook=notebook, seconds=seconds, device=probe["device"])
+    device = _device(probe, options.gpu)
+    notebook.metadata["lessonbuild"]["execution"] = {**probe, "device": device, "seconds": round(seconds, 2)}
+    return ExecutedLesson(rendered=rendered, notebook=notebook, seconds=seconds, device=device)
 
 
-def kernel_environment(project: Project, course_folder: Path, options: KernelOptions) -> dict[str, str]:
+def _device(probe: dict, gpu: Gpu | None) -> str:
+    """What the lesson ran on: the GPU it was placed on, unless TensorFlow ran and saw none there."""
+    if gpu is not None and (probe["device"].startswith("GPU") or "tensorflow" not in probe):
+        return str(gpu)
+    return probe["device"]
+
+
+def kernel_environment(project: Project, folder: Path, options: KernelOptions) -> dict[str, str]:
+    """The kernel's variables: the allowed ones of the build's, and the build's own; `folder` is where it runs."""
     allowed = INHERITED_ENVIRONMENT + tuple(project.settings.kernel_env)
     environment = {name: os.environ[name] for name in allowed if name in os.environ}
     environment.update(QUIET_TENSORFLOW)
-    environment["PYTHONPATH"] = str(course_folder)
+    environment["PYTHONPATH"] = str(folder)
     environment["PYTHONHASHSEED"] = "0"
     environment["PYTHONDONTWRITEBYTECODE"] = "1"  # keep __pycache__ out of the lessons folder
     environment["PYDEVD_DISABLE_FILE_VALIDATION"] = "1"  # debugpy's frozen-modules warning, every start
     if options.threads:
         # N kernels at once, each with pools the size of the machine, would fight over the cores.
         environment.update({name: str(options.threads) for name in THREAD_POOL_VARIABLES})
-    if options.device == "cpu":
-        environment["CUDA_VISIBLE_DEVICES"] = "-1"
+    if options.gpu is not None:
+        environment.update(options.gpu.environment)
+    elif options.device == "cpu" or options.hide_gpus:
+        environment.update(NO_GPU)
     return environment
 
 
@@ -163,16 +192,16 @@ def _use_local_sockets(client: NotebookClient, folder: Path) -> None:
     client.km.ip = str(folder / "kernel")
 
 
-async def _run(client: NotebookClient, rendered: RenderedLesson, kernel: dict, root: Path, options: KernelOptions) -> dict:
+async def _run(client: NotebookClient, rendered: RenderedLesson, kernel: dict, relative, options: KernelOptions) -> dict:
     setup = kernel.pop("setup", None)
     async with client.async_setup_kernel(**kernel):
         watcher = asyncio.create_task(_shut_down_when_cancelled(client, options.cancel))
         try:
             if setup:
                 await _run_setup(client, setup, rendered)
-            if options.device == "gpu":
-                await _require_gpu(client, rendered)
-            return await _run_cells(client, rendered, root)
+            if options.device == "gpu" and options.gpu is not None:
+                await _require_gpu(client, rendered, options.gpu)
+            return await _run_cells(client, rendered, relative)
         finally:
             watcher.cancel()
             if options.cancel.is_set():
@@ -218,14 +247,14 @@ async def _shut_down_when_cancelled(client: NotebookClient, cancel: threading.Ev
     await ensure_async(client.km.shutdown_kernel(now=True))
 
 
-async def _require_gpu(client: NotebookClient, rendered: RenderedLesson) -> None:
+async def _require_gpu(client: NotebookClient, rendered: RenderedLesson, gpu: Gpu) -> None:
     info = await _probe(client, "import tensorflow\n")
     if not info["device"].startswith("GPU"):
-        name = f"{rendered.course.slug}/{rendered.lesson.slug}"
-        raise DeviceMissing(f"{name}: --device gpu, but TensorFlow {info.get('tensorflow', '')} in the kernel sees no GPU")
+        raise DeviceMissing(f"{rendered.name}: --device gpu, but TensorFlow {info.get('tensorflow', '')} in the kernel "
+                            f"placed on {gpu} sees no GPU")
 
 
-async def _run_cells(client: NotebookClient, rendered: RenderedLesson, root: Path) -> dict:
+async def _run_cells(client: NotebookClient, rendered: RenderedLesson, relative) -> dict:
     await _record_language_info(client)
     await client.async_wait_for_reply(client.kc.execute(BASELINE_CODE, silent=True, store_history=False))
     for index, cell in enumerate(client.nb.cells):
@@ -235,7 +264,7 @@ async def _run_cells(client: NotebookClient, rendered: RenderedLesson, root: Pat
         try:
             await client.async_execute_cell(cell, index, execution_count=client.code_cells_executed + 1)
         except CellExecutionError as exc:
-            raise _raised(client, rendered, index, exc, root) from None
+            raise _raised(client, rendered, index, exc, relative) from None
         except CellTimeoutError:
             raise _stopped(rendered, index, f"cell timed out after {client.timeout} s") from None
         except DeadKernelError:
@@ -271,11 +300,15 @@ def _origin(rendered: RenderedLesson, index: int, line_in_cell: int | None) -> S
     return SourceLocation(path, lines[line_in_cell - 1])
 
 
-def _raised(client: NotebookClient, rendered: RenderedLesson, index: int, exc: CellExecutionError, root: Path) -> CellFailure:
+def _relative_paths(root: Path, as_course_folder):
+    """A traceback's paths as the author knows them: a helper module's in its course folder, relative to the project."""
+    return lambda text: as_course_folder(text).replace(f"{root}{os.sep}", "")
+
+
+def _raised(client: NotebookClient, rendered: RenderedLesson, index: int, exc: CellExecutionError, relative) -> CellFailure:
     cells_by_count = {c.execution_count: i for i, c in enumerate(client.nb.cells) if c.get("execution_count")}
     errors = [o for o in client.nb.cells[index].outputs if o.output_type == "error"]
-    traceback = ANSI_ESCAPE.sub("", "\n".join(errors[-1].traceback) if errors else exc.traceback)
-    traceback = traceback.replace(f"{root}{os.sep}", "")  # helper-module frames, relative like the rest
+    traceback = relative(ANSI_ESCAPE.sub("", "\n".join(errors[-1].traceback) if errors else exc.traceback))
     location = _origin(rendered, index, None)
     for match in CELL_FRAME.finditer(traceback):
         frame_cell = cells_by_count.get(int(match[1]))

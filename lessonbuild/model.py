@@ -155,6 +155,7 @@ class ExecutedLesson:
                  seconds: float, device: str, ran: bool = True, outputs: str = ""):
         self.rendered, self.seconds, self.device, self.ran = rendered, seconds, device, ran
         self.outputs = outputs
+        self.written: tuple[str, ...] = ()  # what the run wrote in its working folder (a run of this build only)
         self._notebook = notebook
 
     @property

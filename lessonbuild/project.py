@@ -55,6 +55,8 @@ SETTINGS = (
             "the RMS pixel difference (0-255) a regenerated figure may show before `figures --check` fails"),
     Setting("jinja_in_code", True, {"type": "boolean"},
             "whether {{ data_path(...) }} and the build's other names work in code cells (false: code is left as written)"),
+    Setting("kernels_per_gpu", 1, {"type": "integer", "minimum": 1},
+            "kernels that share one GPU at once (each takes its memory as it grows)"),
     Setting("site_engine", "mkdocs", {"enum": ["mkdocs", "zensical"]},
             "what builds site/ from the pages: MkDocs with Material, or Zensical (incremental; pip install 'lessonbuild[zensical]')"),
 )

@@ -32,7 +32,7 @@ KNOWN_ELSEWHERE = (
     "abbreviations", "abstract", "affiliations", "authors", "author", "banner", "bibliography", "content_includes_title",
     "copyright", "date", "doi", "downloads", "edit_url", "enumerator", "exports", "file_format", "github", "html_meta",
     "kernel_info", "keywords", "label", "license", "math", "myst", "mystnb", "numbering", "open_access", "options",
-    "parts", "requirements", "resources", "settings", "short_title", "site", "source_url", "subject", "subtitle",
+    "parts", "requirements", "settings", "short_title", "site", "source_url", "subject", "subtitle",
     "tags", "thumbnail", "venue",
 )
 LESSON_SCHEMA = {
@@ -51,6 +51,13 @@ LESSON_SCHEMA = {
         "execution": {  # MyST-NB's own execution settings of a notebook
             "type": "object",
             "properties": {"timeout": {"type": "integer", "minimum": 1}, "allow_errors": {"type": "boolean"}},
+        },
+        "resources": {  # what the lesson needs to run on; MyST's own `resources` (a list of files) is let through
+            "anyOf": [
+                {"type": "object", "properties": {"gpu": {"type": "integer", "minimum": 0, "maximum": 1}},
+                 "additionalProperties": False},
+                {"type": "array"},
+            ],
         },
         "lessonbuild": {
             "type": "object",
@@ -71,6 +78,7 @@ CELL_OPTIONS_SCHEMA = {
     "properties": {
         "tags": {"type": "array", "items": {"type": "string"}},
         "figure": {"type": "string", "pattern": FIGURE_NAME},
+        "figure_tolerance": {"type": "number", "minimum": 0},  # this figure's own RMS for `figures --check`
         "load": {"type": "string"},
         "mystnb": {"type": "object"},
     },
@@ -369,6 +377,8 @@ def _fenced_draft(lines: list[str], start: int, end: int, kind: str, path: Path)
     tags = list(options.pop("tags", [])) + _mystnb_tags(options.get("mystnb"))
     if kind != "code" and "figure" in options:
         raise SourceError(path, start + 1, "only a code cell can draw a figure")
+    if "figure_tolerance" in options and "figure" not in options:
+        raise SourceError(path, start + 1, "figure_tolerance is for a cell that draws a figure (give it a figure name)")
     return _Draft(kind, body, numbers, start + 1, tags, options)
 
 

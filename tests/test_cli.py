@@ -5,7 +5,7 @@ import sys
 import nbformat
 import pytest
 
-from tests.conftest import run_build
+from tests.conftest import author_environment, run_build
 
 
 def snapshot(folder):
@@ -100,10 +100,10 @@ def test_ctrl_c_stops_cleanly_and_loses_nothing(tiny_root):
     before_site = snapshot(tiny_root / "site")
     before_cache = snapshot(tiny_root / "_build" / "cache")
     lesson = tiny_root / "lessons" / "tiny" / "01-plots.md"
-    marker = tiny_root / "lessons" / "tiny" / "started"
-    lesson.write_text(lesson.read_text().replace("import helper\n", "import helper, time\nopen('started', 'w').close()\ntime.sleep(60)\n"))
+    marker = tiny_root.parent / "started"  # outside the project: the lesson runs in a scratch folder
+    lesson.write_text(lesson.read_text().replace("import helper\n", f"import helper, time\nopen({str(marker)!r}, 'w').close()\ntime.sleep(60)\n"))
     command = [sys.executable, str(REPOSITORY / "build.py"), "--project", str(tiny_root)]
-    build = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    build = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=author_environment())
     for _ in range(600):
         if marker.exists() or build.poll() is not None:
             break

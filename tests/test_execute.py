@@ -1,6 +1,8 @@
 """The pipeline across lessons: parallel kernels, failures that do not stop the others, the device."""
 import io
+import itertools
 import os
+import sys
 
 import nbformat
 import pytest
@@ -141,12 +143,163 @@ def test_two_builds_at_once_both_succeed_and_leave_a_whole_site(tiny_root):
     import subprocess
     import sys
 
-    from tests.conftest import REPOSITORY
+    from tests.conftest import REPOSITORY, author_environment
 
     command = [sys.executable, str(REPOSITORY / "build.py"), "--force", "--project", str(tiny_root)]
-    builds = [subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    builds = [subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=author_environment())
+              for _ in range(2)]
     for build in builds:
         out, err = build.communicate(timeout=300)
         assert build.returncode == 0, err
     assert (tiny_root / "site" / "tiny" / "01-plots" / "index.html").exists()
     assert list((tiny_root / "_build" / "cache" / "entries").rglob("*.ipynb"))
+
+
+# A lesson that says it wants a GPU, and notes what its kernel saw, and when it ran, in a shared folder.
+ON_A_GPU = """---\ntitle: {title}\nresources: {{gpu: {gpu}}}\n---\n```{{code-cell}} ipython3
+import json, os, pathlib, time
+started = time.time()
+time.sleep(0.4)
+seen = {{name: os.environ.get(name) for name in ("CUDA_VISIBLE_DEVICES", "TF_FORCE_GPU_ALLOW_GROWTH")}}
+pathlib.Path({folder!r}, {title!r}).write_text(json.dumps([seen, started, time.time()]))
+```
+"""
+
+
+def simulated_gpus(monkeypatch, *names: str):
+    from lessonbuild import devices
+    from lessonbuild.devices import Gpu
+
+    monkeypatch.setattr(devices, "find_gpus", lambda: [Gpu(index, name) for index, name in enumerate(names)])
+
+
+def execute_in_process(root, **options):
+    from lessonbuild.cache import ExecutionCache
+    from lessonbuild.execute import ExecuteOptions, execute
+    from lessonbuild.prepare import prepare
+    from lessonbuild.project import load_project
+
+    project = load_project(root)
+    lessons = [rendered for _, rendered_lessons in prepare(project) for rendered in rendered_lessons]
+    out = io.StringIO()
+    results = execute(lessons, project, ExecutionCache(project), ExecuteOptions(**options), out)
+    return results, out.getvalue().splitlines()
+
+
+@pytest.mark.kernel
+def test_simulated_two_gpu_runner_places_one_kernel_per_gpu_and_the_rest_on_the_cpu(tmp_path, monkeypatch):
+    import json
+
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    lessons = {f"0{n}-g": ON_A_GPU.format(title=f"G{n}", gpu=1, folder=str(notes)) for n in range(1, 5)}
+    lessons["05-c"] = ON_A_GPU.format(title="C", gpu=0, folder=str(notes))
+    root = make_project(tmp_path / "p", lessons)
+    simulated_gpus(monkeypatch, "Simulated A", "Simulated B")
+    results, lines = execute_in_process(root, jobs=1)
+    seen = {name: json.loads((notes / name).read_text()) for name in ("G1", "G2", "G3", "G4", "C")}
+    assert seen["C"][0]["CUDA_VISIBLE_DEVICES"] == "-1"  # beside the GPUs, and kept off them
+    on_gpu = {name: note for name, note in seen.items() if name != "C"}
+    assert {note[0]["CUDA_VISIBLE_DEVICES"] for note in on_gpu.values()} == {"0", "1"}  # both GPUs used
+    assert all(note[0]["TF_FORCE_GPU_ALLOW_GROWTH"] == "true" for note in on_gpu.values())
+    for gpu in ("0", "1"):  # kernels_per_gpu = 1: one kernel at a time on each GPU
+        spans = sorted((start, end) for note, start, end in on_gpu.values() if note["CUDA_VISIBLE_DEVICES"] == gpu)
+        assert all(earlier[1] <= later[0] for earlier, later in itertools.pairwise(spans))
+    statuses = {line.split(": ", 1)[0]: line for line in lines}
+    assert statuses["tiny/01-g"].split(" on ")[1].split(" (")[0] in ("GPU 0: Simulated A", "GPU 1: Simulated B")
+    assert " on CPU (" in statuses["tiny/05-c"]
+    assert results["tiny/01-g"].notebook.metadata["lessonbuild"]["execution"]["device"].startswith("GPU ")
+    assert lines[-1].startswith("slowest: ") and lines[-1].count(" s on ") == 5
+
+
+@pytest.mark.kernel
+def test_two_kernels_share_a_gpu_when_the_setting_allows(tmp_path, monkeypatch):
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    meeting = MEETING.replace("import os, pathlib, time", "import os, pathlib, time\nprint(os.environ['CUDA_VISIBLE_DEVICES'])")
+    lessons = {f"0{n}-g": meeting.format(title=f"G{n}", folder=str(notes), wait=True).replace(
+        "---\n```", "resources: {gpu: 1}\n---\n```", 1) for n in (1, 2)}
+    root = make_project(tmp_path / "p", lessons)
+    (root / "pyproject.toml").write_text("[tool.lessonbuild]\nkernels_per_gpu = 2\n")
+    simulated_gpus(monkeypatch, "Simulated A")
+    results, _ = execute_in_process(root, jobs=1)
+    for name in ("tiny/01-g", "tiny/02-g"):  # each met the other while it ran: both on GPU 0 at once
+        (cell,) = [cell for cell in results[name].notebook.cells if cell.cell_type == "code"]
+        text = "".join(output.get("text", "") for output in cell.outputs)
+        assert text.split("\n")[0] == "0" and text.split()[-1] == "True"
+
+
+@pytest.mark.kernel
+def test_a_gpu_build_runs_again_what_the_cache_has_from_a_cpu_and_a_gpu_entry_serves_a_cpu_build(tmp_path, monkeypatch):
+    from lessonbuild import kernel
+
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    root = make_project(tmp_path / "p", {"01-g": ON_A_GPU.format(title="G1", gpu=1, folder=str(notes)),
+                                         "02-c": ON_A_GPU.format(title="C", gpu=0, folder=str(notes))})
+    simulated_gpus(monkeypatch)  # no GPU: the entries are made on the CPU
+    _, lines = execute_in_process(root)
+    assert all(" on CPU (first run)" in line for line in lines[:2])
+    simulated_gpus(monkeypatch, "Simulated A")
+
+    async def tensorflow_sees_it(*_):  # simulated: no TensorFlow here can see the simulated GPU
+        return None
+
+    monkeypatch.setattr(kernel, "_require_gpu", tensorflow_sees_it)
+    _, lines = execute_in_process(root, device="gpu", accept_cpu_cache=True)
+    assert lines[0].startswith("tiny/01-g: cached (executed on CPU")  # said otherwise
+    _, lines = execute_in_process(root, device="gpu")
+    statuses = {line.split(": ", 1)[0]: line for line in lines}
+    assert statuses["tiny/01-g"].endswith("on GPU 0: Simulated A (its cache entry ran on CPU, and --device gpu)")
+    assert statuses["tiny/02-c"].startswith("tiny/02-c: cached")  # it wants no GPU: its CPU entry stands
+    _, lines = execute_in_process(root, device="cpu")
+    assert lines[0] == "tiny/01-g: cached (executed on GPU 0: Simulated A in " + lines[0].split(" in ")[1]
+
+
+@pytest.mark.kernel
+def test_a_gpu_build_on_a_machine_without_a_gpu_stops_even_when_everything_is_cached(tiny_root, tmp_path):
+    assert run_build(tiny_root).returncode == 0
+    no_nvidia = {**os.environ, "PATH": os.path.dirname(sys.executable) + os.pathsep + "/usr/bin:/bin"}
+    result = run_build(tiny_root, "--device", "gpu", env=no_nvidia)
+    assert result.returncode == 1
+    assert result.stderr.strip() == "--device gpu, but this machine has no GPU (neither NVML nor nvidia-smi found one)"
+    assert result.stdout == ""  # stopped before the cache was looked at
+
+
+WRITER = """---\ntitle: Writer\n---\n```{code-cell} ipython3
+%%file notes.txt
+written by the lesson
+```
+
+```{code-cell} ipython3
+import helper
+with open("data/values.txt", "a") as handle:  # even a course file, changed in place
+    handle.write("6\\n")
+open("helper.py", "w").write("broken = (")
+print(open("data/values.txt").read().split(), helper.greeting())
+```
+"""
+
+
+@pytest.mark.kernel
+def test_what_a_lesson_writes_stays_in_its_scratch_folder_and_the_repository_stays_clean(tmp_path):
+    import subprocess
+
+    root = make_project(tmp_path / "p", {"01-w": WRITER})
+    (root / ".gitignore").write_text("_build/\nsite/\n")
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.org", "-C", str(root)]
+    subprocess.run([*git, "init", "-q"], check=True)
+    subprocess.run([*git, "add", "-A"], check=True)
+    subprocess.run([*git, "commit", "-qm", "lessons"], check=True)
+    result = run_build(root)
+    assert result.returncode == 0, result.stderr
+    line = result.stdout.splitlines()[0]
+    assert line.endswith("; wrote data/values.txt, helper.py, notes.txt in scratch/")
+    assert subprocess.run([*git, "status", "--porcelain"], capture_output=True, text=True).stdout == ""
+    scratch = root / "_build" / "scratch" / "tiny" / "01-w"
+    assert (scratch / "notes.txt").read_text() == "written by the lesson\n"
+    page = (root / "site" / "tiny" / "01-w" / "index.html").read_text()
+    assert "hello from the helper" in page  # the helper as committed, imported before the lesson broke its copy
+    again = run_build(root, "--force")  # the same inputs: the copies start as the course's files again
+    assert again.returncode == 0 and "['1', '3', '2', '5', '4', '6']" in (root / "_build" / "docs" / "tiny" / "01-w.md").read_text()
+    assert run_build(root).stdout.startswith("tiny/01-w: cached")  # what the run wrote is not in the cache key

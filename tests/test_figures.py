@@ -106,3 +106,28 @@ def test_a_figure_no_cell_draws_is_drift(tiny_root):
     check = run_build(tiny_root, "figures", "--check")
     assert check.returncode == 1
     assert "figures/tiny/old.png: no figure cell draws this figure any more" in check.stdout
+
+
+@pytest.mark.kernel
+def test_in_ci_a_drifted_figure_fails_the_build_which_writes_nothing_and_a_cell_may_allow_more(tiny_root):
+    import os
+
+    assert run_build(tiny_root).returncode == 0
+    committed = (tiny_root / "figures" / "tiny" / "bars.png").read_bytes()
+    site_page = (tiny_root / "site" / "tiny" / "01-plots" / "index.html").read_text()
+    lesson = tiny_root / "lessons" / "tiny" / "01-plots.md"
+    lesson.write_text(lesson.read_text().replace('color="tab:blue"', 'color="tab:red"').replace("Done.", "Done again."))
+    ci = {**os.environ, "CI": "true"}
+    result = run_build(tiny_root, env=ci)
+    assert result.returncode == 1
+    assert result.stderr.startswith("figures/tiny/bars.png: regenerated figure differs (RMS ")
+    assert (tiny_root / "_build" / "figures-diff" / "tiny" / "bars.png").exists()  # what CI keeps as an artifact
+    assert (tiny_root / "figures" / "tiny" / "bars.png").read_bytes() == committed
+    assert (tiny_root / "site" / "tiny" / "01-plots" / "index.html").read_text() == site_page  # nothing published
+    assert run_build(tiny_root, "--no-frozen-figures", env=ci).returncode == 0  # said otherwise: written, as at home
+    assert (tiny_root / "figures" / "tiny" / "bars.png").read_bytes() != committed
+    (tiny_root / "figures" / "tiny" / "bars.png").write_bytes(committed)
+    lesson.write_text(lesson.read_text().replace(":figure: bars", ":figure: bars\n:figure_tolerance: 200"))
+    result = run_build(tiny_root, env=ci)  # this cell allows the difference: the build passes, figures/ stays
+    assert result.returncode == 0, result.stderr
+    assert (tiny_root / "figures" / "tiny" / "bars.png").read_bytes() == committed

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import os
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,7 +16,7 @@ from .. import uptodate
 from ..cache import DamagedEntry, ExecutionCache
 from ..errors import CellFailure, SourceErrors
 from ..execute import ExecuteOptions, execute, say
-from ..figures import Drift, Figure, extract_figures, save_figures
+from ..figures import Drift, Figure, check_figures, extract_figures, save_figures
 from ..fsutil import write_atomic
 from ..junit import write_junit
 from ..model import RenderedLesson
@@ -50,6 +51,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="execute these lessons (course/slug or slug) even if cached; with no name, all of them",
     )
     parser.add_argument("--strict", action="store_true", help="warnings are errors too (as Sphinx's -W; for CI)")
+    parser.add_argument(
+        "--frozen-figures", action=argparse.BooleanOptionalAction, default=None,
+        help="never write figures/: a regenerated figure that differs from the committed one fails the build, its "
+        "diff image kept in _build/figures-diff/ (default: on where the CI variable is set, as CI services set it)",
+    )
 
 
 def run(project: Project, args: argparse.Namespace) -> int:
@@ -57,7 +63,9 @@ def run(project: Project, args: argparse.Namespace) -> int:
         from . import kaggle
 
         return kaggle.run(project, args)
-    report = build(project, execute_options(args), shard=args.shard, junit=args.junit, strict=args.strict)
+    frozen = bool(os.environ.get("CI")) if args.frozen_figures is None else args.frozen_figures
+    report = build(project, execute_options(args), shard=args.shard, junit=args.junit, strict=args.strict,
+                   frozen_figures=frozen)
     print_failures(report.failures)
     return report.exit_code
 
@@ -75,15 +83,18 @@ class BuildReport:
 
 def execute_options(args: argparse.Namespace) -> ExecuteOptions:
     return ExecuteOptions(force=getattr(args, "force", None), jobs=args.jobs, device=args.device,
-                          gateway=args.gateway, uncached=getattr(args, "uncached", "execute"))
+                          gateway=args.gateway, uncached=getattr(args, "uncached", "execute"),
+                          accept_cpu_cache=args.accept_cpu_cache)
 
 
 def build(project: Project, options: ExecuteOptions = ExecuteOptions(), shard: tuple[int, int] | None = None,
-          junit: Path | None = None, out: TextIO = sys.stdout, strict: bool = False, preview: bool = False) -> BuildReport:
+          junit: Path | None = None, out: TextIO = sys.stdout, strict: bool = False, preview: bool = False,
+          frozen_figures: bool = False) -> BuildReport:
     """Build everything out of date; the site is replaced only when every lesson executed.
 
-    `preview`: build serve's live preview in the build folder instead, leaving site/ as it is."""
-    run = Run(options, shard, junit, out, strict, preview)
+    `preview`: build serve's live preview in the build folder instead, leaving site/ as it is.
+    `frozen_figures`: compare the figures with figures/ instead of writing them; any drift fails the build."""
+    run = Run(options, shard, junit, out, strict, preview, frozen_figures)
     try:
         return _build(project, run)
     except DamagedEntry as exc:
@@ -103,11 +114,14 @@ class Run:
     out: TextIO
     strict: bool
     preview: bool
+    frozen_figures: bool
 
 
 def _build(project: Project, run: Run) -> BuildReport:
     options, shard, junit, out = run.options, run.shard, run.junit, run.out
-    plain = options.force is None and options.uncached == "execute" and shard is None and not run.preview
+    # A GPU build always asks for the GPU and looks at what each entry ran on: nothing is taken on trust.
+    plain = options.force is None and options.uncached == "execute" and shard is None and not run.preview \
+        and options.device != "gpu"
     stamp = uptodate.source_stamp(project)
     if plain and (lines := uptodate.is_current(project, stamp)) is not None:
         print("\n".join(lines), file=out, flush=True)  # nothing changed: not even a lesson is read
@@ -129,10 +143,16 @@ def _build(project: Project, run: Run) -> BuildReport:
         uptodate.forget(project)
     if report.failures:
         return report
+    if run.frozen_figures:
+        report.drifted = check_figures(figures, project)
+    if report.drifted:
+        for drift in report.drifted:
+            print(drift, file=sys.stderr, flush=True)
+        return report  # nothing published: the committed figures are what the site must show
     if run.preview:
         _publish_preview(project, executed, figures, out)
         return report
-    _publish(project, executed, figures, digest, out)
+    _publish(project, executed, [] if run.frozen_figures else figures, digest, out)
     print(f"site: {_site_folder(project)}/ ({report.lessons} lessons)", file=out, flush=True)
     if options.uncached != "skip":
         # The stamp is taken before the build: an edit made while it ran makes the next build look again.

@@ -118,3 +118,56 @@ def show_window_positions(size: int = 7, window: int = 3, strides=(1, 2), paddin
         axis.grid(color="lightgray")
         axis.tick_params(length=0)
     return figure
+
+
+SHAPES = ("square", "disc")  # the classes of shapes_dataset, by label
+
+
+def shapes_dataset(count: int, size: int = 32, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """`count` grey images of one filled shape each, a square (label 0) or a disc (label 1), on a noisy background.
+
+    Each shape has its own place, size and brightness, and a square and a disc of the same size cover
+    about the same area, so brightness alone does not tell them apart. The same seed gives the same images.
+    """
+    rng = np.random.default_rng(seed)
+    rows, cols = np.mgrid[:size, :size]
+    labels = rng.integers(0, 2, count)
+    images = rng.normal(0.15, 0.08, (count, size, size))
+    for image, label in zip(images, labels):
+        radius = rng.uniform(size * 0.12, size * 0.3)
+        row, col = rng.uniform(radius, size - radius, 2)
+        if label == 1:
+            shape = (rows - row) ** 2 + (cols - col) ** 2 <= radius**2
+        else:
+            half_side = radius * np.sqrt(np.pi) / 2  # the square of the disc's area
+            shape = (abs(rows - row) <= half_side) & (abs(cols - col) <= half_side)
+        image[shape] += rng.uniform(0.35, 0.8)
+    return np.clip(images, 0, 1)[..., np.newaxis].astype("float32"), labels.astype("float32")
+
+
+def show_shapes(images: np.ndarray, labels: np.ndarray, count: int = 8):
+    """The first `count` images of a shapes data set, titled with their class."""
+    figure, axes = plt.subplots(1, count, figsize=(1.4 * count, 1.8))
+    for axis, image, label in zip(axes, images, labels):
+        axis.imshow(image[..., 0], cmap="gray", vmin=0, vmax=1)
+        axis.set_title(SHAPES[int(label)], fontsize=10)
+        axis.axis("off")
+    return figure
+
+
+def show_learning_curves(history: dict[str, list[float]]):
+    """Loss and accuracy per epoch, on the training and the validation data, side by side."""
+    figure, (loss, accuracy) = plt.subplots(1, 2, figsize=(9, 3.4))
+    epochs = np.arange(1, len(history["loss"]) + 1)
+    for axis, metric, title in ((loss, "loss", "Loss (cross-entropy)"), (accuracy, "binary_accuracy", "Accuracy")):
+        axis.plot(epochs, history[metric], label="training", color="tab:blue")
+        axis.plot(epochs, history[f"val_{metric}"], label="validation", color="tab:orange")
+        axis.set_title(title)
+        axis.set_xlabel("epoch")
+        axis.grid(color="lightgray")
+    # Fixed scales: a run that ends a little differently moves the lines, not every tick label.
+    loss.set_ylim(0, 0.8)
+    accuracy.set_ylim(0.4, 1.02)
+    loss.legend()
+    figure.tight_layout()
+    return figure
