@@ -1,8 +1,11 @@
 """End to end on the real Maximum Pooling lesson, with TensorFlow, through the command line."""
 import re
+import shutil
 
 import nbformat
 import pytest
+
+from tests.conftest import REPOSITORY, run_build
 
 pytestmark = pytest.mark.tensorflow
 FIGURES = ("show-extraction", "max-pooling", "two-dots", "two-dots-far")
@@ -15,13 +18,15 @@ def built(maximum_pooling_build):
 
 def test_one_line_per_lesson(built):
     _, result = built
-    lines = sorted(result.stdout.splitlines()[:4])
+    lines = sorted(result.stdout.splitlines()[:5])
     names = ["computer-vision/02-convolution-and-relu", "computer-vision/03-maximum-pooling",
-             "computer-vision/04-sliding-window", "imported/01-maximum-pooling"]
+             "computer-vision/04-sliding-window", "computer-vision/05-custom-convnets", "imported/01-maximum-pooling"]
     assert len(lines) == len(names)
     for line, name in zip(lines, names):
-        assert re.match(rf"{name}: executed in [\d.]+ s on (CPU|GPU: .+) \(first run\)$", line)
-    assert result.stdout.splitlines()[-1] == "site: site/ (4 lessons)"
+        assert re.match(rf"{name}: executed in [\d.]+ s on (CPU|GPU \d+: .+) \(first run\)$", line)
+    slowest = result.stdout.splitlines()[5]
+    assert slowest.startswith("slowest: computer-vision/05-custom-convnets ") and slowest.count(" s on ") == 5
+    assert result.stdout.splitlines()[-1] == "site: site/ (5 lessons)"
 
 
 def test_page_shows_the_figures_the_code_draws(built):
@@ -61,7 +66,8 @@ def test_hidden_cell_is_collapsed_and_the_notebook_downloads(built):
 def test_course_and_home_pages(built):
     root, _ = built
     course = (root / "site" / "computer-vision" / "index.html").read_text()
-    positions = [course.index(f'href="{slug}/"') for slug in ("02-convolution-and-relu", "03-maximum-pooling", "04-sliding-window")]
+    slugs = ("02-convolution-and-relu", "03-maximum-pooling", "04-sliding-window", "05-custom-convnets")
+    positions = [course.index(f'href="{slug}/"') for slug in slugs]
     assert positions == sorted(positions)  # in the order of course.yml
     assert "Computer Vision" in (root / "site" / "index.html").read_text()
 
@@ -107,3 +113,12 @@ def test_the_imported_seed_reads_as_the_hand_converted_lesson(built):
     assert code[0].replace("# image_path = '/kaggle/input/computer-vision-resources/car_feature.jpg'\n", "") == code[1]
     assert len(differences) == 3
     assert sum(1 for kind, alt in hand if kind == "image" and alt == "Output of the code above") == 2
+
+
+def test_the_committed_figures_are_what_a_fresh_build_draws_the_trained_convnets_curves_too(built):
+    root, _ = built
+    shutil.copytree(REPOSITORY / "figures", root / "figures", dirs_exist_ok=True)
+    check = run_build(root, "figures", "--check")
+    assert check.returncode == 0, check.stdout + check.stderr
+    page = (root / "site" / "computer-vision" / "05-custom-convnets" / "index.html").read_text()
+    assert 'alt="Two line charts over 25 epochs' in page and "Block three" in page
