@@ -24,10 +24,21 @@ def course_bundle(folder: Path, prefix: str = "") -> bytes | None:
     files = course_files(folder)
     if not files:
         return None
+    return _zip((prefix + path.relative_to(folder).as_posix(), path.read_bytes()) for path in files)
+
+
+def lesson_bundle(folder: Path, notebook_name: str, notebook: bytes, prefix: str) -> bytes:
+    """A lesson as a learner runs it: its notebook beside the course's files, all in the folder `prefix`."""
+    entries = [(prefix + notebook_name, notebook)]
+    entries += [(prefix + path.relative_to(folder).as_posix(), path.read_bytes()) for path in course_files(folder)]
+    return _zip(entries)
+
+
+def _zip(entries) -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        for path in files:
-            info = zipfile.ZipInfo(prefix + path.relative_to(folder).as_posix(), date_time=(1980, 1, 1, 0, 0, 0))
+        for name, data in entries:
+            info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
             info.compress_type = zipfile.ZIP_DEFLATED
-            archive.writestr(info, path.read_bytes())
+            archive.writestr(info, data)
     return buffer.getvalue()

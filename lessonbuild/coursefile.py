@@ -35,7 +35,7 @@ from .errors import SourceError, UsageError
 from .fsutil import write_atomic
 from .model import KaggleKernel, Lesson
 from .project import COURSE_FILE
-from .yamldoc import load_yaml, node_line
+from .yamldoc import LOADER, load_yaml, node_line
 
 SLUG = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
 KAGGLE_REF = r"^[A-Za-z0-9][A-Za-z0-9_-]*/[A-Za-z0-9][A-Za-z0-9_.-]*$"  # owner/name
@@ -133,7 +133,7 @@ class CourseFile:
 def read_course_file(text: str, path: Path) -> CourseFile:
     """Parse and check a course file; raise SourceError at the offending line."""
     meta = load_yaml(text, path, 1, COURSE_SCHEMA)
-    root = yaml.compose(text, Loader=yaml.SafeLoader)  # once: each entry's line is looked up in it
+    root = yaml.compose(text, Loader=LOADER)  # once, with libyaml: each entry's line is looked up in it
     listed, topics, seen = [], {}, {}
     for index, entry in enumerate(meta["lessons"]):
         number = index + 1

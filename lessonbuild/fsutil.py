@@ -52,3 +52,12 @@ def fresh_folder(path: Path) -> Path:
     shutil.rmtree(path, ignore_errors=True)
     path.mkdir(parents=True)
     return path
+
+
+def file_stamp(path: Path) -> str:
+    """A file as a stage saw it, without reading it: absent, a folder, or a file of this size and time."""
+    try:
+        status = os.stat(path)
+    except OSError:
+        return "absent"
+    return "folder" if os.path.isdir(path) else f"{status.st_size}:{status.st_mtime_ns}"

@@ -6,6 +6,8 @@ writes beside it.
 """
 from __future__ import annotations
 
+import functools
+import hashlib
 import re
 import tomllib
 from dataclasses import dataclass, field, make_dataclass
@@ -16,6 +18,7 @@ import jsonschema
 import yaml
 
 from .errors import NotAProject, SourceError
+from .fsutil import file_stamp
 
 LESSONS = "lessons"  # lessons/<course>/<slug>.md, with the course's course.yml, helper modules and data/
 COURSE_FILE = "course.yml"
@@ -115,6 +118,14 @@ class Project:
             return Path(path)
 
 
+@functools.cache
+def code_stamp() -> str:
+    """The build's own code, by the names, sizes and times of its files: what the stages kept is theirs alone."""
+    files = sorted(p for p in PACKAGE.rglob("*.py") if "__pycache__" not in p.parts)
+    stamps = [(p.relative_to(PACKAGE).as_posix(), file_stamp(p)) for p in files]
+    return hashlib.sha256(repr(stamps).encode()).hexdigest()
+
+
 def load_project(root: Path) -> Project:
     root = Path(root).resolve()
     if not (root / LESSONS).is_dir():
@@ -184,9 +195,22 @@ _TolerantLoader.add_multi_constructor("tag:yaml.org,2002:python/", lambda loader
 
 def site_name(project: Project) -> str:
     """The site's name, after checking that mkdocs.yml leaves the build-owned keys to the build."""
-    path = project.mkdocs_config
-    if path == DEFAULT_MKDOCS:
+    if project.mkdocs_config == DEFAULT_MKDOCS:
         return project.settings.site_name
+    return str(mkdocs_settings(project).get("site_name", project.settings.site_name))
+
+
+def site_url(project: Project) -> str:
+    """Where the site is published, from mkdocs.yml's `site_url`, ending in a slash; empty where it does not say."""
+    if project.mkdocs_config == DEFAULT_MKDOCS:
+        return ""
+    url = str(mkdocs_settings(project).get("site_url") or "")
+    return url if not url or url.endswith("/") else f"{url}/"
+
+
+def mkdocs_settings(project: Project) -> dict:
+    """The project's own mkdocs.yml, checked to leave the build-owned keys to the build."""
+    path = project.mkdocs_config
     text = path.read_text(encoding="utf-8")
     try:
         settings = yaml.load(text, Loader=_TolerantLoader) or {}
@@ -200,4 +224,4 @@ def site_name(project: Project) -> str:
             line = next((n for n, text_line in enumerate(text.splitlines(), 1) if text_line.startswith(f"{key}:")), 1)
             message = f"'{key}' is set by the build (pages come from {LESSONS}/); remove it here"
             raise SourceError(Path(MKDOCS_FILE), line, message)
-    return str(settings.get("site_name", project.settings.site_name))
+    return settings

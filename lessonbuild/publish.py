@@ -12,16 +12,18 @@ import hashlib
 import importlib.util
 import json
 from pathlib import Path
+from typing import NamedTuple
 
 import nbformat
 
-from .bundle import course_bundle
+from .bundle import course_bundle, course_files, lesson_bundle
+from .downloads import with_setup_cell
 from .errors import SourceError, SourceErrors
-from .fsutil import write_atomic, write_if_changed
+from .fsutil import file_stamp, write_atomic, write_if_changed
 from .model import Course, ExecutedLesson, Page, RenderedLesson
 from .myst.glue import paste
 from .myst.mathml import output_mathml
-from .project import Project
+from .project import Project, site_url
 from .templates import (
     COURSE_PAGE,
     HOME,
@@ -45,14 +47,20 @@ def publish(courses: list[tuple[Course, list[ExecutedLesson]]], project: Project
     pages = templates.environment(keep_trailing_newline=True)
     published = _Published(docs, project.build_dir / PUBLISHED, templates)
     nav = [Page("Home", "index.md")]
+    url = site_url(project)
+    course_pictures = {}
     for course, executed in courses:
-        bundle = _write_bundle(course, project, docs, published)
-        lessons = [_write_lesson(lesson, published, bundle, project.settings.colab_url, project.lessons_dir)
+        downloads = _write_course_files(course, project, url, published)
+        lessons = [_write_lesson(lesson, published, downloads, project.settings.colab_url, project.lessons_dir)
                    for lesson in executed]
-        published.write(docs / course.slug / "index.md", pages.get_template(COURSE_PAGE).render(course=course))
+        pictures = _write_thumbnails(course, executed, project, published)
+        course_page = pages.get_template(COURSE_PAGE).render(course=course, thumbnails=pictures)
+        published.write(docs / course.slug / "index.md", course_page)
         children = (Page(course.title, f"{course.slug}/index.md"), *nav_groups(lessons))
         nav.append(Page(course.title, f"{course.slug}/", children))
-    home = pages.get_template(HOME).render(courses=[c for c, _ in courses], site_name=site_name)
+        if pictures:
+            course_pictures[course.slug] = f"{course.slug}/{next(iter(pictures.values()))}"
+    home = pages.get_template(HOME).render(courses=[c for c, _ in courses], site_name=site_name, thumbnails=course_pictures)
     published.write(docs / "index.md", home)
     templates.copy_assets(docs / "assets")
     published.finish(docs / "assets")
@@ -148,8 +156,9 @@ def preflight(courses: list[tuple[Course, list[RenderedLesson]]], project: Proje
     """
     templates = Templates(project)
     pages = templates.environment(keep_trailing_newline=True)
-    trials = [(HOME, lambda: pages.get_template(HOME).render(courses=[c for c, _ in courses], site_name="site"))]
-    trials += [(COURSE_PAGE, lambda course=course: pages.get_template(COURSE_PAGE).render(course=course)) for course, _ in courses]
+    trials = [(HOME, lambda: pages.get_template(HOME).render(courses=[c for c, _ in courses], site_name="site", thumbnails={}))]
+    trials += [(COURSE_PAGE, lambda course=course: pages.get_template(COURSE_PAGE).render(course=course, thumbnails={}))
+               for course, _ in courses]
     errors = _try_templates(templates, trials)
     checked, digest = project.build_dir / PAGE_TEMPLATE_CHECKED, f"{templates.digest()} {_nbconvert_install()}"
     first = next((lessons[0] for _, lessons in courses if lessons), None)
@@ -181,33 +190,54 @@ def _try_templates(templates: Templates, trials: list) -> list[SourceError]:
     return errors
 
 
-def _write_lesson(executed: ExecutedLesson, published: _Published, bundle: str | None, colab_url: str,
+class _Downloads(NamedTuple):
+    """What a course's lesson pages offer beside the page: the course's files, and where the site fetches them from."""
+
+    folder: Path  # the course's folder
+    files: list[Path]  # what a lesson's code may use of its course (bundle.course_files)
+    bundle: str | None  # the zip of those files, beside the course's pages; None without any
+    files_url: str  # where a downloaded notebook fetches that zip; empty where mkdocs.yml names no site_url
+    key: str  # all of the above, as page keys take it
+
+    def notebook(self, executed: ExecutedLesson) -> nbformat.NotebookNode:
+        """The notebook as a learner downloads it: with the setup cell that fetches the files, where it can."""
+        if not (self.files_url and self.files):
+            return executed.notebook
+        return with_setup_cell(executed.notebook, self.files_url, [f.relative_to(self.folder).as_posix() for f in self.files])
+
+
+def _write_lesson(executed: ExecutedLesson, published: _Published, downloads: _Downloads, colab_url: str,
                   lessons_dir: Path) -> Page:
     lesson, course = executed.rendered.lesson, executed.rendered.course
     page = Page(lesson.short_title, f"{course.slug}/{lesson.slug}.md")
     assets = [published.docs / asset for asset in executed.rendered.assets]  # docs/ mirrors lessons/: relative paths hold
     for asset, target in zip(executed.rendered.assets, assets):
         published.write(target, (lessons_dir / asset).read_bytes())
-    key = _page_key(executed, bundle, colab_url, published.salt)
+    key = _page_key(executed, downloads.key, colab_url, published.salt)
     if published.unchanged(executed.rendered.name, key):
         return page
     folder = published.docs / course.slug
-    body, resources = _page(executed, published.exporter, bundle, colab_url)
+    lesson_zip = f"{lesson.slug}.zip" if downloads.files else None
+    body, resources = _page(executed, published.exporter, lesson_zip, colab_url)
     files = [published.write(folder / name, data) for name, data in resources.get("outputs", {}).items()]
     files.append(published.write(folder / f"{lesson.slug}.md", body))
-    files.append(published.write(folder / f"{lesson.slug}.ipynb", nbformat.writes(executed.notebook)))
+    notebook = nbformat.writes(downloads.notebook(executed))
+    files.append(published.write(folder / f"{lesson.slug}.ipynb", notebook))
+    if lesson_zip:  # unzip, open, Run All: the notebook in one folder with the files it uses
+        data = lesson_bundle(downloads.folder, f"{lesson.slug}.ipynb", notebook.encode(), prefix=f"{lesson.slug}/")
+        files.append(published.write(folder / lesson_zip, data))
     published.made(executed.rendered.name, key, files)
     return page
 
 
-def _page_key(executed: ExecutedLesson, bundle: str | None, colab_url: str, salt: str) -> str:
+def _page_key(executed: ExecutedLesson, downloads: str, colab_url: str, salt: str) -> str:
     """Everything a lesson's page is made from: its notebook (prose and links as rendered, outputs as executed),
     its downloads, the templates. Named by digests, so that an unchanged page needs no notebook read."""
-    parts = [executed.rendered.digest, executed.outputs, str(bundle), colab_url, str(executed.ran), salt]
+    parts = [executed.rendered.digest, executed.outputs, downloads, colab_url, str(executed.ran), salt]
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()
 
 
-def _page(executed: ExecutedLesson, exporter, bundle: str | None, colab_url: str) -> tuple[str, dict]:
+def _page(executed: ExecutedLesson, exporter, lesson_zip: str | None, colab_url: str) -> tuple[str, dict]:
     """The lesson's page as Markdown, and its extracted images under resources["outputs"]."""
     lesson, course = executed.rendered.lesson, executed.rendered.course
     notebook_name = f"{lesson.slug}.ipynb"
@@ -216,7 +246,7 @@ def _page(executed: ExecutedLesson, exporter, bundle: str | None, colab_url: str
         "output_files_dir": f"{lesson.slug}_files",
         "page": {
             "notebook": notebook_name,
-            "bundle": bundle,
+            "lesson_zip": lesson_zip,
             "executed": _execution_line(executed),
             "colab": colab_url.replace("{notebook}", f"{course.slug}/{notebook_name}") if colab_url else "",
         },
@@ -234,11 +264,30 @@ def _execution_line(executed: ExecutedLesson) -> str:
     return f"Executed on {info['device']} in {info['seconds']:.1f} s"
 
 
-def _write_bundle(course: Course, project: Project, docs: Path, published: _Published) -> str | None:
-    """A zip of the course's helper modules and data/, so a downloaded notebook runs as it did here."""
-    data = course_bundle(project.root / course.path, prefix=f"{course.slug}/")
-    if data is None:
-        return None
-    name = f"{course.slug}-files.zip"
-    published.write(docs / course.slug / name, data)
-    return name
+def _write_thumbnails(course: Course, executed: list[ExecutedLesson], project: Project,
+                      published: _Published) -> dict[str, str]:
+    """Each lesson's first figure, as the course and home pages show it: lesson slug -> path beside the course page."""
+    pictures = {}
+    for lesson in executed:
+        cells = lesson.rendered.notebook.cells
+        name = next((c.metadata["figure"] for c in cells if c.cell_type == "code" and "figure" in c.metadata), None)
+        figure = project.figures_dir / course.slug / f"{name}.png"
+        if name is not None and figure.is_file():
+            slug = lesson.rendered.lesson.slug
+            published.write(published.docs / course.slug / "thumbnails" / f"{slug}.png", figure.read_bytes())
+            pictures[slug] = f"thumbnails/{slug}.png"
+    return pictures
+
+
+def _write_course_files(course: Course, project: Project, url: str, published: _Published) -> _Downloads:
+    """The zip of the course's helper modules and data/, made again only when one of them changed."""
+    folder = project.root / course.path
+    files = course_files(folder)
+    stamps = hashlib.sha256(repr([(f.relative_to(folder).as_posix(), file_stamp(f)) for f in files]).encode()).hexdigest()
+    name = f"{course.slug}-files.zip" if files else None
+    files_url = f"{url}{course.slug}/{name}" if url and name else ""
+    downloads = _Downloads(folder, files, name, files_url, f"{name} {stamps} {files_url}")
+    if name and not published.unchanged(f"{course.slug} files", stamps):
+        data = course_bundle(folder, prefix=f"{course.slug}/")
+        published.made(f"{course.slug} files", stamps, [published.write(published.docs / course.slug / name, data)])
+    return downloads

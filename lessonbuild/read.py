@@ -7,7 +7,9 @@ the source line of each of its lines so that later stages can report `path:line`
 from __future__ import annotations
 
 import difflib
+import hashlib
 import json
+import pickle
 import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -17,11 +19,12 @@ from mdit_py_plugins.colon_fence import colon_fence_plugin
 
 from .coursefile import CourseFile, read_course_file, with_kernels
 from .errors import SourceError, SourceErrors
+from .fsutil import file_stamp, write_atomic
 from .macros import apply_macros
 from .model import Cell, Course, Lesson, Unit
 from .myst import LABEL
 from .myst.parse import COMMONMARK
-from .project import COURSE_FILE, Project
+from .project import COURSE_FILE, Project, code_stamp
 from .yamldoc import load_yaml
 
 # The front matter keys of the formats a lesson may come from: MyST (and the MyST document
@@ -157,13 +160,14 @@ def _read_listed(folder: Path, course_file: CourseFile, project: Project) -> tup
     not report problems of their own.
     """
     lessons, errors = {}, []
+    kept, relative_folder = _KeptReads(project, folder.name), project.relative(folder)
     for entry in course_file.listed:
         lesson_file = folder / f"{entry.slug}.md"
         if not lesson_file.exists():
             errors.append(SourceError(course_file.path, entry.line, f"lesson '{entry.slug}' has no file {entry.slug}.md"))
             continue
         try:
-            lesson = read_lesson_file(lesson_file, project.relative(lesson_file))
+            lesson = kept.read(lesson_file, relative_folder / lesson_file.name)
         except SourceErrors as exc:
             errors.extend(exc.errors)
             lesson = exc.partial  # the cells that read: their own problems are found when they render
@@ -171,7 +175,41 @@ def _read_listed(folder: Path, course_file: CourseFile, project: Project) -> tup
             errors.append(exc)
             lesson = Lesson(entry.slug, project.relative(lesson_file), {"title": entry.slug}, (), readable=False)
         lessons[entry.slug] = replace(lesson, role=entry.role, number=entry.number)
+    kept.save()
     return lessons, errors
+
+
+class _KeptReads:
+    """The lessons of a course as they were read, by the SHA-256 of their files: an unchanged file is not parsed again.
+
+    A lesson whose cells `:load:` files is kept with their sizes and times, and read again when one changed.
+    Only a lesson that read without a problem is kept.
+    """
+
+    def __init__(self, project: Project, course: str):
+        self.path = project.build_dir / "read" / f"{course}.pickle"
+        try:
+            self.kept = pickle.loads(self.path.read_bytes())
+        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, ValueError, TypeError):
+            self.kept = {}
+        if not isinstance(self.kept, dict) or self.kept.get("code") != code_stamp():
+            self.kept = {"code": code_stamp()}  # read by another version of the build: nothing of it is used
+        self.changed = False
+
+    def read(self, path: Path, relative: Path) -> Lesson:
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        kept = self.kept.get(relative.as_posix())
+        if kept is not None and kept[0] == digest and all(file_stamp(Path(f)) == s for f, s in kept[1].items()):
+            return kept[2]
+        lesson = read_lesson_file(path, relative)
+        loaded = [path.parent / str(cell.metadata["load"]) for cell in lesson.cells if "load" in cell.metadata]
+        self.kept[relative.as_posix()] = (digest, {str(f): file_stamp(f) for f in loaded}, lesson)
+        self.changed = True
+        return lesson
+
+    def save(self) -> None:
+        if self.changed:
+            write_atomic(self.path, pickle.dumps(self.kept, protocol=pickle.HIGHEST_PROTOCOL))
 
 
 def _course(folder: Path, project: Project, course_file: CourseFile, lessons: dict[str, Lesson]) -> Course:

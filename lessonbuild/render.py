@@ -27,6 +27,7 @@ from .myst import LABEL, PageProse, Target, resolve
 from .myst.parse import COMMONMARK
 from .project import DATA, Project
 from .read import title_heading
+from .rendercache import RenderCache, Resolvable
 from .templates import (
     FOOTER,
     HEADER,
@@ -70,17 +71,30 @@ def render_course(course: Course, project: Project, target: str = "site") -> lis
     # In prose, `{#` opens MyST's attributes ({#id}), not a Jinja comment: cells take comments as {## ... ##}.
     cells = templates.environment(comment_start_string="{##", comment_end_string="##}")
     lesson_files = {p.resolve() for p in project.lessons_dir.glob("*/*.md")}
-    shared = _CourseProse(lesson_files, _bibliography(course, project) if target == "site" else None)
+    bib_files = _bib_files(course, project)
+    shared: list[_CourseProse] = []  # made at the first lesson that is rendered: the .bib files are parsed then
+    kept = None
+    if target == "site":
+        context = repr((templates.digest(), sorted(map(str, lesson_files)), [(str(f), f.stat().st_mtime_ns) for f in bib_files]))
+        kept = RenderCache(project, course, context)
     rendered, pages, errors = [], [], []
     for lesson in course.lessons:
+        if kept is not None and (hit := kept.get(lesson)) is not None:
+            rendered.append(hit[0])
+            pages.append(hit[1])
+            continue
+        if not shared:
+            shared.append(_CourseProse(lesson_files, _bibliography(bib_files, project) if target == "site" else None))
         try:
-            lesson_rendered, page = _render_lesson(templates, (environment, cells), course, lesson, project, target, shared)
+            lesson_rendered, page = _render_lesson(templates, (environment, cells), course, lesson, project, target, shared[0])
         except SourceError as exc:
             errors.append(exc)
             continue
         except SourceErrors as exc:
             errors.extend(exc.errors)
             continue
+        if kept is not None:
+            kept.put(lesson_rendered, Resolvable(page.targets, page.references), page.looked_at)
         rendered.append(lesson_rendered)
         pages.append(page)
     if errors:
@@ -90,7 +104,7 @@ def render_course(course: Course, project: Project, target: str = "site") -> lis
     return rendered
 
 
-def _resolve_references(course: Course, rendered: list[RenderedLesson], pages: list[PageProse]) -> None:
+def _resolve_references(course: Course, rendered: list[RenderedLesson], pages: list[PageProse | Resolvable]) -> None:
     """Every lesson's references to labels, once the labels of the whole course are known; a dangling one is a warning."""
     targets: dict[str, Target] = {}
     duplicates: list[SourceWarning] = []
@@ -117,9 +131,13 @@ class _CourseProse(NamedTuple):
     bibliography: Bibliography | None
 
 
-def _bibliography(course: Course, project: Project) -> Bibliography | None:
-    """The BibTeX files of lessons/ and of the course's folder; None without any (pybtex is then not imported)."""
-    files = sorted(project.lessons_dir.glob("*.bib")) + sorted((project.root / course.path).glob("*.bib"))
+def _bib_files(course: Course, project: Project) -> list[Path]:
+    """The BibTeX files of lessons/ and of the course's folder."""
+    return sorted(project.lessons_dir.glob("*.bib")) + sorted((project.root / course.path).glob("*.bib"))
+
+
+def _bibliography(files: list[Path], project: Project) -> Bibliography | None:
+    """The works the BibTeX files hold; None without any (pybtex is then not imported)."""
     if not files:
         return None
     from .myst.citations import Bibliography, BibliographyError

@@ -48,7 +48,7 @@ def test_the_hidden_cell_is_collapsed_and_opens_on_a_click(page):
 
 def test_the_notebook_link_downloads_a_notebook_that_validates(page, tmp_path):
     with page.expect_download() as download:
-        page.get_by_role("link", name="Download notebook").click(modifiers=["Alt"])
+        page.get_by_role("link", name="Notebook only").click(modifiers=["Alt"])
     path = tmp_path / "lesson.ipynb"
     download.value.save_as(path)
     notebook = nbformat.read(path, as_version=4)
@@ -63,3 +63,47 @@ def test_screenshots_in_light_and_dark(page):
     assert page.evaluate("document.body.getAttribute('data-md-color-scheme')") == "slate"
     page.screenshot(path=SCREENSHOTS / "maximum-pooling-dark.png", full_page=True)
     assert page.console_errors == []
+
+
+def test_the_lesson_download_comes_first_and_holds_the_notebook_with_its_files(page, tmp_path):
+    import zipfile
+
+    links = page.locator(".lesson-links a")
+    assert links.first.inner_text() == "Download this lesson (.zip)"
+    with page.expect_download() as download:
+        links.first.click()
+    path = tmp_path / "lesson.zip"
+    download.value.save_as(path)
+    names = set(zipfile.ZipFile(path).namelist())
+    assert {"03-maximum-pooling/03-maximum-pooling.ipynb", "03-maximum-pooling/visiontools.py",
+            "03-maximum-pooling/data/car_feature.jpg"} <= names
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("width", [1280, 390])
+def test_home_and_course_pages_show_the_course_with_its_figures_on_a_desktop_and_a_phone(browser, served_site, width, scheme):
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page = browser.new_page(viewport={"width": width, "height": 900}, color_scheme=scheme)
+    page.goto(f"{served_site}/")
+    card = page.locator(".course-cards li", has_text="Computer Vision")
+    assert "4 lessons" in card.inner_text() and "train one" in card.inner_text()
+    shown_pages = {"home": page.url}
+    card.locator("a").first.click()
+    page.wait_for_url("**/computer-vision/")
+    shown_pages["course"] = page.url
+    for name, url in shown_pages.items():
+        page.goto(url)
+        for image in page.locator("article img").all():  # thumbnails load lazily: each is scrolled to
+            image.scroll_into_view_if_needed()
+        page.wait_for_load_state("networkidle")
+        loaded = page.eval_on_selector_all("article img", "images => images.map(i => i.complete && i.naturalWidth > 0)")
+        assert loaded and all(loaded), name
+        assert page.evaluate("document.documentElement.scrollWidth") <= width, name  # nothing wider than the screen
+        if scheme == "dark":  # figures drawn on white keep a white ground on the dark palette
+            ground = page.eval_on_selector("article img", "image => getComputedStyle(image).backgroundColor")
+            assert ground == "rgb(255, 255, 255)", name
+        page.screenshot(path=SCREENSHOTS / f"{name}-{width}px-{scheme}.png", full_page=True)
+    lessons = page.locator(".lesson-item")
+    assert lessons.count() == 4 and lessons.nth(3).locator("img.lesson-thumbnail").count() == 1
+    assert "Stack convolution, ReLU and pooling" in lessons.nth(3).inner_text()
+    page.close()

@@ -295,7 +295,7 @@ def test_what_a_lesson_writes_stays_in_its_scratch_folder_and_the_repository_sta
     assert result.returncode == 0, result.stderr
     line = result.stdout.splitlines()[0]
     assert line.endswith("; wrote data/values.txt, helper.py, notes.txt in scratch/")
-    assert subprocess.run([*git, "status", "--porcelain"], capture_output=True, text=True).stdout == ""
+    assert subprocess.run([*git, "status", "--porcelain"], capture_output=True, text=True, check=True).stdout == ""
     scratch = root / "_build" / "scratch" / "tiny" / "01-w"
     assert (scratch / "notes.txt").read_text() == "written by the lesson\n"
     page = (root / "site" / "tiny" / "01-w" / "index.html").read_text()

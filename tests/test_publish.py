@@ -43,7 +43,8 @@ def test_hidden_input_is_collapsed_behind_a_toggle(published):
 def test_downloads_the_executed_notebook_and_the_course_files(published):
     docs, _ = published
     page = (docs / "tiny" / "01-plots.md").read_text()
-    assert "[Download notebook](01-plots.ipynb)" in page and "Executed on CPU in" in page
+    assert "[Download this lesson (.zip)](01-plots.zip){ .lesson-download } · [Notebook only](01-plots.ipynb)" in page
+    assert "Executed on CPU in" in page
     notebook = nbformat.read(docs / "tiny" / "01-plots.ipynb", as_version=4)
     nbformat.validate(notebook)
     code = [cell for cell in notebook.cells if cell.cell_type == "code"]
@@ -51,11 +52,15 @@ def test_downloads_the_executed_notebook_and_the_course_files(published):
     assert "image/png" in code[1].outputs[0].data
     with zipfile.ZipFile(docs / "tiny" / "tiny-files.zip") as bundle:
         assert sorted(bundle.namelist()) == ["tiny/data/values.txt", "tiny/helper.py"]
+    with zipfile.ZipFile(docs / "tiny" / "01-plots.zip") as lesson:  # the notebook in one folder with what it uses
+        assert sorted(lesson.namelist()) == ["01-plots/01-plots.ipynb", "01-plots/data/values.txt", "01-plots/helper.py"]
+        assert lesson.read("01-plots/01-plots.ipynb") == (docs / "tiny" / "01-plots.ipynb").read_bytes()
+    assert not [c for c in notebook.cells if c.metadata.get("lessonbuild", {}).get("role") == "setup"]  # no site_url
 
 
 def test_course_and_home_pages_and_navigation(published):
     docs, nav = published
-    assert "1. [Plots](01-plots.md): A lesson without TensorFlow." in (docs / "tiny" / "index.md").read_text()
+    assert "**1. [Plots](01-plots.md)**<br>\nA lesson without TensorFlow." in (docs / "tiny" / "index.md").read_text()
     home = (docs / "index.md").read_text()
     assert home.startswith("# Test Site") and "[Tiny Course](tiny/index.md)" in home
     assert [page.title for page in nav] == ["Home", "Tiny Course"]
@@ -108,7 +113,7 @@ def test_a_prose_edit_publishes_that_lesson_alone_and_a_removed_lesson_leaves_no
     assert result.returncode == 0 and "tiny/02-l: cached" in result.stdout  # a prose edit executes nothing
     assert "tiny/01-l: cached" in result.stdout and "damaged" not in result.stderr  # nor reads another lesson's entry
     after = {p.name: p.stat().st_mtime_ns for p in docs.iterdir()}
-    assert [name for name in sorted(after) if after[name] != before.get(name)] == ["02-l.ipynb", "02-l.md"]
+    assert [name for name in sorted(after) if after[name] != before.get(name)] == ["02-l.ipynb", "02-l.md", "02-l.zip"]
     assert "Prose two." in page.read_text()
     assert "Prose two." in (root / "site" / "tiny" / "02-l" / "index.html").read_text()
     (root / "lessons" / "tiny" / "01-l.md").write_text(lessons["01-l"].replace("Prose 1.", "Prose one."))

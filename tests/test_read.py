@@ -160,3 +160,31 @@ def test_mystnb_cell_options_that_remove_parts_are_the_tags_that_do(tmp_path):
     colon_block = "# T\n\n```{code-cell} ipython3\n:tags: [hide-cell]\n:mystnb:\n:  remove_code_outputs: true\n\npass\n```\n"
     (_, code) = read_text(tmp_path, colon_block).cells
     assert code.tags == ("hide-cell", "remove-output") and code.source == "pass"
+
+
+def test_an_unchanged_lesson_is_not_parsed_again_but_a_changed_one_or_its_loaded_file_is(tmp_path, monkeypatch):
+    import os
+
+    from lessonbuild import read
+    from lessonbuild.project import load_project
+    from tests.conftest import make_project
+
+    root = make_project(tmp_path / "p", {"01-a": "# A\n\n```{code-cell} ipython3\n:load: code.py\n```\n", "02-b": "# B\n\nProse.\n"})
+    loaded = root / "lessons" / "tiny" / "code.py"
+    loaded.write_text("print('first')\n")
+    parsed = []
+    real = read.read_lesson_file
+    monkeypatch.setattr(read, "read_lesson_file", lambda path, relative: parsed.append(path.stem) or real(path, relative))
+
+    def code_of(slug):
+        (course,) = read.read_courses(load_project(root))
+        lesson = next(lesson for lesson in course.lessons if lesson.slug == slug)
+        return [cell.source for cell in lesson.cells if cell.kind == "code"]
+
+    assert code_of("01-a") == ["print('first')"] and parsed == ["01-a", "02-b"]
+    parsed.clear()
+    assert code_of("01-a") == ["print('first')"] and parsed == []  # kept, as read
+    loaded.write_text("print('second')\n")
+    os.utime(loaded, ns=(1, 1))
+    (root / "lessons" / "tiny" / "02-b.md").write_text("# B\n\nOther prose.\n")
+    assert code_of("01-a") == ["print('second')"] and sorted(parsed) == ["01-a", "02-b"]

@@ -49,7 +49,7 @@ def test_one_overridden_template_changes_the_pages_and_nothing_else(tiny_root):
     home = (tiny_root / "site" / "index.html").read_text()
     assert "Welcome aboard." in home and "Tiny Course" in home  # the default's course list, under the new intro
     page = (tiny_root / "site" / "tiny" / "01-plots" / "index.html").read_text()
-    assert "hello from the helper" in page and "Download notebook" in page and page.count("<details") == untouched.count("<details")
+    assert "hello from the helper" in page and "Notebook only" in page and page.count("<details") == untouched.count("<details")
 
 
 @pytest.mark.parametrize("name, text, expected", [

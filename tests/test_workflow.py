@@ -71,3 +71,9 @@ def test_this_repository_executes_on_its_gpu_runner_with_device_gpu():
     for name in ("execute", "publish"):
         assert all_jobs[name]["runs-on"] == ["self-hosted", "gpu"]
         assert all("--device gpu" in build for build in builds(all_jobs[name]))
+
+
+def test_this_repositorys_pull_requests_keep_the_browser_tests_screenshots():
+    (job,) = [job for job in jobs(OURS).values() if job.get("if") == "github.event_name == 'pull_request'"]
+    paths = {step["with"]["path"]: step.get("if") for step in uses(job, "actions/upload-artifact")}
+    assert paths["_build/screenshots"] == "always()"

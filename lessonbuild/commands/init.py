@@ -50,6 +50,7 @@ def run(project, args: argparse.Namespace) -> int:
         print(f"  {path.as_posix()}")
     where = "" if root == Path.cwd().resolve() else f"cd {args.directory} && "
     print(f"build it with: {where}lessonbuild   (then open site/index.html, or run `lessonbuild serve`)")
+    print("commit figures/ with the lessons: CI compares the figures it draws with the committed ones")
     return 0
 
 

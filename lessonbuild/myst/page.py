@@ -39,6 +39,7 @@ class PageProse:
         self.references: list[Reference] = []
         self.warnings: list[tuple[str, str]] = []  # (where, message)
         self.files: list[tuple[str, str]] = []  # (path relative to the lesson, where): files the prose links to
+        self.looked_at: list[Path] = []  # every file the prose looked for (found or not): its render depends on them
         self.gates: list[tuple[str, str]] = []  # exercise-start/solution-start still open: (closing HTML, where)
 
     def translate(self, markdown: str, locate: Locate) -> str:
@@ -86,6 +87,7 @@ class PageProse:
             return None
         file = (self.folder / name).resolve()
         inside = self.lessons is None or file.is_relative_to(self.lessons.resolve())
+        self.looked_at.append(file)
         return file if inside and file.is_file() else None
 
     def warn(self, where: str, message: str) -> None:

@@ -5,12 +5,13 @@ import sys
 import pytest
 
 from lessonbuild.project import SETTINGS, load_settings
+from tests.conftest import author_environment
 
 LESSONBUILD = [sys.executable, "-m", "lessonbuild"]
 
 
 def lessonbuild(*args, cwd):
-    return subprocess.run([*LESSONBUILD, *args], capture_output=True, text=True, cwd=cwd, timeout=600)
+    return subprocess.run([*LESSONBUILD, *args], capture_output=True, text=True, cwd=cwd, timeout=600, env=author_environment())
 
 
 def snapshot(folder):
