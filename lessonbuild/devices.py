@@ -17,7 +17,7 @@ import os
 import queue
 import shutil
 import subprocess
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import DeviceMissing
@@ -33,8 +33,9 @@ NO_GPU = {"CUDA_VISIBLE_DEVICES": "-1"}
 
 @dataclass(frozen=True)
 class Gpu:
-    index: int  # as CUDA_VISIBLE_DEVICES names it
+    index: int  # as nvidia-smi numbers it
     name: str
+    uuid: str = field(default="", compare=False)  # GPU-..., where the driver says
 
     def __str__(self) -> str:
         return f"GPU {self.index}: {self.name}"
@@ -42,7 +43,7 @@ class Gpu:
     @property
     def environment(self) -> dict[str, str]:
         """The variables of a kernel placed on this GPU."""
-        return {"CUDA_VISIBLE_DEVICES": str(self.index), **ON_GPU}
+        return {"CUDA_VISIBLE_DEVICES": self.uuid or str(self.index), **ON_GPU}
 
 
 def find_gpus() -> list[Gpu]:
@@ -50,11 +51,22 @@ def find_gpus() -> list[Gpu]:
     found = _nvml()
     if found is None:
         found = _nvidia_smi()
-    visible = os.environ.get("CUDA_VISIBLE_DEVICES")
-    if visible is not None and all(part.strip().isdigit() for part in visible.split(",") if part.strip()):
-        allowed = [int(part) for part in visible.split(",") if part.strip()]
-        found = [gpu for gpu in found or [] if gpu.index in allowed]
-    return found or []
+    return _visible(found, os.environ.get("CUDA_VISIBLE_DEVICES"))
+
+
+def _visible(found: list[Gpu], setting: str | None) -> list[Gpu]:
+    """The GPUs a runner's CUDA_VISIBLE_DEVICES leaves, read as CUDA reads it: indices or UUIDs (GPU-..., a prefix
+    is enough), up to the first entry that names none, so "-1" or "" leave none."""
+    if setting is None:
+        return found
+    visible = []
+    for entry in (part.strip() for part in setting.split(",")):
+        gpu = next((g for g in found if (entry.isdigit() and g.index == int(entry))
+                    or (entry.startswith("GPU-") and g.uuid.startswith(entry))), None)
+        if gpu is None:
+            break
+        visible.append(gpu)
+    return visible
 
 
 def require_gpus(device: str, gateway: str | None) -> list[Gpu]:
@@ -109,8 +121,10 @@ def _nvml() -> list[Gpu] | None:
     except pynvml.NVMLError:
         return []  # the library without a driver: no GPU
     try:
-        return [Gpu(i, _text(pynvml.nvmlDeviceGetName(pynvml.nvmlDeviceGetHandleByIndex(i))))
-                for i in range(pynvml.nvmlDeviceGetCount())]
+        handles = [pynvml.nvmlDeviceGetHandleByIndex(i) for i in range(pynvml.nvmlDeviceGetCount())]
+        return [Gpu(i, _text(pynvml.nvmlDeviceGetName(h)), _text(pynvml.nvmlDeviceGetUUID(h))) for i, h in enumerate(handles)]
+    except pynvml.NVMLError:
+        return None  # a GPU lost or not ours to query: nvidia-smi says what it can
     finally:
         pynvml.nvmlShutdown()
 
@@ -120,15 +134,15 @@ def _nvidia_smi() -> list[Gpu]:
     if command is None:
         return []
     try:
-        result = subprocess.run([command, "--query-gpu=index,name", "--format=csv,noheader"],
+        result = subprocess.run([command, "--query-gpu=index,name,uuid", "--format=csv,noheader"],
                                 check=False, capture_output=True, text=True, timeout=30)
     except (OSError, subprocess.TimeoutExpired):
         return []
     gpus = []
     for line in result.stdout.splitlines() if result.returncode == 0 else []:
-        index, _, name = line.partition(",")
+        index, name, uuid = ([*line.split(","), "", ""])[:3]
         if index.strip().isdigit():
-            gpus.append(Gpu(int(index), name.strip()))
+            gpus.append(Gpu(int(index), name.strip(), uuid.strip()))
     return gpus
 
 

@@ -17,7 +17,7 @@ from .cache import ExecutionCache
 from .devices import Gpu, GpuSlots, needs_gpu, require_gpus
 from .errors import CellFailure, MissingCache
 from .model import ExecutedLesson, RenderedLesson
-from .project import Project
+from .project import Project, in_ci
 from .workspace import SCRATCH
 
 Result = ExecutedLesson | CellFailure
@@ -39,8 +39,7 @@ def execute(lessons: list[RenderedLesson], project: Project, cache: ExecutionCac
     gpus = require_gpus(options.device, options.gateway)  # before the cache: a GPU build without a GPU stops here
     results, pending = _reuse(lessons, project, cache, options, out)
     if pending and options.uncached == "fail":
-        names = ", ".join(rendered.name for rendered, _, _ in pending)
-        raise MissingCache(f"no cache entry for: {names} (--require-cache executes nothing)")
+        raise MissingCache(_missing(pending))
     if pending and options.gateway:
         from .kernel import require_gateway_client
 
@@ -60,8 +59,9 @@ def _reuse(lessons: list[RenderedLesson], project: Project, cache: ExecutionCach
         cached = None if forced else cache.lookup(rendered, inputs)
         if rendered.name in cache.damaged:
             print(f"warning: {cache.damaged[rendered.name]}: the lesson runs again", file=sys.stderr, flush=True)
-        if cached is not None and _ran_on_cpu_for_gpu_build(cached, inputs, project, options):
-            pending.append((rendered, inputs, f"its cache entry ran on {cached.device}, and --device gpu"))
+        refused = cached is not None and _ran_on_cpu_for_gpu_build(cached, inputs, project, options)
+        if refused and options.uncached != "skip":  # --no-execute runs nothing: what the cache has is the preview
+            pending.append((rendered, inputs, f"{REFUSED_ENTRY} {cached.device}, and --device gpu"))
         elif cached is not None:
             say(out, rendered, f"cached (executed on {cached.device} in {cached.seconds:.1f} s)")
             results[rendered.name] = cached
@@ -71,6 +71,18 @@ def _reuse(lessons: list[RenderedLesson], project: Project, cache: ExecutionCach
         else:
             pending.append((rendered, inputs, "forced" if forced else cache.why_executed(rendered, inputs)))
     return results, pending
+
+
+REFUSED_ENTRY = "its cache entry ran on"
+
+
+def _missing(pending) -> str:
+    """What --require-cache could not find: no entry at all, or none made on a GPU."""
+    refused = [rendered.name for rendered, _, why in pending if why.startswith(REFUSED_ENTRY)]
+    absent = [rendered.name for rendered, _, why in pending if not why.startswith(REFUSED_ENTRY)]
+    parts = ([f"no cache entry for: {', '.join(absent)}"] if absent else []) + (
+        [f"only a cache entry made on a CPU (--device gpu wants one from a GPU) for: {', '.join(refused)}"] if refused else [])
+    return "; ".join(parts) + " (--require-cache executes nothing)"
 
 
 def _ran_on_cpu_for_gpu_build(cached: ExecutedLesson, inputs, project: Project, options: ExecuteOptions) -> bool:
@@ -100,11 +112,14 @@ def _run_pending(pending, project: Project, cache: ExecutionCache, options: Exec
     threads = max(1, (os.cpu_count() or 1) // kernels) if kernels > 1 else 0
     kernel = KernelOptions(threads=threads, device=options.device, gateway=options.gateway,
                            hide_gpus=options.gateway is None)
+    # On a gateway the GPUs are the gateway's: a lesson that wants one is checked in its kernel there.
+    remote_gpu = replace(kernel, needs_gpu=True)
     results = {}
     with ThreadPoolExecutor(max_workers=max(1, options.jobs), thread_name_prefix="lesson") as cpu, \
             ThreadPoolExecutor(max_workers=max(1, slots.count), thread_name_prefix="gpu-lesson") as gpu:
-        futures = {cpu.submit(run_notebook, rendered, project, kernel): (rendered, inputs, why)
-                   for rendered, inputs, why in on_cpu}
+        futures = {cpu.submit(run_notebook, rendered, project,
+                              remote_gpu if options.gateway and _wants_gpu(rendered, inputs, project, options) else kernel):
+                   (rendered, inputs, why) for rendered, inputs, why in on_cpu}
         futures.update({gpu.submit(_run_on_gpu, slots, rendered, project, kernel): (rendered, inputs, why)
                         for rendered, inputs, why in on_gpu})
         try:
@@ -126,7 +141,7 @@ def _run_on_gpu(slots: GpuSlots, rendered: RenderedLesson, project: Project, ker
 
     placed = slots.take()
     try:
-        return run_notebook(rendered, project, replace(kernel, gpu=placed))
+        return run_notebook(rendered, project, replace(kernel, gpu=placed, needs_gpu=True))
     finally:
         slots.give_back(placed)
 
@@ -154,7 +169,7 @@ def _finished(future, rendered: RenderedLesson, inputs, why: str, cache: Executi
 @contextmanager
 def progress_display(out: TextIO, total: int):
     """On a terminal, a live bar of the lessons executing above the prompt; in CI and pipes, only the lines."""
-    if total == 0 or not out.isatty() or os.environ.get("CI"):
+    if total == 0 or not out.isatty() or in_ci():
         yield lambda: None
         return
     from rich.console import Console

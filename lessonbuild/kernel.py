@@ -66,6 +66,8 @@ _lessonbuild_setup()
 del _lessonbuild_setup
 """
 
+# Run in the kernel before a GPU lesson under --device gpu, silently: TensorFlow, where the kernel has it.
+TRY_TENSORFLOW = "try:\n    import tensorflow\nexcept ImportError:\n    pass\n"
 # Run in the kernel before the lesson, silently: the modules the kernel itself has loaded.
 BASELINE_CODE = "import sys as _lessonbuild_sys\n_lessonbuild_baseline = set(_lessonbuild_sys.modules)\ndel _lessonbuild_sys\n"
 # Run in the kernel after the lesson, silently: what the lesson ran on, and the distributions (name: version) of
@@ -100,6 +102,7 @@ class KernelOptions:
     device: str = "auto"  # "cpu" hides GPUs from the kernel; "gpu" requires TensorFlow to see the one it is placed on
     gateway: str | None = None  # a Jupyter Kernel (or Enterprise) Gateway's URL: run the kernels there
     gpu: Gpu | None = None  # the GPU the kernel is placed on: it sees that one alone
+    needs_gpu: bool = False  # the lesson wants a GPU: with device "gpu", TensorFlow in its kernel must see one
     hide_gpus: bool = False  # a kernel placed on no GPU sees none (the GPUs' memory is for the kernels placed there)
     cancel: threading.Event = field(default_factory=threading.Event)  # set: shut the kernel down and stop
 
@@ -112,12 +115,9 @@ def run_notebook(rendered: RenderedLesson, project: Project, options: KernelOpti
     options = options or KernelOptions()
     if options.gateway:  # the gateway's kernel gets the course's files in a folder of its own there
         return _run_notebook(rendered, project, options, project.root / rendered.course.path, lambda text: text)
-    workspace = Workspace(project, rendered)
-    try:
+    with Workspace(project, rendered) as workspace:
         executed = _run_notebook(rendered, project, options, workspace.folder, workspace.as_course_folder)
-    finally:
-        written = workspace.keep()
-    executed.written = tuple(written)
+        executed.written = tuple(workspace.written())
     return executed
 
 
@@ -199,7 +199,9 @@ async def _run(client: NotebookClient, rendered: RenderedLesson, kernel: dict, r
         try:
             if setup:
                 await _run_setup(client, setup, rendered)
-            if options.device == "gpu" and options.gpu is not None:
+            # Before the GPU check, which may import TensorFlow: what the lesson's run imports is counted from here.
+            await client.async_wait_for_reply(client.kc.execute(BASELINE_CODE, silent=True, store_history=False))
+            if options.device == "gpu" and options.needs_gpu:
                 await _require_gpu(client, rendered, options.gpu)
             return await _run_cells(client, rendered, relative)
         finally:
@@ -247,16 +249,18 @@ async def _shut_down_when_cancelled(client: NotebookClient, cancel: threading.Ev
     await ensure_async(client.km.shutdown_kernel(now=True))
 
 
-async def _require_gpu(client: NotebookClient, rendered: RenderedLesson, gpu: Gpu) -> None:
-    info = await _probe(client, "import tensorflow\n")
-    if not info["device"].startswith("GPU"):
-        raise DeviceMissing(f"{rendered.name}: --device gpu, but TensorFlow {info.get('tensorflow', '')} in the kernel "
-                            f"placed on {gpu} sees no GPU")
+async def _require_gpu(client: NotebookClient, rendered: RenderedLesson, gpu: Gpu | None) -> None:
+    """Stop the build unless TensorFlow in the kernel sees a GPU; a kernel without TensorFlow is taken at its word
+    (NVML or nvidia-smi found the GPU it is placed on)."""
+    info = await _probe(client, rendered, TRY_TENSORFLOW)
+    if "tensorflow" in info and not info["device"].startswith("GPU"):
+        placed = f" placed on {gpu}" if gpu else ""
+        raise DeviceMissing(f"{rendered.name}: --device gpu, but TensorFlow {info['tensorflow']} in the kernel{placed} "
+                            "sees no GPU")
 
 
 async def _run_cells(client: NotebookClient, rendered: RenderedLesson, relative) -> dict:
     await _record_language_info(client)
-    await client.async_wait_for_reply(client.kc.execute(BASELINE_CODE, silent=True, store_history=False))
     for index, cell in enumerate(client.nb.cells):
         if cell.cell_type != "code":
             continue
@@ -271,7 +275,7 @@ async def _run_cells(client: NotebookClient, rendered: RenderedLesson, relative)
             message = "the kernel died while running this cell (a crash, os._exit or running out of memory)"
             raise _stopped(rendered, index, message) from None
         cell.metadata["lessonbuild"] = {"seconds": round(time.perf_counter() - started, 3)}
-    return await _probe(client)
+    return await _probe(client, rendered)
 
 
 async def _record_language_info(client: NotebookClient) -> None:
@@ -280,12 +284,16 @@ async def _record_language_info(client: NotebookClient) -> None:
         client.nb.metadata["language_info"] = reply["content"]["language_info"]
 
 
-async def _probe(client: NotebookClient, before: str = "") -> dict:
+async def _probe(client: NotebookClient, rendered: RenderedLesson, before: str = "") -> dict:
     msg_id = client.kc.execute(
         before + PROBE_CODE, silent=True, store_history=False, user_expressions={"info": "_lessonbuild_probe()"}
     )
     reply = await client.async_wait_for_reply(msg_id)
-    result = reply["content"]["user_expressions"]["info"]
+    result = (reply or {}).get("content", {}).get("user_expressions", {}).get("info", {})
+    if result.get("status") != "ok":  # the lesson left the kernel unable to run the probe (it deleted json, say)
+        content = (reply or {}).get("content", {})
+        reason = f"{content.get('ename', result.get('ename', 'no reply'))}: {content.get('evalue', result.get('evalue', ''))}"
+        raise CellFailure(SourceLocation(rendered.lesson.path, 1), f"the kernel did not answer the build's probe ({reason})")
     # The expression's value comes back as its repr: a quoted JSON string.
     return json.loads(ast.literal_eval(result["data"]["text/plain"]))
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import os
 import re
 import tomllib
 from dataclasses import dataclass, field, make_dataclass
@@ -116,6 +117,12 @@ class Project:
             return Path(path).resolve().relative_to(self.root.resolve())
         except ValueError:
             return Path(path)
+
+
+def in_ci() -> bool:
+    """Whether the CI variable says the build runs in CI, as CI services set it ("true", "1"); "false", "0" or
+    nothing say no."""
+    return os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no", "off")
 
 
 @functools.cache

@@ -39,7 +39,9 @@ class RenderCache:
         self.folder = project.build_dir / FOLDER / course.slug
         outline = [(lesson.slug, lesson.path, lesson.front_matter, lesson.role, lesson.number, lesson.readable)
                    for lesson in course.lessons]
-        course_part = (course.slug, course.path, course.title, course.description, course.kaggle, outline)
+        units = [(unit.number, unit.topic, unit.tutorial and unit.tutorial.slug, unit.exercise and unit.exercise.slug)
+                 for unit in course.units]  # the topics the link macros show
+        course_part = (course.slug, course.path, course.title, course.description, course.kaggle, outline, units)
         self.course_key = _digest(repr((FORMAT, code_stamp(), context, repr(project.settings), course_part)))
 
     def get(self, lesson: Lesson) -> tuple[RenderedLesson, Resolvable] | None:

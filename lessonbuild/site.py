@@ -61,8 +61,20 @@ def build_preview(nav: list[Page], project: Project) -> Path:
     folder = preview_folder(project)
     config = project.build_dir / f"{PREVIEW}.yml"
     unchanged = config.exists() and config.read_text(encoding="utf-8") == _generated_config(nav, project, PREVIEW)
-    _run_engine(nav, project, PREVIEW, dirty=unchanged and (folder / "index.html").exists())
+    dirty = unchanged and (folder / "index.html").exists() and require_site_engine(project) == "mkdocs"
+    search = folder / "search" / "search_index.json"
+    before = json.loads(search.read_text(encoding="utf-8")) if dirty and search.exists() else None
+    _run_engine(nav, project, PREVIEW, dirty=dirty)
+    if before is not None and search.exists():
+        write_atomic(search, json.dumps(_merged_search(before, json.loads(search.read_text(encoding="utf-8")))))
     return folder
+
+
+def _merged_search(before: dict, rebuilt: dict) -> dict:
+    """MkDocs' dirty build indexes the pages it rebuilt alone: the other pages' entries come from the index before."""
+    pages = {doc["location"].split("#")[0] for doc in rebuilt.get("docs", [])}
+    kept = [doc for doc in before.get("docs", []) if doc["location"].split("#")[0] not in pages]
+    return {**rebuilt, "docs": kept + rebuilt.get("docs", [])}
 
 
 def preview_folder(project: Project) -> Path:

@@ -1,47 +1,66 @@
-"""Where a local kernel runs: a scratch copy of its course's helper modules and data, so that running changes nothing.
+"""Where a local kernel runs: a scratch copy of its course's folder, so that running a lesson changes nothing.
 
-What a lesson writes (`%%file`, `savefig`, a checkpoint) lands in the copy, never in lessons/, the
-learners' zip or the next cache key. Each run has a folder of its own (two builds may run one
-lesson at once); when it ends the folder becomes `_build/scratch/<course>/<lesson>/`, replacing
-the one of the run before, so the author can look at what the last run wrote.
+What a lesson writes (`%%file`, `savefig`, a checkpoint, even a changed data file) lands in the
+copy, never in lessons/, the learners' zip or the next cache key. The copy holds every file of
+the course's folder but the lesson sources and the course file, and lives at
+`_build/scratch/<course>/<lesson>/`, the same path at every run, so that paths a lesson prints
+do not change between runs. Runs of one lesson take turns there (two builds at once wait for
+each other). When a run ends, the copies it left untouched are removed: the folder keeps what
+the run wrote, for the author to look at.
 """
 from __future__ import annotations
 
 import os
 import shutil
-import tempfile
 from pathlib import Path
 
-from .bundle import course_files
-from .fsutil import replace_folder
+from filelock import FileLock
+
+from .fsutil import fresh_folder
 from .model import RenderedLesson
-from .project import Project
+from .project import COURSE_FILE, Project
 
 SCRATCH = "scratch"  # in the build folder
 
 
 class Workspace:
+    """Use as a context manager: the folder is the run's while the block runs."""
+
     def __init__(self, project: Project, rendered: RenderedLesson):
         self.course_folder = project.root / rendered.course.path
-        self.kept = project.build_dir / SCRATCH / rendered.course.slug / rendered.lesson.slug
-        self.kept.parent.mkdir(parents=True, exist_ok=True)
-        self.folder = Path(tempfile.mkdtemp(dir=self.kept.parent, prefix=f".{rendered.lesson.slug}-"))
-        for path in course_files(self.course_folder):
-            target = self.folder / path.relative_to(self.course_folder)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(path, target)
-        self.before = _listing(self.folder)
+        self.folder = project.build_dir / SCRATCH / rendered.course.slug / rendered.lesson.slug
+        self.folder.parent.mkdir(parents=True, exist_ok=True)
+        self._turn = FileLock(self.folder.parent / f".{rendered.lesson.slug}.lock")
+        self.before: dict[str, tuple[int, int]] = {}
 
-    def keep(self) -> list[str]:
-        """Keep the run's folder as the lesson's scratch folder; return what the run wrote there (new or changed)."""
+    def __enter__(self) -> Workspace:
+        self._turn.acquire()
+        fresh_folder(self.folder)
+        shutil.copytree(self.course_folder, self.folder, dirs_exist_ok=True, ignore=self._not_copied)
+        self.before = _listing(self.folder)
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self._turn.release()
+
+    def written(self) -> list[str]:
+        """What the run wrote (new or changed files); the untouched copies are removed, leaving those alone."""
         after = _listing(self.folder)
         written = sorted(name for name, stamp in after.items() if self.before.get(name) != stamp)
-        replace_folder(self.folder, self.kept)
+        for name in set(after) - set(written):
+            (self.folder / name).unlink()
+        for directory, _, _ in sorted(os.walk(self.folder), key=lambda entry: -len(entry[0])):
+            if directory != str(self.folder) and not os.listdir(directory):
+                os.rmdir(directory)
         return written
 
     def as_course_folder(self, text: str) -> str:
         """`text` (a traceback) with the copy's paths as the course's own."""
         return text.replace(f"{self.folder}{os.sep}", f"{self.course_folder}{os.sep}")
+
+    def _not_copied(self, directory: str, names: list[str]) -> set[str]:
+        top = Path(directory) == self.course_folder
+        return {n for n in names if n == "__pycache__" or (top and (n == COURSE_FILE or n.endswith(".md")))}
 
 
 def _listing(folder: Path) -> dict[str, tuple[int, int]]:

@@ -10,7 +10,7 @@ from lessonbuild.devices import Gpu, GpuSlots, find_gpus, needs_gpu, require_gpu
 from lessonbuild.errors import DeviceMissing
 from lessonbuild.model import Course, Lesson, RenderedLesson
 
-TWO_GPUS = "0, NVIDIA H100 80GB HBM3\n1, NVIDIA H100 80GB HBM3\n"
+TWO_GPUS = "0, NVIDIA H100 80GB HBM3, GPU-5d2c0a1e-aaaa\n1, NVIDIA H100 80GB HBM3, GPU-9b7f3e2d-bbbb\n"
 
 
 @pytest.fixture
@@ -19,7 +19,7 @@ def nvidia_smi(tmp_path, monkeypatch):
     folder = tmp_path / "bin"
     folder.mkdir()
     script = folder / "nvidia-smi"
-    script.write_text(f"#!/bin/sh\n[ \"$1\" = --query-gpu=index,name ] || exit 9\nprintf '{TWO_GPUS}'\n")
+    script.write_text(f"#!/bin/sh\n[ \"$1\" = --query-gpu=index,name,uuid ] || exit 9\nprintf '{TWO_GPUS}'\n")
     script.chmod(script.stat().st_mode | stat.S_IEXEC)
     monkeypatch.setenv("PATH", f"{folder}{os.pathsep}{os.environ['PATH']}")
     monkeypatch.delenv("CUDA_VISIBLE_DEVICES", raising=False)
@@ -32,6 +32,12 @@ def test_the_gpus_nvidia_smi_lists_and_the_ones_cuda_visible_devices_leaves(nvid
     monkeypatch.setenv("CUDA_VISIBLE_DEVICES", "1")  # the runner gives the build one of them
     assert find_gpus() == [Gpu(1, "NVIDIA H100 80GB HBM3")]
     assert str(find_gpus()[0]) == "GPU 1: NVIDIA H100 80GB HBM3"
+    assert find_gpus()[0].environment["CUDA_VISIBLE_DEVICES"] == "GPU-9b7f3e2d-bbbb"  # pinned by its UUID
+    monkeypatch.setenv("CUDA_VISIBLE_DEVICES", "GPU-9b7f,0")  # a UUID's prefix, as CUDA takes it
+    assert [gpu.index for gpu in find_gpus()] == [1, 0]
+    for hidden in ("-1", "", "7"):  # CUDA stops at the first entry that names no GPU: these leave none
+        monkeypatch.setenv("CUDA_VISIBLE_DEVICES", hidden)
+        assert find_gpus() == []
 
 
 def test_a_machine_without_nvidia_smi_has_no_gpu_and_a_gpu_build_stops_there(monkeypatch, tmp_path):

@@ -248,6 +248,13 @@ def test_a_gpu_build_runs_again_what_the_cache_has_from_a_cpu_and_a_gpu_entry_se
     monkeypatch.setattr(kernel, "_require_gpu", tensorflow_sees_it)
     _, lines = execute_in_process(root, device="gpu", accept_cpu_cache=True)
     assert lines[0].startswith("tiny/01-g: cached (executed on CPU")  # said otherwise
+    _, lines = execute_in_process(root, device="gpu", uncached="skip")
+    assert lines[0].startswith("tiny/01-g: cached (executed on CPU")  # --no-execute runs nothing, on any device
+    from lessonbuild.errors import MissingCache
+
+    with pytest.raises(MissingCache, match=r"only a cache entry made on a CPU \(--device gpu wants one from a GPU\) "
+                                           r"for: tiny/01-g \(--require-cache"):
+        execute_in_process(root, device="gpu", uncached="fail")
     _, lines = execute_in_process(root, device="gpu")
     statuses = {line.split(": ", 1)[0]: line for line in lines}
     assert statuses["tiny/01-g"].endswith("on GPU 0: Simulated A (its cache entry ran on CPU, and --device gpu)")
@@ -303,3 +310,25 @@ def test_what_a_lesson_writes_stays_in_its_scratch_folder_and_the_repository_sta
     again = run_build(root, "--force")  # the same inputs: the copies start as the course's files again
     assert again.returncode == 0 and "['1', '3', '2', '5', '4', '6']" in (root / "_build" / "docs" / "tiny" / "01-w.md").read_text()
     assert run_build(root).stdout.startswith("tiny/01-w: cached")  # what the run wrote is not in the cache key
+
+
+@pytest.mark.kernel
+def test_a_gpu_lesson_whose_kernel_has_no_tensorflow_is_taken_at_its_word(tmp_path, monkeypatch):
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    root = make_project(tmp_path / "p", {"01-g": ON_A_GPU.format(title="G1", gpu=1, folder=str(notes))})
+    shadow = root / "lessons" / "tiny" / "tensorflow"  # first on the kernel's path: as if TensorFlow were not installed
+    shadow.mkdir()
+    (shadow / "__init__.py").write_text("raise ImportError('no TensorFlow in this kernel')\n")
+    simulated_gpus(monkeypatch, "Simulated A")
+    _, lines = execute_in_process(root, device="gpu")
+    assert lines[0].startswith("tiny/01-g: executed in ") and " on GPU 0: Simulated A (first run)" in lines[0]
+
+
+@pytest.mark.kernel
+def test_a_lesson_that_breaks_the_builds_probe_is_a_failure_at_its_file_not_an_internal_error(tmp_path):
+    root = make_project(tmp_path / "p", {"01-l": "# L\n\n```{code-cell} ipython3\nimport sys\nsys.modules['json'] = None\n```\n"})
+    result = run_build(root)
+    assert result.returncode == 1
+    assert result.stderr.startswith("lessons/tiny/01-l.md:1: the kernel did not answer the build's probe (")
+    assert "internal error" not in result.stderr

@@ -78,3 +78,14 @@ def test_a_bad_setting_stops_check_and_build_alike(tiny_root):
     for command in ("check", "build"):
         result = run_build(tiny_root, command)
         assert (result.returncode, result.stderr) == (2, "pyproject.toml:2: tool.lessonbuild.kernel_env: 'HOME' is not of type 'array'\n")
+
+
+@pytest.mark.parametrize("value, expected", [("true", True), ("1", True), ("false", False), ("0", False), ("", False), (None, False)])
+def test_ci_is_what_the_ci_variable_says(monkeypatch, value, expected):
+    from lessonbuild.project import in_ci
+
+    if value is None:
+        monkeypatch.delenv("CI", raising=False)
+    else:
+        monkeypatch.setenv("CI", value)
+    assert in_ci() is expected

@@ -73,3 +73,10 @@ def test_a_template_or_settings_change_renders_every_lesson(course, monkeypatch)
     assert made == ["01-first", "02-second"] and "*Second, from the header*" in text["02-second"]
     (course / "pyproject.toml").write_text("[tool.lessonbuild]\njinja_in_code = false\n")
     assert rendered(course, monkeypatch)[1] == ["01-first", "02-second"]
+
+
+def test_a_topic_the_course_file_gives_renders_the_lessons_again(course, monkeypatch):
+    rendered(course, monkeypatch)
+    listing = course / "lessons" / "tiny" / "course.yml"
+    listing.write_text(listing.read_text().replace("  - 02-second", "  - tutorial: 02-second\n    topic: Renamed Topic"))
+    assert rendered(course, monkeypatch)[1] == ["01-first", "02-second"]

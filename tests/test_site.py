@@ -1,5 +1,6 @@
 import dataclasses
 import importlib.util
+import json
 import os
 
 import pytest
@@ -118,6 +119,9 @@ def test_the_preview_is_built_beside_site_and_mkdocs_rebuilds_only_changed_pages
     build_preview(nav, tiny_project)
     assert "Edited." in (preview / "c" / "a" / "index.html").read_text()
     assert untouched.stat().st_mtime_ns == 1  # a dirty build: B's page was not made again
+    search = json.loads((preview / "search" / "search_index.json").read_text())["docs"]
+    assert {doc["location"].split("#")[0] for doc in search} >= {"c/a/", "c/b/"}  # the search still finds B
+    assert any("Edited." in doc["text"] for doc in search) and not any("First." in doc["text"] for doc in search)
     nav = [*nav, Page("New", "c/b.md")]  # another navigation: every page must show it, so all are made
     build_preview(nav, tiny_project)
     assert untouched.stat().st_mtime_ns != 1

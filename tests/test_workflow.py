@@ -70,7 +70,7 @@ def test_this_repository_executes_on_its_gpu_runner_with_device_gpu():
     all_jobs = jobs(OURS)
     for name in ("execute", "publish"):
         assert all_jobs[name]["runs-on"] == ["self-hosted", "gpu"]
-        assert all("--device gpu" in build for build in builds(all_jobs[name]))
+        assert builds(all_jobs[name]) and all("--device gpu" in build for build in builds(all_jobs[name]))
 
 
 def test_this_repositorys_pull_requests_keep_the_browser_tests_screenshots():

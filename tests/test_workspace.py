@@ -3,23 +3,25 @@ from lessonbuild.prepare import prepare
 from lessonbuild.workspace import Workspace
 
 
-def test_a_copy_of_the_helpers_and_data_alone_and_what_the_run_wrote_in_it(tiny_project):
+def test_a_copy_of_the_course_but_its_lessons_and_what_the_run_wrote_in_it(tiny_project):
     course_folder = tiny_project.root / "lessons" / "tiny"
-    package = course_folder / "shapes"
-    package.mkdir()
-    (package / "__init__.py").write_text("from .draw import square\n")
-    (package / "draw.py").write_text("def square():\n    return 4\n")
+    (course_folder / "shapes").mkdir()
+    (course_folder / "shapes" / "__init__.py").write_text("from .draw import square\n")
+    (course_folder / "images").mkdir()
+    (course_folder / "images" / "logo.svg").write_text("<svg/>")
     (rendered,) = [r for _, lessons in prepare(tiny_project) for r in lessons]
-    workspace = Workspace(tiny_project, rendered)
-    copied = sorted(p.relative_to(workspace.folder).as_posix() for p in workspace.folder.rglob("*") if p.is_file())
-    assert copied == ["data/values.txt", "helper.py", "shapes/__init__.py", "shapes/draw.py"]  # no lesson, no course.yml
-    (workspace.folder / "out.txt").write_text("new")
-    (workspace.folder / "data" / "values.txt").write_text("changed")
-    traceback = f'File "{workspace.folder}/helper.py", line 2'
-    assert workspace.as_course_folder(traceback) == f'File "{course_folder}/helper.py", line 2'
-    assert workspace.keep() == ["data/values.txt", "out.txt"]
-    kept = tiny_project.build_dir / "scratch" / "tiny" / "01-plots"
-    assert (kept / "out.txt").read_text() == "new" and not workspace.folder.exists()
+    with Workspace(tiny_project, rendered) as workspace:
+        folder = workspace.folder
+        copied = sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file())
+        assert copied == ["data/values.txt", "helper.py", "images/logo.svg", "shapes/__init__.py"]  # no lesson, no course.yml
+        (folder / "out.txt").write_text("new")
+        (folder / "data" / "values.txt").write_text("changed")
+        traceback = f'File "{folder}/helper.py", line 2'
+        assert workspace.as_course_folder(traceback) == f'File "{course_folder}/helper.py", line 2'
+        assert workspace.written() == ["data/values.txt", "out.txt"]
+    assert folder == tiny_project.build_dir / "scratch" / "tiny" / "01-plots"  # the same path at every run
+    kept = sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file())
+    assert kept == ["data/values.txt", "out.txt"]  # what the run wrote, and nothing it left as it was
     assert (course_folder / "data" / "values.txt").read_text() == "1 3 2 5 4\n"  # the course's own file as it was
-    again = Workspace(tiny_project, rendered)
-    assert again.keep() == [] and not (kept / "out.txt").exists()  # the last run's folder replaces the one before
+    with Workspace(tiny_project, rendered) as again:
+        assert not (again.folder / "out.txt").exists() and again.written() == []  # each run starts from the course

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import os
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,7 +20,7 @@ from ..fsutil import write_atomic
 from ..junit import write_junit
 from ..model import RenderedLesson
 from ..prepare import Prepared, prepare, report_warnings
-from ..project import Project, site_name
+from ..project import Project, in_ci, site_name
 from ..site import site_is_intact
 
 HELP = "render, execute and publish every lesson that changed, then build site/"
@@ -63,7 +62,7 @@ def run(project: Project, args: argparse.Namespace) -> int:
         from . import kaggle
 
         return kaggle.run(project, args)
-    frozen = bool(os.environ.get("CI")) if args.frozen_figures is None else args.frozen_figures
+    frozen = in_ci() if args.frozen_figures is None else args.frozen_figures
     report = build(project, execute_options(args), shard=args.shard, junit=args.junit, strict=args.strict,
                    frozen_figures=frozen)
     print_failures(report.failures)
@@ -95,13 +94,23 @@ def build(project: Project, options: ExecuteOptions = ExecuteOptions(), shard: t
     `preview`: build serve's live preview in the build folder instead, leaving site/ as it is.
     `frozen_figures`: compare the figures with figures/ instead of writing them; any drift fails the build."""
     run = Run(options, shard, junit, out, strict, preview, frozen_figures)
-    try:
-        return _build(project, run)
-    except DamagedEntry as exc:
-        # A cached notebook is read only when its page is made: one found damaged then is gone now, so the
-        # build starts again and that lesson runs.
-        print(f"warning: {exc}: the lesson runs again", file=sys.stderr, flush=True)
-        return _build(project, run)
+    return healing(lambda: _build(project, run))
+
+
+MAX_HEALS = 20  # damaged entries one command heals by starting again, before it gives up with the error
+
+
+def healing(action):
+    """`action()`, started again after each cache entry found damaged while it ran.
+
+    A cached notebook is read only when a stage needs it: one found damaged then is removed, so the
+    next start runs that lesson. Each start removes one entry, so this ends."""
+    for _ in range(MAX_HEALS):
+        try:
+            return action()
+        except DamagedEntry as exc:
+            print(f"warning: {exc}: the lesson runs again", file=sys.stderr, flush=True)
+    return action()
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from ..execute import ExecuteOptions
 from ..figures import check_figures
 from ..prepare import prepare
 from ..project import Project
-from .build import BuildReport, execute_and_draw, execute_options, print_failures, report_saved_figures
+from .build import BuildReport, execute_and_draw, execute_options, healing, print_failures, report_saved_figures
 
 HELP = "regenerate the figures that figure cells draw into figures/ (--check compares instead)"
 NEEDS_PROJECT = True
@@ -26,7 +26,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(project: Project, args: argparse.Namespace) -> int:
-    report = regenerate(project, update=not args.check, options=execute_options(args), junit=args.junit)
+    report = healing(lambda: regenerate(project, update=not args.check, options=execute_options(args), junit=args.junit))
     print_failures(report.failures)
     return report.exit_code
 
