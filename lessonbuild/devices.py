@@ -65,7 +65,8 @@ def _visible(found: list[Gpu], setting: str | None) -> list[Gpu]:
                     or (entry.startswith("GPU-") and g.uuid.startswith(entry))), None)
         if gpu is None:
             break
-        visible.append(gpu)
+        if gpu not in visible:  # "0,0" is one GPU, not two
+            visible.append(gpu)
     return visible
 
 
@@ -89,9 +90,19 @@ def needs_gpu(rendered: RenderedLesson, helpers: list[Path]) -> bool:
     resources = rendered.lesson.front_matter.get("resources")
     if isinstance(resources, dict) and "gpu" in resources:
         return resources["gpu"] > 0
+    return bool(imported_libraries(rendered, helpers) & GPU_LIBRARIES)
+
+
+def uses_tensorflow(rendered: RenderedLesson, helpers: list[Path]) -> bool:
+    """Whether the lesson runs TensorFlow (or Keras on it): then, on a GPU, TensorFlow must see that GPU."""
+    return bool(imported_libraries(rendered, helpers) & {"tensorflow", "keras"})
+
+
+def imported_libraries(rendered: RenderedLesson, helpers: list[Path]) -> set[str]:
+    """The top-level modules the lesson's code and its helper modules import."""
     code = [cell.source for cell in rendered.notebook.cells if cell.cell_type == "code"]
     code += [path.read_text(encoding="utf-8", errors="replace") for path in helpers]
-    return any(name.partition(".")[0] in GPU_LIBRARIES for source in code for name, _ in imported_modules(source))
+    return {name.partition(".")[0] for source in code for name, _ in imported_modules(source)}
 
 
 class GpuSlots:

@@ -17,18 +17,19 @@ SETUP_CODE = '''\
 import io, pathlib, urllib.request, zipfile
 
 COURSE_FILES = {url!r}
-if not all(pathlib.Path(name).exists() for name in {needed!r}):
+missing = [name for name in {needed!r} if not pathlib.Path(name).exists()]
+if missing:
     try:
         with urllib.request.urlopen(COURSE_FILES, timeout=60) as response:
             archive = zipfile.ZipFile(io.BytesIO(response.read()))
+        for member in archive.infolist():
+            name = member.filename.partition("/")[2]  # the archive's top folder is the course's
+            if name in missing:  # a file the learner already has (and may have edited) stays as it is
+                pathlib.Path(name).parent.mkdir(parents=True, exist_ok=True)
+                pathlib.Path(name).write_bytes(archive.read(member))
     except Exception as error:
         raise SystemExit(f"Could not fetch this lesson's files ({{error}}): download {{COURSE_FILES}} "
                          "and unzip it beside this notebook.") from None
-    for member in archive.infolist():
-        name = member.filename.partition("/")[2]  # the archive's top folder is the course's
-        if name and not member.is_dir() and ".." not in pathlib.PurePosixPath(name).parts:
-            pathlib.Path(name).parent.mkdir(parents=True, exist_ok=True)
-            pathlib.Path(name).write_bytes(archive.read(member))
 '''
 
 

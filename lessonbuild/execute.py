@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from typing import TextIO
 
 from .cache import ExecutionCache
-from .devices import Gpu, GpuSlots, needs_gpu, require_gpus
+from .devices import Gpu, GpuSlots, needs_gpu, require_gpus, uses_tensorflow
 from .errors import CellFailure, MissingCache
 from .model import ExecutedLesson, RenderedLesson
 from .project import Project, in_ci
@@ -93,8 +93,16 @@ def _ran_on_cpu_for_gpu_build(cached: ExecutedLesson, inputs, project: Project, 
 
 
 def _wants_gpu(rendered: RenderedLesson, inputs, project: Project, options: ExecuteOptions) -> bool:
-    helpers = [project.root / path for path in inputs.files if path.endswith(".py")]
-    return options.device != "cpu" and needs_gpu(rendered, helpers)
+    return options.device != "cpu" and needs_gpu(rendered, _helpers(inputs, project))
+
+
+def _checked(kernel, rendered: RenderedLesson, inputs, project: Project):
+    """The kernel options of a lesson on a GPU: with --device gpu, TensorFlow must see it, where the lesson runs it."""
+    return replace(kernel, check_tensorflow=uses_tensorflow(rendered, _helpers(inputs, project)))
+
+
+def _helpers(inputs, project: Project) -> list:
+    return [project.root / path for path in inputs.files if path.endswith(".py")]
 
 
 def _run_pending(pending, project: Project, cache: ExecutionCache, options: ExecuteOptions, gpus: list[Gpu],
@@ -112,16 +120,15 @@ def _run_pending(pending, project: Project, cache: ExecutionCache, options: Exec
     threads = max(1, (os.cpu_count() or 1) // kernels) if kernels > 1 else 0
     kernel = KernelOptions(threads=threads, device=options.device, gateway=options.gateway,
                            hide_gpus=options.gateway is None)
-    # On a gateway the GPUs are the gateway's: a lesson that wants one is checked in its kernel there.
-    remote_gpu = replace(kernel, needs_gpu=True)
     results = {}
     with ThreadPoolExecutor(max_workers=max(1, options.jobs), thread_name_prefix="lesson") as cpu, \
             ThreadPoolExecutor(max_workers=max(1, slots.count), thread_name_prefix="gpu-lesson") as gpu:
+        # On a gateway the GPUs are the gateway's: a lesson that wants one is checked in its kernel there.
         futures = {cpu.submit(run_notebook, rendered, project,
-                              remote_gpu if options.gateway and _wants_gpu(rendered, inputs, project, options) else kernel):
+                              _checked(kernel, rendered, inputs, project) if options.gateway else kernel):
                    (rendered, inputs, why) for rendered, inputs, why in on_cpu}
-        futures.update({gpu.submit(_run_on_gpu, slots, rendered, project, kernel): (rendered, inputs, why)
-                        for rendered, inputs, why in on_gpu})
+        futures.update({gpu.submit(_run_on_gpu, slots, rendered, project, _checked(kernel, rendered, inputs, project)):
+                        (rendered, inputs, why) for rendered, inputs, why in on_gpu})
         try:
             with progress_display(out, len(futures)) as advance:
                 for future in as_completed(futures):
@@ -141,7 +148,7 @@ def _run_on_gpu(slots: GpuSlots, rendered: RenderedLesson, project: Project, ker
 
     placed = slots.take()
     try:
-        return run_notebook(rendered, project, replace(kernel, gpu=placed, needs_gpu=True))
+        return run_notebook(rendered, project, replace(kernel, gpu=placed))
     finally:
         slots.give_back(placed)
 

@@ -66,8 +66,17 @@ _lessonbuild_setup()
 del _lessonbuild_setup
 """
 
-# Run in the kernel before a GPU lesson under --device gpu, silently: TensorFlow, where the kernel has it.
-TRY_TENSORFLOW = "try:\n    import tensorflow\nexcept ImportError:\n    pass\n"
+# Run in the kernel before a TensorFlow lesson under --device gpu, silently: TensorFlow imported (where the kernel
+# has it; else the lesson's own import reports it) without giving the lesson's namespace a name it did not import.
+TRY_TENSORFLOW = """
+def _lessonbuild_import_tensorflow():
+    try:
+        import tensorflow
+    except ImportError:
+        pass
+_lessonbuild_import_tensorflow()
+del _lessonbuild_import_tensorflow
+"""
 # Run in the kernel before the lesson, silently: the modules the kernel itself has loaded.
 BASELINE_CODE = "import sys as _lessonbuild_sys\n_lessonbuild_baseline = set(_lessonbuild_sys.modules)\ndel _lessonbuild_sys\n"
 # Run in the kernel after the lesson, silently: what the lesson ran on, and the distributions (name: version) of
@@ -102,7 +111,7 @@ class KernelOptions:
     device: str = "auto"  # "cpu" hides GPUs from the kernel; "gpu" requires TensorFlow to see the one it is placed on
     gateway: str | None = None  # a Jupyter Kernel (or Enterprise) Gateway's URL: run the kernels there
     gpu: Gpu | None = None  # the GPU the kernel is placed on: it sees that one alone
-    needs_gpu: bool = False  # the lesson wants a GPU: with device "gpu", TensorFlow in its kernel must see one
+    check_tensorflow: bool = False  # with device "gpu": the lesson runs TensorFlow, which must see a GPU in its kernel
     hide_gpus: bool = False  # a kernel placed on no GPU sees none (the GPUs' memory is for the kernels placed there)
     cancel: threading.Event = field(default_factory=threading.Event)  # set: shut the kernel down and stop
 
@@ -201,7 +210,7 @@ async def _run(client: NotebookClient, rendered: RenderedLesson, kernel: dict, r
                 await _run_setup(client, setup, rendered)
             # Before the GPU check, which may import TensorFlow: what the lesson's run imports is counted from here.
             await client.async_wait_for_reply(client.kc.execute(BASELINE_CODE, silent=True, store_history=False))
-            if options.device == "gpu" and options.needs_gpu:
+            if options.device == "gpu" and options.check_tensorflow:
                 await _require_gpu(client, rendered, options.gpu)
             return await _run_cells(client, rendered, relative)
         finally:
@@ -250,8 +259,8 @@ async def _shut_down_when_cancelled(client: NotebookClient, cancel: threading.Ev
 
 
 async def _require_gpu(client: NotebookClient, rendered: RenderedLesson, gpu: Gpu | None) -> None:
-    """Stop the build unless TensorFlow in the kernel sees a GPU; a kernel without TensorFlow is taken at its word
-    (NVML or nvidia-smi found the GPU it is placed on)."""
+    """Stop the build unless TensorFlow in the kernel sees a GPU (a kernel without TensorFlow: its lesson's own
+    import says so)."""
     info = await _probe(client, rendered, TRY_TENSORFLOW)
     if "tensorflow" in info and not info["device"].startswith("GPU"):
         placed = f" placed on {gpu}" if gpu else ""

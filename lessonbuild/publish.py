@@ -23,7 +23,7 @@ from .fsutil import file_stamp, write_atomic, write_if_changed
 from .model import Course, ExecutedLesson, Page, RenderedLesson
 from .myst.glue import paste
 from .myst.mathml import output_mathml
-from .project import Project, site_url
+from .project import Project, code_stamp, site_url
 from .templates import (
     COURSE_PAGE,
     HOME,
@@ -96,7 +96,7 @@ class _Published:
         self.now: dict[str, dict] = {}
         self.kept: set[Path] = set()
         self._exporter = None
-        self.salt = f"{templates.digest()} {_nbconvert_install()}"
+        self.salt = f"{templates.digest()} {_nbconvert_install()} {code_stamp()}"  # the build's own code makes pages too
 
     @property
     def exporter(self):
@@ -283,7 +283,8 @@ def _write_course_files(course: Course, project: Project, url: str, published: _
     """The zip of the course's helper modules and data/, made again only when one of them changed."""
     folder = project.root / course.path
     files = course_files(folder)
-    stamps = hashlib.sha256(repr([(f.relative_to(folder).as_posix(), file_stamp(f)) for f in files]).encode()).hexdigest()
+    listing = [code_stamp(), *((f.relative_to(folder).as_posix(), file_stamp(f)) for f in files)]
+    stamps = hashlib.sha256(repr(listing).encode()).hexdigest()
     name = f"{course.slug}-files.zip" if files else None
     files_url = f"{url}{course.slug}/{name}" if url and name else ""
     downloads = _Downloads(folder, files, name, files_url, f"{name} {stamps} {files_url}")

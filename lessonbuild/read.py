@@ -142,7 +142,8 @@ def _read_course(folder: Path, project: Project) -> tuple[Course, list[SourceErr
     lessons, errors = _read_listed(folder, course_file, project)
     errors.extend(_duplicate_figures(list(lessons.values())))
     listed = {entry.slug for entry in course_file.listed}
-    for stray in sorted(set(p.stem for p in folder.glob("*.md")) - listed):
+    # Hidden files are an editor's (.#lesson.md, a lock file), not lessons.
+    for stray in sorted({p.stem for p in folder.glob("*.md") if not p.name.startswith(".")} - listed):
         errors.append(SourceError(project.relative(folder / f"{stray}.md"), 1, f"lesson not listed in {course_file.path.as_posix()}"))
     try:
         kernels = with_kernels(course_file, {slug: lesson for slug, lesson in lessons.items() if lesson.readable})

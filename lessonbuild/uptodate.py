@@ -63,7 +63,8 @@ def _files(folder: Path):
 
 
 def _entry(path: Path, root: Path) -> tuple[str, int, int]:
-    status = path.stat()
+    # A link to nothing (an editor's lock file, .#lesson.md) is stamped as the link it is.
+    status = os.stat(path) if os.path.exists(path) else os.lstat(path)
     return (os.path.relpath(path, root), status.st_size, status.st_mtime_ns)
 
 

@@ -1,10 +1,11 @@
-"""Where a local kernel runs: a scratch copy of its course's folder, so that running a lesson changes nothing.
+"""Where a local kernel runs: a scratch copy of its course's files, so that running a lesson changes nothing.
 
 What a lesson writes (`%%file`, `savefig`, a checkpoint, even a changed data file) lands in the
-copy, never in lessons/, the learners' zip or the next cache key. The copy holds every file of
-the course's folder but the lesson sources and the course file, and lives at
-`_build/scratch/<course>/<lesson>/`, the same path at every run, so that paths a lesson prints
-do not change between runs. Runs of one lesson take turns there (two builds at once wait for
+copy, never in lessons/, the learners' zip or the next cache key. The copy holds what a lesson's
+code may use of its course (bundle.course_files: helper modules and packages, data/), the same
+files the learners' zips carry and the cache follows, so a lesson that runs here runs for them.
+It lives at `_build/scratch/<course>/<lesson>/`, the same path at every run, so that paths a
+lesson prints do not change between runs. Runs of one lesson take turns there (two builds at once wait for
 each other). When a run ends, the copies it left untouched are removed: the folder keeps what
 the run wrote, for the author to look at.
 """
@@ -13,12 +14,14 @@ from __future__ import annotations
 import os
 import shutil
 from pathlib import Path
+from typing import Self
 
 from filelock import FileLock
 
+from .bundle import course_files
 from .fsutil import fresh_folder
 from .model import RenderedLesson
-from .project import COURSE_FILE, Project
+from .project import Project
 
 SCRATCH = "scratch"  # in the build folder
 
@@ -33,15 +36,21 @@ class Workspace:
         self._turn = FileLock(self.folder.parent / f".{rendered.lesson.slug}.lock")
         self.before: dict[str, tuple[int, int]] = {}
 
-    def __enter__(self) -> Workspace:
+    def __enter__(self) -> Self:
         self._turn.acquire()
         fresh_folder(self.folder)
-        shutil.copytree(self.course_folder, self.folder, dirs_exist_ok=True, ignore=self._not_copied)
+        for path in course_files(self.course_folder):
+            target = self.folder / path.relative_to(self.course_folder)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(path, target)
         self.before = _listing(self.folder)
         return self
 
     def __exit__(self, *exc_info) -> None:
-        self._turn.release()
+        try:
+            self.written()  # after a failure too: the folder keeps what the run wrote, not the whole copy
+        finally:
+            self._turn.release()
 
     def written(self) -> list[str]:
         """What the run wrote (new or changed files); the untouched copies are removed, leaving those alone."""
@@ -57,10 +66,6 @@ class Workspace:
     def as_course_folder(self, text: str) -> str:
         """`text` (a traceback) with the copy's paths as the course's own."""
         return text.replace(f"{self.folder}{os.sep}", f"{self.course_folder}{os.sep}")
-
-    def _not_copied(self, directory: str, names: list[str]) -> set[str]:
-        top = Path(directory) == self.course_folder
-        return {n for n in names if n == "__pycache__" or (top and (n == COURSE_FILE or n.endswith(".md")))}
 
 
 def _listing(folder: Path) -> dict[str, tuple[int, int]]:

@@ -6,7 +6,7 @@ import nbformat
 import pytest
 
 from lessonbuild import devices
-from lessonbuild.devices import Gpu, GpuSlots, find_gpus, needs_gpu, require_gpus
+from lessonbuild.devices import Gpu, GpuSlots, find_gpus, needs_gpu, require_gpus, uses_tensorflow
 from lessonbuild.errors import DeviceMissing
 from lessonbuild.model import Course, Lesson, RenderedLesson
 
@@ -33,7 +33,7 @@ def test_the_gpus_nvidia_smi_lists_and_the_ones_cuda_visible_devices_leaves(nvid
     assert find_gpus() == [Gpu(1, "NVIDIA H100 80GB HBM3")]
     assert str(find_gpus()[0]) == "GPU 1: NVIDIA H100 80GB HBM3"
     assert find_gpus()[0].environment["CUDA_VISIBLE_DEVICES"] == "GPU-9b7f3e2d-bbbb"  # pinned by its UUID
-    monkeypatch.setenv("CUDA_VISIBLE_DEVICES", "GPU-9b7f,0")  # a UUID's prefix, as CUDA takes it
+    monkeypatch.setenv("CUDA_VISIBLE_DEVICES", "GPU-9b7f,0,0")  # a UUID's prefix, as CUDA takes it; 0 once
     assert [gpu.index for gpu in find_gpus()] == [1, 0]
     for hidden in ("-1", "", "7"):  # CUDA stops at the first entry that names no GPU: these leave none
         monkeypatch.setenv("CUDA_VISIBLE_DEVICES", hidden)
@@ -82,3 +82,4 @@ def test_a_lesson_wants_a_gpu_when_it_says_so_or_uses_a_deep_learning_library(tm
     helper = tmp_path / "visiontools.py"
     helper.write_text("import tensorflow as tf\n")
     assert needs_gpu(rendered("import visiontools"), [helper])  # through the course's helper module
+    assert uses_tensorflow(rendered("import visiontools"), [helper]) and not uses_tensorflow(rendered("import torch"), [])

@@ -45,7 +45,15 @@ def test_a_notebook_opened_alone_fetches_its_files_from_the_site_and_says_what_t
         shutil.copy(tiny_root / "site" / "tiny" / "01-plots.ipynb", alone)
         run_all(alone / "01-plots.ipynb")
         assert (alone / "helper.py").exists() and (alone / "data" / "values.txt").read_text() == "1 3 2 5 4\n"
-        run_all(alone / "01-plots.ipynb")  # with the files beside it, the setup cell fetches nothing: it just runs
+        zipped = tiny_root / "site" / "tiny" / "tiny-files.zip"
+        kept = zipped.read_bytes()
+        zipped.unlink()  # with the files beside it, the setup cell fetches nothing: the zip is not needed
+        run_all(alone / "01-plots.ipynb")
+        zipped.write_bytes(kept)
+        (alone / "helper.py").write_text((alone / "helper.py").read_text() + "# the learner's note\n")
+        (alone / "data" / "values.txt").unlink()  # one file missing: fetched, and the edited helper left as it is
+        run_all(alone / "01-plots.ipynb")
+        assert (alone / "data" / "values.txt").exists() and "# the learner's note" in (alone / "helper.py").read_text()
     offline = tmp_path / "offline"
     offline.mkdir()
     shutil.copy(tiny_root / "site" / "tiny" / "01-plots.ipynb", offline)

@@ -231,8 +231,6 @@ def test_two_kernels_share_a_gpu_when_the_setting_allows(tmp_path, monkeypatch):
 
 @pytest.mark.kernel
 def test_a_gpu_build_runs_again_what_the_cache_has_from_a_cpu_and_a_gpu_entry_serves_a_cpu_build(tmp_path, monkeypatch):
-    from lessonbuild import kernel
-
     notes = tmp_path / "notes"
     notes.mkdir()
     root = make_project(tmp_path / "p", {"01-g": ON_A_GPU.format(title="G1", gpu=1, folder=str(notes)),
@@ -240,12 +238,7 @@ def test_a_gpu_build_runs_again_what_the_cache_has_from_a_cpu_and_a_gpu_entry_se
     simulated_gpus(monkeypatch)  # no GPU: the entries are made on the CPU
     _, lines = execute_in_process(root)
     assert all(" on CPU (first run)" in line for line in lines[:2])
-    simulated_gpus(monkeypatch, "Simulated A")
-
-    async def tensorflow_sees_it(*_):  # simulated: no TensorFlow here can see the simulated GPU
-        return None
-
-    monkeypatch.setattr(kernel, "_require_gpu", tensorflow_sees_it)
+    simulated_gpus(monkeypatch, "Simulated A")  # the lessons run no TensorFlow: nothing checks what it would see
     _, lines = execute_in_process(root, device="gpu", accept_cpu_cache=True)
     assert lines[0].startswith("tiny/01-g: cached (executed on CPU")  # said otherwise
     _, lines = execute_in_process(root, device="gpu", uncached="skip")
@@ -312,17 +305,18 @@ def test_what_a_lesson_writes_stays_in_its_scratch_folder_and_the_repository_sta
     assert run_build(root).stdout.startswith("tiny/01-w: cached")  # what the run wrote is not in the cache key
 
 
-@pytest.mark.kernel
-def test_a_gpu_lesson_whose_kernel_has_no_tensorflow_is_taken_at_its_word(tmp_path, monkeypatch):
-    notes = tmp_path / "notes"
-    notes.mkdir()
-    root = make_project(tmp_path / "p", {"01-g": ON_A_GPU.format(title="G1", gpu=1, folder=str(notes))})
-    shadow = root / "lessons" / "tiny" / "tensorflow"  # first on the kernel's path: as if TensorFlow were not installed
-    shadow.mkdir()
-    (shadow / "__init__.py").write_text("raise ImportError('no TensorFlow in this kernel')\n")
-    simulated_gpus(monkeypatch, "Simulated A")
-    _, lines = execute_in_process(root, device="gpu")
-    assert lines[0].startswith("tiny/01-g: executed in ") and " on GPU 0: Simulated A (first run)" in lines[0]
+@pytest.mark.tensorflow
+def test_a_gpu_build_stops_when_tensorflow_in_the_kernel_placed_on_a_gpu_sees_none(tmp_path, monkeypatch):
+    from lessonbuild.errors import DeviceMissing
+
+    lesson = "# T\n\n```{code-cell} ipython3\nimport tensorflow as tf\nprint(tf.__version__)\n```\n"
+    root = make_project(tmp_path / "p", {"01-t": lesson})
+    simulated_gpus(monkeypatch, "Simulated A")  # as if nvidia-smi listed one: this machine's TensorFlow sees none
+    with pytest.raises(DeviceMissing, match=r"tiny/01-t: --device gpu, but TensorFlow [\d.]+ in the kernel placed on "
+                                            r"GPU 0: Simulated A sees no GPU"):
+        execute_in_process(root, device="gpu")
+    _, lines = execute_in_process(root, device="auto")  # without --device gpu, the same lesson runs, on what it has
+    assert lines[0].startswith("tiny/01-t: executed in ") and lines[0].endswith(" on CPU (first run)")
 
 
 @pytest.mark.kernel

@@ -55,3 +55,16 @@ def test_a_touched_but_unchanged_lesson_is_still_a_no_op(tiny_root):
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines()[-1] == "site: site/ is up to date"
     assert "cached" in result.stdout.splitlines()[0]
+
+
+def test_a_link_to_nothing_among_the_lessons_is_stamped_not_an_error(tiny_project):
+    import os
+
+    from lessonbuild.uptodate import source_stamp
+
+    before = source_stamp(tiny_project)["digest"]
+    os.symlink("/nowhere/at/all", tiny_project.lessons_dir / "tiny" / ".#01-plots.md")  # as Emacs leaves one
+    assert source_stamp(tiny_project)["digest"] != before
+    from lessonbuild.read import read_courses
+
+    assert [lesson.slug for lesson in read_courses(tiny_project)[0].lessons] == ["01-plots"]  # no stray lesson either

@@ -3,7 +3,7 @@ from lessonbuild.prepare import prepare
 from lessonbuild.workspace import Workspace
 
 
-def test_a_copy_of_the_course_but_its_lessons_and_what_the_run_wrote_in_it(tiny_project):
+def test_a_copy_of_what_the_code_may_use_and_what_the_run_wrote_in_it(tiny_project):
     course_folder = tiny_project.root / "lessons" / "tiny"
     (course_folder / "shapes").mkdir()
     (course_folder / "shapes" / "__init__.py").write_text("from .draw import square\n")
@@ -13,7 +13,8 @@ def test_a_copy_of_the_course_but_its_lessons_and_what_the_run_wrote_in_it(tiny_
     with Workspace(tiny_project, rendered) as workspace:
         folder = workspace.folder
         copied = sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file())
-        assert copied == ["data/values.txt", "helper.py", "images/logo.svg", "shapes/__init__.py"]  # no lesson, no course.yml
+        # What the learners' zips carry and the cache follows: no lesson, no course.yml, no images of the prose
+        assert copied == ["data/values.txt", "helper.py", "shapes/__init__.py"]
         (folder / "out.txt").write_text("new")
         (folder / "data" / "values.txt").write_text("changed")
         traceback = f'File "{folder}/helper.py", line 2'
