@@ -120,12 +120,13 @@ def _run_pending(pending, project: Project, cache: ExecutionCache, options: Exec
     threads = max(1, (os.cpu_count() or 1) // kernels) if kernels > 1 else 0
     kernel = KernelOptions(threads=threads, device=options.device, gateway=options.gateway,
                            hide_gpus=options.gateway is None)
+    # On a gateway the GPUs are the gateway's: a lesson that wants one is checked in its kernel there.
+    remote = {item[0].name for item in on_cpu if options.gateway and _wants_gpu(item[0], item[1], project, options)}
     results = {}
     with ThreadPoolExecutor(max_workers=max(1, options.jobs), thread_name_prefix="lesson") as cpu, \
             ThreadPoolExecutor(max_workers=max(1, slots.count), thread_name_prefix="gpu-lesson") as gpu:
-        # On a gateway the GPUs are the gateway's: a lesson that wants one is checked in its kernel there.
         futures = {cpu.submit(run_notebook, rendered, project,
-                              _checked(kernel, rendered, inputs, project) if options.gateway else kernel):
+                              _checked(kernel, rendered, inputs, project) if rendered.name in remote else kernel):
                    (rendered, inputs, why) for rendered, inputs, why in on_cpu}
         futures.update({gpu.submit(_run_on_gpu, slots, rendered, project, _checked(kernel, rendered, inputs, project)):
                         (rendered, inputs, why) for rendered, inputs, why in on_gpu})
