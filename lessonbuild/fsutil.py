@@ -61,3 +61,11 @@ def file_stamp(path: Path) -> str:
     except OSError:
         return "absent"
     return "folder" if os.path.isdir(path) else f"{status.st_size}:{status.st_mtime_ns}"
+
+
+def walk_files(folder: Path):
+    """Every file under `folder`, __pycache__ left out (what Python writes beside the code is not a source)."""
+    for directory, subdirectories, names in os.walk(folder):
+        subdirectories[:] = [d for d in subdirectories if d != "__pycache__"]
+        for name in names:
+            yield Path(directory) / name

@@ -14,7 +14,7 @@ import sys
 import time
 from pathlib import Path
 
-from .fsutil import write_atomic
+from .fsutil import walk_files, write_atomic
 from .project import Project
 from .site import site_is_intact
 
@@ -27,7 +27,7 @@ def source_stamp(project: Project) -> dict:
     entries = []
     folders, files = project.sources()
     for folder in folders:
-        entries += [_entry(path, project.root) for path in _files(folder)]
+        entries += [_entry(path, project.root) for path in walk_files(folder)]
     entries += [_entry(path, project.root) for path in files if path.exists()]
     newest = max((mtime for _, _, mtime in entries), default=0)
     entries.append(sorted(installed_distributions()))
@@ -53,13 +53,6 @@ def remember(project: Project, stamp: dict, lines: list[str]) -> None:
 
 def forget(project: Project) -> None:
     (project.build_dir / STAMP).unlink(missing_ok=True)
-
-
-def _files(folder: Path):
-    for directory, subdirectories, names in os.walk(folder):
-        subdirectories[:] = [d for d in subdirectories if d != "__pycache__"]
-        for name in names:
-            yield Path(directory) / name
 
 
 def _entry(path: Path, root: Path) -> tuple[str, int, int]:

@@ -19,7 +19,7 @@ from typing import Self
 from filelock import FileLock
 
 from .bundle import course_files
-from .fsutil import fresh_folder
+from .fsutil import file_stamp, fresh_folder, walk_files
 from .model import RenderedLesson
 from .project import Project
 
@@ -34,7 +34,8 @@ class Workspace:
         self.folder = project.build_dir / SCRATCH / rendered.course.slug / rendered.lesson.slug
         self.folder.parent.mkdir(parents=True, exist_ok=True)
         self._turn = FileLock(self.folder.parent / f".{rendered.lesson.slug}.lock")
-        self.before: dict[str, tuple[int, int]] = {}
+        self.before: dict[str, str] = {}
+        self._written: list[str] | None = None
 
     def __enter__(self) -> Self:
         self._turn.acquire()
@@ -54,6 +55,8 @@ class Workspace:
 
     def written(self) -> list[str]:
         """What the run wrote (new or changed files); the untouched copies are removed, leaving those alone."""
+        if self._written is not None:
+            return self._written  # asked again as the run's block ends: the folder was tidied already
         after = _listing(self.folder)
         written = sorted(name for name, stamp in after.items() if self.before.get(name) != stamp)
         for name in set(after) - set(written):
@@ -61,6 +64,7 @@ class Workspace:
         for directory, _, _ in sorted(os.walk(self.folder), key=lambda entry: -len(entry[0])):
             if directory != str(self.folder) and not os.listdir(directory):
                 os.rmdir(directory)
+        self._written = written
         return written
 
     def as_course_folder(self, text: str) -> str:
@@ -68,11 +72,5 @@ class Workspace:
         return text.replace(f"{self.folder}{os.sep}", f"{self.course_folder}{os.sep}")
 
 
-def _listing(folder: Path) -> dict[str, tuple[int, int]]:
-    stamps = {}
-    for directory, subdirectories, names in os.walk(folder):
-        subdirectories[:] = [d for d in subdirectories if d != "__pycache__"]
-        for name in names:
-            status = os.stat(os.path.join(directory, name))
-            stamps[os.path.relpath(os.path.join(directory, name), folder)] = (status.st_size, status.st_mtime_ns)
-    return stamps
+def _listing(folder: Path) -> dict[str, str]:
+    return {path.relative_to(folder).as_posix(): file_stamp(path) for path in walk_files(folder)}
