@@ -171,7 +171,7 @@ def _jupyter_book(root: Path, jb: str, book: Path, repeat: int) -> dict[str, flo
 def _write_book(root: Path, book: Path) -> None:
     import nbformat
 
-    from lessonbuild.prepare import prepare
+    from lessonbuild.pipeline.prepare import prepare
     from lessonbuild.project import load_project
 
     project = load_project(root)

@@ -11,9 +11,9 @@ import sys
 from pathlib import Path
 from typing import Callable, TextIO
 
-from .commands import COMMANDS
-from .errors import BuildError, SourceErrors
-from .project import load_project
+from lessonbuild.commands import COMMANDS
+from lessonbuild.errors import BuildError, SourceErrors
+from lessonbuild.project import load_project
 
 DEFAULT_COMMAND = "build"
 
@@ -93,7 +93,7 @@ def _global_options(parser: argparse.ArgumentParser, default_root: Path | None) 
 
 
 def _parser(default_root: Path, prog: str) -> argparse.ArgumentParser:
-    from . import __version__
+    from lessonbuild import __version__
 
     parser = argparse.ArgumentParser(
         prog=prog,

@@ -31,11 +31,11 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap
 from ruamel.yaml.error import MarkedYAMLError
 
-from .errors import SourceError, UsageError
-from .fsutil import write_atomic
-from .model import KaggleKernel, Lesson
-from .project import COURSE_FILE
-from .yamldoc import LOADER, load_yaml, node_line
+from lessonbuild.errors import SourceError, UsageError
+from lessonbuild.fsutil import write_atomic
+from lessonbuild.model import KaggleKernel, Lesson
+from lessonbuild.project import COURSE_FILE
+from lessonbuild.yamldoc import LOADER, load_yaml, node_line
 
 SLUG = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
 KAGGLE_REF = r"^[A-Za-z0-9][A-Za-z0-9_-]*/[A-Za-z0-9][A-Za-z0-9_.-]*$"  # owner/name

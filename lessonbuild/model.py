@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 import nbformat
 
 if TYPE_CHECKING:
-    from .errors import SourceWarning
+    from lessonbuild.errors import SourceWarning
 
 
 @dataclass(frozen=True)

@@ -18,8 +18,8 @@ from typing import Any
 import jsonschema
 import yaml
 
-from .errors import NotAProject, SourceError
-from .fsutil import file_stamp
+from lessonbuild.errors import NotAProject, SourceError
+from lessonbuild.fsutil import file_stamp
 
 LESSONS = "lessons"  # lessons/<course>/<slug>.md, with the course's course.yml, helper modules and data/
 COURSE_FILE = "course.yml"

@@ -16,7 +16,7 @@ from pathlib import Path
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 
-from .project import Project
+from lessonbuild.project import Project
 
 EVENTS_PATH = "/__lessonbuild/events"
 RELOAD_SCRIPT = f'<script>new EventSource("{EVENTS_PATH}").onmessage = () => location.reload();</script>'.encode()

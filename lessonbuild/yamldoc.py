@@ -7,7 +7,7 @@ from typing import Any
 import jsonschema
 import yaml
 
-from .errors import SourceError
+from lessonbuild.errors import SourceError
 
 # libyaml's loader where PyYAML has it (ten times faster on a course's hundreds of front matters), else Python's.
 LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)

@@ -144,7 +144,7 @@ def test_help_lists_every_command():
 
 def test_gateway_without_its_extra_is_one_line_naming_it(monkeypatch):
     from lessonbuild.errors import MissingExtra
-    from lessonbuild.kernel import require_gateway_client
+    from lessonbuild.pipeline.execute.kernel import require_gateway_client
 
     monkeypatch.setitem(sys.modules, "jupyter_server.gateway.managers", None)  # as if not installed
     with pytest.raises(MissingExtra) as caught:

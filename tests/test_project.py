@@ -2,7 +2,13 @@
 import pytest
 
 from lessonbuild.errors import NotAProject, SourceError
-from lessonbuild.project import DEFAULT_MKDOCS, SETTINGS, Settings, load_project, site_name
+from lessonbuild.project import (
+    DEFAULT_MKDOCS,
+    SETTINGS,
+    Settings,
+    load_project,
+    site_name,
+)
 from tests.conftest import run_build
 
 PYPROJECT = """\

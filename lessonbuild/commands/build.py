@@ -11,17 +11,23 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
-from .. import uptodate
-from ..cache import DamagedEntry, ExecutionCache
-from ..errors import CellFailure, SourceErrors
-from ..execute import ExecuteOptions, execute, say
-from ..figures import Drift, Figure, check_figures, extract_figures, save_figures
-from ..fsutil import write_atomic
-from ..junit import write_junit
-from ..model import RenderedLesson
-from ..prepare import Prepared, prepare, report_warnings
-from ..project import Project, in_ci, site_name
-from ..site import site_is_intact
+from lessonbuild.errors import CellFailure, SourceErrors
+from lessonbuild.fsutil import write_atomic
+from lessonbuild.model import RenderedLesson
+from lessonbuild.pipeline.execute.scheduler import ExecuteOptions, execute, say
+from lessonbuild.pipeline.figures import (
+    Drift,
+    Figure,
+    check_figures,
+    extract_figures,
+    save_figures,
+)
+from lessonbuild.pipeline.junit import write_junit
+from lessonbuild.pipeline.prepare import Prepared, prepare, report_warnings
+from lessonbuild.pipeline.site import site_is_intact
+from lessonbuild.project import Project, in_ci, site_name
+from lessonbuild.state import uptodate
+from lessonbuild.state.executions import DamagedEntry, ExecutionCache
 
 HELP = "render, execute and publish every lesson that changed, then build site/"
 NEEDS_PROJECT = True
@@ -59,7 +65,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(project: Project, args: argparse.Namespace) -> int:
     if args.target == "kaggle":
-        from . import kaggle
+        from lessonbuild.commands import kaggle
 
         return kaggle.run(project, args)
     frozen = in_ci() if args.frozen_figures is None else args.frozen_figures
@@ -172,8 +178,8 @@ def _build(project: Project, run: Run) -> BuildReport:
 def _publish(project: Project, executed, figures: list[Figure], digest: str, out: TextIO) -> None:
     from filelock import FileLock
 
-    from ..publish import publish
-    from ..site import build_site
+    from lessonbuild.pipeline.publish.pages import publish
+    from lessonbuild.pipeline.site import build_site
 
     # Two builds of one project at once share _build/docs and the site's staging folder: one waits.
     project.build_dir.mkdir(parents=True, exist_ok=True)
@@ -187,8 +193,8 @@ def _publish(project: Project, executed, figures: list[Figure], digest: str, out
 def _publish_preview(project: Project, executed, figures: list[Figure], out: TextIO) -> None:
     from filelock import FileLock
 
-    from ..publish import publish
-    from ..site import build_preview
+    from lessonbuild.pipeline.publish.pages import publish
+    from lessonbuild.pipeline.site import build_preview
 
     project.build_dir.mkdir(parents=True, exist_ok=True)
     with FileLock(project.build_dir / "publish.lock"):

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import argparse
 
-from ..prepare import prepare, report_warnings, warnings_of
-from ..project import Project
+from lessonbuild.pipeline.prepare import prepare, report_warnings, warnings_of
+from lessonbuild.project import Project
 
 HELP = "read and render every lesson and try every template, without executing anything"
 NEEDS_PROJECT = True

@@ -4,7 +4,7 @@ from __future__ import annotations
 import argparse
 import shutil
 
-from ..project import Project
+from lessonbuild.project import Project
 
 HELP = "remove the build folder and its execution cache (not site/ or figures/)"
 NEEDS_PROJECT = True

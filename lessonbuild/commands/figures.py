@@ -5,12 +5,19 @@ import argparse
 import sys
 from typing import TextIO
 
-from ..cache import ExecutionCache
-from ..execute import ExecuteOptions
-from ..figures import check_figures
-from ..prepare import prepare
-from ..project import Project
-from .build import BuildReport, execute_and_draw, execute_options, healing, print_failures, report_saved_figures
+from lessonbuild.commands.build import (
+    BuildReport,
+    execute_and_draw,
+    execute_options,
+    healing,
+    print_failures,
+    report_saved_figures,
+)
+from lessonbuild.pipeline.execute.scheduler import ExecuteOptions
+from lessonbuild.pipeline.figures import check_figures
+from lessonbuild.pipeline.prepare import prepare
+from lessonbuild.project import Project
+from lessonbuild.state.executions import ExecutionCache
 
 HELP = "regenerate the figures that figure cells draw into figures/ (--check compares instead)"
 NEEDS_PROJECT = True

@@ -5,10 +5,10 @@ import argparse
 import sys
 from pathlib import Path
 
-from ..errors import UsageError
-from ..importer import import_lessons
-from ..importtrack import is_track
-from ..project import Project
+from lessonbuild.errors import UsageError
+from lessonbuild.importers.notebooks import import_lessons
+from lessonbuild.importers.tracks import is_track
+from lessonbuild.project import Project
 
 HELP = ("write notebooks (.ipynb), flattened text exports, or a learntools track folder (with its track_meta.py) "
         "as lessons of a course, listed in its course.yml")

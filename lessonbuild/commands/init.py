@@ -13,9 +13,17 @@ from pathlib import Path
 
 import jinja2
 
-from ..errors import UsageError
-from ..fsutil import write_atomic
-from ..project import DEFAULT_MKDOCS, LESSONS, MKDOCS_FILE, PACKAGE, PYPROJECT, SETTINGS, SETTINGS_TABLE
+from lessonbuild.errors import UsageError
+from lessonbuild.fsutil import write_atomic
+from lessonbuild.project import (
+    DEFAULT_MKDOCS,
+    LESSONS,
+    MKDOCS_FILE,
+    PACKAGE,
+    PYPROJECT,
+    SETTINGS,
+    SETTINGS_TABLE,
+)
 
 HELP = "start a new lesson project in DIR (default: the current folder), with a sample course"
 NEEDS_PROJECT = False
@@ -56,7 +64,7 @@ def run(project, args: argparse.Namespace) -> int:
 
 def project_files(site_name: str) -> dict[Path, str]:
     """Every file of a new project, by its path in the project."""
-    from .. import __version__
+    from lessonbuild import __version__
 
     context = {"site_name": site_name, "version": __version__}
     files = {}

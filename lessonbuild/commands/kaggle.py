@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import argparse
 
-from ..kaggle import write_kernels
-from ..prepare import prepare
-from ..project import Project
+from lessonbuild.pipeline.kaggle import write_kernels
+from lessonbuild.pipeline.prepare import prepare
+from lessonbuild.project import Project
 
 HELP = "render the courses that have Kaggle settings into _build/kaggle/, one folder per kernel, ready to push"
 NEEDS_PROJECT = True

@@ -5,7 +5,7 @@ import argparse
 import json
 from pathlib import Path
 
-from ..coursefile import (
+from lessonbuild.coursefile import (
     add_exercise,
     add_lessons,
     course_folder,
@@ -15,10 +15,10 @@ from ..coursefile import (
     open_course_file,
     save_course_file,
 )
-from ..errors import UsageError
-from ..fsutil import write_atomic
-from ..project import COURSE_FILE, Project
-from ..templates import NEW_LESSON, Templates, template_error
+from lessonbuild.errors import UsageError
+from lessonbuild.fsutil import write_atomic
+from lessonbuild.pipeline.render.templates import NEW_LESSON, Templates, template_error
+from lessonbuild.project import COURSE_FILE, Project
 
 HELP = "write a new lesson from the new-lesson template and list it in its course"
 NEEDS_PROJECT = True

@@ -8,8 +8,8 @@ from __future__ import annotations
 import argparse
 import sys
 
-from ..project import Project
-from .build import build, execute_options, print_failures
+from lessonbuild.commands.build import build, execute_options, print_failures
+from lessonbuild.project import Project
 
 HELP = "build a preview of the site, serve it on 127.0.0.1 with live reload, and rebuild it on every change"
 NEEDS_PROJECT = True
@@ -21,9 +21,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(project: Project, args: argparse.Namespace) -> int:
-    from ..cli import report_errors
-    from ..server import serve
-    from ..site import preview_folder
+    from lessonbuild.cli import report_errors
+    from lessonbuild.pipeline.site import preview_folder
+    from lessonbuild.server import serve
 
     options = execute_options(args)
 

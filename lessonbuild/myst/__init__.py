@@ -5,8 +5,8 @@ its constructs becomes the site engine's own: directives (directives.py), math a
 build time (mathml.py), roles and links to labels (roles.py), and references across the lessons
 of a course, resolved once every lesson is translated (references.py). page.py holds one lesson.
 """
-from .page import PageProse
-from .parse import LABEL
-from .references import Target, resolve
+from lessonbuild.myst.page import PageProse
+from lessonbuild.myst.parse import LABEL
+from lessonbuild.myst.references import Target, resolve
 
 __all__ = ["LABEL", "PageProse", "Target", "resolve"]

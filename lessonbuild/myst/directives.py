@@ -15,11 +15,11 @@ import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from .glue import marker
-from .parse import PARSER, Directive, directive_of, is_directive
+from lessonbuild.myst.glue import marker
+from lessonbuild.myst.parse import PARSER, Directive, directive_of, is_directive
 
 if TYPE_CHECKING:
-    from .page import PageProse
+    from lessonbuild.myst.page import PageProse
 
 ADMONITIONS = {
     "note": "Note", "tip": "Tip", "hint": "Hint", "important": "Important", "warning": "Warning",
@@ -44,7 +44,7 @@ def shown(directive: Directive, page: PageProse, locate: Locate, where: str) -> 
         return rule(directive, page, locate, where)
     if name in DROPPED:
         return ""
-    from ..read import (
+    from lessonbuild.pipeline.read.lessons import (
         PROSE_DIRECTIVES,  # the directives of the extensions Jupyter Book has
     )
     if name not in PROSE_DIRECTIVES:

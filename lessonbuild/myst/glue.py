@@ -14,7 +14,7 @@ import json
 import re
 from ast import literal_eval
 
-from .mathml import output_mathml
+from lessonbuild.myst.mathml import output_mathml
 
 GLUE_PREFIX = "application/papermill.record/"  # MyST-NB's prefix of an output glued with display=False
 MARKER = re.compile(r"<!-- lessonbuild-glue (?P<json>\{.*?\}) -->")

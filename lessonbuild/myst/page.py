@@ -8,14 +8,14 @@ from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
-from . import directives, roles
+from lessonbuild.myst import directives, roles
 
 # pybtex itself is imported only where a course has .bib files.
-from .citations import Bibliography, anchor
-from .lists import four_space_lists
-from .mathml import MathError, labels_in, to_mathml
-from .parse import PARSER, directive_of, is_directive, plain_text
-from .references import CLOSE, OPEN, Reference, Target
+from lessonbuild.myst.citations import Bibliography, anchor
+from lessonbuild.myst.lists import four_space_lists
+from lessonbuild.myst.mathml import MathError, labels_in, to_mathml
+from lessonbuild.myst.parse import PARSER, directive_of, is_directive, plain_text
+from lessonbuild.myst.references import CLOSE, OPEN, Reference, Target
 
 Locate = Callable[[int], str]  # a line of the text (from 1) -> "path:line" in the lesson
 INLINE_KINDS = {"math_inline", "math_inline_double", "myst_role", "link_open", "code_inline"}

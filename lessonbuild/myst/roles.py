@@ -12,10 +12,10 @@ from collections.abc import Callable
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 
-from .glue import marker
+from lessonbuild.myst.glue import marker
 
 if TYPE_CHECKING:
-    from .page import PageProse
+    from lessonbuild.myst.page import PageProse
 
 # A link to a label ([text](label)) rather than to a file or a site: one word, no path and no file suffix.
 LABEL_HREF = re.compile(r"^(?![a-z][a-z0-9+.-]*://|mailto:)[\w:-]+$", re.IGNORECASE)

@@ -1,9 +1,9 @@
 """References across the lessons of a course: resolved once every lesson is translated."""
 from lessonbuild.myst import PageProse, Target, resolve
 from lessonbuild.myst.references import Reference
+from lessonbuild.pipeline.read.lessons import read_courses
+from lessonbuild.pipeline.render.notebooks import render_course
 from lessonbuild.project import load_project
-from lessonbuild.read import read_courses
-from lessonbuild.render import render_course
 from tests.conftest import make_project
 
 TARGETS = {

@@ -1,0 +1,1 @@
+"""What `import` reads: notebooks and flattened exports, their helper files, learntools tracks and their metadata."""

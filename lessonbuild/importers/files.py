@@ -1,0 +1,195 @@
+"""What an imported lesson's code needs besides itself: the course's helper modules and data files.
+
+A notebook written for Kaggle or for someone's own machine reads its data from an absolute
+path (`/kaggle/input/...`, `/home/me/...`) and imports helper modules that sit beside it.
+Imported into a course, such a path becomes `{{ data_path("name") }}` with the file copied
+into the course's data/, and each helper module is copied into the course folder. Files are
+looked for where the path says, beside the source, and in the project's other courses.
+"""
+from __future__ import annotations
+
+import ast
+import importlib.util
+import io
+import shutil
+import sys
+import tokenize
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+from lessonbuild.errors import SourceWarning
+from lessonbuild.project import DATA, Project
+from lessonbuild.pycode import imported_modules, without_magics
+
+KAGGLE_INPUTS = ("/kaggle/input/", "../input/")  # where Kaggle kernels find their datasets
+
+
+@dataclass
+class Adopted:
+    """What importing brought along: one line per file copied, and what it could not find."""
+
+    shown: str  # the course folder as its author knows it (the files go to a staging copy of it first)
+    copied: list[str] = field(default_factory=list)
+    warnings: list[SourceWarning] = field(default_factory=list)
+
+
+def adopt_files(lesson, source: Path, folder: Path, project: Project, adopted: Adopted) -> None:
+    """Copy what the lesson's code cells use into the course `folder`; rewrite its data paths.
+
+    A MyST notebook is kept as its author wrote it: nothing in it is rewritten."""
+    code = [cell for cell in lesson.cells if cell.kind == "code"]
+    links = {link: target for cell in code for link, target in _links_made(cell.source).items()}
+    for cell in code:
+        _adopt_modules(cell, source, folder, project, adopted)
+        cell.source = _adopt_data(cell, source, folder, project, adopted, links)
+
+
+def _adopt_modules(cell, source: Path, folder: Path, project: Project, adopted: Adopted) -> None:
+    for name, line in imported_modules(cell.source):
+        if _is_available(name, folder):
+            continue
+        candidates = [source.parent / f"{name}.py", *sorted(project.lessons_dir.glob(f"*/{name}.py"))]
+        found = next((path for path in candidates if path.is_file()), None)
+        if found is None:
+            adopted.warnings.append(SourceWarning(_where(cell, line), f"module '{name}' is neither installed nor found "
+                                    f"beside the source or in another course: put {name}.py in {adopted.shown}/"))
+            continue
+        shutil.copy2(found, folder / found.name)
+        adopted.copied.append(f"copied {project.relative(found).as_posix()} to {adopted.shown}/ (imported by the lesson)")
+
+
+def _is_available(name: str, folder: Path) -> bool:
+    if name in sys.stdlib_module_names or (folder / f"{name}.py").is_file() or (folder / name).is_dir():
+        return True
+    return importlib.util.find_spec(name) is not None  # installed where the kernel runs: this environment
+
+
+def _adopt_data(cell, source: Path, folder: Path, project: Project, adopted: Adopted, links: dict[str, str]) -> str:
+    """The cell with each string literal that names a data file or folder turned into data_path().
+
+    A Kaggle input keeps its place under the inputs (`../input/wine-reviews/x.csv` is
+    `data_path("wine-reviews/x.csv")`), so two datasets' files of one name stay two files and
+    data/ mirrors what a Kaggle kernel sees; another absolute path keeps its file's name.
+    """
+    lines = cell.source.split("\n")
+    copied, warnings = [], []
+    for row, start, end, path in reversed(_path_literals(cell.source)):
+        path = links.get(path, path)  # a link the lesson makes to a dataset's file reads that file
+        name = _data_name(path)
+        found = _find_data(path, name, source, folder, project)
+        target = folder / DATA / name
+        if found is None and not path.startswith(KAGGLE_INPUTS):
+            warnings.append(SourceWarning(_where(cell, row), f"'{path}' is not in the project; left as it is"))
+            continue
+        if found is None:
+            warnings.append(SourceWarning(_where(cell, row), f"'{name}' not found: put it in {adopted.shown}/{DATA}/"))
+        elif found != target and target.exists() and not _same_content(found, target):
+            warnings.append(SourceWarning(_where(cell, row), f"'{path}': another file is {adopted.shown}/{DATA}/{name} already; left as it is"))
+            continue
+        elif found != target:
+            _copy(found, target)
+            copied.append(f"copied {project.relative(found).as_posix()} to {adopted.shown}/{DATA}/{name} (read by the lesson)")
+        text = lines[row - 1]
+        quote = text[start]
+        lines[row - 1] = f'{text[:start]}{quote}{{{{ data_path("{name}") }}}}{quote}{text[end:]}'
+    adopted.copied += reversed(copied)  # found last to first: each replacement leaves earlier columns in place
+    adopted.warnings += reversed(warnings)
+    return "\n".join(lines)
+
+
+def _path_literals(code: str) -> list[tuple[int, int, int, str]]:
+    """(line, start column, end column, value) of each plain string literal holding an absolute or Kaggle input path."""
+    found = []
+    try:
+        tokens = list(tokenize.generate_tokens(io.StringIO(without_magics(code) + "\n").readline))
+    except (tokenize.TokenError, SyntaxError):
+        return []
+    made = _paths_the_code_makes(code)
+    for token in tokens:
+        if token.type != tokenize.STRING or token.start[0] != token.end[0] or token.string[0] not in "'\"":
+            continue  # prefixed (f, b, r) and multi-line strings are not file names
+        if token.start in made:
+            continue
+        value = ast.literal_eval(token.string)
+        kaggle = value.startswith(KAGGLE_INPUTS) and _data_name(value)
+        if kaggle or (value.startswith("/") and "." in PurePosixPath(value).name):
+            found.append((token.start[0], token.start[1], token.end[1], value))
+    return found
+
+
+def _paths_the_code_makes(code: str) -> set[tuple[int, int]]:
+    """(line, column) of the literals naming a link the code makes, and of the checks whether it is there yet.
+
+    learntools' exercises link a dataset's file to where its checking code looks
+    (`os.symlink("../input/set/train.csv", "../input/train.csv")`): that place is no data of the
+    lesson's, and stays as it is written.
+    """
+    made = set()
+    for node in _calls(code, ("symlink", "exists")):
+        argument = node.args[1 if node.func.attr == "symlink" else 0]
+        made.add((argument.lineno, argument.col_offset))
+    return made
+
+
+def _links_made(code: str) -> dict[str, str]:
+    """The links the code makes with os.symlink(target, link), as {link: target}."""
+    return {node.args[1].value: node.args[0].value for node in _calls(code, ("symlink",))
+            if isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str)}
+
+
+def _calls(code: str, methods: tuple[str, ...]) -> list[ast.Call]:
+    """The calls of `module.method(...)` for these methods whose argument of interest is a string literal."""
+    try:
+        tree = ast.parse(without_magics(code))
+    except SyntaxError:
+        return []
+    calls = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in methods:
+            index = 1 if node.func.attr == "symlink" else 0
+            if len(node.args) > index and isinstance(node.args[index], ast.Constant) and isinstance(node.args[index].value, str):
+                calls.append(node)
+    return calls
+
+
+def _data_name(path: str) -> str:
+    """The path of a data file or folder under the course's data/."""
+    for prefix in KAGGLE_INPUTS:
+        if path.startswith(prefix):
+            rest = PurePosixPath(path[len(prefix):].strip("/")).as_posix().removeprefix(".")
+            return rest + "/" if rest and path.endswith("/") else rest  # code may add a file's name to a folder's
+    return PurePosixPath(path).name
+
+
+def _find_data(path: str, name: str, source: Path, folder: Path, project: Project) -> Path | None:
+    """Where the data is: in the course already, at the path itself, beside the source, or in another course.
+
+    A Kaggle input is looked for under its own dataset's name in other courses; another path by
+    its file's name anywhere in their data/, as the source says nothing more of it.
+    """
+    base = PurePosixPath(name).name
+    candidates = [folder / DATA / name, Path(path), source.parent / name, source.parent / base,
+                  *sorted(source.parent.glob(f"*/{base}")), *sorted(project.lessons_dir.glob(f"*/{DATA}/{name}"))]
+    if not path.startswith(KAGGLE_INPUTS):
+        candidates += sorted(project.lessons_dir.glob(f"*/{DATA}/**/{base}"))
+    return next((candidate for candidate in candidates if candidate.exists() and not candidate.is_symlink()), None)
+
+
+def _copy(found: Path, target: Path) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if found.is_dir():
+        shutil.copytree(found, target, dirs_exist_ok=True)
+    else:
+        shutil.copy2(found, target)
+
+
+def _same_content(one: Path, other: Path) -> bool:
+    return one.is_file() and other.is_file() and one.read_bytes() == other.read_bytes()
+
+
+def _where(cell, line_in_cell: int) -> str:
+    """`path:line` of a line of an imported cell; for a notebook, which has no lines, `path: cell N`."""
+    path, _, line = cell.where.rpartition(":")
+    if line.isdigit():
+        return f"{path}:{int(line) + line_in_cell - 1}"
+    return cell.where

@@ -1,0 +1,388 @@
+"""The importer: existing lessons into MyST Markdown lesson sources (the `import` command's work).
+
+Two kinds of source: Jupyter notebooks (.ipynb; cells, tags and metadata kept, outputs
+dropped) and the flattened text export of a notebook, where `In [...]:` opens a code cell
+and `<!--TITLE: ...-->` names the lesson. Where a flattened code cell ends is decided with
+Python's own parser: the cell takes the blank-line-separated blocks after the marker for as
+long as they still parse together, and ends with the last block that holds code (so a
+Markdown heading, which parses as a comment, is not swallowed).
+"""
+from __future__ import annotations
+
+import ast
+import io
+import json
+import re
+import shutil
+import tokenize
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import nbformat
+import yaml
+from nbformat.warnings import MissingIDFieldWarning
+
+from lessonbuild.coursefile import (
+    SLUG_NUMBER,
+    add_lessons,
+    course_folder,
+    exercise_slug,
+    lesson_slug,
+    listed_slugs,
+    next_slug,
+    notebook_slug,
+    open_course_file,
+    save_course_file,
+)
+from lessonbuild.errors import SourceError, SourceWarning, UsageError
+from lessonbuild.fsutil import fresh_folder, replace_folder, write_atomic
+from lessonbuild.importers.files import Adopted, adopt_files
+from lessonbuild.importers.tracks import is_track, plan_track
+from lessonbuild.pipeline.read.lessons import HEADING
+from lessonbuild.project import COURSE_FILE, Project
+from lessonbuild.pycode import without_magics
+
+INPUT_MARKER = re.compile(r"^In \[[^\]]*\]:\s*$")
+TITLE_MARKER = re.compile(r"^<!--\s*TITLE:\s*(?P<title>.*?)\s*-->\s*$")
+MYST_SUFFIXES = (".md", ".myst", ".mystnb")
+# A MyST notebook (Jupyter Book's, jupytext's): code cells as {code-cell} fences, or jupytext's header.
+MYST_NOTEBOOK = re.compile(r"^(`{3,}|:{3,})\{code-cell\}|^\s*format_name:\s*myst\b", re.MULTILINE)
+JINJA_OPENING = re.compile(r"\{\{|\{%|\{##")
+
+
+# learntools names a lesson's raw notebooks tut1.ipynb and ex1.ipynb: the tutorial and the exercise of lesson 1.
+LEARNTOOLS_NAME = re.compile(r"^(?P<role>tut|tutorial|ex|exercise)[_-]?(?P<number>\d+)(?:[_-].*)?$", re.IGNORECASE)
+
+
+@dataclass
+class ImportedCell:
+    kind: str  # "markdown", "code" or "raw"
+    source: str
+    metadata: dict = field(default_factory=dict)
+    where: str = ""  # where the cell starts in its source, for messages: "path:line" or "path: cell N"
+
+
+@dataclass
+class ImportedLesson:
+    title: str
+    cells: list[ImportedCell]
+    title_given: bool = True  # False: the title is a guess (the file's name or first heading)
+    kaggle: dict = field(default_factory=dict)  # its kernel's own settings, from a learntools track
+    verbatim: str | None = None  # a MyST notebook is a lesson as it is: its text, kept whole
+
+
+@dataclass
+class ImportReport:
+    written: list[Path]  # the lesson files
+    copied: list[str]  # one line per helper module or data file copied into the course
+    warnings: list[SourceWarning]
+
+
+def import_lessons(sources: list[Path], course: str, project: Project, replace: bool = False) -> ImportReport:
+    """Write each source as a lesson of `course` (created if need be), listed in its course.yml.
+
+    learntools' tutN/exN notebooks become the tutorial and the exercise of one lesson. The helper
+    modules and data files the code uses are copied into the course where they can be found.
+    All or nothing: the course is put together in a staging copy, which replaces it at the end.
+    A lesson the course has already (the same title) is refused, or replaced in place with `replace`.
+    """
+    folder = course_folder(project.lessons_dir, course)
+    meta = open_course_file(folder, project.relative(folder / COURSE_FILE))
+    warnings: list[SourceWarning] = []
+    if len(sources) == 1 and is_track(sources[0]):
+        lessons = _track_lessons(sources[0], meta, project, warnings)
+    else:
+        lessons = _lessons_in_order([(source, _read_source(source, project)) for source in sources])
+    existing = _existing_by_title(listed_slugs(meta))
+    again = [existing[lesson_slug(found[1].title)] for *pair, _ in lessons for found in pair
+             if found and lesson_slug(found[1].title) in existing]
+    if again and not replace:
+        names = ", ".join(project.relative(folder / f"{slug}.md").as_posix() for slug in again)
+        raise UsageError(f"the course has these lessons already: {names} (import with --replace to write them anew)")
+    staging = fresh_folder(project.build_dir / "import" / course)
+    try:
+        if folder.is_dir():
+            shutil.copytree(folder, staging, dirs_exist_ok=True)
+        report = _import_into(staging, lessons, meta, existing, project, project.relative(folder).as_posix())
+        replace_folder(staging, folder)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return ImportReport([folder / path.name for path in report.written], report.copied, warnings + report.warnings)
+
+
+def _track_lessons(track: Path, meta, project: Project, warnings: list[SourceWarning]) -> list[tuple]:
+    """A learntools track's lessons, as (tutorial, exercise, topic); its course settings go into `meta`."""
+    plan = plan_track(track, project.relative(track))
+    warnings += plan.warnings
+    if not listed_slugs(meta):  # a new course takes the track's name and settings; an author's own stay
+        meta["title"] = plan.title
+        meta.insert(list(meta).index("lessons"), "kaggle", plan.kaggle)  # the list of lessons stays last
+    lessons = []
+    for planned in plan.lessons:
+        pair = []
+        for notebook in (planned.tutorial, planned.exercise):
+            if notebook is None:
+                pair.append(None)
+                continue
+            lesson = _read_source(notebook.source, project)
+            lesson.title, lesson.title_given, lesson.kaggle = notebook.title, True, notebook.kaggle
+            pair.append((notebook.source, lesson))
+        if pair != [None, None]:
+            lessons.append((*pair, planned.topic))
+    return lessons
+
+
+def _import_into(folder: Path, lessons: list[tuple], meta, existing: dict[str, str], project: Project, shown: str) -> ImportReport:
+    """Write the lessons into `folder` (the staging copy of the course), and list the new ones in its course.yml."""
+    taken = listed_slugs(meta)
+    written, adopted, entries = [], Adopted(shown), []
+    for tutorial, exercise, topic in lessons:
+        number_slug = next_slug(taken, (tutorial or exercise)[1].title)
+        entry = {}
+        for role, found in (("tutorial", tutorial), ("exercise", exercise)):
+            if found is None:
+                continue
+            source, lesson = found
+            slug = number_slug if role == "tutorial" or tutorial is None else exercise_slug(number_slug, lesson.title)
+            slug = existing.get(lesson_slug(lesson.title), slug)  # a lesson imported again keeps its place
+            adopt_files(lesson, source, folder, project, adopted)
+            write_atomic(folder / f"{slug}.md", to_myst(lesson))
+            written.append(folder / f"{slug}.md")
+            if slug not in taken:
+                entry[role] = {"lesson": slug, "kaggle": lesson.kaggle} if lesson.kaggle else slug
+        taken += [notebook_slug(notebook) for notebook in entry.values()]
+        if entry and topic:
+            entry["topic"] = topic
+        if entry:
+            entries.append(entry["tutorial"] if list(entry) == ["tutorial"] else entry)
+    add_lessons(meta, entries)
+    save_course_file(folder, meta)
+    return ImportReport(written, adopted.copied, adopted.warnings)
+
+
+def _existing_by_title(slugs: list[str]) -> dict[str, str]:
+    """The course's lessons by the title part of their slugs (01-pooling -> pooling)."""
+    return {SLUG_NUMBER.sub("", slug): slug for slug in slugs}
+
+
+def _lessons_in_order(lessons: list[tuple[Path, ImportedLesson]]) -> list[tuple]:
+    """(tutorial, exercise, topic) of each lesson: learntools' numbered pairs by number, then every other source on its own."""
+    numbered: dict[int, dict[str, tuple]] = {}
+    others = []
+    for source, lesson in lessons:
+        match = LEARNTOOLS_NAME.match(source.stem)
+        if match is None:
+            others.append((source, lesson))
+            continue
+        role = "tutorial" if match["role"].lower().startswith("tut") else "exercise"
+        if role in numbered.setdefault(int(match["number"]), {}):
+            raise UsageError(f"{source}: a second {role} for lesson {match['number']}")
+        numbered[int(match["number"])][role] = (source, lesson)
+    pairs = []
+    for _, roles in sorted(numbered.items()):
+        tutorial, exercise = roles.get("tutorial"), roles.get("exercise")
+        if tutorial and exercise and not exercise[1].title_given:
+            exercise[1].title = f"Exercise: {tutorial[1].title}"  # as Kaggle Learn names its exercises
+        pairs.append((tutorial, exercise, None))
+    return pairs + [(found, None, None) for found in others]
+
+
+def _read_source(source: Path, project: Project) -> ImportedLesson:
+    if not source.is_file():
+        raise UsageError(f"{source}: no such file")
+    text = source.read_text(encoding="utf-8-sig")
+    if source.suffix == ".ipynb":
+        lesson = _from_notebook(text, source)
+    elif source.suffix == ".py":
+        lesson = _from_notebook(_script_as_notebook(text, source), source)
+    elif source.suffix in MYST_SUFFIXES and MYST_NOTEBOOK.search(text):
+        return ImportedLesson(_myst_title(text) or source.stem, [], verbatim=text)
+    else:
+        lesson = from_flattened_export(text, project.relative(source))
+    for cell in lesson.cells:
+        if cell.kind == "markdown":
+            cell.source = _escape_jinja(cell.source)
+    return lesson
+
+
+def _escape_jinja(text: str) -> str:
+    """Markdown cells are Jinja templates: what Jinja would read as its own ({{, {% or {##) is quoted.
+
+    Code needs nothing of the kind: the build replaces only its own names there."""
+    return JINJA_OPENING.sub(lambda match: "{{ '" + match.group() + "' }}", text)
+
+
+def from_flattened_export(text: str, path: Path) -> ImportedLesson:
+    lines = text.splitlines()
+    title, title_given = path.stem, False
+    cells, prose, prose_start = [], [], 0
+    index = 0
+    while index < len(lines):
+        line = lines[index]
+        if match := TITLE_MARKER.match(line):
+            title, title_given = match["title"], True
+            index += 1
+        elif INPUT_MARKER.match(line):
+            cells += _markdown(prose, f"{path.as_posix()}:{prose_start + 1}")
+            start, code, index = _code_after_marker(lines, index + 1, path)
+            cells.append(ImportedCell("code", code, where=f"{path.as_posix()}:{start + 1}"))
+            prose, prose_start = [], index
+        else:
+            prose.append(line)
+            index += 1
+    cells += _markdown(prose, f"{path.as_posix()}:{prose_start + 1}")
+    return ImportedLesson(title=title, cells=cells, title_given=title_given)
+
+
+def _code_after_marker(lines: list[str], start: int, path: Path) -> tuple[int, str, int]:
+    """The first line of the code cell after the marker line `start - 1`, its code, and the line after it."""
+    stop = next((i for i in range(start, len(lines)) if INPUT_MARKER.match(lines[i])), len(lines))
+    blocks = _blocks(lines, start, stop)
+    taken = None
+    for count in range(1, len(blocks) + 1):
+        source = "\n".join(lines[blocks[0][0] : blocks[count - 1][1]])
+        if not _parses(source):
+            break
+        if _has_code(lines[blocks[count - 1][0] : blocks[count - 1][1]]):
+            taken = count
+    if taken is None:
+        raise SourceError(path, start, "no Python code after this 'In [ ]:' marker")
+    end = blocks[taken - 1][1]
+    return blocks[0][0], "\n".join(lines[blocks[0][0] : end]), end
+
+
+def _blocks(lines: list[str], start: int, stop: int) -> list[tuple[int, int]]:
+    """(first, after last) line of each run of non-blank lines."""
+    blocks, first = [], None
+    for index in range(start, stop):
+        if lines[index].strip() and first is None:
+            first = index
+        elif not lines[index].strip() and first is not None:
+            blocks.append((first, index))
+            first = None
+    if first is not None:
+        blocks.append((first, stop))
+    return blocks
+
+
+def _parses(source: str) -> bool:
+    try:
+        ast.parse(without_magics(source))
+    except SyntaxError:
+        return False
+    return True
+
+
+def _has_code(block: list[str]) -> bool:
+    """True when a block holds more than comments (a Markdown heading parses as a comment)."""
+    ignored = {tokenize.COMMENT, tokenize.NL, tokenize.NEWLINE, tokenize.ENDMARKER, tokenize.INDENT, tokenize.DEDENT}
+    text = without_magics("\n".join(block)) + "\n"
+    try:
+        return any(token.type not in ignored for token in tokenize.generate_tokens(io.StringIO(text).readline))
+    except (tokenize.TokenError, SyntaxError):
+        return True  # part of a larger statement: code
+
+
+def _markdown(prose: list[str], where: str) -> list[ImportedCell]:
+    text = "\n".join(prose).strip("\n")
+    return [ImportedCell("markdown", text, where=where)] if text.strip() else []
+
+
+def _script_as_notebook(text: str, source: Path) -> str:
+    """A jupytext script (`# %%` cells, or the light format) as notebook JSON, read by jupytext itself."""
+    import jupytext  # only `import` of a script needs it
+
+    try:
+        return nbformat.writes(jupytext.reads(text, fmt="py"))
+    except Exception as exc:  # jupytext raises several kinds for a script it cannot read
+        raise UsageError(f"{source}: not a script jupytext can read ({exc})") from None
+
+
+def _from_notebook(text: str, source: Path) -> ImportedLesson:
+    try:
+        with warnings.catch_warnings():  # older notebooks have no cell ids; the lesson source needs none
+            warnings.simplefilter("ignore", MissingIDFieldWarning)
+            notebook = nbformat.reads(text, as_version=4)
+    except Exception as exc:  # nbformat raises several kinds for unreadable JSON
+        raise UsageError(f"{source}: not a readable notebook ({exc})") from None
+    cells = []
+    for number, cell in enumerate(notebook.cells, start=1):
+        metadata = _lesson_metadata(cell)
+        if cell.get("attachments"):
+            metadata["attachments"] = json.loads(json.dumps(cell.attachments))
+        cells.append(ImportedCell(cell.cell_type, cell.source, metadata, where=f"{source.as_posix()}: cell {number}"))
+    title = notebook.metadata.get("title")
+    return ImportedLesson(title=title or _first_heading(cells) or source.stem, cells=cells, title_given=bool(title))
+
+
+# Kaggle's own flags for hidden parts of a cell, and the tag that says the same in a lesson.
+KAGGLE_HIDING_FLAGS = {"_kg_hide-input": "hide-input", "_kg_hide-output": "hide-output"}
+RUN_RECORDS = ("execution",)  # when a cell last ran: the build records its own run
+
+
+def _lesson_metadata(cell) -> dict:
+    """A cell's metadata as plain JSON values, with Kaggle's hiding flags as the tags the site reads too."""
+    metadata = {k: v for k, v in json.loads(json.dumps(cell.metadata)).items() if k not in RUN_RECORDS}
+    hidden = [tag for flag, tag in KAGGLE_HIDING_FLAGS.items() if metadata.pop(flag, False)]
+    if len(hidden) == 2:
+        hidden = ["hide-cell"]
+    tags = list(metadata.get("tags", []))
+    tags += [tag for tag in hidden if tag not in tags]
+    if tags:
+        metadata["tags"] = tags
+    return metadata
+
+
+def _first_heading(cells: list[ImportedCell]) -> str | None:
+    for cell in cells:
+        if cell.kind == "markdown":
+            for line in cell.source.splitlines():
+                if line.startswith("# "):
+                    return line.strip("# ").strip()
+    return None
+
+
+def _myst_title(text: str) -> str | None:
+    """A MyST notebook's title: its front matter's, or its first heading's."""
+    front = re.match(r"---\n(.*?)\n---\n", text.replace("\r\n", "\n"), re.DOTALL)
+    if front:
+        try:
+            meta = yaml.safe_load(front[1])
+        except yaml.YAMLError:
+            meta = None
+        if isinstance(meta, dict) and isinstance(meta.get("title"), str):
+            return meta["title"]
+    heading = next((match for line in text.splitlines() if (match := HEADING.match(line))), None)
+    return heading["title"] if heading else None
+
+
+def to_myst(lesson: ImportedLesson) -> str:
+    """A lesson source: front matter, then Markdown, with code cells as ```{code-cell}``` fences."""
+    if lesson.verbatim is not None:
+        return lesson.verbatim
+    front = yaml.safe_dump({"title": lesson.title}, sort_keys=False, allow_unicode=True)
+    parts = [f"---\n{front}---\n"]
+    previous = None
+    for cell in lesson.cells:
+        if cell.kind == "markdown":
+            metadata = f" {json.dumps(cell.metadata, sort_keys=True)}" if cell.metadata else ""
+            if previous == "markdown" or metadata:
+                parts.append(f"+++{metadata}\n")
+            parts.append(f"{cell.source}\n")
+        else:
+            parts.append(_fence(cell))
+        previous = cell.kind
+    return "\n".join(parts)
+
+
+def _fence(cell: ImportedCell) -> str:
+    directive = "{code-cell} ipython3" if cell.kind == "code" else "{raw-cell}"
+    fence = "```"
+    while fence in cell.source:
+        fence += "`"
+    options = dict(cell.metadata)
+    if options:
+        options_text = yaml.safe_dump(options, sort_keys=True, allow_unicode=True)
+        return f"{fence}{directive}\n---\n{options_text}---\n{cell.source}\n{fence}\n"
+    return f"{fence}{directive}\n{cell.source}\n{fence}\n"

@@ -1,0 +1,44 @@
+"""A course's own files (helper modules and data/): what a kernel runs beside, and as one zip for learners and remote kernels."""
+from __future__ import annotations
+
+import io
+import zipfile
+from pathlib import Path
+
+from lessonbuild.project import DATA
+
+
+def course_files(folder: Path) -> list[Path]:
+    """What a lesson's code may use of its course: the helper modules and packages beside it, and data/."""
+    packages = [p.parent for p in folder.glob("*/__init__.py")]
+    modules = list(folder.glob("*.py")) + [p for package in packages for p in package.rglob("*.py")]
+    data = [p for p in (folder / DATA).rglob("*") if p.is_file()]
+    return sorted(p for p in modules + data if "__pycache__" not in p.parts)
+
+
+def course_bundle(folder: Path, prefix: str = "") -> bytes | None:
+    """Zip bytes of the course's files (course_files); None when it has none.
+
+    Entries carry a fixed date, so the same files give the same bytes.
+    """
+    files = course_files(folder)
+    if not files:
+        return None
+    return _zip((prefix + path.relative_to(folder).as_posix(), path.read_bytes()) for path in files)
+
+
+def lesson_bundle(folder: Path, notebook_name: str, notebook: bytes, prefix: str) -> bytes:
+    """A lesson as a learner runs it: its notebook beside the course's files, all in the folder `prefix`."""
+    entries = [(prefix + notebook_name, notebook)]
+    entries += [(prefix + path.relative_to(folder).as_posix(), path.read_bytes()) for path in course_files(folder)]
+    return _zip(entries)
+
+
+def _zip(entries) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for name, data in entries:
+            info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            archive.writestr(info, data)
+    return buffer.getvalue()

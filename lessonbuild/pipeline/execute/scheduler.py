@@ -1,0 +1,213 @@
+"""Stage 3, execute: every rendered lesson to an executed one, reusing the cache where its inputs are unchanged.
+
+The lessons the cache cannot serve run in fresh kernels (kernel.py), up to `jobs` at once, each
+kernel's thread pools capped to its share of the cores. Ctrl-C, or a missing device, stops every
+kernel and keeps nothing half-done. Results are keyed by lesson name (course/slug).
+"""
+from __future__ import annotations
+
+import os
+import sys
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from typing import TextIO
+
+from lessonbuild.errors import CellFailure, MissingCache
+from lessonbuild.model import ExecutedLesson, RenderedLesson
+from lessonbuild.pipeline.execute.devices import (
+    Gpu,
+    GpuSlots,
+    needs_gpu,
+    require_gpus,
+    uses_tensorflow,
+)
+from lessonbuild.pipeline.execute.workspace import SCRATCH
+from lessonbuild.project import Project, in_ci
+from lessonbuild.state.executions import ExecutionCache
+
+Result = ExecutedLesson | CellFailure
+
+
+@dataclass(frozen=True)
+class ExecuteOptions:
+    force: list[str] | None = None  # lessons to execute even if cached ("course/slug" or slug); [] all
+    jobs: int = 1  # lessons executed at once, each in its own kernel
+    device: str = "auto"  # "cpu" hides GPUs; "gpu" requires TensorFlow to see one
+    gateway: str | None = None  # execute on this Jupyter Kernel Gateway instead of locally
+    uncached: str = "execute"  # a lesson with no cache entry: "execute", "skip" (--no-execute) or "fail"
+    accept_cpu_cache: bool = False  # with device "gpu": let entries made on a CPU serve lessons that need a GPU
+
+
+def execute(lessons: list[RenderedLesson], project: Project, cache: ExecutionCache,
+            options: ExecuteOptions = ExecuteOptions(), out: TextIO = sys.stdout) -> dict[str, Result]:
+    """Each lesson's ExecutedLesson or CellFailure, by name; one status line per lesson on `out`."""
+    gpus = require_gpus(options.device, options.gateway)  # before the cache: a GPU build without a GPU stops here
+    results, pending = _reuse(lessons, project, cache, options, out)
+    if pending and options.uncached == "fail":
+        raise MissingCache(_missing(pending))
+    if pending and options.gateway:
+        from lessonbuild.pipeline.execute.kernel import require_gateway_client
+
+        require_gateway_client()  # before any kernel starts
+    if pending:
+        results.update(_run_pending(pending, project, cache, options, gpus, out))
+        _report_slowest([results[rendered.name] for rendered, _, _ in pending], out)
+    return {rendered.name: results[rendered.name] for rendered in lessons}  # in the lessons' order
+
+
+def _reuse(lessons: list[RenderedLesson], project: Project, cache: ExecutionCache, options: ExecuteOptions, out: TextIO):
+    """The lessons served by the cache (or left unexecuted), and the others with why they must run."""
+    results, pending = {}, []
+    for rendered in lessons:
+        inputs = cache.inputs(rendered)
+        forced = _is_forced(rendered, options.force)
+        cached = None if forced else cache.lookup(rendered, inputs)
+        if rendered.name in cache.damaged:
+            print(f"warning: {cache.damaged[rendered.name]}: the lesson runs again", file=sys.stderr, flush=True)
+        refused = cached is not None and _ran_on_cpu_for_gpu_build(cached, inputs, project, options)
+        if refused and options.uncached != "skip":  # --no-execute runs nothing: what the cache has is the preview
+            pending.append((rendered, inputs, f"{REFUSED_ENTRY} {cached.device}, and --device gpu"))
+        elif cached is not None:
+            say(out, rendered, f"cached (executed on {cached.device} in {cached.seconds:.1f} s)")
+            results[rendered.name] = cached
+        elif options.uncached == "skip":
+            say(out, rendered, "not executed (--no-execute)")
+            results[rendered.name] = ExecutedLesson(rendered, rendered.notebook, 0.0, "", ran=False)
+        else:
+            pending.append((rendered, inputs, "forced" if forced else cache.why_executed(rendered, inputs)))
+    return results, pending
+
+
+REFUSED_ENTRY = "its cache entry ran on"
+
+
+def _missing(pending) -> str:
+    """What --require-cache could not find: no entry at all, or none made on a GPU."""
+    refused = [rendered.name for rendered, _, why in pending if why.startswith(REFUSED_ENTRY)]
+    absent = [rendered.name for rendered, _, why in pending if not why.startswith(REFUSED_ENTRY)]
+    parts = ([f"no cache entry for: {', '.join(absent)}"] if absent else []) + (
+        [f"only a cache entry made on a CPU (--device gpu wants one from a GPU) for: {', '.join(refused)}"] if refused else [])
+    return "; ".join(parts) + " (--require-cache executes nothing)"
+
+
+def _ran_on_cpu_for_gpu_build(cached: ExecutedLesson, inputs, project: Project, options: ExecuteOptions) -> bool:
+    """A GPU build publishes what ran on a GPU: an entry made on a CPU does not serve a lesson that needs one."""
+    if options.device != "gpu" or options.accept_cpu_cache or cached.device.startswith("GPU"):
+        return False
+    return _wants_gpu(cached.rendered, inputs, project, options)
+
+
+def _wants_gpu(rendered: RenderedLesson, inputs, project: Project, options: ExecuteOptions) -> bool:
+    return options.device != "cpu" and needs_gpu(rendered, _helpers(inputs, project))
+
+
+def _checked(kernel, rendered: RenderedLesson, inputs, project: Project):
+    """The kernel options of a lesson on a GPU: with --device gpu, TensorFlow must see it, where the lesson runs it."""
+    return replace(kernel, check_tensorflow=uses_tensorflow(rendered, _helpers(inputs, project)))
+
+
+def _helpers(inputs, project: Project) -> list:
+    return [project.root / path for path in inputs.files if path.endswith(".py")]
+
+
+def _run_pending(pending, project: Project, cache: ExecutionCache, options: ExecuteOptions, gpus: list[Gpu],
+                 out: TextIO) -> dict:
+    """Run the pending lessons: those that want a GPU on the GPUs' slots (when there are GPUs), the others on
+    `jobs` CPU slots beside them."""
+    from lessonbuild.pipeline.execute.kernel import KernelOptions, run_notebook
+
+    slots = GpuSlots(gpus, project.settings.kernels_per_gpu)
+    on_gpu = [item for item in pending if slots.count and _wants_gpu(item[0], item[1], project, options)]
+    on_cpu = [item for item in pending if item not in on_gpu]
+    # Each kernel's share of the cores follows from the slots alone, not from how many lessons happen to run now:
+    # a lesson's threads (and so the order of its floating-point sums) must not depend on what else changed.
+    kernels = options.jobs + slots.count
+    threads = max(1, (os.cpu_count() or 1) // kernels) if kernels > 1 else 0
+    kernel = KernelOptions(threads=threads, device=options.device, gateway=options.gateway,
+                           hide_gpus=options.gateway is None)
+    # On a gateway the GPUs are the gateway's: a lesson that wants one is checked in its kernel there.
+    remote = {item[0].name for item in on_cpu if options.gateway and _wants_gpu(item[0], item[1], project, options)}
+    results = {}
+    with ThreadPoolExecutor(max_workers=max(1, options.jobs), thread_name_prefix="lesson") as cpu, \
+            ThreadPoolExecutor(max_workers=max(1, slots.count), thread_name_prefix="gpu-lesson") as gpu:
+        futures = {cpu.submit(run_notebook, rendered, project,
+                              _checked(kernel, rendered, inputs, project) if rendered.name in remote else kernel):
+                   (rendered, inputs, why) for rendered, inputs, why in on_cpu}
+        futures.update({gpu.submit(_run_on_gpu, slots, rendered, project, _checked(kernel, rendered, inputs, project)):
+                        (rendered, inputs, why) for rendered, inputs, why in on_gpu})
+        try:
+            with progress_display(out, len(futures)) as advance:
+                for future in as_completed(futures):
+                    rendered, inputs, why = futures[future]
+                    results[rendered.name] = _finished(future, rendered, inputs, why, cache, out)
+                    advance()
+        except BaseException:  # Ctrl-C, or a device that is missing: stop every kernel, keep nothing half-done
+            kernel.cancel.set()
+            for pool in (cpu, gpu):
+                pool.shutdown(wait=True, cancel_futures=True)
+            raise
+    return results
+
+
+def _run_on_gpu(slots: GpuSlots, rendered: RenderedLesson, project: Project, kernel) -> ExecutedLesson:
+    from lessonbuild.pipeline.execute.kernel import run_notebook
+
+    placed = slots.take()
+    try:
+        return run_notebook(rendered, project, replace(kernel, gpu=placed))
+    finally:
+        slots.give_back(placed)
+
+
+def _report_slowest(results: list[Result], out: TextIO, count: int = 5) -> None:
+    """The lessons this build executed that took longest: where a runner's time goes."""
+    executed = sorted((r for r in results if isinstance(r, ExecutedLesson)), key=lambda r: -r.seconds)[:count]
+    if len(executed) > 1:
+        listed = "; ".join(f"{r.rendered.name} {r.seconds:.1f} s on {r.device}" for r in executed)
+        print(f"slowest: {listed}", file=out, flush=True)
+
+
+def _finished(future, rendered: RenderedLesson, inputs, why: str, cache: ExecutionCache, out: TextIO) -> Result:
+    try:
+        result = future.result()
+    except CellFailure as failure:
+        say(out, rendered, f"failed ({why})")
+        return failure
+    result.outputs = cache.store(result, inputs)
+    wrote = f"; wrote {', '.join(result.written)} in {SCRATCH}/" if result.written else ""
+    say(out, rendered, f"executed in {result.seconds:.1f} s on {result.device} ({why}){wrote}")
+    return result
+
+
+@contextmanager
+def progress_display(out: TextIO, total: int):
+    """On a terminal, a live bar of the lessons executing above the prompt; in CI and pipes, only the lines."""
+    if total == 0 or not out.isatty() or in_ci():
+        yield lambda: None
+        return
+    from rich.console import Console
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        SpinnerColumn,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
+    columns = (SpinnerColumn(), TextColumn("executing lessons"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=Console(file=out), transient=True) as progress:
+        task = progress.add_task("lessons", total=total)
+        yield lambda: progress.advance(task)
+
+
+def say(out: TextIO, rendered: RenderedLesson, status: str) -> None:
+    """A lesson's status line: `course/slug: status`."""
+    print(f"{rendered.name}: {status}", file=out, flush=True)
+
+
+def _is_forced(rendered: RenderedLesson, force: list[str] | None) -> bool:
+    if force is None:
+        return False
+    return not force or bool({rendered.lesson.slug, rendered.name} & set(force))

@@ -1,0 +1,180 @@
+"""Stage 4, figures: the images that figure cells draw, as deterministic PNG files and attachments.
+
+A code cell with the option `figure: NAME` draws figure NAME. After execution its image
+output is re-encoded without metadata (same pixels, same bytes), attached to every Markdown
+cell that shows it through `figure("NAME")` (so a downloaded notebook shows it offline), and
+written to figures/<course>/NAME.png. `check_figures` compares regenerated figures with
+the committed ones (matplotlib's own image comparison: RMS of the pixel difference).
+"""
+from __future__ import annotations
+
+import base64
+import hashlib
+import io
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+from PIL import Image
+
+from lessonbuild.errors import SourceError, SourceErrors
+from lessonbuild.fsutil import fresh_folder, write_atomic
+from lessonbuild.model import ExecutedLesson
+from lessonbuild.project import Project
+
+DIFFS = "figures-diff"  # in the build folder: committed | regenerated | difference, for each drifted figure
+ATTACHMENT = re.compile(r"\(attachment:([A-Za-z0-9][A-Za-z0-9_-]*)\.png\)")
+
+
+@dataclass(frozen=True)
+class Figure:
+    course: str
+    name: str
+    png: bytes
+    tolerance: float | None = None  # the RMS its cell allows (`figure_tolerance`); None: the project's setting
+
+    def path(self, project: Project) -> Path:
+        return project.figures_dir / self.course / f"{self.name}.png"
+
+
+def extract_figures(lessons: list[ExecutedLesson], committed: Path) -> tuple[list[ExecutedLesson], list[Figure]]:
+    """The lessons with their figures attached where the prose shows them, and the figures.
+
+    A lesson that was not executed shows the figures committed under `committed`.
+    """
+    done, figures, errors = [], [], []
+    for executed in lessons:
+        try:
+            drawn = _drawn(executed, committed / executed.rendered.course.slug)
+        except SourceError as exc:
+            errors.append(exc)
+            continue
+        tolerances = {c.metadata["figure"]: c.metadata.get("figure_tolerance") for c in executed.rendered.notebook.cells
+                      if c.cell_type == "code" and "figure" in c.metadata}
+        figures.extend(Figure(executed.rendered.course.slug, name, png, tolerances.get(name)) for name, png in drawn.items())
+        done.append(_with_figures(executed, drawn) if drawn else executed)
+    if errors:
+        raise SourceErrors(errors)
+    return done, figures
+
+
+def save_figures(figures: list[Figure], project: Project) -> list[Path]:
+    """Write the figures whose bytes changed; return their paths."""
+    changed = []
+    for figure in figures:
+        path = figure.path(project)
+        if not path.exists() or path.read_bytes() != figure.png:
+            write_atomic(path, figure.png)
+            changed.append(path)
+    return changed
+
+
+def _with_figures(executed: ExecutedLesson, drawn: dict[str, bytes]) -> ExecutedLesson:
+    figures = hashlib.sha256(b"".join(hashlib.sha256(drawn[name]).digest() for name in sorted(drawn))).hexdigest()
+    return executed.with_notebook(lambda notebook: _attach(notebook, drawn), outputs=f"{executed.outputs} {figures}")
+
+
+def _drawn(executed: ExecutedLesson, committed: Path) -> dict[str, bytes]:
+    drawn = {}
+    # The rendered notebook says which cells draw figures: a lesson without any has its cached notebook left unread.
+    figure_cells = [(i, c.metadata["figure"]) for i, c in enumerate(executed.rendered.notebook.cells)
+                    if c.cell_type == "code" and "figure" in c.metadata]
+    for index, name in figure_cells:
+        cell = executed.notebook.cells[index]
+        images = [o.data["image/png"] for o in cell.outputs if "image/png" in o.get("data", {})]
+        path, lines = executed.rendered.cell_origins[index]
+        if not executed.ran:
+            if not (committed / f"{name}.png").exists():
+                raise SourceError(path, lines[0], f"figure '{name}' is not in figures/ and the lesson was not executed")
+            drawn[name] = (committed / f"{name}.png").read_bytes()
+        elif not images:
+            raise SourceError(path, lines[0], f"figure cell '{name}' drew no image (end it with a figure, or plt.show())")
+        else:
+            drawn[name] = normalized_png(base64.b64decode(images[-1]))
+    return drawn
+
+
+def normalized_png(data: bytes) -> bytes:
+    """The same pixels as PNG bytes that depend on nothing else: no software tag, no time, no gamma chunk."""
+    with Image.open(io.BytesIO(data)) as image:
+        output = io.BytesIO()
+        image.save(output, format="PNG", compress_level=9)
+    return output.getvalue()
+
+
+def _attach(notebook, drawn: dict[str, bytes]):
+    """The notebook with the drawn figures attached to the Markdown cells that show them: a new notebook sharing
+    every cell it leaves alone (copying a course's notebooks whole would cost more than the rest of a prose edit)."""
+    cells = []
+    for cell in notebook.cells:
+        names = [name for name in ATTACHMENT.findall(cell.source) if name in drawn] if cell.cell_type == "markdown" else []
+        if names:
+            attachments = {f"{n}.png": {"image/png": base64.b64encode(drawn[n]).decode()} for n in names}
+            cell = nbformat.NotebookNode({**cell, "attachments": nbformat.from_dict(attachments)})
+        cells.append(cell)
+    return nbformat.NotebookNode({**notebook, "cells": cells})
+
+
+@dataclass(frozen=True)
+class Drift:
+    """A committed figure that its cell no longer draws the same (or at all)."""
+
+    path: Path  # relative to the project
+    reason: str
+    diff_image: Path | None = None
+
+    def __str__(self) -> str:
+        where = f"; side by side in {self.diff_image.as_posix()}" if self.diff_image else ""
+        return f"{self.path.as_posix()}: {self.reason}{where}"
+
+
+def check_figures(figures: list[Figure], project: Project) -> list[Drift]:
+    """Compare regenerated figures with the committed ones by pixels, RMS within the project's tolerance."""
+    scratch = fresh_folder(project.build_dir / "figures-check")
+    fresh_folder(project.build_dir / DIFFS)  # the diffs of this check alone: CI keeps the folder as an artifact
+    drifts = [_compare(figure, scratch, project) for figure in figures]
+    drawn = {figure.path(project) for figure in figures}
+    for orphan in sorted(set(project.figures_dir.glob("*/*.png")) - drawn):
+        drifts.append(Drift(project.relative(orphan), "no figure cell draws this figure any more"))
+    return [drift for drift in drifts if drift is not None]
+
+
+def _compare(figure: Figure, scratch: Path, project: Project) -> Drift | None:
+    # Imported here: matplotlib's testing tools take a quarter second to import, and only a check needs them.
+    from matplotlib.testing.compare import compare_images
+    from matplotlib.testing.exceptions import ImageComparisonFailure
+
+    committed = figure.path(project)
+    relative = project.relative(committed)
+    if not committed.exists():
+        return Drift(relative, "not committed yet (build.py figures --update writes it)")
+    if committed.read_bytes() == figure.png:
+        return None
+    regenerated = scratch / figure.course / f"{figure.name}.png"
+    write_atomic(regenerated, figure.png)
+    try:
+        tolerance = project.settings.figure_tolerance if figure.tolerance is None else figure.tolerance
+        result = compare_images(str(committed), str(regenerated), tol=tolerance, in_decorator=True)
+    except ImageComparisonFailure as exc:  # different sizes: no pixel-wise difference to draw
+        return Drift(relative, f"regenerated figure differs: {str(exc).splitlines()[0]}")
+    if result is None:
+        return None
+    diff = project.build_dir / DIFFS / figure.course / f"{figure.name}.png"
+    write_atomic(diff, _side_by_side(committed, regenerated, Path(result["diff"])))
+    message = f"regenerated figure differs (RMS {result['rms']:.2f} > tolerance {result['tol']})"
+    return Drift(relative, message, project.relative(diff))
+
+
+def _side_by_side(*paths: Path) -> bytes:
+    """Committed | regenerated | difference, in one image."""
+    images = [Image.open(path).convert("RGB") for path in paths]
+    width = sum(image.width for image in images)
+    canvas = Image.new("RGB", (width, max(image.height for image in images)), "white")
+    left = 0
+    for image in images:
+        canvas.paste(image, (left, 0))
+        left += image.width
+    output = io.BytesIO()
+    canvas.save(output, format="PNG")
+    return output.getvalue()

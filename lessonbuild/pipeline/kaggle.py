@@ -1,0 +1,64 @@
+"""Stage 4 for the `kaggle` target: notebooks rendered for Kaggle, each in a folder ready for `kaggle kernels push`.
+
+    _build/kaggle/<course>/<lesson>/<lesson>.ipynb
+    _build/kaggle/<course>/<lesson>/kernel-metadata.json
+
+Nothing is executed: Kaggle runs a kernel when it is pushed. The figures that figure cells
+draw are attached from figures/, as committed, so the notebooks show them without running.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import nbformat
+
+from lessonbuild.fsutil import fresh_folder, replace_folder, write_atomic
+from lessonbuild.model import Course, ExecutedLesson, KaggleKernel, RenderedLesson
+from lessonbuild.pipeline.figures import extract_figures
+from lessonbuild.project import Project
+
+KERNELS_FOLDER = "kaggle"  # in the build folder
+
+
+def write_kernels(courses: list[tuple[Course, list[RenderedLesson]]], project: Project) -> list[tuple[Path, KaggleKernel]]:
+    """Write every lesson's notebook and kernel-metadata.json; return each kernel with its folder.
+
+    The folders are written beside the last ones and swapped in at the end, so a failure leaves
+    the last set whole.
+    """
+    staging = fresh_folder(project.build_dir / f"{KERNELS_FOLDER}.new")
+    written = []
+    for course, rendered in courses:
+        unexecuted = [ExecutedLesson(r, r.notebook, 0.0, "", ran=False) for r in rendered]
+        shown, _ = extract_figures(unexecuted, project.figures_dir)
+        for lesson in shown:
+            written.append((_write_kernel(lesson, staging / course.slug), lesson.rendered.lesson.kernel))
+    target = project.build_dir / KERNELS_FOLDER
+    replace_folder(staging, target)
+    return [(target / folder.relative_to(staging), kernel) for folder, kernel in written]
+
+
+def _write_kernel(executed: ExecutedLesson, course_folder: Path) -> Path:
+    lesson = executed.rendered.lesson
+    folder = course_folder / lesson.slug
+    notebook_name = f"{lesson.slug}.ipynb"
+    write_atomic(folder / notebook_name, nbformat.writes(executed.notebook))
+    metadata = _kernel_metadata(lesson.kernel, notebook_name)
+    write_atomic(folder / "kernel-metadata.json", json.dumps(metadata, indent=2, sort_keys=True) + "\n")
+    return folder
+
+
+def _kernel_metadata(kernel: KaggleKernel, code_file: str) -> dict:
+    """The kernel-metadata.json that `kaggle kernels push` reads, for a notebook beside it."""
+    metadata = {
+        "id": kernel.slug,
+        "title": kernel.title,
+        "code_file": code_file,
+        "language": "python",
+        "kernel_type": "notebook",
+        **kernel.settings,
+    }
+    if kernel.id is not None:
+        metadata["id_no"] = kernel.id  # Kaggle prefers it to the slug: a renamed kernel is still found
+    return metadata

@@ -1,0 +1,294 @@
+"""Stage 4, publish: executed notebooks into the Markdown pages, images and downloads of the site.
+
+Each lesson page comes from the nbconvert template `lesson-page`, its images are extracted
+to files beside it, and the executed notebook is published for download with a zip of the
+course's data and helper modules. Course and home pages come from the site templates. Every
+template is the project's own where it has one, the packaged default elsewhere (templates.py).
+Everything is written under the build folder's docs/.
+"""
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import json
+from pathlib import Path
+from typing import NamedTuple
+
+import nbformat
+
+from lessonbuild.errors import SourceError, SourceErrors
+from lessonbuild.fsutil import file_stamp, write_atomic, write_if_changed
+from lessonbuild.model import Course, ExecutedLesson, Page, RenderedLesson
+from lessonbuild.myst.glue import paste
+from lessonbuild.myst.mathml import output_mathml
+from lessonbuild.pipeline.bundle import course_bundle, course_files, lesson_bundle
+from lessonbuild.pipeline.publish.downloads import with_setup_cell
+from lessonbuild.pipeline.render.templates import (
+    COURSE_PAGE,
+    HOME,
+    NBCONVERT,
+    PAGE_TEMPLATE,
+    Templates,
+    template_error,
+)
+from lessonbuild.project import Project, code_stamp, site_url
+
+HIDDEN_TAGS = {"remove_cell_tags": {"remove-cell"}, "remove_input_tags": {"remove-input"}, "remove_all_outputs_tags": {"remove-output"}}
+
+
+def publish(courses: list[tuple[Course, list[ExecutedLesson]]], project: Project, site_name: str) -> list[Page]:
+    """Write every page of the site into the build's docs folder; return the navigation.
+
+    A lesson whose page would come out as it did last time (same notebook, templates and links) is
+    not exported again: its files stay, untouched. Files no page makes any more are removed.
+    """
+    docs = project.build_dir / "docs"
+    templates = Templates(project)
+    pages = templates.environment(keep_trailing_newline=True)
+    published = _Published(docs, project.build_dir / PUBLISHED, templates)
+    nav = [Page("Home", "index.md")]
+    url = site_url(project)
+    course_pictures = {}
+    for course, executed in courses:
+        downloads = _write_course_files(course, project, url, published)
+        lessons = [_write_lesson(lesson, published, downloads, project.settings.colab_url, project.lessons_dir)
+                   for lesson in executed]
+        pictures = _write_thumbnails(course, executed, project, published)
+        course_page = pages.get_template(COURSE_PAGE).render(course=course, thumbnails=pictures)
+        published.write(docs / course.slug / "index.md", course_page)
+        children = (Page(course.title, f"{course.slug}/index.md"), *nav_groups(lessons))
+        nav.append(Page(course.title, f"{course.slug}/", children))
+        if pictures:
+            course_pictures[course.slug] = f"{course.slug}/{next(iter(pictures.values()))}"
+    home = pages.get_template(HOME).render(courses=[c for c, _ in courses], site_name=site_name, thumbnails=course_pictures)
+    published.write(docs / "index.md", home)
+    templates.copy_assets(docs / "assets")
+    published.finish(docs / "assets")
+    return nav
+
+
+NAV_GROUP = 20  # lessons a course lists together: a larger course lists them in groups of this many
+
+
+def nav_groups(lessons: list[Page]) -> list[Page]:
+    """A course's lessons as its navigation lists them: as they are, or in groups of NAV_GROUP when there are more.
+
+    With Material's navigation.prune, a page carries the links of its own group and the titles of the
+    others: some 50 links in a course of 600 lessons, not 600 on each of its pages."""
+    if len(lessons) <= NAV_GROUP:
+        return lessons
+    return [Page(f"Lessons {start + 1}–{min(start + NAV_GROUP, len(lessons))}", "", tuple(lessons[start:start + NAV_GROUP]))
+            for start in range(0, len(lessons), NAV_GROUP)]
+
+
+PUBLISHED = "published.json"  # in the build folder: each lesson page's inputs digest, and the files it wrote
+
+
+class _Published:
+    """The docs folder as the last publish left it: which lesson pages can stay, and which files are stale."""
+
+    def __init__(self, docs: Path, record: Path, templates: Templates):
+        self.docs, self.record, self.templates = docs, record, templates
+        try:
+            self.last = json.loads(record.read_text(encoding="utf-8")) if docs.is_dir() else {}
+        except (OSError, ValueError):
+            self.last = {}  # a damaged record: every page is made again
+        self.now: dict[str, dict] = {}
+        self.kept: set[Path] = set()
+        self._exporter = None
+        self.salt = f"{templates.digest()} {_nbconvert_install()} {code_stamp()}"  # the build's own code makes pages too
+
+    @property
+    def exporter(self):
+        """nbconvert, started only when a page has to be made."""
+        if self._exporter is None:
+            self._exporter = page_exporter(self.templates)
+        return self._exporter
+
+    def unchanged(self, name: str, key: str) -> bool:
+        entry = self.last.get(name)
+        if entry is None or entry.get("key") != key or not all((self.docs / f).is_file() for f in entry["files"]):
+            return False
+        self.now[name] = entry
+        self.kept.update(self.docs / f for f in entry["files"])
+        return True
+
+    def made(self, name: str, key: str, files: list[Path]) -> None:
+        self.now[name] = {"key": key, "files": sorted(f.relative_to(self.docs).as_posix() for f in files)}
+        self.kept.update(files)
+
+    def write(self, path: Path, data: bytes | str) -> Path:
+        write_if_changed(path, data)
+        self.kept.add(path)
+        return path
+
+    def finish(self, assets: Path) -> None:
+        """Remove what no page made this time (a lesson taken out, an image no longer shown); record the pages."""
+        for file in [p for p in self.docs.rglob("*") if p.is_file()]:
+            if file not in self.kept and not file.is_relative_to(assets):
+                file.unlink()
+        write_atomic(self.record, json.dumps(self.now, sort_keys=True))
+
+
+def page_exporter(templates: Templates):
+    """nbconvert's Markdown exporter with the lesson-page template, from the project or the package."""
+    # Imported here: nbconvert takes 0.4 s to import, and a build with nothing to publish never needs it.
+    from nbconvert import MarkdownExporter
+    from traitlets.config import Config
+
+    exporter = MarkdownExporter(
+        template_name=PAGE_TEMPLATE,
+        extra_template_basedirs=templates.nbconvert_folders(),
+        config=Config({"TagRemovePreprocessor": {"enabled": True, **HIDDEN_TAGS}}),
+    )
+    exporter.register_filter("mathml", output_mathml)  # an output's LaTeX as the prose's math is shown
+    return exporter
+
+
+PAGE_TEMPLATE_CHECKED = "page-template.checked"  # in the build folder: the templates' digest when the page template last passed
+
+
+def preflight(courses: list[tuple[Course, list[RenderedLesson]]], project: Project) -> list[SourceError]:
+    """Every page template tried on the rendered, unexecuted lessons: its problems, found before any kernel starts.
+
+    The nbconvert page template is tried again only when a template changed: nbconvert alone takes
+    a quarter of a second to import, which `check` should not pay on every run.
+    """
+    templates = Templates(project)
+    pages = templates.environment(keep_trailing_newline=True)
+    trials = [(HOME, lambda: pages.get_template(HOME).render(courses=[c for c, _ in courses], site_name="site", thumbnails={}))]
+    trials += [(COURSE_PAGE, lambda course=course: pages.get_template(COURSE_PAGE).render(course=course, thumbnails={}))
+               for course, _ in courses]
+    errors = _try_templates(templates, trials)
+    checked, digest = project.build_dir / PAGE_TEMPLATE_CHECKED, f"{templates.digest()} {_nbconvert_install()}"
+    first = next((lessons[0] for _, lessons in courses if lessons), None)
+    if first is None or (checked.exists() and checked.read_text() == digest):
+        return errors
+    unexecuted = ExecutedLesson(first, first.notebook, 0.0, "", ran=False)
+    page_errors = _try_templates(templates, [(f"{NBCONVERT}/{PAGE_TEMPLATE}/index.md.j2",
+                                             lambda: _page(unexecuted, page_exporter(templates), None, ""))])
+    if not page_errors:
+        write_atomic(checked, digest)
+    return errors + page_errors
+
+
+def _nbconvert_install() -> str:
+    """Where nbconvert is installed, and when: its own base templates change with it. Found without importing it."""
+    origin = importlib.util.find_spec("nbconvert").origin
+    return f"{origin}:{Path(origin).stat().st_mtime_ns}"
+
+
+def _try_templates(templates: Templates, trials: list) -> list[SourceError]:
+    errors: list[SourceError] = []
+    for name, trial in trials:
+        try:
+            trial()
+        except Exception as exc:  # whatever a template raises is the template's problem
+            error = template_error(templates, exc, name, lambda e: f"template error: {type(e).__name__}: {e}")
+            if str(error) not in map(str, errors):  # the course page fails alike for every course
+                errors.append(error)
+    return errors
+
+
+class _Downloads(NamedTuple):
+    """What a course's lesson pages offer beside the page: the course's files, and where the site fetches them from."""
+
+    folder: Path  # the course's folder
+    files: list[Path]  # what a lesson's code may use of its course (bundle.course_files)
+    bundle: str | None  # the zip of those files, beside the course's pages; None without any
+    files_url: str  # where a downloaded notebook fetches that zip; empty where mkdocs.yml names no site_url
+    key: str  # all of the above, as page keys take it
+
+    def notebook(self, executed: ExecutedLesson) -> nbformat.NotebookNode:
+        """The notebook as a learner downloads it: with the setup cell that fetches the files, where it can."""
+        if not (self.files_url and self.files):
+            return executed.notebook
+        return with_setup_cell(executed.notebook, self.files_url, [f.relative_to(self.folder).as_posix() for f in self.files])
+
+
+def _write_lesson(executed: ExecutedLesson, published: _Published, downloads: _Downloads, colab_url: str,
+                  lessons_dir: Path) -> Page:
+    lesson, course = executed.rendered.lesson, executed.rendered.course
+    page = Page(lesson.short_title, f"{course.slug}/{lesson.slug}.md")
+    assets = [published.docs / asset for asset in executed.rendered.assets]  # docs/ mirrors lessons/: relative paths hold
+    for asset, target in zip(executed.rendered.assets, assets):
+        published.write(target, (lessons_dir / asset).read_bytes())
+    key = _page_key(executed, downloads.key, colab_url, published.salt)
+    if published.unchanged(executed.rendered.name, key):
+        return page
+    folder = published.docs / course.slug
+    lesson_zip = f"{lesson.slug}.zip" if downloads.files else None
+    body, resources = _page(executed, published.exporter, lesson_zip, colab_url)
+    files = [published.write(folder / name, data) for name, data in resources.get("outputs", {}).items()]
+    files.append(published.write(folder / f"{lesson.slug}.md", body))
+    notebook = nbformat.writes(downloads.notebook(executed))
+    files.append(published.write(folder / f"{lesson.slug}.ipynb", notebook))
+    if lesson_zip:  # unzip, open, Run All: the notebook in one folder with the files it uses
+        data = lesson_bundle(downloads.folder, f"{lesson.slug}.ipynb", notebook.encode(), prefix=f"{lesson.slug}/")
+        files.append(published.write(folder / lesson_zip, data))
+    published.made(executed.rendered.name, key, files)
+    return page
+
+
+def _page_key(executed: ExecutedLesson, downloads: str, colab_url: str, salt: str) -> str:
+    """Everything a lesson's page is made from: its notebook (prose and links as rendered, outputs as executed),
+    its downloads, the templates. Named by digests, so that an unchanged page needs no notebook read."""
+    parts = [executed.rendered.digest, executed.outputs, downloads, colab_url, str(executed.ran), salt]
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()
+
+
+def _page(executed: ExecutedLesson, exporter, lesson_zip: str | None, colab_url: str) -> tuple[str, dict]:
+    """The lesson's page as Markdown, and its extracted images under resources["outputs"]."""
+    lesson, course = executed.rendered.lesson, executed.rendered.course
+    notebook_name = f"{lesson.slug}.ipynb"
+    resources = {
+        "unique_key": lesson.slug,
+        "output_files_dir": f"{lesson.slug}_files",
+        "page": {
+            "notebook": notebook_name,
+            "lesson_zip": lesson_zip,
+            "executed": _execution_line(executed),
+            "colab": colab_url.replace("{notebook}", f"{course.slug}/{notebook_name}") if colab_url else "",
+        },
+    }
+    notebook, problems = paste(executed.notebook)  # MyST-NB's glued values, now that the lesson has run
+    if problems and executed.ran:
+        raise SourceErrors([SourceError(Path(p.where.rsplit(":", 1)[0]), int(p.where.rsplit(":", 1)[1]), str(p)) for p in problems])
+    return exporter.from_notebook_node(notebook, resources=resources)
+
+
+def _execution_line(executed: ExecutedLesson) -> str:
+    info = executed.notebook.metadata.get("lessonbuild", {}).get("execution")
+    if not info:
+        return ""
+    return f"Executed on {info['device']} in {info['seconds']:.1f} s"
+
+
+def _write_thumbnails(course: Course, executed: list[ExecutedLesson], project: Project,
+                      published: _Published) -> dict[str, str]:
+    """Each lesson's first figure, as the course and home pages show it: lesson slug -> path beside the course page."""
+    pictures = {}
+    for lesson in executed:
+        cells = lesson.rendered.notebook.cells
+        name = next((c.metadata["figure"] for c in cells if c.cell_type == "code" and "figure" in c.metadata), None)
+        figure = project.figures_dir / course.slug / f"{name}.png"
+        if name is not None and figure.is_file():
+            slug = lesson.rendered.lesson.slug
+            published.write(published.docs / course.slug / "thumbnails" / f"{slug}.png", figure.read_bytes())
+            pictures[slug] = f"thumbnails/{slug}.png"
+    return pictures
+
+
+def _write_course_files(course: Course, project: Project, url: str, published: _Published) -> _Downloads:
+    """The zip of the course's helper modules and data/, made again only when one of them changed."""
+    folder = project.root / course.path
+    files = course_files(folder)
+    listing = [code_stamp(), *((f.relative_to(folder).as_posix(), file_stamp(f)) for f in files)]
+    stamps = hashlib.sha256(repr(listing).encode()).hexdigest()
+    name = f"{course.slug}-files.zip" if files else None
+    files_url = f"{url}{course.slug}/{name}" if url and name else ""
+    downloads = _Downloads(folder, files, name, files_url, f"{name} {stamps} {files_url}")
+    if name and not published.unchanged(f"{course.slug} files", stamps):
+        data = course_bundle(folder, prefix=f"{course.slug}/")
+        published.made(f"{course.slug} files", stamps, [published.write(published.docs / course.slug / name, data)])
+    return downloads

@@ -1,0 +1,544 @@
+"""Stage 2, render: each lesson through Jinja into an nbformat 4 notebook that validates, for one target.
+
+Every cell is a Jinja template (StrictUndefined), so lesson text can use what the build
+provides: `data_path(name)`, `figure(name)`, `lesson`, `course`, `unit`, `target`, the link
+functions that learntools' link macros become, and the macros of templates/macros.j2 as
+`macros`. Header and footer cells come from templates/lesson/.
+
+Two targets: "site" links lessons to each other's pages and marks hidden cells with tags;
+"kaggle" links them to their Kaggle kernels, marks hidden cells with the `_kg_hide-*`
+metadata Kaggle reads, and reads data from the course's Kaggle dataset.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+import jinja2
+import jinja2.meta
+import nbformat
+
+from lessonbuild.errors import (
+    LessonTemplateError,
+    SourceError,
+    SourceErrors,
+    SourceWarning,
+)
+from lessonbuild.model import Cell, Course, Lesson, RenderedLesson, Unit
+from lessonbuild.myst import LABEL, PageProse, Target, resolve
+from lessonbuild.myst.parse import COMMONMARK
+from lessonbuild.pipeline.read.lessons import title_heading
+from lessonbuild.pipeline.render.templates import (
+    FOOTER,
+    HEADER,
+    MACROS,
+    Templates,
+    deepest_template_frame,
+    template_error,
+)
+from lessonbuild.project import DATA, Project
+from lessonbuild.state.renders import RenderCache, Resolvable
+
+if TYPE_CHECKING:
+    from lessonbuild.myst.citations import Bibliography
+
+TARGETS = ("site", "kaggle")
+KAGGLE_INPUT = "/kaggle/input"  # where a Kaggle kernel finds the datasets it names
+# The tags that hide part of a cell, and the metadata flags that do the same on Kaggle.
+KAGGLE_HIDING = {
+    "hide-input": ("_kg_hide-input",),
+    "remove-input": ("_kg_hide-input",),
+    "hide-output": ("_kg_hide-output",),
+    "remove-output": ("_kg_hide-output",),
+    "hide-cell": ("_kg_hide-input", "_kg_hide-output"),
+    # Kaggle has no way to leave a cell out; the cell still runs there, so it is folded away instead.
+    "remove-cell": ("_kg_hide-input", "_kg_hide-output"),
+}
+LESSON_TEMPLATES = (HEADER, FOOTER)
+CELL_TEMPLATE_NAME = "<template>"  # the file name Jinja gives templates made from strings
+
+
+# A Markdown link to a .md file, not absolute: [text](target) or [text](target#anchor).
+LESSON_LINK = re.compile(r"(?<!!)\[(?P<text>[^\]]*)\]\((?P<target>(?![a-z][a-z0-9+.-]*:|/)[^)\s#]+\.md)(?:#[^)\s]*)?\)")
+RELATIVE = r"(?![a-z][a-z0-9+.-]*:|/|#)"  # not a URL, not absolute, not an anchor
+# An image of the prose: ![alt](src "title") or <img src="src">; src relative to the lesson's folder.
+PROSE_IMAGE = re.compile(rf"!\[[^\]]*\]\((?P<md>{RELATIVE}[^)\s]+)(?:\s+\"[^\"]*\")?\)|<img\b[^>]*\bsrc=[\"'](?P<html>{RELATIVE}[^\"']+)[\"']"
+                         rf"|^\s*(?:`{{3,}}|:{{3,}})\{{(?:figure|image)\}}\s+(?P<directive>{RELATIVE}\S+)")
+
+
+def render_course(course: Course, project: Project, target: str = "site") -> list[RenderedLesson]:
+    """Render every lesson of a course for `target` (see TARGETS); raise SourceErrors listing every problem of every lesson."""
+    templates = Templates(project)
+    environment = templates.environment()
+    # In prose, `{#` opens MyST's attributes ({#id}), not a Jinja comment: cells take comments as {## ... ##}.
+    cells = templates.environment(comment_start_string="{##", comment_end_string="##}")
+    lesson_files = {p.resolve() for p in project.lessons_dir.glob("*/*.md")}
+    bib_files = _bib_files(course, project)
+    shared: list[_CourseProse] = []  # made at the first lesson that is rendered: the .bib files are parsed then
+    kept = None
+    if target == "site":
+        context = repr((templates.digest(), sorted(map(str, lesson_files)), [(str(f), f.stat().st_mtime_ns) for f in bib_files]))
+        kept = RenderCache(project, course, context)
+    rendered, pages, errors = [], [], []
+    for lesson in course.lessons:
+        if kept is not None and (hit := kept.get(lesson)) is not None:
+            rendered.append(hit[0])
+            pages.append(hit[1])
+            continue
+        if not shared:
+            shared.append(_CourseProse(lesson_files, _bibliography(bib_files, project) if target == "site" else None))
+        try:
+            lesson_rendered, page = _render_lesson(templates, (environment, cells), course, lesson, project, target, shared[0])
+        except SourceError as exc:
+            errors.append(exc)
+            continue
+        except SourceErrors as exc:
+            errors.extend(exc.errors)
+            continue
+        if kept is not None:
+            kept.put(lesson_rendered, Resolvable(page.targets, page.references), page.looked_at)
+        rendered.append(lesson_rendered)
+        pages.append(page)
+    if errors:
+        raise SourceErrors(errors)
+    if target == "site":
+        _resolve_references(course, rendered, pages)
+    return rendered
+
+
+def _resolve_references(course: Course, rendered: list[RenderedLesson], pages: list[PageProse | Resolvable]) -> None:
+    """Every lesson's references to labels, once the labels of the whole course are known; a dangling one is a warning."""
+    targets: dict[str, Target] = {}
+    duplicates: list[SourceWarning] = []
+    for page in pages:
+        for target in page.targets:
+            if target.label in targets:
+                duplicates.append(SourceWarning(target.where, f"label '{target.label}' is defined twice (first in {targets[target.label].lesson})"))
+            else:
+                targets[target.label] = target
+    titles = {lesson.slug: lesson.title for lesson in course.lessons}
+    for lesson, page in zip(rendered, pages):
+        found: list[SourceWarning] = [w for w in duplicates if w.where.startswith(lesson.lesson.path.as_posix() + ":")]
+        for cell in lesson.notebook.cells:
+            if cell.cell_type == "markdown":
+                cell.source = resolve(cell.source, page.references, targets, titles, lesson.lesson.slug,
+                                      lambda where, message, found=found: found.append(SourceWarning(where, message)))
+        lesson.warnings = (*lesson.warnings, *found)
+
+
+class _CourseProse(NamedTuple):
+    """What every lesson's prose of a course refers to: the lesson files, and the works its .bib files hold."""
+
+    lesson_files: set[Path]
+    bibliography: Bibliography | None
+
+
+def _bib_files(course: Course, project: Project) -> list[Path]:
+    """The BibTeX files of lessons/ and of the course's folder."""
+    return sorted(project.lessons_dir.glob("*.bib")) + sorted((project.root / course.path).glob("*.bib"))
+
+
+def _bibliography(files: list[Path], project: Project) -> Bibliography | None:
+    """The works the BibTeX files hold; None without any (pybtex is then not imported)."""
+    if not files:
+        return None
+    from lessonbuild.myst.citations import Bibliography, BibliographyError
+
+    try:
+        return Bibliography(files)
+    except BibliographyError as exc:
+        raise SourceError(exc.path.relative_to(project.root), exc.line, f"BibTeX: {exc}") from None
+
+
+def _render_lesson(templates: Templates, environments: tuple, course: Course, lesson: Lesson, project: Project,
+                   target: str, shared: _CourseProse) -> tuple[RenderedLesson, PageProse]:
+    """`environments`: the one for template files, and the one for lesson cells."""
+    environment, cells_environment = environments
+    data_files: list[Path] = []
+    context = _context(templates, environment, course, lesson, project, target, data_files)
+    prose = _Prose(project, project.root / course.path, shared, lesson)
+    shown = _shown_once(lesson, target)
+    prose.page.demote = any(_has_level_one_heading(cell) for cell in shown)
+    prose.page.numbering = lesson.front_matter.get("numbering", True)
+    cells = _rendered_cells(cells_environment, lesson, shown, context, project, target, prose)
+    origins = [(lesson.path, cell.lines) for cell in shown]
+    if target == "site" and (closing := prose.finish(lesson.path)):
+        cells.append(_new_cell("markdown", closing, {}))
+        origins.append(None)
+    for position, cell in _template_cells(templates, environment, context, project):
+        cells.insert(len(cells) if position == "end" else position, cell)
+        origins.insert(len(origins) if position == "end" else position, None)  # no lesson line to report
+    for index, cell in enumerate(cells):
+        cell["id"] = f"{lesson.slug[:40]}-{index}"  # stable ids keep notebooks byte-identical between builds
+    notebook = nbformat.from_dict(
+        {"nbformat": 4, "nbformat_minor": 5, "metadata": _notebook_metadata(course, lesson, project), "cells": cells}
+    )
+    nbformat.validate(notebook)  # once for the whole notebook, not once per cell
+    rendered = RenderedLesson(course, lesson, notebook, origins, data_files=tuple(sorted(set(data_files))),
+                              assets=tuple(sorted(set(prose.assets))), warnings=tuple(prose.warnings))
+    return rendered, prose.page
+
+
+def _rendered_cells(environment, lesson: Lesson, shown: list[Cell], context: dict, project: Project, target: str,
+                    prose: _Prose) -> list[dict[str, Any]]:
+    """The lesson's own cells as notebook cells; SourceErrors with the problems of every cell."""
+    jinja_in_code = _jinja_in_code(lesson, project)
+    prose_context = {**_substitutions(lesson), **context}  # MyST's substitutions, in Markdown only
+    cells, errors = [], []
+    for cell in shown:
+        try:
+            source = _render_cell(environment, cell, context if cell.kind == "code" else prose_context, lesson.path, jinja_in_code)
+            if cell.kind == "markdown":
+                source = prose.resolve(source, cell, lesson.path)
+            if cell.kind == "markdown" and target == "site":
+                source = prose.directives(source, cell, lesson.path)
+        except SourceError as exc:  # the next cells may have problems of their own: find them all
+            errors.append(exc)
+            continue
+        cells.append(_notebook_cell(cell, source, target))
+    if errors:
+        raise SourceErrors(errors)
+    return cells
+
+
+def _template_cells(templates: Templates, environment, context: dict[str, Any], project: Project) -> list[tuple[int | str, dict[str, Any]]]:
+    """The cells the build adds, each with where it goes: the header, Kaggle's setup cell, the footer."""
+    header, footer = (_render_template_file(templates, environment, name, context).strip() for name in LESSON_TEMPLATES)
+    added: list[tuple[int | str, dict[str, Any]]] = []
+    if header:
+        added.append((0, _new_cell("markdown", header, {"lessonbuild": {"role": "header"}})))
+    if context["target"] == "kaggle" and (setup := _kaggle_setup_cell(context["course"], project)) is not None:
+        added.append((len(added), setup))
+    if footer:
+        added.append(("end", _new_cell("markdown", footer, {})))
+    return added
+
+
+def _context(templates: Templates, environment, course, lesson, project: Project, target: str, data_files: list[Path]) -> dict[str, Any]:
+    url_of = _kaggle_url if target == "kaggle" else _page_url
+    context = {
+        "course": course,
+        "lesson": lesson,
+        "unit": course.unit(lesson.number),
+        "next_unit": course.unit(lesson.number + 1),
+        "target": target,
+        "data_path": _data_path_function(project.root / course.path, course, target, data_files),
+        "figure": _figure_function(lesson),
+        **_link_functions(course, lesson, url_of, target),
+    }
+    # macros.j2 sees the lesson and its links
+    context["macros"] = _render_template_file(templates, environment, MACROS, context, module=True)
+    return context
+
+
+def _data_path_function(course_folder: Path, course: Course, target: str, used: list[Path]) -> Callable[[str], str]:
+    def data_path(name: str) -> str:
+        """The path of a data file or folder as the executing notebook sees it.
+
+        Here the kernel's working folder is the course's. On Kaggle, data/ is in the course's own
+        dataset (data_source); without one, data/ mirrors the kernel's inputs, as an imported
+        learntools course's does, and the datasets the kernel names hold the files.
+        """
+        if ".." in Path(name).parts or Path(name).is_absolute():
+            raise LessonTemplateError(f"data file '{name}': a path inside {DATA}/ of this course")
+        relative = Path(name).as_posix() + ("/" if name.endswith("/") else "")  # a folder's slash stays
+        if target == "kaggle" and _kaggle_dataset_folder(course) is None:
+            return f"{KAGGLE_INPUT}/{relative}"
+        if not (course_folder / DATA / name).exists():
+            raise LessonTemplateError(f"data file '{name}' not found in {DATA}/ of this course")
+        used.append(course.path / DATA / name)  # the execution cache hashes what a lesson reads
+        if target == "kaggle":
+            return f"{_kaggle_dataset_folder(course)}/{DATA}/{relative}"
+        return f"{DATA}/{relative}"
+
+    return data_path
+
+
+def _kaggle_dataset_folder(course: Course) -> str | None:
+    """Where a Kaggle kernel finds the course's dataset (data/ and the helper modules); None without one."""
+    source = (course.kaggle or {}).get("data_source")
+    return None if source is None else f"{KAGGLE_INPUT}/{source.split('/')[1]}"
+
+
+def _kaggle_setup_cell(course: Course, project: Project) -> dict[str, Any] | None:
+    """On Kaggle the course's helper modules sit in its dataset, which is not on the import path."""
+    folder = _kaggle_dataset_folder(course)
+    if folder is None or not any((project.root / course.path).glob("*.py")):
+        return None
+    code = f"import sys\nsys.path.append({folder!r})  # the course's helper modules"
+    return _new_cell("code", code, {"_kg_hide-input": True, "lessonbuild": {"role": "setup"}})
+
+
+def _figure_function(lesson: Lesson) -> Callable[..., str]:
+    names = [cell.metadata["figure"] for cell in lesson.cells if "figure" in cell.metadata]
+
+    def figure(name: str, alt: str = "", caption: str = "") -> str:
+        """Markdown showing a figure drawn by a figure cell; the image itself is attached after execution."""
+        if name not in names:
+            known = ", ".join(names) or "none"
+            raise LessonTemplateError(f"unknown figure '{name}' (figures drawn in this lesson: {known})")
+        image = f"![{alt or caption or name}](attachment:{name}.png)"
+        return f"{image}\n\n*{caption}*" if caption else image
+
+    return figure
+
+
+def _page_url(lesson: Lesson) -> str:
+    return f"{lesson.slug}.md"  # MkDocs turns a link to a page's source into a link to the page
+
+
+def _kaggle_url(lesson: Lesson) -> str:
+    if not lesson.readable:
+        return f"{lesson.slug}.md"  # its own problems are reported; the build stops before anything is written
+    if lesson.kernel is None:
+        raise LessonTemplateError("links to Kaggle need the course file's kaggle settings")
+    # As on Kaggle Learn: a tutorial is read where it is, an exercise is forked to be worked in.
+    return lesson.kernel.forking_url if lesson.role == "exercise" else lesson.kernel.url
+
+
+def _link_functions(course: Course, lesson: Lesson, url_of: Callable[[Lesson], str], target: str) -> dict[str, Callable[..., str]]:
+    """learntools' link macros: to lesson pages on the site, to Kaggle kernels for Kaggle.
+
+    Each gives the URL. A macro in running text (bare=True) gives a whole Markdown link on the
+    site, where a page's address means nothing as text; on Kaggle, the address, as learntools does.
+    """
+
+    def link(linked: Lesson, bare: bool) -> str:
+        return f"[{linked.title}]({url_of(linked)})" if bare and target == "site" else url_of(linked)
+
+    def unit(number: int | None, macro: str) -> Unit:
+        found = course.unit(lesson.number if number is None else int(number))
+        if found is None:
+            raise LessonTemplateError(f"{macro}: the course has lessons 1 to {len(course.units)}")
+        return found
+
+    def tutorial_url(number: int | None = None, bare: bool = False) -> str:
+        found = unit(number, f"#$TUTORIAL_URL({number or ''})$")
+        if found.tutorial is None:
+            raise LessonTemplateError(f"#$TUTORIAL_URL({number or ''})$: lesson {found.number} has no tutorial")
+        return link(found.tutorial, bare)
+
+    def exercise_url(number: int | None = None, bare: bool = False) -> str:
+        found = unit(number, f"#$EXERCISE_URL({number or ''})$")
+        if found.exercise is None:
+            raise LessonTemplateError(f"lesson {found.number} has no exercise (the course file lists none for it)")
+        return link(found.exercise, bare)
+
+    def next_notebook_url(bare: bool = False) -> str:
+        current = unit(None, "#$NEXT_NOTEBOOK_URL$")
+        if lesson.role == "tutorial" and current.exercise is not None:
+            return link(current.exercise, bare)
+        following = course.unit(lesson.number + 1)
+        if following is None:
+            raise LessonTemplateError("#$NEXT_NOTEBOOK_URL$: this is the course's last lesson")
+        return link(following.first, bare)
+
+    def exercise_forking_url(number: int | None = None, bare: bool = False) -> str:
+        return exercise_url(number, bare)
+
+    return {"next_notebook_url": next_notebook_url, "tutorial_url": tutorial_url,
+            "exercise_url": exercise_url, "exercise_forking_url": exercise_forking_url}
+
+
+def _render_template_file(templates: Templates, environment, name: str, context: dict, module: bool = False):
+    try:
+        template = environment.get_template(name)
+        return template.make_module(context) if module else template.render(context)
+    except Exception as exc:  # any error raised while the template runs is the template's
+        raise template_error(templates, exc, name, _describe) from None
+
+
+def _shown_once(lesson: Lesson, target: str) -> list[Cell]:
+    """The lesson's cells; on the site, less a first heading that says the title the page's header shows."""
+    cells = list(lesson.cells)
+    if target != "site" or not cells or title_heading(cells[0]) != lesson.title:
+        return cells
+    first = cells[0]
+    lines = first.source.split("\n")
+    heading = next(index for index, line in enumerate(lines) if not LABEL.match(line))
+    kept = [(line, number) for index, (line, number) in enumerate(zip(lines, first.lines)) if index != heading]
+    while heading < len(kept) and not kept[heading][0].strip():
+        del kept[heading]  # the blank lines after the heading go with it
+    if not any(line.strip() for line, _ in kept):
+        return cells[1:]
+    return [replace(first, source="\n".join(line for line, _ in kept), lines=tuple(n for _, n in kept)), *cells[1:]]
+
+
+# A line that could make a level-one heading (ATX `# Title`, or a setext `===` underline): a cell with none is not parsed.
+LEVEL_ONE_LINE = re.compile(r"^ {0,3}(#([ \t]|$)|=+[ \t]*$)", re.MULTILINE)
+
+
+def _has_level_one_heading(cell: Cell) -> bool:
+    if cell.kind != "markdown" or not LEVEL_ONE_LINE.search(cell.source):
+        return False
+    return any(t.type == "heading_open" and t.tag == "h1" for t in COMMONMARK.parse(cell.source))
+
+
+def _substitutions(lesson: Lesson) -> dict[str, Any]:
+    """MyST's substitutions of the lesson: `substitutions`, or `myst: {substitutions: ...}`, in front matter."""
+    myst = lesson.front_matter.get("myst")
+    nested = myst.get("substitutions", {}) if isinstance(myst, dict) else {}
+    return {**nested, **lesson.front_matter.get("substitutions", {})}
+
+
+def _jinja_in_code(lesson: Lesson, project: Project) -> bool:
+    own = lesson.front_matter.get("lessonbuild", {}).get("jinja_in_code")
+    return project.settings.jinja_in_code if own is None else own
+
+
+def _render_cell(environment, cell: Cell, context: dict, path: Path, jinja_in_code: bool) -> str:
+    """A cell with the build's own `{{ }}` expressions replaced; a Markdown cell that uses Jinja's
+    statements (`{% if %}`) rendered through Jinja whole. Braces of any other kind (Python's, LaTeX's
+    `{{p_t}}`) stay as they are."""
+    if cell.kind == "code" and not jinja_in_code:
+        return cell.source
+    if cell.kind == "code" or "{%" not in cell.source:
+        return _render_expressions(environment, cell, context, path)
+    try:
+        return environment.from_string(cell.source).render(context)
+    except jinja2.TemplateSyntaxError as exc:
+        raise SourceError(path, _cell_line(cell, exc.lineno), f"Jinja syntax error: {exc.message}") from None
+    except Exception as exc:
+        _, line = deepest_template_frame(exc, CELL_TEMPLATE_NAME)
+        raise SourceError(path, _cell_line(cell, line), _describe(exc)) from None
+
+
+# {{ ... }}: evaluated only when it names one of the build's own names (data_path, lesson, ...), or is a quoted string.
+BRACES = re.compile(r"\{\{(?P<expression>.*?)\}\}", re.DOTALL)
+
+
+def _render_expressions(environment, cell: Cell, context: dict, path: Path) -> str:
+    """The cell byte for byte but for `{{ build expression }}`: f-strings, format templates, dictionaries
+    in braces and LaTeX are not Jinja's."""
+
+    def replace(match: re.Match) -> str:
+        try:
+            parsed = environment.parse(match[0])
+        except jinja2.TemplateSyntaxError:
+            return match[0]  # not Jinja at all: Python's own braces
+        names = jinja2.meta.find_undeclared_variables(parsed)
+        if not names & context.keys() and not _is_quoted_text(parsed):
+            return match[0]  # no name of the build's: another language's braces (a misspelt name fails when it runs)
+        try:
+            return environment.from_string(match[0]).render(context)
+        except Exception as exc:
+            line = cell.source.count("\n", 0, match.start()) + 1
+            raise SourceError(path, _cell_line(cell, line), _describe(exc)) from None
+
+    return BRACES.sub(replace, cell.source)
+
+
+def _is_quoted_text(parsed: jinja2.nodes.Template) -> bool:
+    """`{{ '{%' }}`: how Jinja's own text is quoted (the importer writes it so)."""
+    (output,) = parsed.body if len(parsed.body) == 1 else (None,)
+    return isinstance(output, jinja2.nodes.Output) and all(
+        isinstance(node, jinja2.nodes.Const) and isinstance(node.value, str) for node in output.nodes)
+
+
+# What a page does not show as prose: HTML comments, code blocks and code spans (examples of syntax). A
+# fence that opens a MyST directive ({note}, {figure}) holds prose, and stays.
+NOT_SHOWN = re.compile(r"<!--.*?-->|^(?P<fence>`{3,}|~{3,})(?!\{).*?^(?P=fence)[ \t]*$|`[^`\n]+`", re.DOTALL | re.MULTILINE)
+
+
+def _shown_text(source: str) -> str:
+    """The Markdown with what it does not show as prose blanked out, line for line."""
+    return NOT_SHOWN.sub(lambda m: re.sub(r"[^\n]", " ", m[0]), source)
+
+
+class _Prose:
+    """What a lesson's prose points at: other lessons' pages, and files it shows."""
+
+    def __init__(self, project: Project, course_folder: Path, shared: _CourseProse, lesson: Lesson):
+        self.lessons, self.course_folder, self.lesson_files = project.lessons_dir.resolve(), course_folder, shared.lesson_files
+        self.page = PageProse(lesson.slug, lesson.title, shared.bibliography, course_folder, project.lessons_dir)
+        self.assets: list[Path] = []
+        self.warnings: list[SourceWarning] = []
+
+    def directives(self, source: str, cell: Cell, path: Path) -> str:
+        """MyST's prose as the site's components (myst/); a file the prose offers for download is checked as an image is."""
+        seen = len(self.page.warnings), len(self.page.files)
+        shown = self.page.translate(source, lambda line: f"{path.as_posix()}:{_cell_line(cell, line)}")
+        self.warnings += [SourceWarning(where, message) for where, message in self.page.warnings[seen[0]:]]
+        for file, where in self.page.files[seen[1]:]:
+            self._asset(file, path, int(where.rsplit(":", 1)[1]), "file")
+        return shown
+
+    def finish(self, path: Path) -> str:
+        seen = len(self.page.warnings)
+        closing = self.page.finish()
+        self.warnings += [SourceWarning(where, message) for where, message in self.page.warnings[seen:]]
+        return closing
+
+    def resolve(self, source: str, cell: Cell, path: Path) -> str:
+        """The Markdown with each link to a page that is no lesson made plain text (and a warning), and each image
+        it shows checked: a missing one is an error."""
+        lines, shown = source.split("\n"), _shown_text(source).split("\n")
+        for number, (text, visible) in enumerate(zip(lines, shown), start=1):
+            for match in PROSE_IMAGE.finditer(visible):
+                self._asset(match["md"] or match["html"] or match["directive"], path, _cell_line(cell, number))
+            if LESSON_LINK.search(visible):
+                lines[number - 1] = LESSON_LINK.sub(lambda m: self._link(m, path, _cell_line(cell, number)), text)
+        return "\n".join(lines)
+
+    def _link(self, match: re.Match, path: Path, line: int) -> str:
+        if (self.course_folder / match["target"]).resolve() in self.lesson_files:
+            return match[0]
+        self.warnings.append(SourceWarning(f"{path.as_posix()}:{line}", f"link to '{match['target']}', which is no lesson: shown as text"))
+        return match["text"]
+
+    def _asset(self, source: str, path: Path, line: int, kind: str = "image") -> None:
+        file = (self.course_folder / source.split("#")[0].split("?")[0]).resolve()
+        if not file.is_relative_to(self.lessons) or not file.is_file():
+            raise SourceError(path, line, f"{kind} '{source}' not found (a file beside the lesson, inside lessons/)")
+        self.assets.append(file.relative_to(self.lessons))
+
+
+def _cell_line(cell: Cell, template_line: int | None) -> int:
+    if template_line is None or not 1 <= template_line <= len(cell.lines):
+        return cell.line
+    return cell.lines[template_line - 1]
+
+
+def _describe(exc: BaseException) -> str:
+    if isinstance(exc, jinja2.UndefinedError):
+        return f"undefined name in template: {exc.message}"
+    if isinstance(exc, LessonTemplateError):
+        return str(exc)
+    return f"template error: {type(exc).__name__}: {exc}"
+
+
+def _notebook_cell(cell: Cell, source: str, target: str) -> dict[str, Any]:
+    metadata = dict(cell.metadata)
+    if cell.tags:
+        metadata["tags"] = list(cell.tags)
+    if target == "kaggle":
+        metadata.update({flag: True for tag in cell.tags for flag in KAGGLE_HIDING.get(tag, ())})
+    return _new_cell(cell.kind, source, metadata)
+
+
+def _new_cell(kind: str, source: str, metadata: dict[str, Any]) -> dict[str, Any]:
+    metadata = dict(metadata)
+    attachments = metadata.pop("attachments", None)  # imported notebooks keep theirs in the cell metadata
+    cell = {"cell_type": kind, "id": "", "metadata": metadata, "source": source}
+    if kind == "code":
+        cell.update(execution_count=None, outputs=[])
+    elif attachments:
+        cell["attachments"] = attachments
+    return cell
+
+
+def _notebook_metadata(course: Course, lesson: Lesson, project: Project) -> dict[str, Any]:
+    name = project.settings.kernel
+    display_name = "Python 3 (ipykernel)" if name == "python3" else name  # as Jupyter itself names it
+    kernelspec = {"name": name, "display_name": display_name, "language": "python"}
+    kernelspec.update(lesson.front_matter.get("kernelspec", {}))
+    return {
+        "kernelspec": kernelspec,
+        "language_info": {"name": "python"},
+        "title": lesson.title,
+        "lessonbuild": {"course": course.slug, "lesson": lesson.slug, "source": lesson.path.as_posix()},
+        **({"mystnb": lesson.front_matter["mystnb"]} if isinstance(lesson.front_matter.get("mystnb"), dict) else {}),
+    }

@@ -1,0 +1,139 @@
+"""Stage 5, site: the site engine builds site/ from the published pages, replacing the old site only on success.
+
+`serve` has its own output instead, the preview in the build folder, built in place and incrementally.
+
+The build writes _build/mkdocs.yml: the project's own mkdocs.yml (or, where it has none, the
+packaged default settings under the site_name of its settings), unchanged, followed by
+docs_dir, site_dir and nav. No MkDocs plugin of ours is involved, so _build/ is a plain
+MkDocs project that any mkdocs.yml-compatible tool can build.
+"""
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from lessonbuild.errors import MissingExtra, SiteBuildError
+from lessonbuild.fsutil import replace_folder, write_atomic
+from lessonbuild.model import Page
+from lessonbuild.project import DEFAULT_MKDOCS, Project, site_name
+
+STAGING = "site.new"
+PREVIEW = "preview"  # in the build folder: what `serve` shows
+FINGERPRINT = "site.fingerprint"  # in the build folder: site/ as the last build left it
+
+
+# Each site engine's build command, over the generated mkdocs.yml (both read it). Zensical keeps its own cache in
+# the build folder and builds only the pages that changed; MkDocs builds every page every time.
+ENGINES = {
+    "mkdocs": ["-m", "mkdocs", "build", "--config-file"],
+    "zensical": ["-m", "zensical", "build", "--config-file"],
+}
+DIRTY_WARNING = "A 'dirty' build is being performed"
+
+
+def require_site_engine(project: Project) -> str:
+    """The project's site engine, which must be installed (checked before any lesson runs)."""
+    engine = project.settings.site_engine
+    if importlib.util.find_spec(engine) is None:
+        raise MissingExtra(f'site_engine = "{engine}"', engine, engine)
+    return engine
+
+
+def build_site(nav: list[Page], project: Project) -> Path:
+    """Build the site from the build's docs folder with the project's site engine, and swap it into site/."""
+    _run_engine(nav, project, STAGING, dirty=False)
+    replace_folder(project.build_dir / STAGING, project.site_dir)
+    remember_site(project)
+    return project.site_dir
+
+
+def build_preview(nav: list[Page], project: Project) -> Path:
+    """Build the live preview of `serve` in place, into the build folder; site/ is left as the last build made it.
+
+    Zensical builds only the pages that changed anyway. MkDocs, which builds every page, is given
+    --dirty here (pages whose Markdown is older than their HTML are skipped) whenever the navigation is
+    the one of the last preview: its dirty build does not update other pages' navigation."""
+    folder = preview_folder(project)
+    config = project.build_dir / f"{PREVIEW}.yml"
+    unchanged = config.exists() and config.read_text(encoding="utf-8") == _generated_config(nav, project, PREVIEW)
+    dirty = unchanged and (folder / "index.html").exists() and require_site_engine(project) == "mkdocs"
+    search = folder / "search" / "search_index.json"
+    before = json.loads(search.read_text(encoding="utf-8")) if dirty and search.exists() else None
+    _run_engine(nav, project, PREVIEW, dirty=dirty)
+    if before is not None and search.exists():
+        write_atomic(search, json.dumps(_merged_search(before, json.loads(search.read_text(encoding="utf-8")))))
+    return folder
+
+
+def _merged_search(before: dict, rebuilt: dict) -> dict:
+    """MkDocs' dirty build indexes the pages it rebuilt alone: the other pages' entries come from the index before."""
+    pages = {doc["location"].split("#")[0] for doc in rebuilt.get("docs", [])}
+    kept = [doc for doc in before.get("docs", []) if doc["location"].split("#")[0] not in pages]
+    return {**rebuilt, "docs": kept + rebuilt.get("docs", [])}
+
+
+def preview_folder(project: Project) -> Path:
+    return project.build_dir / PREVIEW
+
+
+def _run_engine(nav: list[Page], project: Project, output: str, dirty: bool) -> None:
+    engine = require_site_engine(project)
+    config = project.build_dir / ("mkdocs.yml" if output == STAGING else f"{PREVIEW}.yml")
+    write_atomic(config, _generated_config(nav, project, output))
+    environment = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    dirty = dirty and engine == "mkdocs"
+    # MkDocs warns that a dirty build is one, which --strict would make an error: its other warnings fail it here.
+    command = [sys.executable, *ENGINES[engine], str(config), *(["--dirty"] if dirty else ["--strict"])]
+    result = subprocess.run(command, check=False, capture_output=True, text=True, env=environment, cwd=project.build_dir)
+    problems = [line for line in (result.stderr + result.stdout).splitlines()
+                if line.strip() and not line.startswith("INFO") and not (dirty and DIRTY_WARNING in line)]
+    if result.returncode != 0 or (dirty and problems) or not (project.build_dir / output / "index.html").exists():
+        raise SiteBuildError(f"{engine} build --strict failed:\n" + "\n".join(problems))
+
+
+def remember_site(project: Project) -> None:
+    """Record site/ as it stands, as the build left it."""
+    write_atomic(project.build_dir / FINGERPRINT, _fingerprint(project.site_dir))
+
+
+def site_is_intact(project: Project) -> bool:
+    """Whether site/ is still exactly as the last build left it: no file removed, added or changed since."""
+    recorded = project.build_dir / FINGERPRINT
+    if not recorded.exists() or not (project.site_dir / "index.html").exists():
+        return False
+    return recorded.read_text(encoding="utf-8") == _fingerprint(project.site_dir)
+
+
+def _fingerprint(folder: Path) -> str:
+    """Every file's path, size and modification time: what a hand edit or a removal changes, found without reading."""
+    entries = []
+    for directory, _, names in os.walk(folder):
+        for name in names:
+            status = os.stat(os.path.join(directory, name))
+            entries.append((os.path.relpath(os.path.join(directory, name), folder), status.st_size, status.st_mtime_ns))
+    return hashlib.sha256(json.dumps(sorted(entries)).encode()).hexdigest()
+
+
+def _generated_config(nav: list[Page], project: Project, output: str) -> str:
+    own = project.mkdocs_config.read_text(encoding="utf-8").rstrip()
+    if project.mkdocs_config == DEFAULT_MKDOCS:
+        own = f"site_name: {json.dumps(site_name(project))}\n{own}"  # a JSON string is a YAML string
+    added = {"docs_dir": "docs", "site_dir": output, "nav": [_nav_entry(page) for page in nav]}
+    # JSON is YAML, and writing it costs a tenth of PyYAML's emitter for a navigation of hundreds of pages.
+    return f"{own}\n\n# Added by the build: the pages it generated.\n" + "\n".join(
+        f"{key}: {json.dumps(value, ensure_ascii=False)}" for key, value in added.items()) + "\n"
+
+
+def _nav_entry(page: Page):
+    if not page.children:
+        return {page.title: page.path}
+    if not page.path:  # a section of its own, without a page
+        return {page.title: [_nav_entry(child) for child in page.children]}
+    # The section's first child is its index page, shown as the section itself.
+    first, *rest = page.children
+    return {page.title: [first.path, *(_nav_entry(child) for child in rest)]}

@@ -1,0 +1,133 @@
+import json
+import zipfile
+
+import nbformat
+import pytest
+
+from lessonbuild.pipeline.execute.kernel import run_notebook
+from lessonbuild.pipeline.publish.pages import publish
+from lessonbuild.pipeline.read.lessons import read_courses
+from lessonbuild.pipeline.render.notebooks import render_course
+from tests.conftest import run_build
+
+pytestmark = [pytest.mark.kernel]
+
+
+@pytest.fixture
+def published(tiny_project):
+    (course,) = read_courses(tiny_project)
+    executed = [run_notebook(r, tiny_project) for r in render_course(course, tiny_project)]
+    nav = publish([(course, executed)], tiny_project, "Test Site")
+    return tiny_project.build_dir / "docs", nav
+
+
+def test_lesson_page_holds_text_code_and_extracted_images(published):
+    docs, _ = published
+    page = (docs / "tiny" / "01-plots.md").read_text()
+    assert page.startswith("# Plots")
+    assert "```python\nimport helper\nprint(helper.greeting())\n```" in page
+    assert "hello from the helper" in page
+    images = sorted((docs / "tiny" / "01-plots_files").glob("*.png"))
+    assert len(images) == 1 and images[0].read_bytes().startswith(b"\x89PNG")
+    assert f"](01-plots_files/{images[0].name})" in page
+
+
+def test_hidden_input_is_collapsed_behind_a_toggle(published):
+    docs, _ = published
+    page = (docs / "tiny" / "01-plots.md").read_text()
+    hidden = page.split('<details class="lesson-hidden" markdown="1">', 1)[1].split("</details>", 1)[0]
+    assert "<summary>Show code</summary>" in hidden and "plt.plot(values)" in hidden
+    assert "#$HIDE_INPUT$" not in page
+
+
+def test_downloads_the_executed_notebook_and_the_course_files(published):
+    docs, _ = published
+    page = (docs / "tiny" / "01-plots.md").read_text()
+    assert "[Download this lesson (.zip)](01-plots.zip){ .lesson-download } · [Notebook only](01-plots.ipynb)" in page
+    assert "Executed on CPU in" in page
+    notebook = nbformat.read(docs / "tiny" / "01-plots.ipynb", as_version=4)
+    nbformat.validate(notebook)
+    code = [cell for cell in notebook.cells if cell.cell_type == "code"]
+    assert code[0].outputs[0].text == "hello from the helper\n"
+    assert "image/png" in code[1].outputs[0].data
+    with zipfile.ZipFile(docs / "tiny" / "tiny-files.zip") as bundle:
+        assert sorted(bundle.namelist()) == ["tiny/data/values.txt", "tiny/helper.py"]
+    with zipfile.ZipFile(docs / "tiny" / "01-plots.zip") as lesson:  # the notebook in one folder with what it uses
+        assert sorted(lesson.namelist()) == ["01-plots/01-plots.ipynb", "01-plots/data/values.txt", "01-plots/helper.py"]
+        assert lesson.read("01-plots/01-plots.ipynb") == (docs / "tiny" / "01-plots.ipynb").read_bytes()
+    assert not [c for c in notebook.cells if c.metadata.get("lessonbuild", {}).get("role") == "setup"]  # no site_url
+
+
+def test_course_and_home_pages_and_navigation(published):
+    docs, nav = published
+    assert "**1. [Plots](01-plots.md)**<br>\nA lesson without TensorFlow." in (docs / "tiny" / "index.md").read_text()
+    home = (docs / "index.md").read_text()
+    assert home.startswith("# Test Site") and "[Tiny Course](tiny/index.md)" in home
+    assert [page.title for page in nav] == ["Home", "Tiny Course"]
+    assert [child.path for child in nav[1].children] == ["tiny/index.md", "tiny/01-plots.md"]
+
+
+def test_open_in_colab_when_the_project_says_where(tiny_project):
+    from lessonbuild.project import Settings
+
+    url = "https://colab.research.google.com/github/team/course/blob/gh-pages/{notebook}"
+    project = type(tiny_project)(root=tiny_project.root, settings=Settings(colab_url=url))
+    (course,) = read_courses(project)
+    executed = [run_notebook(r, project) for r in render_course(course, project)]
+    publish([(course, executed)], project, "Test Site")
+    page = (project.build_dir / "docs" / "tiny" / "01-plots.md").read_text()
+    assert "[Open in Colab](https://colab.research.google.com/github/team/course/blob/gh-pages/tiny/01-plots.ipynb)" in page
+
+
+def test_no_colab_link_by_default(published):
+    docs, _ = published
+    assert "Colab" not in (docs / "tiny" / "01-plots.md").read_text()
+
+
+def test_an_exercise_is_a_page_beside_its_tutorial(learntools_root):
+    result = run_build(learntools_root)
+    assert result.returncode == 0, result.stderr
+    site = learntools_root / "site" / "pooling"
+    course = (site / "index.html").read_text()
+    first = course.index('href="01-pooling-by-hand/"')
+    assert first < course.index('href="01-exercise-pooling-by-hand/"') < course.index('href="02-strides/"')
+    exercise = (site / "01-exercise-pooling-by-hand" / "index.html").read_text()
+    assert "exercise for lesson 1 of 2" in exercise
+    assert 'href="../02-strides/"' in exercise  # #$KEEP_GOING$, as a link between pages
+    assert (site / "01-exercise-pooling-by-hand.ipynb").exists()
+
+
+def test_a_prose_edit_publishes_that_lesson_alone_and_a_removed_lesson_leaves_no_page(tmp_path):
+    from tests.conftest import make_project
+
+    lessons = {f"0{n}-l": f"# Lesson {n}\n\nProse {n}.\n\n```{{code-cell}} ipython3\nprint({n})\n```\n" for n in (1, 2, 3)}
+    root = make_project(tmp_path, lessons)
+    assert run_build(root).returncode == 0
+    docs = root / "_build" / "docs" / "tiny"
+    before = {p.name: p.stat().st_mtime_ns for p in docs.iterdir()}
+    page = docs / "02-l.md"
+    other = _cache_entry(root, "01-l")
+    other.write_bytes(b"x" * other.stat().st_size)  # were it read, it would be found damaged and run again
+    (root / "lessons" / "tiny" / "02-l.md").write_text(lessons["02-l"].replace("Prose 2.", "Prose two."))
+    result = run_build(root)
+    assert result.returncode == 0 and "tiny/02-l: cached" in result.stdout  # a prose edit executes nothing
+    assert "tiny/01-l: cached" in result.stdout and "damaged" not in result.stderr  # nor reads another lesson's entry
+    after = {p.name: p.stat().st_mtime_ns for p in docs.iterdir()}
+    assert [name for name in sorted(after) if after[name] != before.get(name)] == ["02-l.ipynb", "02-l.md", "02-l.zip"]
+    assert "Prose two." in page.read_text()
+    assert "Prose two." in (root / "site" / "tiny" / "02-l" / "index.html").read_text()
+    (root / "lessons" / "tiny" / "01-l.md").write_text(lessons["01-l"].replace("Prose 1.", "Prose one."))
+    result = run_build(root)  # now its page needs the damaged entry: found, removed, and the lesson run again
+    assert result.returncode == 0, result.stderr
+    assert "damaged cache entry" in result.stderr and "tiny/01-l: executed in " in result.stdout
+    assert "Prose one." in (root / "site" / "tiny" / "01-l" / "index.html").read_text()
+    (root / "lessons" / "tiny" / "course.yml").write_text("title: Tiny Course\nlessons:\n  - 01-l\n  - 02-l\n")
+    (root / "lessons" / "tiny" / "03-l.md").unlink()
+    assert run_build(root).returncode == 0
+    assert not (docs / "03-l.md").exists() and not (docs / "03-l.ipynb").exists()
+    assert not (root / "site" / "tiny" / "03-l").exists()
+
+
+def _cache_entry(root, slug: str):
+    key = json.loads((root / "_build" / "cache" / "last" / "tiny" / f"{slug}.json").read_text())["key"]
+    return root / "_build" / "cache" / "entries" / key[:2] / f"{key}.ipynb"
