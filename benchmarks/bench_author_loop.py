@@ -98,15 +98,15 @@ def _measure(root: Path, size: int, engine: str, lesson: Path, repeat: int) -> l
 SERVE_LOOP = """
 import io, re, sys, time
 from pathlib import Path
-from lessonbuild.commands.build import build
+from lessonbuild.pipeline.build import BuildRequest, build
 from lessonbuild.project import load_project
 project, lesson = load_project(Path(sys.argv[1])), Path(sys.argv[2])
-build(project, preview=True, out=io.StringIO())
+build(project, BuildRequest(preview=True), out=io.StringIO())
 for attempt in range(int(sys.argv[3])):
     lesson.write_text(re.sub(r"^Some prose.*$", f"Some prose, served {attempt} at {time.time()}.", lesson.read_text(),
                              count=1, flags=re.MULTILINE))
     started = time.perf_counter()
-    assert build(project, preview=True, out=io.StringIO()).exit_code == 0
+    assert build(project, BuildRequest(preview=True), out=io.StringIO()).exit_code == 0
     print(time.perf_counter() - started)
 """
 

@@ -8,14 +8,20 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from importlib import import_module
 from pathlib import Path
-from typing import Callable, TextIO
+from types import ModuleType
 
-from lessonbuild.commands import COMMANDS
-from lessonbuild.errors import BuildError, SourceErrors
+from lessonbuild.errors import report_errors
 from lessonbuild.project import load_project
 
 DEFAULT_COMMAND = "build"
+# In the order `--help` lists them; `import` is a Python keyword, hence the module import_.
+COMMAND_NAMES = ("build", "check", "figures", "serve", "new", "import", "kaggle", "init", "clean")
+COMMANDS: dict[str, ModuleType] = {
+    name: import_module(f"lessonbuild.commands.{name}_" if name == "import" else f"lessonbuild.commands.{name}")
+    for name in COMMAND_NAMES
+}
 
 
 def main(argv: list[str] | None = None, default_root: Path | None = None, prog: str | None = None) -> int:
@@ -25,33 +31,6 @@ def main(argv: list[str] | None = None, default_root: Path | None = None, prog: 
     parser = _parser(default_root or Path.cwd(), prog or Path(sys.argv[0]).name)
     args = parser.parse_args(_with_default_command(argv))
     return report_errors(lambda: _run(args), debug=args.debug)
-
-
-def report_errors(action: Callable[[], int | None], debug: bool = False, err: TextIO | None = None) -> int:
-    """Run `action`, printing what a user can act on instead of a traceback; return the exit code.
-
-    `serve` runs each rebuild through this too, so that a rebuild reports as a build does.
-    """
-    err = err or sys.stderr
-    try:
-        return action() or 0
-    except KeyboardInterrupt:
-        print("interrupted; site/, figures/ and the cache are as they were", file=err)
-        return 130
-    except SourceErrors as exc:
-        for error in exc.errors:
-            print(error, file=err, flush=True)
-        return exc.exit_code
-    except BuildError as exc:
-        if debug:
-            raise
-        print(exc, file=err, flush=True)
-        return exc.exit_code
-    except Exception as exc:  # a bug of the build itself: one line, the traceback only on request
-        if debug:
-            raise
-        print(f"internal error: {type(exc).__name__}: {exc} (run with --debug for the traceback)", file=err)
-        return 1
 
 
 def _run(args: argparse.Namespace) -> int:

@@ -1,8 +1,11 @@
-"""The build's exceptions: what went wrong, and where in the sources."""
+"""The build's exceptions: what went wrong, and where in the sources; and how each reaches the user (report_errors)."""
 from __future__ import annotations
 
+import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TextIO
 
 
 class BuildError(Exception):
@@ -105,3 +108,30 @@ class DeviceMissing(BuildError):
 
 class SiteBuildError(BuildError):
     """The site engine refused the generated site."""
+
+
+def report_errors(action: Callable[[], int | None], debug: bool = False, err: TextIO | None = None) -> int:
+    """Run `action`, printing what a user can act on instead of a traceback; return the exit code.
+
+    `serve` runs each rebuild through this too, so that a rebuild reports as a build does.
+    """
+    err = err or sys.stderr
+    try:
+        return action() or 0
+    except KeyboardInterrupt:
+        print("interrupted; site/, figures/ and the cache are as they were", file=err)
+        return 130
+    except SourceErrors as exc:
+        for error in exc.errors:
+            print(error, file=err, flush=True)
+        return exc.exit_code
+    except BuildError as exc:
+        if debug:
+            raise
+        print(exc, file=err, flush=True)
+        return exc.exit_code
+    except Exception as exc:  # a bug of the build itself: one line, the traceback only on request
+        if debug:
+            raise
+        print(f"internal error: {type(exc).__name__}: {exc} (run with --debug for the traceback)", file=err)
+        return 1

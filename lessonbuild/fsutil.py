@@ -1,9 +1,12 @@
-"""Writing files so that a reader never sees half of one: a temporary name, then a rename."""
+"""Files as the build writes and recognises them: atomic writes (a temporary name, then a rename), and the one
+walk, stamp and hash that every stage and store uses."""
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 _UMASK = os.umask(0)
@@ -63,9 +66,26 @@ def file_stamp(path: Path) -> str:
     return "folder" if os.path.isdir(path) else f"{status.st_size}:{status.st_mtime_ns}"
 
 
-def walk_files(folder: Path):
+def walk_files(folder: Path) -> Iterator[Path]:
     """Every file under `folder`, __pycache__ left out (what Python writes beside the code is not a source)."""
     for directory, subdirectories, names in os.walk(folder):
         subdirectories[:] = [d for d in subdirectories if d != "__pycache__"]
         for name in names:
             yield Path(directory) / name
+
+
+def file_sha256(path: Path) -> str:
+    """A file by its content; a folder by its files' names and contents; "absent" for nothing (or a link to nothing)."""
+    if os.path.isdir(path):
+        sha = hashlib.sha256()
+        for file in sorted(walk_files(path)):
+            sha.update(file.relative_to(path).as_posix().encode() + b"\0" + _content_sha256(file).digest())
+        return sha.hexdigest()
+    return _content_sha256(path).hexdigest() if os.path.exists(path) else "absent"
+
+
+def _content_sha256(path: Path) -> "hashlib._Hash":
+    try:
+        return hashlib.sha256(Path(path).read_bytes())
+    except FileNotFoundError:  # a link to nothing
+        return hashlib.sha256(b"")

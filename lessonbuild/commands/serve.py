@@ -8,7 +8,9 @@ from __future__ import annotations
 import argparse
 import sys
 
-from lessonbuild.commands.build import build, execute_options, print_failures
+from lessonbuild.commands import execute_options, print_failures
+from lessonbuild.errors import report_errors
+from lessonbuild.pipeline.build import BuildRequest, build
 from lessonbuild.project import Project
 
 HELP = "build a preview of the site, serve it on 127.0.0.1 with live reload, and rebuild it on every change"
@@ -21,15 +23,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(project: Project, args: argparse.Namespace) -> int:
-    from lessonbuild.cli import report_errors
     from lessonbuild.pipeline.site import preview_folder
     from lessonbuild.server import serve
 
-    options = execute_options(args)
+    request = BuildRequest(execute_options(args), preview=True)
 
     def rebuild() -> None:
         def build_and_report() -> None:
-            print_failures(build(project, options, preview=True).failures, sys.stdout)
+            print_failures(build(project, request).failures, sys.stdout)
 
         report_errors(build_and_report, debug=args.debug, err=sys.stdout)  # the author watches one stream
 

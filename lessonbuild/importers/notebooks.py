@@ -42,6 +42,7 @@ from lessonbuild.importers.tracks import is_track, plan_track
 from lessonbuild.pipeline.read.lessons import HEADING
 from lessonbuild.project import COURSE_FILE, Project
 from lessonbuild.pycode import without_magics
+from lessonbuild.state import names
 
 INPUT_MARKER = re.compile(r"^In \[[^\]]*\]:\s*$")
 TITLE_MARKER = re.compile(r"^<!--\s*TITLE:\s*(?P<title>.*?)\s*-->\s*$")
@@ -98,9 +99,9 @@ def import_lessons(sources: list[Path], course: str, project: Project, replace: 
     again = [existing[lesson_slug(found[1].title)] for *pair, _ in lessons for found in pair
              if found and lesson_slug(found[1].title) in existing]
     if again and not replace:
-        names = ", ".join(project.relative(folder / f"{slug}.md").as_posix() for slug in again)
-        raise UsageError(f"the course has these lessons already: {names} (import with --replace to write them anew)")
-    staging = fresh_folder(project.build_dir / "import" / course)
+        listed = ", ".join(project.relative(folder / f"{slug}.md").as_posix() for slug in again)
+        raise UsageError(f"the course has these lessons already: {listed} (import with --replace to write them anew)")
+    staging = fresh_folder(project.build_dir / names.IMPORT / course)
     try:
         if folder.is_dir():
             shutil.copytree(folder, staging, dirs_exist_ok=True)

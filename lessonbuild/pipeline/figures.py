@@ -22,8 +22,8 @@ from lessonbuild.errors import SourceError, SourceErrors
 from lessonbuild.fsutil import fresh_folder, write_atomic
 from lessonbuild.model import ExecutedLesson
 from lessonbuild.project import Project
+from lessonbuild.state import names
 
-DIFFS = "figures-diff"  # in the build folder: committed | regenerated | difference, for each drifted figure
 ATTACHMENT = re.compile(r"\(attachment:([A-Za-z0-9][A-Za-z0-9_-]*)\.png\)")
 
 
@@ -108,9 +108,9 @@ def _attach(notebook, drawn: dict[str, bytes]):
     every cell it leaves alone (copying a course's notebooks whole would cost more than the rest of a prose edit)."""
     cells = []
     for cell in notebook.cells:
-        names = [name for name in ATTACHMENT.findall(cell.source) if name in drawn] if cell.cell_type == "markdown" else []
-        if names:
-            attachments = {f"{n}.png": {"image/png": base64.b64encode(drawn[n]).decode()} for n in names}
+        shown = [name for name in ATTACHMENT.findall(cell.source) if name in drawn] if cell.cell_type == "markdown" else []
+        if shown:
+            attachments = {f"{n}.png": {"image/png": base64.b64encode(drawn[n]).decode()} for n in shown}
             cell = nbformat.NotebookNode({**cell, "attachments": nbformat.from_dict(attachments)})
         cells.append(cell)
     return nbformat.NotebookNode({**notebook, "cells": cells})
@@ -131,8 +131,8 @@ class Drift:
 
 def check_figures(figures: list[Figure], project: Project) -> list[Drift]:
     """Compare regenerated figures with the committed ones by pixels, RMS within the project's tolerance."""
-    scratch = fresh_folder(project.build_dir / "figures-check")
-    fresh_folder(project.build_dir / DIFFS)  # the diffs of this check alone: CI keeps the folder as an artifact
+    scratch = fresh_folder(project.build_dir / names.FIGURES_CHECK)
+    fresh_folder(project.build_dir / names.FIGURES_DIFF)  # the diffs of this check alone: CI keeps the folder as an artifact
     drifts = [_compare(figure, scratch, project) for figure in figures]
     drawn = {figure.path(project) for figure in figures}
     for orphan in sorted(set(project.figures_dir.glob("*/*.png")) - drawn):
@@ -160,7 +160,7 @@ def _compare(figure: Figure, scratch: Path, project: Project) -> Drift | None:
         return Drift(relative, f"regenerated figure differs: {str(exc).splitlines()[0]}")
     if result is None:
         return None
-    diff = project.build_dir / DIFFS / figure.course / f"{figure.name}.png"
+    diff = project.build_dir / names.FIGURES_DIFF / figure.course / f"{figure.name}.png"
     write_atomic(diff, _side_by_side(committed, regenerated, Path(result["diff"])))
     message = f"regenerated figure differs (RMS {result['rms']:.2f} > tolerance {result['tol']})"
     return Drift(relative, message, project.relative(diff))

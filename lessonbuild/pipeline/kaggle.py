@@ -17,8 +17,7 @@ from lessonbuild.fsutil import fresh_folder, replace_folder, write_atomic
 from lessonbuild.model import Course, ExecutedLesson, KaggleKernel, RenderedLesson
 from lessonbuild.pipeline.figures import extract_figures
 from lessonbuild.project import Project
-
-KERNELS_FOLDER = "kaggle"  # in the build folder
+from lessonbuild.state import names
 
 
 def write_kernels(courses: list[tuple[Course, list[RenderedLesson]]], project: Project) -> list[tuple[Path, KaggleKernel]]:
@@ -27,14 +26,14 @@ def write_kernels(courses: list[tuple[Course, list[RenderedLesson]]], project: P
     The folders are written beside the last ones and swapped in at the end, so a failure leaves
     the last set whole.
     """
-    staging = fresh_folder(project.build_dir / f"{KERNELS_FOLDER}.new")
+    staging = fresh_folder(project.build_dir / f"{names.KAGGLE}.new")
     written = []
     for course, rendered in courses:
         unexecuted = [ExecutedLesson(r, r.notebook, 0.0, "", ran=False) for r in rendered]
         shown, _ = extract_figures(unexecuted, project.figures_dir)
         for lesson in shown:
             written.append((_write_kernel(lesson, staging / course.slug), lesson.rendered.lesson.kernel))
-    target = project.build_dir / KERNELS_FOLDER
+    target = project.build_dir / names.KAGGLE
     replace_folder(staging, target)
     return [(target / folder.relative_to(staging), kernel) for folder, kernel in written]
 

@@ -9,7 +9,6 @@ MkDocs project that any mkdocs.yml-compatible tool can build.
 """
 from __future__ import annotations
 
-import hashlib
 import importlib.util
 import json
 import os
@@ -21,11 +20,7 @@ from lessonbuild.errors import MissingExtra, SiteBuildError
 from lessonbuild.fsutil import replace_folder, write_atomic
 from lessonbuild.model import Page
 from lessonbuild.project import DEFAULT_MKDOCS, Project, site_name
-
-STAGING = "site.new"
-PREVIEW = "preview"  # in the build folder: what `serve` shows
-FINGERPRINT = "site.fingerprint"  # in the build folder: site/ as the last build left it
-
+from lessonbuild.state import names, uptodate
 
 # Each site engine's build command, over the generated mkdocs.yml (both read it). Zensical keeps its own cache in
 # the build folder and builds only the pages that changed; MkDocs builds every page every time.
@@ -46,9 +41,9 @@ def require_site_engine(project: Project) -> str:
 
 def build_site(nav: list[Page], project: Project) -> Path:
     """Build the site from the build's docs folder with the project's site engine, and swap it into site/."""
-    _run_engine(nav, project, STAGING, dirty=False)
-    replace_folder(project.build_dir / STAGING, project.site_dir)
-    remember_site(project)
+    _run_engine(nav, project, names.SITE_STAGING, dirty=False)
+    replace_folder(project.build_dir / names.SITE_STAGING, project.site_dir)
+    uptodate.remember_site(project)
     return project.site_dir
 
 
@@ -59,12 +54,12 @@ def build_preview(nav: list[Page], project: Project) -> Path:
     --dirty here (pages whose Markdown is older than their HTML are skipped) whenever the navigation is
     the one of the last preview: its dirty build does not update other pages' navigation."""
     folder = preview_folder(project)
-    config = project.build_dir / f"{PREVIEW}.yml"
-    unchanged = config.exists() and config.read_text(encoding="utf-8") == _generated_config(nav, project, PREVIEW)
+    config = project.build_dir / f"{names.PREVIEW}.yml"
+    unchanged = config.exists() and config.read_text(encoding="utf-8") == _generated_config(nav, project, names.PREVIEW)
     dirty = unchanged and (folder / "index.html").exists() and require_site_engine(project) == "mkdocs"
     search = folder / "search" / "search_index.json"
     before = json.loads(search.read_text(encoding="utf-8")) if dirty and search.exists() else None
-    _run_engine(nav, project, PREVIEW, dirty=dirty)
+    _run_engine(nav, project, names.PREVIEW, dirty=dirty)
     if before is not None and search.exists():
         write_atomic(search, json.dumps(_merged_search(before, json.loads(search.read_text(encoding="utf-8")))))
     return folder
@@ -78,12 +73,12 @@ def _merged_search(before: dict, rebuilt: dict) -> dict:
 
 
 def preview_folder(project: Project) -> Path:
-    return project.build_dir / PREVIEW
+    return project.build_dir / names.PREVIEW
 
 
 def _run_engine(nav: list[Page], project: Project, output: str, dirty: bool) -> None:
     engine = require_site_engine(project)
-    config = project.build_dir / ("mkdocs.yml" if output == STAGING else f"{PREVIEW}.yml")
+    config = project.build_dir / (names.SITE_CONFIG if output == names.SITE_STAGING else f"{names.PREVIEW}.yml")
     write_atomic(config, _generated_config(nav, project, output))
     environment = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
     dirty = dirty and engine == "mkdocs"
@@ -94,29 +89,6 @@ def _run_engine(nav: list[Page], project: Project, output: str, dirty: bool) -> 
                 if line.strip() and not line.startswith("INFO") and not (dirty and DIRTY_WARNING in line)]
     if result.returncode != 0 or (dirty and problems) or not (project.build_dir / output / "index.html").exists():
         raise SiteBuildError(f"{engine} build --strict failed:\n" + "\n".join(problems))
-
-
-def remember_site(project: Project) -> None:
-    """Record site/ as it stands, as the build left it."""
-    write_atomic(project.build_dir / FINGERPRINT, _fingerprint(project.site_dir))
-
-
-def site_is_intact(project: Project) -> bool:
-    """Whether site/ is still exactly as the last build left it: no file removed, added or changed since."""
-    recorded = project.build_dir / FINGERPRINT
-    if not recorded.exists() or not (project.site_dir / "index.html").exists():
-        return False
-    return recorded.read_text(encoding="utf-8") == _fingerprint(project.site_dir)
-
-
-def _fingerprint(folder: Path) -> str:
-    """Every file's path, size and modification time: what a hand edit or a removal changes, found without reading."""
-    entries = []
-    for directory, _, names in os.walk(folder):
-        for name in names:
-            status = os.stat(os.path.join(directory, name))
-            entries.append((os.path.relpath(os.path.join(directory, name), folder), status.st_size, status.st_mtime_ns))
-    return hashlib.sha256(json.dumps(sorted(entries)).encode()).hexdigest()
 
 
 def _generated_config(nav: list[Page], project: Project, output: str) -> str:

@@ -23,10 +23,11 @@ from pathlib import Path
 import nbformat
 
 from lessonbuild.errors import BuildError
-from lessonbuild.fsutil import write_atomic
+from lessonbuild.fsutil import file_sha256, write_atomic
 from lessonbuild.model import ExecutedLesson, RenderedLesson
 from lessonbuild.project import Project
 from lessonbuild.pycode import imported_modules
+from lessonbuild.state import names
 
 FORMAT = 3  # bump when what an entry holds changes
 # The kernel that runs in the build's own environment: its lessons' entries record the distributions they
@@ -81,7 +82,7 @@ class DamagedEntry(BuildError):
 class ExecutionCache:
     def __init__(self, project: Project):
         self.project = project
-        self.folder = project.build_dir / "cache"
+        self.folder = project.build_dir / names.CACHE
         self._inputs: dict[str, Inputs] = {}
         self.damaged: dict[str, str] = {}  # lesson name -> the warning about its unreadable entry
         self.outdated: dict[str, str] = {}  # lesson name -> what changed among what it imported: "numpy 2.4 -> 2.5"
@@ -97,8 +98,8 @@ class ExecutionCache:
         cells = tuple((_first_line(rendered, i), _digest(_cell_identity(c))) for i, c in code)
         course_folder = self.project.root / rendered.course.path
         modules = _helper_modules([c.source for _, c in code], course_folder)
-        files = {p.as_posix(): _file_digest(self.project.root / p) for p in rendered.data_files}
-        files.update({self.project.relative(p).as_posix(): _file_digest(p) for p in modules})
+        files = {p.as_posix(): file_sha256(self.project.root / p) for p in rendered.data_files}
+        files.update({self.project.relative(p).as_posix(): file_sha256(p) for p in modules})
         kernel = rendered.notebook.metadata.kernelspec.name
         environment = "" if kernel == PRECISE_KERNEL else environment_digest()  # precise: checked at lookup
         if rendered.lesson.front_matter.get("execution", {}).get("allow_errors"):
@@ -298,16 +299,6 @@ def _package_identity(name: str, version: str) -> str | None:
     if not name or name.startswith(DEVICE_ONLY_PREFIXES):
         return None
     return f"{DEVICE_VARIANTS.get(name, name)}=={version}"
-
-
-def _file_digest(path: Path) -> str:
-    """A file's SHA-256; a folder's, over its files' names and contents."""
-    if not path.is_dir():
-        return hashlib.sha256(path.read_bytes()).hexdigest()
-    sha = hashlib.sha256()
-    for file in sorted(p for p in path.rglob("*") if p.is_file()):
-        sha.update(file.relative_to(path).as_posix().encode() + b"\0" + hashlib.sha256(file.read_bytes()).digest())
-    return sha.hexdigest()
 
 
 def _digest(text: str) -> str:

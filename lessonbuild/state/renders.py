@@ -19,9 +19,9 @@ from lessonbuild.fsutil import file_stamp, write_atomic
 from lessonbuild.model import Course, Lesson, RenderedLesson
 from lessonbuild.myst.references import Reference, Target
 from lessonbuild.project import Project, code_stamp
+from lessonbuild.state import names
 
 FORMAT = 1  # bump when what a kept render holds changes
-FOLDER = "render"  # in the build folder
 
 
 class Resolvable(NamedTuple):
@@ -36,7 +36,7 @@ class RenderCache:
 
     def __init__(self, project: Project, course: Course, context: str):
         self.project, self.course = project, course
-        self.folder = project.build_dir / FOLDER / course.slug
+        self.folder = project.build_dir / names.RENDER / course.slug
         outline = [(lesson.slug, lesson.path, lesson.front_matter, lesson.role, lesson.number, lesson.readable)
                    for lesson in course.lessons]
         units = [(unit.number, unit.topic, unit.tutorial and unit.tutorial.slug, unit.exercise and unit.exercise.slug)

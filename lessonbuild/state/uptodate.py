@@ -14,11 +14,10 @@ import sys
 import time
 from pathlib import Path
 
-from lessonbuild.fsutil import walk_files, write_atomic
-from lessonbuild.pipeline.site import site_is_intact
+from lessonbuild.fsutil import file_sha256, walk_files, write_atomic
 from lessonbuild.project import Project
+from lessonbuild.state import names
 
-STAMP = "sources.stamp"  # in the build folder
 RACY_NS = 2_000_000_000  # the coarsest common file-time resolution (FAT, old HFS+), in nanoseconds
 
 
@@ -36,7 +35,7 @@ def source_stamp(project: Project) -> dict:
 
 def is_current(project: Project, stamp: dict) -> list[str] | None:
     """The lines of the last good build when its stamp is `stamp` and its site still stands; else None."""
-    path = project.build_dir / STAMP
+    path = project.build_dir / names.SOURCES_STAMP
     if not path.exists():
         return None
     stored = json.loads(path.read_text(encoding="utf-8"))
@@ -48,11 +47,11 @@ def is_current(project: Project, stamp: dict) -> list[str] | None:
 
 
 def remember(project: Project, stamp: dict, lines: list[str]) -> None:
-    write_atomic(project.build_dir / STAMP, json.dumps({**stamp, "taken": time.time_ns(), "lines": lines}))
+    write_atomic(project.build_dir / names.SOURCES_STAMP, json.dumps({**stamp, "taken": time.time_ns(), "lines": lines}))
 
 
 def forget(project: Project) -> None:
-    (project.build_dir / STAMP).unlink(missing_ok=True)
+    (project.build_dir / names.SOURCES_STAMP).unlink(missing_ok=True)
 
 
 def _entry(path: Path, root: Path) -> tuple[str, int, int]:
@@ -69,3 +68,55 @@ def installed_distributions() -> set[str]:
         if os.path.isdir(entry):
             found.update(name for name in os.listdir(entry) if name.endswith((".dist-info", ".egg-info")))
     return found
+
+
+def remember_site(project: Project) -> None:
+    """Record site/ as it stands, as the build left it."""
+    write_atomic(project.build_dir / names.SITE_FINGERPRINT, _fingerprint(project.site_dir))
+
+
+def site_is_intact(project: Project) -> bool:
+    """Whether site/ is still exactly as the last build left it: no file removed, added or changed since."""
+    recorded = project.build_dir / names.SITE_FINGERPRINT
+    if not recorded.exists() or not (project.site_dir / "index.html").exists():
+        return False
+    return recorded.read_text(encoding="utf-8") == _fingerprint(project.site_dir)
+
+
+def _fingerprint(folder: Path) -> str:
+    """Every file's path, size and modification time: what a hand edit or a removal changes, found without reading."""
+    entries = []
+    for directory, _, files in os.walk(folder):
+        for name in files:
+            status = os.stat(os.path.join(directory, name))
+            entries.append((os.path.relpath(os.path.join(directory, name), folder), status.st_size, status.st_mtime_ns))
+    return hashlib.sha256(json.dumps(sorted(entries)).encode()).hexdigest()
+
+
+def site_digest(project: Project, inputs: list[str]) -> str:
+    """What the site is made of: `inputs` (its name, each rendered lesson and what its outputs depend on), and every
+    source but figures/ (the build writes those itself; the pages take them from the run), templates and settings."""
+    # The installed packages: a change goes through the cache, which runs again only the lessons it touches.
+    parts = [project.mkdocs_config.read_text(encoding="utf-8"), *sorted(installed_distributions())]
+    folders, files = project.sources()
+    for folder in folders:
+        if folder != project.figures_dir:
+            parts += [f"{p.relative_to(folder)}:{file_sha256(p)}" for p in sorted(walk_files(folder))]
+    parts += [f"{p.name}:{file_sha256(p)}" for p in files if p.exists()]
+    return hashlib.sha256("\n".join([*parts, *inputs]).encode()).hexdigest()
+
+
+def site_is_built_from(project: Project, digest: str) -> bool:
+    """Whether the last site was built from exactly these inputs and still stands."""
+    stored = project.build_dir / names.SITE_DIGEST
+    return stored.exists() and stored.read_text() == digest and site_is_intact(project)
+
+
+def record_site_digest(project: Project, digest: str) -> None:
+    write_atomic(project.build_dir / names.SITE_DIGEST, digest)
+
+
+def forget_site(project: Project) -> None:
+    """A site of unexecuted or failed lessons is a preview: it must not pass for the real one next time."""
+    (project.build_dir / names.SITE_DIGEST).unlink(missing_ok=True)
+    forget(project)

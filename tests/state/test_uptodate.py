@@ -3,8 +3,8 @@ import os
 
 import pytest
 
-from lessonbuild.pipeline.site import remember_site
-from lessonbuild.state import uptodate
+from lessonbuild.state import names, uptodate
+from lessonbuild.state.uptodate import remember_site
 from tests.conftest import run_build
 
 
@@ -38,9 +38,9 @@ def test_a_stamp_taken_right_after_an_edit_is_not_trusted_nor_one_whose_site_cha
     stamp = uptodate.source_stamp(tiny_project)
     uptodate.remember(tiny_project, stamp, ["line"])
     assert uptodate.is_current(tiny_project, stamp) is None  # the lesson files were written moments ago
-    stored = json.loads((tiny_project.build_dir / uptodate.STAMP).read_text())
+    stored = json.loads((tiny_project.build_dir / names.SOURCES_STAMP).read_text())
     stored["taken"] = stored["newest"] + 3 * 10**9
-    (tiny_project.build_dir / uptodate.STAMP).write_text(json.dumps(stored))
+    (tiny_project.build_dir / names.SOURCES_STAMP).write_text(json.dumps(stored))
     assert uptodate.is_current(tiny_project, stamp) == ["line"]
     (tiny_project.site_dir / "page.html").unlink()
     assert uptodate.is_current(tiny_project, stamp) is None

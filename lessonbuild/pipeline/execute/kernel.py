@@ -32,6 +32,7 @@ from lessonbuild.pipeline.bundle import course_bundle
 from lessonbuild.pipeline.execute.devices import NO_GPU, Gpu
 from lessonbuild.pipeline.execute.workspace import Workspace
 from lessonbuild.project import Project
+from lessonbuild.state import names
 
 # Variables a kernel inherits from the build; everything else (tokens, keys) stays out.
 INHERITED_ENVIRONMENT = (
@@ -144,7 +145,7 @@ def _run_notebook(rendered: RenderedLesson, project: Project, options: KernelOpt
         record_timing=False,  # wall-clock stamps would make every run's notebook differ; seconds suffice
         log=QUIET_LOG,  # failures are reported by the build, at the lesson line
     )
-    log_path = project.build_dir / "logs" / rendered.course.slug / f"{rendered.lesson.slug}.kernel.log"
+    log_path = project.build_dir / names.LOGS / rendered.course.slug / f"{rendered.lesson.slug}.kernel.log"
     log_path.parent.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="lessonbuild-") as sockets, open(log_path, "wb") as kernel_log:

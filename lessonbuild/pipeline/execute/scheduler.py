@@ -22,8 +22,8 @@ from lessonbuild.pipeline.execute.devices import (
     require_gpus,
     uses_tensorflow,
 )
-from lessonbuild.pipeline.execute.workspace import SCRATCH
 from lessonbuild.project import Project, in_ci
+from lessonbuild.state import names
 from lessonbuild.state.executions import ExecutionCache
 
 Result = ExecutedLesson | CellFailure
@@ -175,7 +175,7 @@ def _finished(future, rendered: RenderedLesson, inputs, why: str, cache: Executi
         say(out, rendered, f"failed ({why})")
         return failure
     result.outputs = cache.store(result, inputs)
-    wrote = f"; wrote {', '.join(result.written)} in {SCRATCH}/" if result.written else ""
+    wrote = f"; wrote {', '.join(result.written)} in {names.SCRATCH}/" if result.written else ""
     say(out, rendered, f"executed in {result.seconds:.1f} s on {result.device} ({why}){wrote}")
     return result
 

@@ -22,8 +22,7 @@ from lessonbuild.fsutil import file_stamp, fresh_folder, walk_files
 from lessonbuild.model import RenderedLesson
 from lessonbuild.pipeline.bundle import course_files
 from lessonbuild.project import Project
-
-SCRATCH = "scratch"  # in the build folder
+from lessonbuild.state import names
 
 
 class Workspace:
@@ -31,7 +30,7 @@ class Workspace:
 
     def __init__(self, project: Project, rendered: RenderedLesson):
         self.course_folder = project.root / rendered.course.path
-        self.folder = project.build_dir / SCRATCH / rendered.course.slug / rendered.lesson.slug
+        self.folder = project.build_dir / names.SCRATCH / rendered.course.slug / rendered.lesson.slug
         self.folder.parent.mkdir(parents=True, exist_ok=True)
         self._turn = FileLock(self.folder.parent / f".{rendered.lesson.slug}.lock")
         self.before: dict[str, str] = {}

@@ -32,6 +32,7 @@ from lessonbuild.pipeline.render.templates import (
     template_error,
 )
 from lessonbuild.project import Project, code_stamp, site_url
+from lessonbuild.state import names
 
 HIDDEN_TAGS = {"remove_cell_tags": {"remove-cell"}, "remove_input_tags": {"remove-input"}, "remove_all_outputs_tags": {"remove-output"}}
 
@@ -42,10 +43,10 @@ def publish(courses: list[tuple[Course, list[ExecutedLesson]]], project: Project
     A lesson whose page would come out as it did last time (same notebook, templates and links) is
     not exported again: its files stay, untouched. Files no page makes any more are removed.
     """
-    docs = project.build_dir / "docs"
+    docs = project.build_dir / names.DOCS
     templates = Templates(project)
     pages = templates.environment(keep_trailing_newline=True)
-    published = _Published(docs, project.build_dir / PUBLISHED, templates)
+    published = _Published(docs, project.build_dir / names.PUBLISHED, templates)
     nav = [Page("Home", "index.md")]
     url = site_url(project)
     course_pictures = {}
@@ -81,7 +82,6 @@ def nav_groups(lessons: list[Page]) -> list[Page]:
             for start in range(0, len(lessons), NAV_GROUP)]
 
 
-PUBLISHED = "published.json"  # in the build folder: each lesson page's inputs digest, and the files it wrote
 
 
 class _Published:
@@ -145,7 +145,6 @@ def page_exporter(templates: Templates):
     return exporter
 
 
-PAGE_TEMPLATE_CHECKED = "page-template.checked"  # in the build folder: the templates' digest when the page template last passed
 
 
 def preflight(courses: list[tuple[Course, list[RenderedLesson]]], project: Project) -> list[SourceError]:
@@ -160,7 +159,7 @@ def preflight(courses: list[tuple[Course, list[RenderedLesson]]], project: Proje
     trials += [(COURSE_PAGE, lambda course=course: pages.get_template(COURSE_PAGE).render(course=course, thumbnails={}))
                for course, _ in courses]
     errors = _try_templates(templates, trials)
-    checked, digest = project.build_dir / PAGE_TEMPLATE_CHECKED, f"{templates.digest()} {_nbconvert_install()}"
+    checked, digest = project.build_dir / names.PAGE_TEMPLATE_CHECKED, f"{templates.digest()} {_nbconvert_install()}"
     first = next((lessons[0] for _, lessons in courses if lessons), None)
     if first is None or (checked.exists() and checked.read_text() == digest):
         return errors

@@ -7,7 +7,6 @@ the source line of each of its lines so that later stages can report `path:line`
 from __future__ import annotations
 
 import difflib
-import hashlib
 import json
 import pickle
 import re
@@ -19,12 +18,13 @@ from mdit_py_plugins.colon_fence import colon_fence_plugin
 
 from lessonbuild.coursefile import CourseFile, read_course_file, with_kernels
 from lessonbuild.errors import SourceError, SourceErrors
-from lessonbuild.fsutil import file_stamp, write_atomic
+from lessonbuild.fsutil import file_sha256, file_stamp, write_atomic
 from lessonbuild.model import Cell, Course, Lesson, Unit
 from lessonbuild.myst import LABEL
 from lessonbuild.myst.parse import COMMONMARK
 from lessonbuild.pipeline.read.macros import apply_macros
 from lessonbuild.project import COURSE_FILE, Project, code_stamp
+from lessonbuild.state import names
 from lessonbuild.yamldoc import load_yaml
 
 # The front matter keys of the formats a lesson may come from: MyST (and the MyST document
@@ -188,7 +188,7 @@ class _KeptReads:
     """
 
     def __init__(self, project: Project, course: str):
-        self.path = project.build_dir / "read" / f"{course}.pickle"
+        self.path = project.build_dir / names.READ / f"{course}.pickle"
         try:
             self.kept = pickle.loads(self.path.read_bytes())
         except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, ValueError, TypeError):
@@ -198,7 +198,7 @@ class _KeptReads:
         self.changed = False
 
     def read(self, path: Path, relative: Path) -> Lesson:
-        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        digest = file_sha256(path)
         kept = self.kept.get(relative.as_posix())
         if kept is not None and kept[0] == digest and all(file_stamp(Path(f)) == s for f, s in kept[1].items()):
             return kept[2]

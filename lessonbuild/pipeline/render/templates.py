@@ -13,6 +13,7 @@ from pathlib import Path
 import jinja2
 
 from lessonbuild.errors import SourceError
+from lessonbuild.fsutil import file_sha256
 from lessonbuild.project import PACKAGE, TEMPLATES, Project
 
 DEFAULTS = PACKAGE / TEMPLATES
@@ -47,11 +48,8 @@ class Templates:
 
     def digest(self) -> str:
         """The SHA-256 of every file of every layer, by name: it changes when any template does."""
-        sha = hashlib.sha256()
-        for index, folder in enumerate(self.folders):
-            for path in sorted(p for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
-                sha.update(f"{index}:{path.relative_to(folder).as_posix()}:".encode() + hashlib.sha256(path.read_bytes()).digest())
-        return sha.hexdigest()
+        layers = [f"{index}:{file_sha256(folder)}" for index, folder in enumerate(self.folders)]
+        return hashlib.sha256("\n".join(layers).encode()).hexdigest()
 
     def copy_assets(self, destination: Path) -> None:
         """The packaged assets, then the project's over them, file by file."""

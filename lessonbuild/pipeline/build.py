@@ -1,0 +1,273 @@
+"""The build driver: read and render, execute what changed, draw the figures, publish, and build the site.
+
+The commands `build`, `figures` and `serve` are this module asked in different ways (a `BuildRequest`);
+it composes the stages and the stores, and prints each lesson's status line. The site is replaced
+only when every lesson executed and the site engine accepted the pages.
+"""
+from __future__ import annotations
+
+import hashlib
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TextIO, TypeVar
+
+from lessonbuild.errors import CellFailure, SourceErrors
+from lessonbuild.model import Course, ExecutedLesson, RenderedLesson
+from lessonbuild.pipeline.execute import ExecuteOptions, execute
+from lessonbuild.pipeline.execute.scheduler import say
+from lessonbuild.pipeline.figures import (
+    Drift,
+    Figure,
+    check_figures,
+    extract_figures,
+    save_figures,
+)
+from lessonbuild.pipeline.junit import write_junit
+from lessonbuild.pipeline.prepare import Prepared, prepare, report_warnings
+from lessonbuild.project import Project, site_name
+from lessonbuild.state import names, uptodate
+from lessonbuild.state.executions import DamagedEntry, ExecutionCache
+
+Executed = list[tuple[Course, list[ExecutedLesson]]]
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Shard:
+    """The `index`-th (from 1) of `count` stable slices of the lessons."""
+
+    index: int
+    count: int
+
+    def holds(self, rendered: RenderedLesson) -> bool:
+        """A lesson's slice depends on its name alone, so adding a lesson moves no other."""
+        number = int.from_bytes(hashlib.sha256(rendered.name.encode()).digest()[:8], "big")
+        return number % self.count == self.index - 1
+
+    def __str__(self) -> str:
+        return f"{self.index}/{self.count}"
+
+
+@dataclass(frozen=True)
+class BuildRequest:
+    """How a build was asked for.
+
+    `shard`: execute that slice into the cache and build no site. `preview`: build serve's live
+    preview in the build folder, leaving site/ as it is. `frozen_figures`: compare the figures with
+    figures/ instead of writing them; any drift fails the build."""
+
+    options: ExecuteOptions = field(default_factory=ExecuteOptions)
+    shard: Shard | None = None
+    junit: Path | None = None
+    strict: bool = False
+    preview: bool = False
+    frozen_figures: bool = False
+
+    @property
+    def may_take_no_op(self) -> bool:
+        """Whether "nothing changed" may be taken from the stamps; a GPU build always asks for the GPU and looks
+        at what each entry ran on: nothing is taken on trust."""
+        options = self.options
+        return (options.force is None and options.uncached == "execute" and self.shard is None and not self.preview
+                and options.device != "gpu")
+
+
+@dataclass
+class BuildReport:
+    lessons: int
+    failures: list[CellFailure]
+    drifted: list[Drift] = field(default_factory=list)
+
+    @property
+    def exit_code(self) -> int:
+        return 1 if self.failures or self.drifted else 0
+
+
+def build(project: Project, request: BuildRequest | None = None, out: TextIO = sys.stdout) -> BuildReport:
+    """Build everything out of date, as `request` says; the site is replaced only when every lesson executed."""
+    return healing(lambda: _build(project, request or BuildRequest(), out))
+
+
+def regenerate_figures(project: Project, update: bool, options: ExecuteOptions | None = None,
+                       junit: Path | None = None, out: TextIO = sys.stdout) -> BuildReport:
+    """Regenerate every figure; write the changed ones (update) or report those that drifted (check)."""
+    def regenerate() -> BuildReport:
+        cache = ExecutionCache(project)
+        _, drawn, report = execute_and_draw(project, prepare(project), cache, options or ExecuteOptions(), junit, out)
+        if report.failures:
+            return report
+        if update:
+            _report_saved_figures(drawn, project, out)
+            return report
+        report.drifted = check_figures(drawn, project)
+        for drift in report.drifted:
+            print(drift, file=out, flush=True)
+        if not report.drifted:
+            print(f"{len(drawn)} figures match figures/", file=out, flush=True)
+        return report
+
+    return healing(regenerate)
+
+
+MAX_HEALS = 20  # damaged entries one command heals by starting again, before it gives up with the error
+
+
+def healing(action: Callable[[], T]) -> T:
+    """`action()`, started again after each cache entry found damaged while it ran.
+
+    A cached notebook is read only when a stage needs it: one found damaged then is removed, so the
+    next start runs that lesson. Each start removes one entry, so this ends."""
+    for _ in range(MAX_HEALS):
+        try:
+            return action()
+        except DamagedEntry as exc:
+            print(f"warning: {exc}: the lesson runs again", file=sys.stderr, flush=True)
+    return action()
+
+
+def _build(project: Project, request: BuildRequest, out: TextIO) -> BuildReport:
+    stamp = uptodate.source_stamp(project)
+    if request.may_take_no_op and (lines := uptodate.is_current(project, stamp)) is not None:
+        print("\n".join(lines), file=out, flush=True)  # nothing changed: not even a lesson is read
+        return BuildReport(lessons=len(lines) - 1, failures=[])
+    options = request.options
+    courses = prepare(project, local_kernels=options.gateway is None)
+    report_warnings(courses, request.strict)
+    cache = ExecutionCache(project)  # one per build: each lesson's inputs are hashed once
+    if request.shard is not None:
+        return _build_shard(project, courses, cache, request, out)
+    digest = _site_digest(project, courses, cache)
+    if request.may_take_no_op and uptodate.site_is_built_from(project, digest):
+        _say_cached(courses, cache, out)
+        print(f"site: {_site_folder(project)}/ is up to date", file=out, flush=True)
+        _remember_no_op(project, stamp, courses, cache)
+        return BuildReport(lessons=sum(len(lessons) for _, lessons in courses), failures=[])
+    executed, figures, report = execute_and_draw(project, courses, cache, options, request.junit, out)
+    if (report.failures or options.uncached == "skip") and not request.preview:
+        uptodate.forget_site(project)
+    if report.failures:
+        return report
+    if request.frozen_figures:
+        report.drifted = check_figures(figures, project)
+    if report.drifted:
+        for drift in report.drifted:
+            print(drift, file=sys.stderr, flush=True)
+        return report  # nothing published: the committed figures are what the site must show
+    if request.preview:
+        _publish_preview(project, executed, figures, out)
+        return report
+    _publish(project, executed, [] if request.frozen_figures else figures, digest, out)
+    print(f"site: {_site_folder(project)}/ ({report.lessons} lessons)", file=out, flush=True)
+    if options.uncached != "skip":
+        # The stamp is taken before the build: an edit made while it ran makes the next build look again.
+        _remember_no_op(project, stamp, courses, cache)
+    return report
+
+
+def _publish(project: Project, executed: Executed, figures: list[Figure], digest: str, out: TextIO) -> None:
+    from filelock import FileLock
+
+    from lessonbuild.pipeline.publish import publish
+    from lessonbuild.pipeline.site import build_site
+
+    # Two builds of one project at once share _build/docs and the site's staging folder: one waits.
+    project.build_dir.mkdir(parents=True, exist_ok=True)
+    with FileLock(project.build_dir / names.PUBLISH_LOCK):
+        _report_saved_figures(figures, project, out)
+        nav = publish(executed, project, site_name(project))
+        build_site(nav, project)
+        uptodate.record_site_digest(project, digest)
+
+
+def _publish_preview(project: Project, executed: Executed, figures: list[Figure], out: TextIO) -> None:
+    from filelock import FileLock
+
+    from lessonbuild.pipeline.publish import publish
+    from lessonbuild.pipeline.site import build_preview
+
+    project.build_dir.mkdir(parents=True, exist_ok=True)
+    with FileLock(project.build_dir / names.PUBLISH_LOCK):
+        _report_saved_figures(figures, project, out)
+        folder = build_preview(publish(executed, project, site_name(project)), project)
+    lessons = sum(len(lessons) for _, lessons in executed)
+    print(f"preview: {project.relative(folder).as_posix()}/ ({lessons} lessons; site/ is left as it was)",
+          file=out, flush=True)
+
+
+def execute_and_draw(project: Project, courses: Prepared, cache: ExecutionCache, options: ExecuteOptions,
+                     junit: Path | None, out: TextIO) -> tuple[Executed, list[Figure], BuildReport]:
+    """Execute or reuse every lesson; then take what its figure cells drew."""
+    lessons = [rendered for _, rendered_lessons in courses for rendered in rendered_lessons]
+    report, results = _execute(lessons, project, cache, options, junit, out)
+    if report.failures:
+        return [], [], report
+    executed = [(course, [results[r.name] for r in rendered_lessons]) for course, rendered_lessons in courses]
+    executed, drawn = _extract_figures(executed, project)
+    return executed, drawn, report
+
+
+def _execute(lessons: list[RenderedLesson], project: Project, cache: ExecutionCache, options: ExecuteOptions,
+             junit: Path | None, out: TextIO) -> tuple[BuildReport, dict[str, ExecutedLesson]]:
+    """Each lesson executed or reused, with the JUnit report where one is asked for."""
+    results = execute(lessons, project, cache, options, out)
+    if junit is not None:
+        write_junit(junit, list(results.items()))
+    failures = [result for result in results.values() if isinstance(result, CellFailure)]
+    executed = {name: result for name, result in results.items() if isinstance(result, ExecutedLesson)}
+    return BuildReport(lessons=len(results), failures=failures), executed
+
+
+def _extract_figures(executed: Executed, project: Project) -> tuple[Executed, list[Figure]]:
+    """Attach what the figure cells drew; a figure cell that drew nothing is bad input."""
+    errors, result, drawn = [], [], []
+    for course, lessons in executed:
+        try:
+            lessons, figures_of_course = extract_figures(lessons, project.figures_dir)
+        except SourceErrors as exc:
+            errors.extend(exc.errors)
+            continue
+        result.append((course, lessons))
+        drawn.extend(figures_of_course)
+    if errors:
+        raise SourceErrors(errors)
+    return result, drawn
+
+
+def _report_saved_figures(drawn: list[Figure], project: Project, out: TextIO) -> None:
+    for path in save_figures(drawn, project):
+        print(f"figure: {project.relative(path).as_posix()} updated", file=out, flush=True)
+
+
+def _build_shard(project: Project, courses: Prepared, cache: ExecutionCache, request: BuildRequest,
+                 out: TextIO) -> BuildReport:
+    """Execute this runner's slice of the lessons into the cache; the site is built once the caches are merged."""
+    shard = request.shard
+    assert shard is not None
+    lessons = [r for _, rs in courses for r in rs if shard.holds(r)]
+    report, _ = _execute(lessons, project, cache, request.options, request.junit, out)
+    print(f"shard {shard}: {len(lessons)} lessons; no site built (merge the caches, then --require-cache)", file=out)
+    return report
+
+
+def _site_digest(project: Project, courses: Prepared, cache: ExecutionCache) -> str:
+    """What the site is made of: its name, every rendered lesson and what its outputs depend on, and the sources."""
+    lessons = [r.digest + cache.inputs(r).key for _, rs in courses for r in rs]
+    return uptodate.site_digest(project, [site_name(project), *lessons])
+
+
+def _say_cached(courses: Prepared, cache: ExecutionCache, out: TextIO) -> None:
+    for _, lessons in courses:
+        for rendered in lessons:
+            say(out, rendered, f"cached ({cache.last_run(rendered)})")
+
+
+def _remember_no_op(project: Project, stamp: dict, courses: Prepared, cache: ExecutionCache) -> None:
+    """What a build with nothing to do will print, so that it can print it without reading anything."""
+    lines = [f"{r.name}: cached ({cache.last_run(r)})" for _, rs in courses for r in rs]
+    uptodate.remember(project, stamp, lines + [f"site: {_site_folder(project)}/ is up to date"])
+
+
+def _site_folder(project: Project) -> str:
+    return project.relative(project.site_dir).as_posix()
