@@ -39,7 +39,7 @@ from lessonbuild.errors import SourceError, SourceWarning, UsageError
 from lessonbuild.fsutil import fresh_folder, replace_folder, write_atomic
 from lessonbuild.importers.files import Adopted, adopt_files
 from lessonbuild.importers.tracks import is_track, plan_track
-from lessonbuild.pipeline.read.lessons import HEADING
+from lessonbuild.myst.syntax import first_heading
 from lessonbuild.project import COURSE_FILE, Project
 from lessonbuild.pycode import without_magics
 from lessonbuild.state import names
@@ -314,7 +314,7 @@ def _from_notebook(text: str, source: Path) -> ImportedLesson:
             metadata["attachments"] = json.loads(json.dumps(cell.attachments))
         cells.append(ImportedCell(cell.cell_type, cell.source, metadata, where=f"{source.as_posix()}: cell {number}"))
     title = notebook.metadata.get("title")
-    return ImportedLesson(title=title or _first_heading(cells) or source.stem, cells=cells, title_given=bool(title))
+    return ImportedLesson(title=title or _heading_title(cells) or source.stem, cells=cells, title_given=bool(title))
 
 
 # Kaggle's own flags for hidden parts of a cell, and the tag that says the same in a lesson.
@@ -335,13 +335,9 @@ def _lesson_metadata(cell) -> dict:
     return metadata
 
 
-def _first_heading(cells: list[ImportedCell]) -> str | None:
-    for cell in cells:
-        if cell.kind == "markdown":
-            for line in cell.source.splitlines():
-                if line.startswith("# "):
-                    return line.strip("# ").strip()
-    return None
+def _heading_title(cells: list[ImportedCell]) -> str | None:
+    """A notebook's title where its metadata gives none: its first level-one heading's."""
+    return next((title for cell in cells if cell.kind == "markdown" and (title := first_heading(cell.source))), None)
 
 
 def _myst_title(text: str) -> str | None:
@@ -354,8 +350,7 @@ def _myst_title(text: str) -> str | None:
             meta = None
         if isinstance(meta, dict) and isinstance(meta.get("title"), str):
             return meta["title"]
-    heading = next((match for line in text.splitlines() if (match := HEADING.match(line))), None)
-    return heading["title"] if heading else None
+    return first_heading(text)
 
 
 def to_myst(lesson: ImportedLesson) -> str:

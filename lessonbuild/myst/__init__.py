@@ -6,7 +6,7 @@ build time (mathml.py), roles and links to labels (roles.py), and references acr
 of a course, resolved once every lesson is translated (references.py). page.py holds one lesson.
 """
 from lessonbuild.myst.page import PageProse
-from lessonbuild.myst.parse import LABEL
 from lessonbuild.myst.references import Target, resolve
+from lessonbuild.myst.syntax import LABEL
 
 __all__ = ["LABEL", "PageProse", "Target", "resolve"]

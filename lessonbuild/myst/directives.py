@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 from lessonbuild.myst.glue import marker
 from lessonbuild.myst.parse import PARSER, Directive, directive_of, is_directive
+from lessonbuild.myst.syntax import NESTED_DIRECTIVES, directive_group
 
 if TYPE_CHECKING:
     from lessonbuild.myst.page import PageProse
@@ -26,28 +27,16 @@ ADMONITIONS = {
     "caution": "Caution", "attention": "Attention", "danger": "Danger", "error": "Error", "seealso": "See also",
     "admonition": "Note", "topic": "Topic", "versionadded": "New", "versionchanged": "Changed", "deprecated": "Deprecated",
 }
-DROPPED = {"toctree", "tableofcontents", "index", "contents", "highlight"}  # a book's organisation
-CODE = {"code-block", "code", "sourcecode"}
-IMAGES = {"figure", "image"}
-QUOTES = {"epigraph", "pull-quote", "highlights"}
-ASIDES = {"margin", "sidebar"}
-CONTAINERS = {"div", "container", "only", "grid-item", "toggle"}
-TABLES = {"list-table", "csv-table", "table"}
 Locate = Callable[[int], str]
 
 
 def shown(directive: Directive, page: PageProse, locate: Locate, where: str) -> str:
     """The directive as Markdown and HTML that the site engine shows as its own component."""
     name = directive.name
-    rule = RULES.get(name) or (_proof if name.startswith("prf:") else None)
-    if rule is not None:
-        return rule(directive, page, locate, where)
-    if name in DROPPED:
-        return ""
-    from lessonbuild.pipeline.read.lessons import (
-        PROSE_DIRECTIVES,  # the directives of the extensions Jupyter Book has
-    )
-    if name not in PROSE_DIRECTIVES:
+    group = directive_group(name)
+    if group is not None:
+        return RULES[group](directive, page, locate, where)
+    if name not in NESTED_DIRECTIVES:
         page.warn(where, f"unknown directive '{{{name}}}': its content is shown as prose")
     css = re.sub(r"[^a-z0-9-]+", "-", name.lower())
     return _box(f'<div class="myst-{css}" markdown="1">', _body(directive, page, locate), "</div>")
@@ -257,7 +246,7 @@ def _children(directive: Directive, page: PageProse, locate: Locate, names: set[
 def _tab_set(directive: Directive, page: PageProse, locate: Locate, where: str) -> str:
     """Tabs that need no script: a radio button in each tab's label, and the stylesheet shows the checked tab's content
     (lessonbuild.css). Each tab's content is Markdown at the top level, where Python-Markdown reads Markdown in HTML."""
-    items = _children(directive, page, locate, {"tab-item", "tabbed"})
+    items = _children(directive, page, locate, set(NESTED_DIRECTIVES))
     page.counters["tab-set"] += 1  # not a number the page shows: the radio buttons' group
     group = f"tabs-{page.lesson}-{page.counters['tab-set']}"
     tabs = [_box('<div class="myst-tab-item" markdown="1">',
@@ -325,7 +314,7 @@ def _gate_end(directive: Directive, page: PageProse, locate: Locate, where: str)
 
 def _proof(directive: Directive, page: PageProse, locate: Locate, where: str) -> str:
     """sphinx-proof's theorems, definitions, proofs...: numbered per kind, as admonitions."""
-    kind = directive.name.split(":", 1)[1]
+    kind = directive.name.partition(":")[2] or directive.name
     number = None if kind == "proof" or "nonumber" in directive.options else page.number(kind)
     title = kind.title() + (f" {number}" if number else "") + (f" ({html.escape(directive.argument)})" if directive.argument else "")
     label = str(directive.options.get("label") or "")
@@ -415,14 +404,41 @@ def _cell(text: str) -> str:
     return "<br>".join(paragraphs).replace("|", "\\|")
 
 
-RULES: dict[str, Callable] = {
-    **{name: _admonition for name in ADMONITIONS}, "admonition": _plain_admonition, "topic": _plain_admonition,
-    "dropdown": _plain_admonition, **{name: _code for name in CODE}, **{name: _image for name in IMAGES},
-    "raw": _raw, "math": _math, "bibliography": _bibliography, "literalinclude": _literalinclude, "include": _include,
-    **{name: _glue for name in ("glue", "glue:", "glue:any", "glue:figure", "glue:math", "glue:md")}, **{name: _quote for name in QUOTES}, **{name: _aside for name in ASIDES},
-    **{name: _container for name in CONTAINERS}, "tab-set": _tab_set, "grid": _grid, "card": _card,
-    "grid-item-card": _card, "exercise": _exercise, "solution": _solution,
-    "exercise-start": lambda d, p, l, w: _exercise(d, p, l, w, gated=True),
-    "solution-start": lambda d, p, l, w: _solution(d, p, l, w, gated=True),
-    "exercise-end": _gate_end, "solution-end": _gate_end, **{name: _table for name in TABLES},
+def _button(directive: Directive, page: PageProse, locate: Locate, where: str) -> str:
+    """sphinx-design's button: a link drawn as Material's button."""
+    target = directive.argument if directive.name == "button-link" else f"#{directive.argument}"
+    text = directive.body.strip() or directive.argument
+    return f'<a class="md-button" href="{html.escape(target)}">{html.escape(text)}</a>'
+
+
+def _embed(directive: Directive, page: PageProse, locate: Locate, where: str) -> str:
+    """An iframe or a video from an address on the web; anything else is no address to embed."""
+    if not re.match(r"^https?://", directive.argument):
+        page.warn(where, f"'{{{directive.name}}}' {directive.argument}: only http(s) addresses are embedded")
+        return ""
+    source, width = html.escape(directive.argument), html.escape(str(directive.options.get("width") or "100%"))
+    if directive.name == "video":
+        return f'<video controls src="{source}" style="max-width: {width}"></video>'
+    return f'<iframe src="{source}" width="{width}" height="400" loading="lazy" referrerpolicy="no-referrer"></iframe>'
+
+
+def _diagram(directive: Directive, page: PageProse, locate: Locate, where: str) -> str:
+    """A Mermaid diagram as the fenced block Material draws where its superfences are set up for it."""
+    return f"```mermaid\n{directive.body}\n```"
+
+
+def _rubric(directive: Directive, page: PageProse, locate: Locate, where: str) -> str:
+    return f'<p class="rubric"><strong>{html.escape(directive.argument)}</strong></p>'
+
+
+# The rule of each group of myst/syntax.py's DIRECTIVE_GROUPS.
+RULES: dict[str, Callable[[Directive, PageProse, Locate, str], str]] = {
+    "admonition": _admonition, "titled admonition": _plain_admonition, "code": _code, "image": _image, "raw": _raw,
+    "math": _math, "bibliography": _bibliography, "literalinclude": _literalinclude, "include": _include,
+    "glue": _glue, "quote": _quote, "aside": _aside, "container": _container, "tab set": _tab_set, "grid": _grid,
+    "card": _card, "exercise": _exercise, "solution": _solution,
+    "gated exercise": lambda d, p, l, w: _exercise(d, p, l, w, gated=True),
+    "gated solution": lambda d, p, l, w: _solution(d, p, l, w, gated=True),
+    "gate end": _gate_end, "table": _table, "proof": _proof, "button": _button, "embed": _embed,
+    "diagram": _diagram, "rubric": _rubric, "dropped": lambda d, p, l, w: "",
 }

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from lessonbuild.myst.parse import COMMONMARK
+from lessonbuild.myst.syntax import COMMONMARK
 
 MARKER = re.compile(r"^(?P<indent> {0,3})(?P<marker>[-*+]|\d{1,9}[.)])(?P<gap>[ \t]+|$)")
 

@@ -13,11 +13,10 @@ from mdit_py_plugins.dollarmath import dollarmath_plugin
 from mdit_py_plugins.myst_blocks import myst_block_plugin
 from mdit_py_plugins.myst_role import myst_role_plugin
 
-COMMONMARK = MarkdownIt("commonmark")  # plain CommonMark: headings, lists and fences, as Jupyter reads them
+from lessonbuild.myst.syntax import option_block
+
 PARSER = (MarkdownIt("commonmark").use(colon_fence_plugin).use(dollarmath_plugin, double_inline=True)
           .use(amsmath_plugin).use(myst_role_plugin).use(myst_block_plugin))
-LABEL = re.compile(r"^\s*\((?P<label>[^)\s]+)\)=\s*$", re.MULTILINE)  # `(label)=`, on the line before what it names
-OPTION = re.compile(r"^:(?P<key>[\w-]+):(?P<value>.*)$")
 
 
 @dataclass
@@ -45,24 +44,18 @@ def directive_of(token, offset: int) -> Directive:
 
 
 def _options(lines: list[str]) -> tuple[dict, int]:
-    """A directive's options, as a YAML block between `---` lines or as `:key: value` lines; and how many lines they take."""
-    stripped = [line.strip() for line in lines]
-    if stripped and stripped[0] == "---" and "---" in stripped[1:]:
-        closing = 1 + stripped[1:].index("---")
-        return _yaml("\n".join(lines[1:closing])), closing + 1
-    options, used = {}, 0
-    while used < len(lines) and (match := OPTION.match(lines[used].strip())):
-        options[match["key"]] = match["value"].strip()
-        used += 1
-    return options, used
-
-
-def _yaml(text: str) -> dict:
+    """A directive's options and how many lines they take; options that are no YAML mapping are none, as MyST
+    leaves them."""
+    block = option_block(lines)
+    if block.style != "yaml":
+        return block.fields(), block.used
+    if not block.closed:
+        return {}, 0  # a body that opens with `---` and never closes it is prose
     try:
-        value = yaml.safe_load(text)
+        value = yaml.safe_load(block.yaml())
     except yaml.YAMLError:
-        return {}
-    return value if isinstance(value, dict) else {}
+        value = None
+    return (value if isinstance(value, dict) else {}), block.used
 
 
 def plain_text(inline_token) -> str:

@@ -20,8 +20,12 @@ from lessonbuild.coursefile import CourseFile, read_course_file, with_kernels
 from lessonbuild.errors import SourceError, SourceErrors
 from lessonbuild.fsutil import file_sha256, file_stamp, write_atomic
 from lessonbuild.model import Cell, Course, Lesson, Unit
-from lessonbuild.myst import LABEL
-from lessonbuild.myst.parse import COMMONMARK
+from lessonbuild.myst.syntax import (
+    CELL_DIRECTIVES,
+    KNOWN_DIRECTIVES,
+    first_heading,
+    option_block,
+)
 from lessonbuild.pipeline.read.macros import apply_macros
 from lessonbuild.project import COURSE_FILE, Project, code_stamp
 from lessonbuild.state import names
@@ -71,8 +75,6 @@ LESSON_SCHEMA = {
     },
     "additionalProperties": False,
 }
-HEADING = re.compile(r"^#\s+(?P<title>.+?)(?:\s+#+)?\s*$")  # an H1, Kaggle's closing hashes allowed
-ROLE = re.compile(r"\{[\w:.-]+\}`([^`<]*?)\s*(?:<[^>]*>)?`")  # {role}`text <target>`: its text
 
 FIGURE_NAME = r"^[A-Za-z0-9][A-Za-z0-9_-]*$"  # a plain file name: figures/<course>/<name>.png
 
@@ -87,20 +89,6 @@ CELL_OPTIONS_SCHEMA = {
     },
 }
 
-CELL_DIRECTIVES = {"{code-cell}": "code", "{raw-cell}": "raw"}
-# The directives of MyST, MyST-NB, sphinx-design, sphinx-exercise, sphinx-togglebutton and
-# sphinxcontrib-bibtex that Jupyter Book lessons use: prose, not cells. Another {name} fence is
-# prose too (Sphinx extensions bring their own), unless it nearly says {code-cell}: then a typo.
-PROSE_DIRECTIVES = {
-    "admonition", "attention", "caution", "danger", "error", "hint", "important", "note", "seealso", "tip", "warning",
-    "dropdown", "margin", "sidebar", "epigraph", "pull-quote", "topic", "math", "figure", "image", "code-block", "code",
-    "sourcecode", "literalinclude", "include", "list-table", "csv-table", "table", "tab-set", "tab-item", "card",
-    "grid", "grid-item", "grid-item-card", "exercise", "solution", "exercise-start", "exercise-end", "solution-start",
-    "solution-end", "bibliography", "glue", "glue:any", "glue:text", "glue:figure", "glue:math", "glue:md", "raw",
-    "index", "toctree", "tableofcontents", "div", "eval-rst", "button-link", "button-ref", "toggle", "proof", "prf:proof",
-    "prf:theorem", "prf:lemma", "prf:definition", "prf:example", "iframe", "video", "mermaid", "only", "versionadded",
-    "versionchanged", "deprecated", "rubric", "highlight", "contents", "container",
-}
 # Fences as MyST reads them: a `+++` inside a colon fence (a card's footer) is the directive's, not a cell break.
 FENCE_PARSER = MarkdownIt("commonmark").use(colon_fence_plugin)
 CELL_BREAK = re.compile(r"^\+\+\+\s*(?P<metadata>\{.*\})?\s*$")
@@ -289,27 +277,10 @@ def _titled(lesson: Lesson, path: Path) -> Lesson:
     """The lesson with its title: the front matter's, or else its first level-one heading's, as Jupyter Book takes it."""
     if lesson.front_matter.get("title"):
         return lesson
-    heading = next((title for cell in lesson.cells if cell.kind == "markdown" and (title := _first_h1(cell.source))), None)
+    heading = next((title for cell in lesson.cells if cell.kind == "markdown" and (title := first_heading(cell.source))), None)
     if heading is None:
         raise SourceError(path, 1, "the lesson has no title: give it one in front matter (title: ...) or a # heading")
     return replace(lesson, front_matter={**lesson.front_matter, "title": heading})
-
-
-def _first_h1(markdown: str) -> str | None:
-    tokens = COMMONMARK.parse(markdown)
-    for opening, inline in zip(tokens, tokens[1:]):
-        if opening.type == "heading_open" and opening.tag == "h1":
-            return ROLE.sub(r"\1", inline.content).strip(" #") or None
-    return None
-
-
-def title_heading(cell: Cell) -> str | None:
-    """The text of the H1 that opens a Markdown cell (after MyST's `(label)=` targets), if one does."""
-    if cell.kind != "markdown":
-        return None
-    first = next((line for line in cell.source.split("\n") if not LABEL.match(line)), "")
-    match = HEADING.match(first)
-    return ROLE.sub(r"\1", match["title"]) if match else None
 
 
 def _front_matter(lines: list[str], path: Path) -> tuple[dict, int]:
@@ -396,7 +367,7 @@ def _top_level_fences(lines: list[str], body_start: int, path: Path, errors: lis
 def _misspelt_cell(directive: str) -> bool:
     """A `{name}` fence that is no directive of MyST's and nearly says {code-cell} or {raw-cell}: a typo, not prose."""
     name = directive[1:-1] if directive.startswith("{") and directive.endswith("}") else None
-    if name is None or name in PROSE_DIRECTIVES:
+    if name is None or name in KNOWN_DIRECTIVES:
         return False
     return bool(difflib.get_close_matches(directive, CELL_DIRECTIVES, n=1, cutoff=0.75))
 
@@ -434,20 +405,13 @@ def _mystnb_tags(options) -> list[str]:
 
 def _cell_options(body: list[str], numbers: list[int], path: Path) -> tuple[dict, int]:
     """Cell options as `:key: value` lines or a `---` YAML block at the top of a fenced cell."""
-    if body and body[0].strip() == "---":
-        for index in range(1, len(body)):
-            if body[index].strip() == "---":
-                text = "\n".join(body[1:index])
-                return load_yaml(text, path, numbers[0] + 1, CELL_OPTIONS_SCHEMA), index + 1
+    block = option_block(body)
+    if not block.closed:
         raise SourceError(path, numbers[0], "cell options opened here are never closed by a '---' line")
-    count = 0
-    # `:key: value`, and the `:  more: yaml` lines that continue a mapping (MyST-NB's `:mystnb:` block)
-    while count < len(body) and re.match(r"^:(?:[\w-]+:|\s+\S)", body[count]):
-        count += 1
-    if count == 0:
+    if block.style == "none":
         return {}, 0
-    text = "\n".join(line[1:] for line in body[:count])  # ":tags: [a]" is YAML once the colon goes
-    return load_yaml(text, path, numbers[0], CELL_OPTIONS_SCHEMA), count
+    first = numbers[0] + (1 if block.style == "yaml" else 0)
+    return load_yaml(block.yaml(), path, first, CELL_OPTIONS_SCHEMA), block.used
 
 
 def _markdown_drafts(lines, start, stop, fences, path: Path, errors: list[SourceError]) -> list[_Draft]:

@@ -29,8 +29,7 @@ from lessonbuild.errors import (
 )
 from lessonbuild.model import Cell, Course, Lesson, RenderedLesson, Unit
 from lessonbuild.myst import LABEL, PageProse, Target, resolve
-from lessonbuild.myst.parse import COMMONMARK
-from lessonbuild.pipeline.read.lessons import title_heading
+from lessonbuild.myst.syntax import COMMONMARK, opening_heading
 from lessonbuild.pipeline.render.templates import (
     FOOTER,
     HEADER,
@@ -354,7 +353,7 @@ def _render_template_file(templates: Templates, environment, name: str, context:
 def _shown_once(lesson: Lesson, target: str) -> list[Cell]:
     """The lesson's cells; on the site, less a first heading that says the title the page's header shows."""
     cells = list(lesson.cells)
-    if target != "site" or not cells or title_heading(cells[0]) != lesson.title:
+    if target != "site" or not cells or (cells[0].kind != "markdown" or opening_heading(cells[0].source) != lesson.title):
         return cells
     first = cells[0]
     lines = first.source.split("\n")

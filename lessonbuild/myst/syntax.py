@@ -1,0 +1,125 @@
+"""MyST's syntax, each rule once: labels, the title a lesson's heading gives, the option block at the top of a
+directive or a code cell, and every directive name the build knows, grouped by the rule that shows it.
+
+A leaf: it imports nothing of the build, so reading a lesson (stage 1) and showing its prose (myst/) both
+take their rules from here without importing each other.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+from markdown_it import MarkdownIt
+
+COMMONMARK = MarkdownIt("commonmark")  # plain CommonMark: headings, lists and fences, as Jupyter reads them
+LABEL = re.compile(r"^\s*\((?P<label>[^)\s]+)\)=\s*$", re.MULTILINE)  # `(label)=`, on the line before what it names
+ROLE = re.compile(r"\{[\w:.-]+\}`([^`<]*?)\s*(?:<[^>]*>)?`")  # {role}`text <target>`: its text
+OPENING_HEADING = re.compile(r"^#\s+(?P<title>.+?)(?:\s+#+)?\s*$")  # an H1 line, Kaggle's closing hashes allowed
+HEADING_MARK = re.compile(r"^ {0,3}(#|=+\s*$)", re.MULTILINE)  # a line that may make an H1 (ATX, or setext's ===)
+
+
+def first_heading(markdown: str) -> str | None:
+    """The text of the first level-one heading (as CommonMark reads it: not in a code block), roles as their text.
+
+    This is the title of a lesson, notebook or MyST file that names none in its front matter, as Jupyter
+    Book takes it."""
+    if not HEADING_MARK.search(markdown):
+        return None  # no line could be one: the parse is skipped
+    tokens = COMMONMARK.parse(markdown)
+    for opening, inline in zip(tokens, tokens[1:]):
+        if opening.type == "heading_open" and opening.tag == "h1":
+            return ROLE.sub(r"\1", inline.content).strip(" #") or None
+    return None
+
+
+def opening_heading(markdown: str) -> str | None:
+    """The text of the H1 that opens a Markdown cell (after MyST's `(label)=` targets), if one does."""
+    first = next((line for line in markdown.split("\n") if not LABEL.match(line)), "")
+    match = OPENING_HEADING.match(first)
+    return ROLE.sub(r"\1", match["title"]) if match else None
+
+
+@dataclass(frozen=True)
+class OptionBlock:
+    """The options at the top of a directive's or a code cell's body, as MyST writes them: a YAML block between
+    `---` lines, or `:key: value` lines (with `:  more` lines continuing a mapping, as MyST-NB's `:mystnb:`)."""
+
+    style: Literal["yaml", "fields", "none"]
+    lines: tuple[str, ...]  # the block's own lines, without the `---` lines
+    used: int  # lines of the body the block takes
+    closed: bool = True  # False: a `---` block that no `---` line closes
+
+    def yaml(self) -> str:
+        """The block as YAML text (a `:key: value` line is YAML once its first colon goes)."""
+        return "\n".join(line[1:] if self.style == "fields" else line for line in self.lines)
+
+    def fields(self) -> dict[str, str]:
+        """The `:key: value` lines as MyST-Parser gives a directive's options: every value a string."""
+        found = (re.match(r"^:(?P<key>[\w-]+):(?P<value>.*)$", line.strip()) for line in self.lines)
+        return {match["key"]: match["value"].strip() for match in found if match}
+
+
+def option_block(body: list[str]) -> OptionBlock:
+    """The option block that opens `body`, if any."""
+    stripped = [line.strip() for line in body]
+    if stripped and stripped[0] == "---":
+        if "---" not in stripped[1:]:
+            return OptionBlock("yaml", tuple(body[1:]), len(body), closed=False)
+        closing = 1 + stripped[1:].index("---")
+        return OptionBlock("yaml", tuple(body[1:closing]), closing + 1)
+    used = 0
+    while used < len(body) and re.match(r"^:(?:[\w-]+:|\s+\S)", body[used].lstrip()):
+        used += 1
+    return OptionBlock("fields" if used else "none", tuple(body[:used]), used)
+
+
+# Fences that are cells of a MyST notebook rather than prose.
+CELL_DIRECTIVES = {"{code-cell}": "code", "{raw-cell}": "raw"}
+
+# The directives of MyST, MyST-NB, sphinx-design, sphinx-exercise, sphinx-proof, sphinx-togglebutton and
+# sphinxcontrib-bibtex that Jupyter Book lessons use, by the rule of myst/directives.py that shows each.
+# A name in no group is an unknown directive: shown as prose in a box, with a warning.
+DIRECTIVE_GROUPS: dict[str, frozenset[str]] = {
+    "admonition": frozenset({
+        "note", "tip", "hint", "important", "warning", "caution", "attention", "danger", "error", "seealso",
+        "versionadded", "versionchanged", "deprecated",
+    }),
+    "titled admonition": frozenset({"admonition", "topic", "dropdown"}),
+    "code": frozenset({"code-block", "code", "sourcecode"}),
+    "image": frozenset({"figure", "image"}),
+    "raw": frozenset({"raw"}),
+    "math": frozenset({"math"}),
+    "bibliography": frozenset({"bibliography"}),
+    "literalinclude": frozenset({"literalinclude"}),
+    "include": frozenset({"include"}),
+    "glue": frozenset({"glue", "glue:", "glue:any", "glue:text", "glue:figure", "glue:math", "glue:md"}),
+    "quote": frozenset({"epigraph", "pull-quote", "highlights"}),
+    "aside": frozenset({"margin", "sidebar"}),
+    "container": frozenset({"div", "container", "only", "grid-item", "toggle"}),
+    "tab set": frozenset({"tab-set"}),
+    "grid": frozenset({"grid"}),
+    "card": frozenset({"card", "grid-item-card"}),
+    "exercise": frozenset({"exercise"}),
+    "solution": frozenset({"solution"}),
+    "gated exercise": frozenset({"exercise-start"}),
+    "gated solution": frozenset({"solution-start"}),
+    "gate end": frozenset({"exercise-end", "solution-end"}),
+    "table": frozenset({"list-table", "csv-table", "table"}),
+    "proof": frozenset({"proof", "prf:proof", "prf:theorem", "prf:lemma", "prf:definition", "prf:example"}),
+    "button": frozenset({"button-link", "button-ref"}),
+    "embed": frozenset({"iframe", "video"}),
+    "diagram": frozenset({"mermaid"}),
+    "rubric": frozenset({"rubric"}),
+    "dropped": frozenset({"toctree", "tableofcontents", "index", "contents", "highlight"}),  # a book's organisation
+}
+# Directives shown only inside another's rule: a tab item inside its tab set.
+NESTED_DIRECTIVES = frozenset({"tab-item"})
+KNOWN_DIRECTIVES = frozenset().union(*DIRECTIVE_GROUPS.values(), NESTED_DIRECTIVES)
+
+
+def directive_group(name: str) -> str | None:
+    """The group of the rule that shows the directive `name`; None for one the build does not know."""
+    if name.startswith("prf:"):
+        return "proof"  # sphinx-proof has many kinds, all shown alike
+    return next((group for group, names in DIRECTIVE_GROUPS.items() if name in names), None)
