@@ -30,7 +30,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-from bench_build import (
+from bench_build import (  # noqa: E402 -- importable only once HERE is on sys.path
     REPOSITORY,
     _book_config,
     _generated_project,

@@ -52,8 +52,8 @@ def main() -> None:
     args = _arguments()
     jb = args.jupyter_book or shutil.which("jb")
     rows = []
-    with tempfile.TemporaryDirectory(prefix="lessonbuild-bench-") as scratch:
-        scratch = Path(scratch)
+    with tempfile.TemporaryDirectory(prefix="lessonbuild-bench-") as scratch_name:
+        scratch = Path(scratch_name)
         projects = {}
         if "sample" in args.projects:
             projects["sample course"] = _sample_project(scratch / "sample")
@@ -202,12 +202,12 @@ def _ratios(rows) -> None:
     times = {(label, tool, scenario): seconds for label, tool, scenario, seconds, _ in rows}
     print("\nratios (lessonbuild / jupyter-book):")
     for label in sorted({row[0] for row in rows}):
-        book = {s: t for (l, tool, s), t in times.items() if l == label and tool == "jupyter-book"}
+        book = {s: t for (row_label, tool, s), t in times.items() if row_label == label and tool == "jupyter-book"}
         if not book:
             print(f"  {label}: no Jupyter Book run")
             continue
         for jobs in (1, 2):
-            ours = {s: t for (l, tool, s), t in times.items() if l == label and tool == f"lessonbuild --jobs {jobs}"}
+            ours = {s: t for (row_label, tool, s), t in times.items() if row_label == label and tool == f"lessonbuild --jobs {jobs}"}
             print(f"  {label}, --jobs {jobs}: no-op {ours['no-op'] / book['no-op (cache)']:.2f}x jb cached no-op; "
                   f"cold {ours['cold'] / book['forced (force)']:.2f}x jb forced")
 

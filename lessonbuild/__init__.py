@@ -4,7 +4,8 @@ import sys
 # jsonschema imports rfc3987_syntax whenever it is installed (jupyter_server, needed for --gateway,
 # brings it), and that module compiles a grammar for most of a second at import. The build checks
 # no IRI formats, so it is kept out: a no-op build should take a fraction of a second.
-sys.modules.setdefault("rfc3987_syntax", None)
+# A None entry makes the import raise ImportError; typeshed types sys.modules as holding modules only.
+sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
 
 
 def __getattr__(name: str):

@@ -13,6 +13,7 @@ from pathlib import Path
 from types import ModuleType
 
 from lessonbuild.errors import report_errors
+from lessonbuild.pipeline.execute.scheduler import DEVICES
 from lessonbuild.project import load_project
 
 DEFAULT_COMMAND = "build"
@@ -98,7 +99,7 @@ def _execution_options(parser: argparse.ArgumentParser) -> None:
         help="lessons to execute at once, each in its own kernel with its share of the cores (default: %(default)s)",
     )
     parser.add_argument(
-        "--device", choices=("auto", "cpu", "gpu"), default="auto",
+        "--device", choices=DEVICES, default="auto",
         help="auto: lessons that use a GPU library run on this machine's GPUs where it has any; cpu: no kernel sees "
         "a GPU; gpu: as auto, but stop unless there is a GPU, and run again what the cache has from a CPU (default: auto)",
     )

@@ -46,7 +46,7 @@ KERNEL_DEFAULTS: dict[str, Any] = {"enable_gpu": False, "enable_internet": False
 _STRINGS = {"type": "array", "items": {"type": "string", "minLength": 1}}
 KERNEL_SETTINGS = {
     **{flag: {"type": "boolean"} for flag in KERNEL_DEFAULTS},
-    **{name: _STRINGS for name in SOURCE_LISTS},
+    **dict.fromkeys(SOURCE_LISTS, _STRINGS),
 }
 NOTEBOOK_KAGGLE = {
     "type": "object",
@@ -134,7 +134,9 @@ def read_course_file(text: str, path: Path) -> CourseFile:
     """Parse and check a course file; raise SourceError at the offending line."""
     meta = load_yaml(text, path, 1, COURSE_SCHEMA)
     root = yaml.compose(text, Loader=LOADER)  # once, with libyaml: each entry's line is looked up in it
-    listed, topics, seen = [], {}, {}
+    listed: list[Listed] = []
+    topics: dict[int, str] = {}
+    seen: dict[str, int] = {}  # lesson slug -> the line that first lists it
     for index, entry in enumerate(meta["lessons"]):
         number = index + 1
         if isinstance(entry, str):
@@ -160,7 +162,8 @@ def with_kernels(course_file: CourseFile, lessons: dict[str, Lesson]) -> dict[st
     """The Kaggle kernel of each lesson read (by slug); none when the course file has no kaggle settings."""
     if course_file.kaggle is None:
         return {}
-    kernels, lines_of = {}, {}
+    kernels: dict[str, KaggleKernel] = {}
+    lines_of: dict[str, int] = {}  # kernel slug -> the line of the lesson it is the kernel of
     for entry in course_file.listed:
         if entry.slug not in lessons:
             continue
@@ -174,6 +177,8 @@ def with_kernels(course_file: CourseFile, lessons: dict[str, Lesson]) -> dict[st
 
 def _kernel(course_file: CourseFile, entry: Listed, lesson: Lesson) -> KaggleKernel:
     course = course_file.kaggle
+    if course is None:  # with_kernels makes no kernels for a course file without kaggle settings
+        raise ValueError(f"{course_file.path}: no kaggle settings to make a kernel of")
     own = entry.kaggle
     title = own.get("title", lesson.title)
     if len(title) > KERNEL_TITLE_LIMIT:
@@ -181,7 +186,8 @@ def _kernel(course_file: CourseFile, entry: Listed, lesson: Lesson) -> KaggleKer
                           f"'{title}' has {len(title)} (give this lesson a kaggle title)")
     slug = own.get("slug")
     if slug is None and "owner" not in course:
-        raise SourceError(course_file.path, entry.line, f"lesson '{entry.slug}' needs a kaggle slug, or the course's kaggle settings an owner")
+        message = f"lesson '{entry.slug}' needs a kaggle slug, or the course's kaggle settings an owner"
+        raise SourceError(course_file.path, entry.line, message)
     settings = {flag: own.get(flag, course.get(flag, default)) for flag, default in KERNEL_DEFAULTS.items()}
     for name in SOURCE_LISTS:
         settings[name] = sorted(set(course.get(name, [])) | set(own.get(name, [])))

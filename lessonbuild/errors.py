@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 
 class BuildError(Exception):
@@ -14,13 +14,33 @@ class BuildError(Exception):
     exit_code = 1
 
 
-@dataclass
+@dataclass(frozen=True)
 class SourceLocation:
+    """Where in the sources something is: a file's line, or a notebook's cell (a notebook has no lines)."""
+
     path: Path  # relative to the project root
-    line: int
+    line: int | None = 1  # None: the file as a whole
+    cell: int | None = None  # the cell's number, from 1, where `path` is a notebook
 
     def __str__(self) -> str:
-        return f"{self.path.as_posix()}:{self.line}"
+        if self.cell is not None:
+            return f"{self.path.as_posix()}: cell {self.cell}"
+        return self.path.as_posix() if self.line is None else f"{self.path.as_posix()}:{self.line}"
+
+    def moved(self, lines: int) -> SourceLocation:
+        """The location `lines` lines further down (a notebook's cell stays where it is: it has no lines)."""
+        if self.cell is not None or self.line is None:
+            return self
+        return SourceLocation(self.path, self.line + lines)
+
+    def as_json(self) -> dict[str, object]:
+        """The location as JSON values, for what the build writes into a notebook and reads back."""
+        return {"path": self.path.as_posix(), "line": self.line, "cell": self.cell}
+
+    @classmethod
+    def from_json(cls, value: dict) -> SourceLocation:
+        line = value.get("line")
+        return cls(Path(value["path"]), None if line is None else int(line), value.get("cell"))
 
 
 class SourceError(BuildError):
@@ -33,6 +53,12 @@ class SourceError(BuildError):
         self.message = message
         super().__init__(str(self))
 
+    @classmethod
+    def at(cls, location: SourceLocation, message: str) -> SourceError:
+        error = cls(location.path, location.line or 1, message)
+        error.location = location
+        return error
+
     def __str__(self) -> str:
         return f"{self.location}: {self.message}"
 
@@ -42,8 +68,8 @@ class SourceErrors(BuildError):
 
     exit_code = 2
 
-    def __init__(self, errors: list[SourceError], partial=None):
-        self.errors = errors
+    def __init__(self, errors: Sequence[SourceError], partial: Any = None):
+        self.errors = list(errors)
         self.partial = partial  # what could be made despite the errors, so later checks can go on
         super().__init__("\n".join(str(e) for e in errors))
 
@@ -71,11 +97,15 @@ class CellFailure(BuildError):
 class SourceWarning:
     """Something an author should look at that does not stop the command: `where: warning: message`."""
 
-    where: str  # "path:line", or "path: cell N" for a notebook, which has no lines
+    where: SourceLocation
     message: str
 
     def __str__(self) -> str:
         return f"{self.where}: warning: {self.message}"
+
+    def as_error(self) -> SourceError:
+        """The warning as an error (`--strict`), reported in the same words."""
+        return SourceError.at(self.where, f"warning: {self.message}")
 
 
 class NotAProject(UsageError):

@@ -84,7 +84,7 @@ def file_sha256(path: Path) -> str:
     return _content_sha256(path).hexdigest() if os.path.exists(path) else "absent"
 
 
-def _content_sha256(path: Path) -> "hashlib._Hash":
+def _content_sha256(path: Path) -> hashlib._Hash:
     try:
         return hashlib.sha256(Path(path).read_bytes())
     except FileNotFoundError:  # a link to nothing

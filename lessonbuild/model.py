@@ -98,7 +98,10 @@ class Unit:
 
     @property
     def first(self) -> Lesson:
-        return self.tutorial or self.exercise
+        first = self.tutorial or self.exercise
+        if first is None:  # the build makes a unit only of a lesson with a tutorial, an exercise or both
+            raise ValueError(f"lesson {self.number} ({self.topic}) has neither a tutorial nor an exercise")
+        return first
 
 
 @dataclass(frozen=True)
@@ -157,6 +160,12 @@ class ExecutedLesson:
         self.outputs = outputs
         self.written: tuple[str, ...] = ()  # what the run wrote in its working folder (a run of this build only)
         self._notebook = notebook
+
+    @classmethod
+    def unexecuted(cls, rendered: RenderedLesson) -> ExecutedLesson:
+        """The lesson as rendered, without outputs: what `--no-execute`, the kaggle target and a template's trial
+        publish."""
+        return cls(rendered, rendered.notebook, 0.0, "", ran=False)
 
     @property
     def notebook(self) -> nbformat.NotebookNode:

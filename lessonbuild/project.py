@@ -11,9 +11,9 @@ import hashlib
 import os
 import re
 import tomllib
-from dataclasses import dataclass, field, make_dataclass
+from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, get_args
 
 import jsonschema
 import yaml
@@ -35,49 +35,66 @@ PACKAGE = Path(__file__).resolve().parent
 DEFAULT_MKDOCS = PACKAGE / "defaults" / MKDOCS_FILE  # the site settings of a project without its own mkdocs.yml
 
 
+DEFAULT_KERNEL = "python3"  # ipykernel's, installed with the build: the kernel whose environment is the build's
+SiteEngine = Literal["mkdocs", "zensical"]
+COLAB_URL = "^(|https://colab\\.research\\.google\\.com/.*\\{notebook\\}.*)$"
+
+
+def _setting(default: Any, schema: dict[str, Any], help: str) -> Any:
+    """A field of Settings: its default, the JSON Schema its value must meet, and the help `init` writes beside it."""
+    return field(default=default, metadata={"schema": schema, "help": help})
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The project's settings, [tool.lessonbuild] in pyproject.toml: each declared once, here."""
+
+    site_name: str = _setting("Lessons", {"type": "string", "minLength": 1},
+                              "the site's name; a project's own mkdocs.yml names it there instead")
+    timeout: int = _setting(600, {"type": "integer", "minimum": 1},
+                            "seconds one cell may run; a lesson's front matter can set its own")
+    kernel: str = _setting(DEFAULT_KERNEL, {"type": "string", "minLength": 1},
+                           "the Jupyter kernel lessons run in, unless a lesson's kernelspec names another")
+    kernel_env: tuple[str, ...] = _setting((), {"type": "array", "items": {"type": "string"}},
+                                           "environment variables, beyond the basic ones, that lesson code may read")
+    colab_url: str = _setting("", {"type": "string", "pattern": COLAB_URL},
+                              "where Colab opens a published notebook, {notebook} standing for <course>/<lesson>.ipynb; "
+                              "empty: no link")
+    figure_tolerance: float = _setting(1.0, {"type": "number", "minimum": 0},
+                                       "the RMS pixel difference (0-255) a regenerated figure may show before "
+                                       "`figures --check` fails")
+    jinja_in_code: bool = _setting(True, {"type": "boolean"},
+                                   "whether {{ data_path(...) }} and the build's other names work in code cells "
+                                   "(false: code is left as written)")
+    kernels_per_gpu: int = _setting(1, {"type": "integer", "minimum": 1},
+                                    "kernels that share one GPU at once (each takes its memory as it grows)")
+    site_engine: SiteEngine = _setting("mkdocs", {"enum": list(get_args(SiteEngine))},
+                                       "what builds site/ from the pages: MkDocs with Material, or Zensical "
+                                       "(incremental; pip install 'lessonbuild[zensical]')")
+
+
 @dataclass(frozen=True)
 class Setting:
+    """One setting as `init` and the schema see it."""
+
     name: str
     default: Any
     schema: dict[str, Any]
     help: str
 
 
-COLAB_URL = "^(|https://colab\\.research\\.google\\.com/.*\\{notebook\\}.*)$"
-SETTINGS = (
-    Setting("site_name", "Lessons", {"type": "string", "minLength": 1},
-            "the site's name; a project's own mkdocs.yml names it there instead"),
-    Setting("timeout", 600, {"type": "integer", "minimum": 1},
-            "seconds one cell may run; a lesson's front matter can set its own"),
-    Setting("kernel", "python3", {"type": "string", "minLength": 1},
-            "the Jupyter kernel lessons run in, unless a lesson's kernelspec names another"),
-    Setting("kernel_env", (), {"type": "array", "items": {"type": "string"}},
-            "environment variables, beyond the basic ones, that lesson code may read"),
-    Setting("colab_url", "", {"type": "string", "pattern": COLAB_URL},
-            "where Colab opens a published notebook, {notebook} standing for <course>/<lesson>.ipynb; empty: no link"),
-    Setting("figure_tolerance", 1.0, {"type": "number", "minimum": 0},
-            "the RMS pixel difference (0-255) a regenerated figure may show before `figures --check` fails"),
-    Setting("jinja_in_code", True, {"type": "boolean"},
-            "whether {{ data_path(...) }} and the build's other names work in code cells (false: code is left as written)"),
-    Setting("kernels_per_gpu", 1, {"type": "integer", "minimum": 1},
-            "kernels that share one GPU at once (each takes its memory as it grows)"),
-    Setting("site_engine", "mkdocs", {"enum": ["mkdocs", "zensical"]},
-            "what builds site/ from the pages: MkDocs with Material, or Zensical (incremental; pip install 'lessonbuild[zensical]')"),
-)
+SETTINGS = tuple(Setting(f.name, f.default, f.metadata["schema"], f.metadata["help"]) for f in fields(Settings))
 SETTINGS_SCHEMA = {
     "type": "object",
     "properties": {setting.name: setting.schema for setting in SETTINGS},
     "additionalProperties": False,
 }
-Settings = make_dataclass(
-    "Settings", [(s.name, type(s.default), field(default=s.default)) for s in SETTINGS], frozen=True
-)
 
 
 @dataclass(frozen=True)
 class Project:
     root: Path
-    settings: Any = field(default_factory=Settings)
+    settings: Settings = field(default_factory=Settings)
 
     @property
     def lessons_dir(self) -> Path:
@@ -140,7 +157,7 @@ def load_project(root: Path) -> Project:
     return Project(root=root, settings=load_settings(root / PYPROJECT))
 
 
-def load_settings(pyproject: Path) -> Any:
+def load_settings(pyproject: Path) -> Settings:
     if not pyproject.exists():
         return Settings()
     text = pyproject.read_text(encoding="utf-8")
@@ -161,7 +178,7 @@ def _settings_error(error: jsonschema.ValidationError, text: str) -> tuple[int, 
     """The line of the offending key in [tool.lessonbuild], and the message."""
     keys = [str(key) for key in error.absolute_path]
     if error.validator == "additionalProperties":
-        unknown = sorted(set(error.instance) - set(SETTINGS_SCHEMA["properties"]))[0]
+        unknown = sorted(set(error.instance) - {setting.name for setting in SETTINGS})[0]
         known = ", ".join(s.name for s in SETTINGS)
         return _line_of_setting(text, unknown), f"{SETTINGS_TABLE}: unknown setting '{unknown}' (known: {known})"
     where = ".".join([SETTINGS_TABLE, *keys])

@@ -37,7 +37,8 @@ def main() -> int:
     args = parser.parse_args()
     work = args.work or Path(tempfile.mkdtemp(prefix="learntools-"))
     lessonbuild = [sys.executable, "-m", "lessonbuild"]
-    print("| track | notebooks | cells | " + " | ".join(KINDS) + " | hide flags differ | metadata differs | live hint/solution (ours / learntools) | check problems |")
+    print("| track | notebooks | cells | " + " | ".join(KINDS)
+          + " | hide flags differ | metadata differs | live hint/solution (ours / learntools) | check problems |")
     print("|---" * (len(KINDS) + 7) + "|")
     for track in sorted(p for p in args.learntools.iterdir() if (p / "track_meta.py").is_file()):
         print(_row(track, args.rendered / track.name, work / track.name, lessonbuild), flush=True)
@@ -84,7 +85,7 @@ def _compare(kernels: Path, theirs: dict) -> collections.Counter:
         counts["live ours"] += _live_calls(ours)
         counts["live theirs"] += _live_calls(their)
         exercise = folder.name.split("-", 1)[1].startswith("exercise")  # both open an exercise with a header cell
-        for mine, theirs_cell in zip(_body(ours, exercise), _body(their, exercise)):
+        for mine, theirs_cell in zip(_body(ours, exercise), _body(their, exercise), strict=False):
             counts["cells"] += 1
             counts["flags"] += any(bool(mine["metadata"].get(f)) != bool(theirs_cell["metadata"].get(f)) for f in FLAGS)
             counts[_kind("".join(mine["source"]), "".join(theirs_cell["source"]))] += 1

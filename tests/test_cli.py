@@ -101,7 +101,8 @@ def test_ctrl_c_stops_cleanly_and_loses_nothing(tiny_root):
     before_cache = snapshot(tiny_root / "_build" / "cache")
     lesson = tiny_root / "lessons" / "tiny" / "01-plots.md"
     marker = tiny_root.parent / "started"  # outside the project: the lesson runs in a scratch folder
-    lesson.write_text(lesson.read_text().replace("import helper\n", f"import helper, time\nopen({str(marker)!r}, 'w').close()\ntime.sleep(60)\n"))
+    lesson.write_text(lesson.read_text().replace(
+        "import helper\n", f"import helper, time\nopen({str(marker)!r}, 'w').close()\ntime.sleep(60)\n"))
     command = [sys.executable, str(REPOSITORY / "build.py"), "--project", str(tiny_root)]
     build = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=author_environment())
     for _ in range(600):

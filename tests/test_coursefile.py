@@ -66,7 +66,8 @@ def test_no_kaggle_settings_no_kernels():
     "text, line, message",
     [
         ("title: T\nlessons:\n  - 01-a\n  - tutorial: 01-a\n", 4, "lesson '01-a' is listed twice (first at line 3)"),
-        ("title: T\nlessons:\n  - tutorial: 01-a\n    exercize: 01-b\n", 4, "unknown key 'exercize' (expected one of: exercise, topic, tutorial)"),
+        ("title: T\nlessons:\n  - tutorial: 01-a\n    exercize: 01-b\n", 4,
+         "unknown key 'exercize' (expected one of: exercise, topic, tutorial)"),
         ("title: T\nlessons:\n  - topic: nothing\n", 3, "a lesson names its tutorial, its exercise or both"),
         ("title: T\nkaggle:\n  ownr: x\nlessons: [a]\n", 3, "unknown key 'ownr'"),
         ("title: T\nkaggle:\n  owner: x\n  enable_gpu: yes please\nlessons: [a]\n", 4, "'kaggle.enable_gpu'"),
@@ -84,7 +85,7 @@ def test_kernel_titles_over_kaggles_limit_and_kernels_without_owner_are_reported
     with pytest.raises(SourceError, match=r"course.yml:4: Kaggle allows kernel titles of 50 characters; 'x{60}' has 60"):
         with_kernels(course_file, {"01-a": lesson("01-a", "x" * 60)})
     course_file = read_course_file("title: T\nkaggle: {enable_gpu: true}\nlessons:\n  - 01-a\n", PATH)
-    with pytest.raises(SourceError, match="course.yml:4: lesson '01-a' needs a kaggle slug, or the course's kaggle settings an owner"):
+    with pytest.raises(SourceError, match=r"course.yml:4: lesson '01-a' needs a kaggle slug, or the course's kaggle settings an owner"):
         with_kernels(course_file, {"01-a": lesson("01-a", "A")})
 
 

@@ -22,7 +22,7 @@ def test_one_line_per_lesson(built):
     names = ["computer-vision/02-convolution-and-relu", "computer-vision/03-maximum-pooling",
              "computer-vision/04-sliding-window", "computer-vision/05-custom-convnets", "imported/01-maximum-pooling"]
     assert len(lines) == len(names)
-    for line, name in zip(lines, names):
+    for line, name in zip(lines, names, strict=True):
         assert re.match(rf"{name}: executed in [\d.]+ s on (CPU|GPU \d+: .+) \(first run\)$", line)
     slowest = result.stdout.splitlines()[5]
     assert slowest.startswith("slowest: computer-vision/05-custom-convnets ") and slowest.count(" s on ") == 5
@@ -104,7 +104,7 @@ def test_the_imported_seed_reads_as_the_hand_converted_lesson(built):
     hand = page_content(root / "site" / "computer-vision" / "03-maximum-pooling" / "index.html")
     imported = page_content(root / "site" / "imported" / "01-maximum-pooling" / "index.html")
     assert [kind for kind, _ in imported] == [kind for kind, _ in hand]
-    differences = [(mine, theirs) for mine, theirs in zip(imported, hand) if mine != theirs]
+    differences = [(mine, theirs) for mine, theirs in zip(imported, hand, strict=True) if mine != theirs]
     # What the hand conversion changed on purpose: the seed's two TODOs are written, and the hidden cell
     # no longer carries the seed's commented-out Kaggle path for the image.
     todo_texts = [mine[1] for mine, _ in differences if mine[0] == "text"]

@@ -67,7 +67,8 @@ def test_a_folder_without_lessons_is_no_project(tmp_path):
 
 @pytest.mark.parametrize("text, expected", [
     ("site_name: [Lessons\n", "mkdocs.yml:2: invalid YAML"),
-    ("site_name: Lessons\ndocs_dir: elsewhere\n", "mkdocs.yml:2: 'docs_dir' is set by the build (pages come from lessons/); remove it here"),
+    ("site_name: Lessons\ndocs_dir: elsewhere\n",
+     "mkdocs.yml:2: 'docs_dir' is set by the build (pages come from lessons/); remove it here"),
     ("- a list\n", "mkdocs.yml:1: expected a YAML mapping of MkDocs settings"),
 ])
 def test_a_bad_mkdocs_yml_is_one_line_from_check_and_build_before_any_kernel(tiny_root, text, expected):

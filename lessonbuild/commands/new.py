@@ -64,5 +64,5 @@ def _lesson_text(project: Project, **context) -> str:
     environment.filters["yaml_string"] = lambda text: json.dumps(text, ensure_ascii=False)  # a JSON string is YAML
     try:
         return environment.get_template(NEW_LESSON).render(**context)
-    except Exception as exc:  # whatever the template raises is the template's problem
+    except Exception as exc:  # noqa: BLE001 - whatever the template raises is the template's problem
         raise template_error(templates, exc, NEW_LESSON, lambda e: f"template error: {type(e).__name__}: {e}") from None

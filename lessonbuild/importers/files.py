@@ -16,10 +16,14 @@ import sys
 import tokenize
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING
 
-from lessonbuild.errors import SourceWarning
+from lessonbuild.errors import SourceLocation, SourceWarning
 from lessonbuild.project import DATA, Project
 from lessonbuild.pycode import imported_modules, without_magics
+
+if TYPE_CHECKING:
+    from lessonbuild.importers.notebooks import ImportedCell
 
 KAGGLE_INPUTS = ("/kaggle/input/", "../input/")  # where Kaggle kernels find their datasets
 
@@ -84,7 +88,8 @@ def _adopt_data(cell, source: Path, folder: Path, project: Project, adopted: Ado
         if found is None:
             warnings.append(SourceWarning(_where(cell, row), f"'{name}' not found: put it in {adopted.shown}/{DATA}/"))
         elif found != target and target.exists() and not _same_content(found, target):
-            warnings.append(SourceWarning(_where(cell, row), f"'{path}': another file is {adopted.shown}/{DATA}/{name} already; left as it is"))
+            message = f"'{path}': another file is {adopted.shown}/{DATA}/{name} already; left as it is"
+            warnings.append(SourceWarning(_where(cell, row), message))
             continue
         elif found != target:
             _copy(found, target)
@@ -125,20 +130,21 @@ def _paths_the_code_makes(code: str) -> set[tuple[int, int]]:
     lesson's, and stays as it is written.
     """
     made = set()
-    for node in _calls(code, ("symlink", "exists")):
-        argument = node.args[1 if node.func.attr == "symlink" else 0]
+    for _, argument, _ in _calls(code, ("symlink", "exists")):
         made.add((argument.lineno, argument.col_offset))
     return made
 
 
 def _links_made(code: str) -> dict[str, str]:
     """The links the code makes with os.symlink(target, link), as {link: target}."""
-    return {node.args[1].value: node.args[0].value for node in _calls(code, ("symlink",))
+    return {link: node.args[0].value for node, _, link in _calls(code, ("symlink",))
             if isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str)}
 
 
-def _calls(code: str, methods: tuple[str, ...]) -> list[ast.Call]:
-    """The calls of `module.method(...)` for these methods whose argument of interest is a string literal."""
+def _calls(code: str, methods: tuple[str, ...]) -> list[tuple[ast.Call, ast.Constant, str]]:
+    """The calls of `module.method(...)` for these methods whose argument of interest is a string literal.
+
+    Each comes with that argument, and the string it holds."""
     try:
         tree = ast.parse(without_magics(code))
     except SyntaxError:
@@ -147,8 +153,9 @@ def _calls(code: str, methods: tuple[str, ...]) -> list[ast.Call]:
     for node in ast.walk(tree):
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in methods:
             index = 1 if node.func.attr == "symlink" else 0
-            if len(node.args) > index and isinstance(node.args[index], ast.Constant) and isinstance(node.args[index].value, str):
-                calls.append(node)
+            argument = node.args[index] if len(node.args) > index else None
+            if isinstance(argument, ast.Constant) and isinstance(argument.value, str):
+                calls.append((node, argument, argument.value))
     return calls
 
 
@@ -187,9 +194,6 @@ def _same_content(one: Path, other: Path) -> bool:
     return one.is_file() and other.is_file() and one.read_bytes() == other.read_bytes()
 
 
-def _where(cell, line_in_cell: int) -> str:
-    """`path:line` of a line of an imported cell; for a notebook, which has no lines, `path: cell N`."""
-    path, _, line = cell.where.rpartition(":")
-    if line.isdigit():
-        return f"{path}:{int(line) + line_in_cell - 1}"
-    return cell.where
+def _where(cell: ImportedCell, line_in_cell: int) -> SourceLocation:
+    """Where a line of an imported cell is; for a notebook, which has no lines, its cell."""
+    return cell.where.moved(line_in_cell - 1)

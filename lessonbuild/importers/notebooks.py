@@ -35,7 +35,7 @@ from lessonbuild.coursefile import (
     open_course_file,
     save_course_file,
 )
-from lessonbuild.errors import SourceError, SourceWarning, UsageError
+from lessonbuild.errors import SourceError, SourceLocation, SourceWarning, UsageError
 from lessonbuild.fsutil import fresh_folder, replace_folder, write_atomic
 from lessonbuild.importers.files import Adopted, adopt_files
 from lessonbuild.importers.tracks import is_track, plan_track
@@ -61,7 +61,7 @@ class ImportedCell:
     kind: str  # "markdown", "code" or "raw"
     source: str
     metadata: dict = field(default_factory=dict)
-    where: str = ""  # where the cell starts in its source, for messages: "path:line" or "path: cell N"
+    where: SourceLocation = SourceLocation(Path())  # noqa: RUF009 - immutable; where the cell starts, for messages
 
 
 @dataclass
@@ -121,7 +121,7 @@ def _track_lessons(track: Path, meta, project: Project, warnings: list[SourceWar
         meta.insert(list(meta).index("lessons"), "kaggle", plan.kaggle)  # the list of lessons stays last
     lessons = []
     for planned in plan.lessons:
-        pair = []
+        pair: list[tuple[Path, ImportedLesson] | None] = []  # the tutorial's, then the exercise's
         for notebook in (planned.tutorial, planned.exercise):
             if notebook is None:
                 pair.append(None)
@@ -217,7 +217,9 @@ def _escape_jinja(text: str) -> str:
 def from_flattened_export(text: str, path: Path) -> ImportedLesson:
     lines = text.splitlines()
     title, title_given = path.stem, False
-    cells, prose, prose_start = [], [], 0
+    cells: list[ImportedCell] = []
+    prose: list[str] = []
+    prose_start = 0
     index = 0
     while index < len(lines):
         line = lines[index]
@@ -225,14 +227,14 @@ def from_flattened_export(text: str, path: Path) -> ImportedLesson:
             title, title_given = match["title"], True
             index += 1
         elif INPUT_MARKER.match(line):
-            cells += _markdown(prose, f"{path.as_posix()}:{prose_start + 1}")
+            cells += _markdown(prose, SourceLocation(path, prose_start + 1))
             start, code, index = _code_after_marker(lines, index + 1, path)
-            cells.append(ImportedCell("code", code, where=f"{path.as_posix()}:{start + 1}"))
+            cells.append(ImportedCell("code", code, where=SourceLocation(path, start + 1)))
             prose, prose_start = [], index
         else:
             prose.append(line)
             index += 1
-    cells += _markdown(prose, f"{path.as_posix()}:{prose_start + 1}")
+    cells += _markdown(prose, SourceLocation(path, prose_start + 1))
     return ImportedLesson(title=title, cells=cells, title_given=title_given)
 
 
@@ -285,7 +287,7 @@ def _has_code(block: list[str]) -> bool:
         return True  # part of a larger statement: code
 
 
-def _markdown(prose: list[str], where: str) -> list[ImportedCell]:
+def _markdown(prose: list[str], where: SourceLocation) -> list[ImportedCell]:
     text = "\n".join(prose).strip("\n")
     return [ImportedCell("markdown", text, where=where)] if text.strip() else []
 
@@ -296,7 +298,7 @@ def _script_as_notebook(text: str, source: Path) -> str:
 
     try:
         return nbformat.writes(jupytext.reads(text, fmt="py"))
-    except Exception as exc:  # jupytext raises several kinds for a script it cannot read
+    except Exception as exc:  # noqa: BLE001 - jupytext raises several kinds for a script it cannot read
         raise UsageError(f"{source}: not a script jupytext can read ({exc})") from None
 
 
@@ -305,14 +307,14 @@ def _from_notebook(text: str, source: Path) -> ImportedLesson:
         with warnings.catch_warnings():  # older notebooks have no cell ids; the lesson source needs none
             warnings.simplefilter("ignore", MissingIDFieldWarning)
             notebook = nbformat.reads(text, as_version=4)
-    except Exception as exc:  # nbformat raises several kinds for unreadable JSON
+    except Exception as exc:  # noqa: BLE001 - nbformat raises several kinds for unreadable JSON
         raise UsageError(f"{source}: not a readable notebook ({exc})") from None
     cells = []
     for number, cell in enumerate(notebook.cells, start=1):
         metadata = _lesson_metadata(cell)
         if cell.get("attachments"):
             metadata["attachments"] = json.loads(json.dumps(cell.attachments))
-        cells.append(ImportedCell(cell.cell_type, cell.source, metadata, where=f"{source.as_posix()}: cell {number}"))
+        cells.append(ImportedCell(cell.cell_type, cell.source, metadata, where=SourceLocation(source, cell=number)))
     title = notebook.metadata.get("title")
     return ImportedLesson(title=title or _heading_title(cells) or source.stem, cells=cells, title_given=bool(title))
 

@@ -97,7 +97,7 @@ class _Evaluator:
             items = list(value)
             if len(items) != len(target.elts):
                 raise self.refuse(target, "unpacking into a different number of names")
-            for element, item in zip(target.elts, items):
+            for element, item in zip(target.elts, items, strict=False):
                 self.assign(element, item)
         elif isinstance(target, ast.Subscript):
             self.value(target.value)[self.value(target.slice)] = value
@@ -113,7 +113,7 @@ class _Evaluator:
             return reader(node)
         except SourceError:
             raise
-        except Exception as exc:  # what Python would raise running it: an error of the file
+        except Exception as exc:  # noqa: BLE001 - what Python would raise running it: an error of the file
             raise SourceError(self.shown, node.lineno, f"track_meta.py: {type(exc).__name__}: {exc}") from None
 
     def _Constant(self, node):
@@ -137,7 +137,7 @@ class _Evaluator:
 
     def _Dict(self, node):
         result = {}
-        for key, value in zip(node.keys, node.values):
+        for key, value in zip(node.keys, node.values, strict=False):
             if key is None:
                 result.update(self.value(value))
             else:
@@ -174,7 +174,7 @@ class _Evaluator:
 
     def _Compare(self, node):
         left = self.value(node.left)
-        for op, comparator in zip(node.ops, node.comparators):
+        for op, comparator in zip(node.ops, node.comparators, strict=False):
             right = self.value(comparator)
             if not COMPARE[type(op)](left, right):
                 return False

@@ -16,7 +16,7 @@ import yaml
 from titlecase import titlecase
 
 from lessonbuild.coursefile import KERNEL_TITLE_LIMIT, SOURCE_LISTS
-from lessonbuild.errors import SourceError, SourceWarning
+from lessonbuild.errors import SourceError, SourceLocation, SourceWarning
 from lessonbuild.importers.trackmeta import TrackMeta, read_track_meta
 
 TRACK_META = "track_meta.py"
@@ -56,7 +56,7 @@ def plan_track(folder: Path, shown: Path) -> TrackPlan:
     config = _prod_config(folder)
     author = config.get("author") or meta.track.get("author_username")
     notebooks = [_notebook(folder, shown, meta, config, entry, author) for entry in meta.notebooks]
-    by_file = {entry["filename"]: planned for entry, planned in zip(meta.notebooks, notebooks)}
+    by_file = {entry["filename"]: planned for entry, planned in zip(meta.notebooks, notebooks, strict=False)}
     for planned in notebooks:  # a kernel source named by its notebook's file stands for that notebook's kernel
         if "kernel_sources" in planned.kaggle:
             planned.kaggle["kernel_sources"] = [by_file[s].kaggle["slug"] if s in by_file else s
@@ -146,7 +146,8 @@ def _left_out(folder: Path, shown: Path, meta: TrackMeta) -> list[SourceWarning]
     warnings = []
     for path in sorted((folder / RAW).glob("*.ipynb")):
         if path.name in extras:
-            warnings.append(SourceWarning(f"{shown / RAW / path.name}", "an 'extra' notebook of the track, not a lesson: not imported"))
+            where = SourceLocation(shown / RAW / path.name, None)
+            warnings.append(SourceWarning(where, "an 'extra' notebook of the track, not a lesson: not imported"))
         elif path.name not in lesson_files:
-            warnings.append(SourceWarning(f"{shown / RAW / path.name}", f"not listed in {TRACK_META}: not imported"))
+            warnings.append(SourceWarning(SourceLocation(shown / RAW / path.name, None), f"not listed in {TRACK_META}: not imported"))
     return warnings

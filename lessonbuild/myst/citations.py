@@ -46,10 +46,7 @@ class Bibliography:
         entry = self.data.entries[key]
         people = entry.persons.get("author") or entry.persons.get("editor") or []
         names = [" ".join(person.last_names) for person in people]
-        if len(names) > 2:
-            authors = f"{names[0]} et al."
-        else:
-            authors = " and ".join(names) or entry.fields.get("title", key)
+        authors = f"{names[0]} et al." if len(names) > 2 else " and ".join(names) or entry.fields.get("title", key)
         return _plain(authors), str(entry.fields.get("year", "n.d."))
 
     def listing(self, keys: list[str]) -> str:

@@ -9,14 +9,16 @@ as prose in a box of its own, never as raw syntax.
 from __future__ import annotations
 
 import csv
+import functools
 import html
 import io
 import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from lessonbuild.errors import SourceLocation
 from lessonbuild.myst.glue import marker
-from lessonbuild.myst.parse import PARSER, Directive, directive_of, is_directive
+from lessonbuild.myst.parse import PARSER, Directive, Locate, directive_of, first_line, is_directive, span
 from lessonbuild.myst.syntax import NESTED_DIRECTIVES, directive_group
 
 if TYPE_CHECKING:
@@ -27,10 +29,9 @@ ADMONITIONS = {
     "caution": "Caution", "attention": "Attention", "danger": "Danger", "error": "Error", "seealso": "See also",
     "admonition": "Note", "topic": "Topic", "versionadded": "New", "versionchanged": "Changed", "deprecated": "Deprecated",
 }
-Locate = Callable[[int], str]
 
 
-def shown(directive: Directive, page: PageProse, locate: Locate, where: str) -> str:
+def shown(directive: Directive, page: PageProse, locate: Locate, where: SourceLocation) -> str:
     """The directive as Markdown and HTML that the site engine shows as its own component."""
     name = directive.name
     group = directive_group(name)
@@ -55,7 +56,7 @@ def _id(directive: Directive, key: str = "name") -> str:
     return f' id="{html.escape(label)}"' if label else ""
 
 
-def _admonition(directive: Directive, page: PageProse, locate: Locate, where: str, title: str | None = None,
+def _admonition(directive: Directive, page: PageProse, locate: Locate, where: SourceLocation, title: str | None = None,
                 kind: str | None = None) -> str:
     name = directive.name
     kind = kind or (name if name in ADMONITIONS and name not in ("admonition", "topic") else "note")
@@ -86,7 +87,7 @@ def _plain_admonition(directive, page, locate, where) -> str:
     return _admonition(directive, page, locate, where, html.escape(directive.argument) if directive.argument else None)
 
 
-def _code(directive: Directive, page: PageProse, locate: Locate, where: str) -> str:
+def _code(directive: Directive, page: PageProse, locate: Locate, where: SourceLocation) -> str:
     options = directive.options
     attributes = []
     if "caption" in options:
@@ -101,7 +102,7 @@ def _code(directive: Directive, page: PageProse, locate: Locate, where: str) -> 
     return f"{anchor}{fence}{' '.join([language, *attributes])}\n{directive.body}\n{fence}"
 
 
-def _included(directive: Directive, page: PageProse, where: str) -> str | None:
+def _included(directive: Directive, page: PageProse, where: SourceLocation) -> str | None:
     """The text of the file a `{literalinclude}` or `{include}` names (relative to the lesson, inside lessons/), cut
     to its `:lines:`, `:start-after:` and `:end-before:`; None, with a warning, where there is none."""
     file = page.file(directive.argument)
@@ -128,7 +129,7 @@ def _line_range(part: str, last: int) -> range:
     return range(start, stop + 1)
 
 
-def _literalinclude(directive: Directive, page: PageProse, locate: Locate, where: str) -> str:
+def _literalinclude(directive: Directive, page: PageProse, locate: Locate, where: SourceLocation) -> str:
     text = _included(directive, page, where)
     if text is None:
         return ""
@@ -141,15 +142,14 @@ def _language_of(path: str) -> str:
             ".csv": "text", ".toml": "toml", ".r": "r", ".jl": "julia"}.get(path[path.rfind("."):].lower(), "text")
 
 
-def _include(directive: Directive, page: PageProse, locate: Locate, where: str) -> str:
+def _include(directive: Directive, page: PageProse, locate: Locate, where: SourceLocation) -> str:
     """MyST's `{include}`: the file's Markdown, translated in place (or, with `:literal:`, shown as code)."""
     text = _included(directive, page, where)
     if text is None:
         return ""
     if "literal" in directive.options:
         return _code(Directive("code-block", str(directive.options.get("language") or "text"), {}, text, 0), page, locate, where)
-    at = int(where.rsplit(":", 1)[1]) if where.rsplit(":", 1)[-1].isdigit() else 0
-    return page.translate_part(text, 0, lambda line: where.rsplit(":", 1)[0] + f":{at}")
+    return page.translate_part(text, 0, lambda line: where)  # the included file's lines count as the directive's
 
 
 def _line_list(lines: str) -> str:
@@ -157,7 +157,7 @@ def _line_list(lines: str) -> str:
     return " ".join(part.strip() for part in lines.split(",") if part.strip())
 
 
-def _image(directive: Directive, page: PageProse, locate: Locate, where: str) -> str:
+def _image(directive: Directive, page: PageProse, locate: Locate, where: SourceLocation) -> str:
     options = directive.options
     caption = _body(directive, page, locate) if directive.name == "figure" else ""
     alt = str(options.get("alt") or (caption.split("\n")[0] if caption else ""))
@@ -182,7 +182,7 @@ def _bibliography(directive, page, locate, where) -> str:
     return page.reference("verbatim", "", None, where)
 
 
-def _glue(directive: Directive, page: PageProse, locate: Locate, where: str) -> str:
+def _glue(directive: Directive, page: PageProse, locate: Locate, where: SourceLocation) -> str:
     """MyST-NB's pasted outputs: the value glued under the directive's name, once the lesson has run (glue.py)."""
     name = directive.argument.split("::")[-1].strip()
     if directive.name == "glue:math":
@@ -214,7 +214,7 @@ def _raw(directive, page, locate, where) -> str:
     return directive.body if directive.argument.strip().lower() == "html" else ""
 
 
-def _math(directive: Directive, page: PageProse, locate: Locate, where: str) -> str:
+def _math(directive: Directive, page: PageProse, locate: Locate, where: SourceLocation) -> str:
     latex = "\n".join(filter(None, [directive.argument, directive.body]))
     return page.display_math(latex, str(directive.options.get("label") or directive.options.get("name") or "") or None, where)
 
@@ -236,14 +236,14 @@ def _container(directive, page, locate, where) -> str:
 
 # sphinx-design: tabs, grids and cards.
 
-def _children(directive: Directive, page: PageProse, locate: Locate, names: set[str]) -> list[tuple[Directive, str]]:
+def _children(directive: Directive, page: PageProse, locate: Locate, names: set[str]) -> list[tuple[Directive, SourceLocation]]:
     """The directives named `names` directly inside this one's body, each with where it stands."""
     tokens = PARSER.parse(directive.body)
-    return [(directive_of(token, directive.body_offset), locate(directive.body_offset + token.map[0] + 1))
+    return [(directive_of(token, directive.body_offset), locate(directive.body_offset + first_line(token)))
             for token in tokens if is_directive(token) and directive_of(token, 0).name in names]
 
 
-def _tab_set(directive: Directive, page: PageProse, locate: Locate, where: str) -> str:
+def _tab_set(directive: Directive, page: PageProse, locate: Locate, where: SourceLocation) -> str:
     """Tabs that need no script: a radio button in each tab's label, and the stylesheet shows the checked tab's content
     (lessonbuild.css). Each tab's content is Markdown at the top level, where Python-Markdown reads Markdown in HTML."""
     items = _children(directive, page, locate, set(NESTED_DIRECTIVES))
@@ -256,13 +256,13 @@ def _tab_set(directive: Directive, page: PageProse, locate: Locate, where: str) 
     return _box('<div class="myst-tab-set" markdown="1">', "\n\n".join(tabs), "</div>")
 
 
-def _grid(directive: Directive, page: PageProse, locate: Locate, where: str) -> str:
+def _grid(directive: Directive, page: PageProse, locate: Locate, where: SourceLocation) -> str:
     items = _children(directive, page, locate, {"grid-item-card", "grid-item", "card"})
     cards = "\n\n".join(_card(item, page, locate, at) for item, at in items)
     return _box('<div class="grid cards myst-grid" markdown="1">', cards, "</div>")
 
 
-def _card(directive: Directive, page: PageProse, locate: Locate, where: str) -> str:
+def _card(directive: Directive, page: PageProse, locate: Locate, where: SourceLocation) -> str:
     """A card: its title, its header above `^^^`, its body, its footer below `+++`."""
     parts = re.split(r"^\^{3}\s*$", _body(directive, page, locate), maxsplit=1, flags=re.MULTILINE)
     header, body = (parts[0], parts[1]) if len(parts) == 2 else ("", parts[0])
@@ -282,7 +282,7 @@ def _footer(body: str) -> tuple[str, str, str]:
 
 # sphinx-exercise: exercises and their solutions, the solutions folded away.
 
-def _exercise(directive: Directive, page: PageProse, locate: Locate, where: str, gated: bool = False) -> str:
+def _exercise(directive: Directive, page: PageProse, locate: Locate, where: SourceLocation, gated: bool = False) -> str:
     number = None if "nonumber" in directive.options else page.number("exercise")
     title = "Exercise" + (f" {number}" if number else "") + (f" ({directive.argument})" if directive.argument else "")
     label = str(directive.options.get("label") or "")
@@ -295,7 +295,7 @@ def _exercise(directive: Directive, page: PageProse, locate: Locate, where: str,
     return f'<div class="admonition exercise"{anchor} markdown="1">\n<p class="admonition-title">{html.escape(title)}</p>'
 
 
-def _solution(directive: Directive, page: PageProse, locate: Locate, where: str, gated: bool = False) -> str:
+def _solution(directive: Directive, page: PageProse, locate: Locate, where: SourceLocation, gated: bool = False) -> str:
     title = f"Solution to {page.reference('title', directive.argument, None, where)}" if directive.argument else "Solution"
     label = str(directive.options.get("label") or "")
     if not gated:
@@ -305,14 +305,14 @@ def _solution(directive: Directive, page: PageProse, locate: Locate, where: str,
     return f'<details class="solution"{anchor} markdown="1">\n<summary>{title}</summary>'
 
 
-def _gate_end(directive: Directive, page: PageProse, locate: Locate, where: str) -> str:
+def _gate_end(directive: Directive, page: PageProse, locate: Locate, where: SourceLocation) -> str:
     if not page.gates:
         page.warn(where, f"'{{{directive.name}}}' closes nothing: no exercise or solution is open")
         return ""
     return page.gates.pop()[0]
 
 
-def _proof(directive: Directive, page: PageProse, locate: Locate, where: str) -> str:
+def _proof(directive: Directive, page: PageProse, locate: Locate, where: SourceLocation) -> str:
     """sphinx-proof's theorems, definitions, proofs...: numbered per kind, as admonitions."""
     kind = directive.name.partition(":")[2] or directive.name
     number = None if kind == "proof" or "nonumber" in directive.options else page.number(kind)
@@ -325,7 +325,7 @@ def _proof(directive: Directive, page: PageProse, locate: Locate, where: str) ->
 
 # Tables: a pipe table of Python-Markdown's `tables` extension, captioned and numbered.
 
-def _table(directive: Directive, page: PageProse, locate: Locate, where: str) -> str:
+def _table(directive: Directive, page: PageProse, locate: Locate, where: SourceLocation) -> str:
     if directive.name == "table":
         rows_markdown = _body(directive, page, locate)
     else:
@@ -353,7 +353,8 @@ def _list_rows(directive: Directive, page: PageProse, locate: Locate) -> list[li
     """A list of lists: each item a row, each of its items a cell."""
     lines = directive.body.split("\n")
     tokens = PARSER.parse(directive.body)
-    rows, depth, cell_start = [], 0, None
+    rows: list[list[str]] = []
+    depth = 0
     for token in tokens:
         if token.type == "bullet_list_open":
             depth += 1
@@ -362,10 +363,9 @@ def _list_rows(directive: Directive, page: PageProse, locate: Locate) -> list[li
         elif token.type == "list_item_open" and depth == 1:
             rows.append([])
         elif token.type == "list_item_open" and depth == 2:
-            cell_start = token.map
-            cell = "\n".join(lines[cell_start[0]:cell_start[1]])
-            cell = re.sub(r"^\s*(?:[-*+]\s+){1,2}", "", cell, count=1)
-            text = page.translate_part(_dedent(cell), directive.body_offset + cell_start[0], locate)
+            start, end = span(token)
+            cell = re.sub(r"^\s*(?:[-*+]\s+){1,2}", "", "\n".join(lines[start:end]), count=1)
+            text = page.translate_part(_dedent(cell), directive.body_offset + start, locate)
             rows[-1].append(text)
     return rows
 
@@ -376,7 +376,7 @@ def _dedent(text: str) -> str:
     return "\n".join([lines[0].strip(), *(line[indent:] for line in lines[1:])]).strip()
 
 
-def _csv_rows(directive: Directive, page: PageProse, where: str) -> list[list[str]]:
+def _csv_rows(directive: Directive, page: PageProse, where: SourceLocation) -> list[list[str]]:
     delimiter = str(directive.options.get("delim", ",")).replace("tab", "\t").replace("space", " ") or ","
     text = directive.body
     if directive.options.get("file"):
@@ -404,14 +404,14 @@ def _cell(text: str) -> str:
     return "<br>".join(paragraphs).replace("|", "\\|")
 
 
-def _button(directive: Directive, page: PageProse, locate: Locate, where: str) -> str:
+def _button(directive: Directive, page: PageProse, locate: Locate, where: SourceLocation) -> str:
     """sphinx-design's button: a link drawn as Material's button."""
     target = directive.argument if directive.name == "button-link" else f"#{directive.argument}"
     text = directive.body.strip() or directive.argument
     return f'<a class="md-button" href="{html.escape(target)}">{html.escape(text)}</a>'
 
 
-def _embed(directive: Directive, page: PageProse, locate: Locate, where: str) -> str:
+def _embed(directive: Directive, page: PageProse, locate: Locate, where: SourceLocation) -> str:
     """An iframe or a video from an address on the web; anything else is no address to embed."""
     if not re.match(r"^https?://", directive.argument):
         page.warn(where, f"'{{{directive.name}}}' {directive.argument}: only http(s) addresses are embedded")
@@ -422,23 +422,26 @@ def _embed(directive: Directive, page: PageProse, locate: Locate, where: str) ->
     return f'<iframe src="{source}" width="{width}" height="400" loading="lazy" referrerpolicy="no-referrer"></iframe>'
 
 
-def _diagram(directive: Directive, page: PageProse, locate: Locate, where: str) -> str:
+def _diagram(directive: Directive, page: PageProse, locate: Locate, where: SourceLocation) -> str:
     """A Mermaid diagram as the fenced block Material draws where its superfences are set up for it."""
     return f"```mermaid\n{directive.body}\n```"
 
 
-def _rubric(directive: Directive, page: PageProse, locate: Locate, where: str) -> str:
+def _rubric(directive: Directive, page: PageProse, locate: Locate, where: SourceLocation) -> str:
     return f'<p class="rubric"><strong>{html.escape(directive.argument)}</strong></p>'
 
 
+def _dropped(directive: Directive, page: PageProse, locate: Locate, where: SourceLocation) -> str:
+    return ""
+
+
 # The rule of each group of myst/syntax.py's DIRECTIVE_GROUPS.
-RULES: dict[str, Callable[[Directive, PageProse, Locate, str], str]] = {
+RULES: dict[str, Callable[[Directive, PageProse, Locate, SourceLocation], str]] = {
     "admonition": _admonition, "titled admonition": _plain_admonition, "code": _code, "image": _image, "raw": _raw,
     "math": _math, "bibliography": _bibliography, "literalinclude": _literalinclude, "include": _include,
     "glue": _glue, "quote": _quote, "aside": _aside, "container": _container, "tab set": _tab_set, "grid": _grid,
     "card": _card, "exercise": _exercise, "solution": _solution,
-    "gated exercise": lambda d, p, l, w: _exercise(d, p, l, w, gated=True),
-    "gated solution": lambda d, p, l, w: _solution(d, p, l, w, gated=True),
+    "gated exercise": functools.partial(_exercise, gated=True), "gated solution": functools.partial(_solution, gated=True),
     "gate end": _gate_end, "table": _table, "proof": _proof, "button": _button, "embed": _embed,
-    "diagram": _diagram, "rubric": _rubric, "dropped": lambda d, p, l, w: "",
+    "diagram": _diagram, "rubric": _rubric, "dropped": _dropped,
 }

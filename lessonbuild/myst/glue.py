@@ -14,6 +14,7 @@ import json
 import re
 from ast import literal_eval
 
+from lessonbuild.errors import SourceLocation
 from lessonbuild.myst.mathml import output_mathml
 
 GLUE_PREFIX = "application/papermill.record/"  # MyST-NB's prefix of an output glued with display=False
@@ -24,15 +25,15 @@ IMAGES = ("image/png", "image/jpeg", "image/svg+xml", "image/gif")
 class GlueError(ValueError):
     """A marker that the executed notebook cannot fill: where it stands and why."""
 
-    def __init__(self, where: str, message: str):
+    def __init__(self, where: SourceLocation, message: str):
         super().__init__(message)
         self.where = where
 
 
-def marker(name: str, kind: str, where: str) -> str:
+def marker(name: str, kind: str, where: SourceLocation) -> str:
     """What stands for a glued value until the lesson has run. `kind`: any, text, md (inline), or block, figure, math."""
     key, _, spec = name.partition(":") if kind == "text" else (name, "", "")
-    return f"<!-- lessonbuild-glue {json.dumps({'name': key.strip(), 'kind': kind, 'format': spec, 'where': where})} -->"
+    return f"<!-- lessonbuild-glue {json.dumps({'name': key.strip(), 'kind': kind, 'format': spec, 'where': where.as_json()})} -->"
 
 
 def paste(notebook) -> tuple[object, list[GlueError]]:
@@ -77,7 +78,7 @@ def _glued(notebook) -> dict[str, dict]:
 
 
 def _shown(glued: dict[str, dict], wanted: dict) -> str:
-    name, kind, where = wanted["name"], wanted["kind"], wanted["where"]
+    name, kind, where = wanted["name"], wanted["kind"], SourceLocation.from_json(wanted["where"])
     if name not in glued:
         raise GlueError(where, f"glue '{name}': no cell of the lesson glued a value of that name")
     data = glued[name]
@@ -98,7 +99,7 @@ def _shown(glued: dict[str, dict], wanted: dict) -> str:
     return f"```text\n{text}\n```" if kind == "block" else html.escape(text)
 
 
-def _formatted(text: str, spec: str, where: str, name: str) -> str:
+def _formatted(text: str, spec: str, where: SourceLocation, name: str) -> str:
     """text/plain as MyST-NB's {glue:text} formats it: the value's repr read back, then Python's format()."""
     try:
         value = literal_eval(text)

@@ -43,11 +43,10 @@ def to_mathml(latex: str, display: bool) -> str:
         raise MathError("empty math")
     try:
         mathml = convert(tex, display="block" if display else "inline")
-    except Exception as exc:  # latex2mathml raises many kinds, all meaning "cannot convert this"
+    except Exception as exc:  # noqa: BLE001 - latex2mathml raises many kinds, all meaning "cannot convert this"
         raise MathError(f"{type(exc).__name__}: {exc}".rstrip(": ")) from None
-    if re.search(r"<mi>\\[A-Za-z]+</mi>|<mi>&amp;</mi>|<mi>&</mi>", mathml):
-        unknown = re.search(r"<mi>(\\[A-Za-z]+|&amp;|&)</mi>", mathml)[1]
-        raise MathError(f"'{unknown}' is not supported here")
+    if unknown := re.search(r"<mi>(\\[A-Za-z]+|&amp;|&)</mi>", mathml):
+        raise MathError(f"'{unknown[1]}' is not supported here")
     return _protected(mathml)
 
 

@@ -5,19 +5,18 @@ from __future__ import annotations
 import html
 import re
 from collections import Counter
-from collections.abc import Callable
 from pathlib import Path
 
+from lessonbuild.errors import SourceLocation
 from lessonbuild.myst import directives, roles
 
 # pybtex itself is imported only where a course has .bib files.
 from lessonbuild.myst.citations import Bibliography, anchor
 from lessonbuild.myst.lists import four_space_lists
 from lessonbuild.myst.mathml import MathError, labels_in, to_mathml
-from lessonbuild.myst.parse import PARSER, directive_of, is_directive, plain_text
+from lessonbuild.myst.parse import PARSER, Locate, directive_of, is_directive, plain_text, span
 from lessonbuild.myst.references import CLOSE, OPEN, Reference, Target
 
-Locate = Callable[[int], str]  # a line of the text (from 1) -> "path:line" in the lesson
 INLINE_KINDS = {"math_inline", "math_inline_double", "myst_role", "link_open", "code_inline"}
 
 
@@ -37,10 +36,10 @@ class PageProse:
         self.counters: Counter[str] = Counter()
         self.targets: list[Target] = []
         self.references: list[Reference] = []
-        self.warnings: list[tuple[str, str]] = []  # (where, message)
-        self.files: list[tuple[str, str]] = []  # (path relative to the lesson, where): files the prose links to
+        self.warnings: list[tuple[SourceLocation, str]] = []  # (where, message)
+        self.files: list[tuple[str, SourceLocation]] = []  # (path relative to the lesson, where): files the prose links to
         self.looked_at: list[Path] = []  # every file the prose looked for (found or not): its render depends on them
-        self.gates: list[tuple[str, str]] = []  # exercise-start/solution-start still open: (closing HTML, where)
+        self.gates: list[tuple[str, SourceLocation]] = []  # exercise-start/solution-start still open: (closing HTML, where)
 
     def translate(self, markdown: str, locate: Locate) -> str:
         self.translated += 1
@@ -63,7 +62,7 @@ class PageProse:
             closing.append(f"## References\n\n{listing}")
         return "\n\n".join(closing)
 
-    def cite(self, keys: list[str], textual: bool, where: str) -> str:
+    def cite(self, keys: list[str], textual: bool, where: SourceLocation) -> str:
         """A citation: `(Hamilton, 2005; Sargent, 1987)`, or `Hamilton (2005)` in running text, each linked to its entry."""
         shown = []
         for key in keys:
@@ -90,7 +89,7 @@ class PageProse:
         self.looked_at.append(file)
         return file if inside and file.is_file() else None
 
-    def warn(self, where: str, message: str) -> None:
+    def warn(self, where: SourceLocation, message: str) -> None:
         self.warnings.append((where, message))
 
     def number(self, kind: str) -> int | None:
@@ -100,14 +99,14 @@ class PageProse:
         self.counters[kind] += 1
         return self.counters[kind]
 
-    def target(self, label: str, kind: str, text: str, number: int | None = None, where: str = "") -> None:
+    def target(self, label: str, kind: str, text: str, number: int | None, where: SourceLocation) -> None:
         self.targets.append(Target(label, self.lesson, kind, text, number, where))
 
-    def reference(self, role: str, target: str, text: str | None, where: str) -> str:
+    def reference(self, role: str, target: str, text: str | None, where: SourceLocation) -> str:
         self.references.append(Reference(role, target, text, where))
         return f"{OPEN}{len(self.references) - 1}{CLOSE}"
 
-    def display_math(self, latex: str, label: str | None, where: str, numbered: bool = False) -> str:
+    def display_math(self, latex: str, label: str | None, where: SourceLocation, numbered: bool = False) -> str:
         """An equation on its own line; numbered when labelled (or an unstarred amsmath environment)."""
         labels = ([label] if label else []) + labels_in(latex)
         number = self.number("equation") if labels or numbered else None
@@ -117,7 +116,7 @@ class PageProse:
         eqno = f'<span class="eqno">({number})</span>' if number else ""
         return f'<div class="math-display"{anchor}>{self.math(latex, True, where)}{eqno}</div>'
 
-    def math(self, latex: str, display: bool, where: str) -> str:
+    def math(self, latex: str, display: bool, where: SourceLocation) -> str:
         try:
             return to_mathml(latex, display)
         except MathError as exc:
@@ -140,7 +139,7 @@ class PageProse:
                 if new is not None:
                     edits.append((start, end, new))  # the lines as they were, prefixes included, but for the edits
             else:
-                prefix = re.match(r"[ >]*", lines[start])[0]  # a block in a list item or a quote keeps that place
+                prefix = re.match(r"[ >]*", lines[start]).group()  # type: ignore[union-attr]  # [ >]* always matches
                 outer, self.nested = self.nested, self.nested or bool(prefix)
                 new = self._block(tokens, index, offset, locate, where)
                 self.nested = outer
@@ -159,7 +158,7 @@ class PageProse:
         start, end = token.map
         return roles.inline("\n".join(lines[start:end]), token.children, self, lambda line: locate(offset + start + line))
 
-    def _block(self, tokens, index: int, offset: int, locate: Locate, where: str) -> str | None:
+    def _block(self, tokens, index: int, offset: int, locate: Locate, where: SourceLocation) -> str | None:
         token = tokens[index]
         if is_directive(token):
             return directives.shown(directive_of(token, offset), self, locate, where)
@@ -177,7 +176,7 @@ class PageProse:
             return ""
         return None
 
-    def _target(self, tokens, index: int, label: str, where: str) -> str:
+    def _target(self, tokens, index: int, label: str, where: SourceLocation) -> str:
         """`(label)=` as an anchor; the heading after it names the target, and one at the top of the page its title (the
         page shows the title apart, so the heading is no longer there)."""
         following = tokens[index + 1] if index + 1 < len(tokens) else None
@@ -185,7 +184,7 @@ class PageProse:
             text = plain_text(tokens[index + 2])
         else:
             text = self.title if self.translated == 1 and index == 0 else ""
-        self.target(label, "section", text, where=where)
+        self.target(label, "section", text, None, where)
         return f'<a id="{html.escape(label)}"></a>'
 
 
@@ -194,10 +193,10 @@ def _demoted(markdown: str) -> str:
     contents lists are the level below (Kaggle's lessons write theirs as `# Section #`, Jupyter Book's as `#` too)."""
     lines = markdown.split("\n")
     for token in reversed([t for t in PARSER.parse(markdown) if t.type == "heading_open" and t.map]):
-        start, end = token.map
+        start, end = span(token)
         level = min(int(token.tag[1]) + 1, 6)
         if token.markup.startswith("#"):
-            lines[start] = re.sub(r"^(\s*)#{1,6}", lambda m, level=level: m[1] + "#" * level, lines[start], count=1)
+            lines[start] = re.sub(r"^(\s*)#{1,6}", rf"\g<1>{'#' * level}", lines[start], count=1)
         else:  # a setext heading: its text, then a line of = or -
             text = " ".join(line.strip() for line in lines[start:end - 1])
             lines[start:end] = [f"{'#' * level} {text}"]

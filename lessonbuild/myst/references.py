@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from lessonbuild.errors import SourceLocation
+
 OPEN, CLOSE = "\ue000", "\ue001"  # Unicode private use: never in a lesson's own text
 PLACEHOLDER = re.compile(f"{OPEN}(\\d+){CLOSE}")
 # How {numref} names each kind of numbered thing when the reference gives no text, as Sphinx does.
@@ -26,7 +28,7 @@ class Target:
     kind: str  # section, figure, table, code, equation, exercise, solution, or the kind of a proof ("theorem")
     text: str  # what {ref} shows: the heading, the caption, the title
     number: int | None = None
-    where: str = ""  # "path:line" of its definition
+    where: SourceLocation | None = None  # of its definition
 
     @property
     def numbered(self) -> str:
@@ -44,7 +46,7 @@ class Reference:
     role: str  # ref, numref, eq, doc, link, title (an exercise's name, for its solution), verbatim (text as it is)
     target: str
     text: str | None  # the text the author gave, if any
-    where: str  # "path:line", for a warning
+    where: SourceLocation  # for a warning
 
 
 def lesson_link(lesson: str, current: str, anchor: str = "") -> str:

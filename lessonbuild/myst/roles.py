@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Callable
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 
+from lessonbuild.errors import SourceLocation
 from lessonbuild.myst.glue import marker
+from lessonbuild.myst.parse import Locate
 
 if TYPE_CHECKING:
     from lessonbuild.myst.page import PageProse
@@ -29,7 +30,6 @@ CODE_ROLES = {"code", "literal", "samp", "command", "envvar", "option", "program
 GLUE_ROLES = {"glue": "any", "glue:": "any", "glue:any": "any", "glue:text": "text", "glue:md": "md"}
 TEXT_ROLES = {"term", "index", "guilabel", "dfn", "title-reference", "menuselection", "pep", "rfc", "cite:empty"}
 
-Locate = Callable[[int], str]
 
 
 def inline(text: str, children, page: PageProse, locate: Locate) -> str:
@@ -86,7 +86,7 @@ def _opening_bracket(text: str, closing: int) -> int:
     return closing
 
 
-def _replacement(child, children, index: int, source: str, page: PageProse, where: str) -> str | None:
+def _replacement(child, children, index: int, source: str, page: PageProse, where: SourceLocation) -> str | None:
     if child.type == "code_inline":
         return None
     if child.type in ("math_inline", "math_inline_double"):
@@ -97,25 +97,12 @@ def _replacement(child, children, index: int, source: str, page: PageProse, wher
     return role(child.meta["name"], child.content, page, where)
 
 
-def role(name: str, content: str, page: PageProse, where: str) -> str:
+def role(name: str, content: str, page: PageProse, where: SourceLocation) -> str:
     """A role as Markdown the site shows."""
     if name == "math":
         return page.math(content, False, where)
-    if name in REFERENCE_ROLES:
-        text, target = _titled(content)
-        return page.reference(REFERENCE_ROLES[name], target, text, where)
-    if name == "doc":
-        text, target = _titled(content)
-        return page.reference("doc", PurePosixPath(target).stem if target.endswith((".md", ".ipynb")) else
-                              PurePosixPath(target).name, text, where)
-    if name == "download":
-        text, target = _titled(content)
-        if "://" not in target:  # a file of the lesson's, served beside it; an address elsewhere is a plain link
-            page.files.append((target, where))
-        return f"[{text or PurePosixPath(target).name}]({target})"
-    if name == "nb-download":  # MyST-NB: the page's own notebook, which the site publishes beside it
-        text, _ = _titled(content)
-        return f"[{text or page.lesson + '.ipynb'}]({page.lesson}.ipynb)"
+    if name in REFERENCE_ROLES or name in ("doc", "download", "nb-download"):
+        return _link_role(name, content, page, where)
     if name in HTML_ROLES:
         return f"<{HTML_ROLES[name]}>{html.escape(content)}</{HTML_ROLES[name]}>"
     if name in CODE_ROLES:
@@ -132,6 +119,21 @@ def role(name: str, content: str, page: PageProse, where: str) -> str:
         return html.escape((_titled(content)[0] or content).replace("-->", "→"))
     page.warn(where, f"unknown role '{{{name}}}': its text is shown as it is")
     return html.escape(content)
+
+
+def _link_role(name: str, content: str, page: PageProse, where: SourceLocation) -> str:
+    """A reference to a label or a document, or a link to a file to download."""
+    text, target = _titled(content)
+    if name in REFERENCE_ROLES:
+        return page.reference(REFERENCE_ROLES[name], target, text, where)
+    if name == "doc":
+        stem = PurePosixPath(target).stem if target.endswith((".md", ".ipynb")) else PurePosixPath(target).name
+        return page.reference("doc", stem, text, where)
+    if name == "nb-download":  # MyST-NB: the page's own notebook, which the site publishes beside it
+        return f"[{text or page.lesson + '.ipynb'}]({page.lesson}.ipynb)"
+    if "://" not in target:  # a file of the lesson's, served beside it; an address elsewhere is a plain link
+        page.files.append((target, where))
+    return f"[{text or PurePosixPath(target).name}]({target})"
 
 
 def _titled(content: str) -> tuple[str | None, str]:

@@ -6,6 +6,7 @@ take their rules from here without importing each other.
 """
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 from typing import Literal
@@ -27,7 +28,7 @@ def first_heading(markdown: str) -> str | None:
     if not HEADING_MARK.search(markdown):
         return None  # no line could be one: the parse is skipped
     tokens = COMMONMARK.parse(markdown)
-    for opening, inline in zip(tokens, tokens[1:]):
+    for opening, inline in itertools.pairwise(tokens):
         if opening.type == "heading_open" and opening.tag == "h1":
             return ROLE.sub(r"\1", inline.content).strip(" #") or None
     return None

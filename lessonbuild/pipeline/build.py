@@ -266,7 +266,7 @@ def _say_cached(courses: Prepared, cache: ExecutionCache, out: TextIO) -> None:
 def _remember_no_op(project: Project, stamp: dict, courses: Prepared, cache: ExecutionCache) -> None:
     """What a build with nothing to do will print, so that it can print it without reading anything."""
     lines = [f"{r.name}: cached ({cache.last_run(r)})" for _, rs in courses for r in rs]
-    uptodate.remember(project, stamp, lines + [f"site: {_site_folder(project)}/ is up to date"])
+    uptodate.remember(project, stamp, [*lines, f"site: {_site_folder(project)}/ is up to date"])
 
 
 def _site_folder(project: Project) -> str:

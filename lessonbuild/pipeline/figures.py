@@ -43,7 +43,9 @@ def extract_figures(lessons: list[ExecutedLesson], committed: Path) -> tuple[lis
 
     A lesson that was not executed shows the figures committed under `committed`.
     """
-    done, figures, errors = [], [], []
+    done: list[ExecutedLesson] = []
+    figures: list[Figure] = []
+    errors: list[SourceError] = []
     for executed in lessons:
         try:
             drawn = _drawn(executed, committed / executed.rendered.course.slug)
@@ -83,7 +85,10 @@ def _drawn(executed: ExecutedLesson, committed: Path) -> dict[str, bytes]:
     for index, name in figure_cells:
         cell = executed.notebook.cells[index]
         images = [o.data["image/png"] for o in cell.outputs if "image/png" in o.get("data", {})]
-        path, lines = executed.rendered.cell_origins[index]
+        origin = executed.rendered.cell_origins[index]
+        if origin is None:  # only the build's own template cells have no origin, and none of them draws a figure
+            raise ValueError(f"{executed.rendered.lesson.path}: figure cell '{name}' has no lesson line")
+        path, lines = origin
         if not executed.ran:
             if not (committed / f"{name}.png").exists():
                 raise SourceError(path, lines[0], f"figure '{name}' is not in figures/ and the lesson was not executed")
@@ -161,7 +166,7 @@ def _compare(figure: Figure, scratch: Path, project: Project) -> Drift | None:
     if result is None:
         return None
     diff = project.build_dir / names.FIGURES_DIFF / figure.course / f"{figure.name}.png"
-    write_atomic(diff, _side_by_side(committed, regenerated, Path(result["diff"])))
+    write_atomic(diff, _side_by_side(committed, regenerated, Path(str(result["diff"]))))
     message = f"regenerated figure differs (RMS {result['rms']:.2f} > tolerance {result['tol']})"
     return Drift(relative, message, project.relative(diff))
 

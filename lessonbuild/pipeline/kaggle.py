@@ -27,23 +27,26 @@ def write_kernels(courses: list[tuple[Course, list[RenderedLesson]]], project: P
     the last set whole.
     """
     staging = fresh_folder(project.build_dir / f"{names.KAGGLE}.new")
-    written = []
+    written: list[tuple[Path, KaggleKernel]] = []
     for course, rendered in courses:
-        unexecuted = [ExecutedLesson(r, r.notebook, 0.0, "", ran=False) for r in rendered]
+        unexecuted = [ExecutedLesson.unexecuted(r) for r in rendered]
         shown, _ = extract_figures(unexecuted, project.figures_dir)
         for lesson in shown:
-            written.append((_write_kernel(lesson, staging / course.slug), lesson.rendered.lesson.kernel))
+            kernel = lesson.rendered.lesson.kernel
+            if kernel is None:  # the kaggle target prepares only the courses whose course file has kaggle settings
+                raise ValueError(f"{lesson.rendered.lesson.path}: no kaggle kernel (its course file has no kaggle settings)")
+            written.append((_write_kernel(lesson, kernel, staging / course.slug), kernel))
     target = project.build_dir / names.KAGGLE
     replace_folder(staging, target)
     return [(target / folder.relative_to(staging), kernel) for folder, kernel in written]
 
 
-def _write_kernel(executed: ExecutedLesson, course_folder: Path) -> Path:
+def _write_kernel(executed: ExecutedLesson, kernel: KaggleKernel, course_folder: Path) -> Path:
     lesson = executed.rendered.lesson
     folder = course_folder / lesson.slug
     notebook_name = f"{lesson.slug}.ipynb"
     write_atomic(folder / notebook_name, nbformat.writes(executed.notebook))
-    metadata = _kernel_metadata(lesson.kernel, notebook_name)
+    metadata = _kernel_metadata(kernel, notebook_name)
     write_atomic(folder / "kernel-metadata.json", json.dumps(metadata, indent=2, sort_keys=True) + "\n")
     return folder
 

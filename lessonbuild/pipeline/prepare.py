@@ -11,10 +11,9 @@ from lessonbuild.model import Course, RenderedLesson
 from lessonbuild.pipeline.read.lessons import read_courses
 from lessonbuild.pipeline.render.notebooks import render_course
 from lessonbuild.pipeline.site import require_site_engine
-from lessonbuild.project import COURSE_FILE, Project, site_name
+from lessonbuild.project import COURSE_FILE, DEFAULT_KERNEL, Project, site_name
 
 Prepared = list[tuple[Course, list[RenderedLesson]]]
-DEFAULT_KERNEL = "python3"  # ipykernel's, installed with the build
 
 
 def prepare(project: Project, target: str = "site", local_kernels: bool = True) -> Prepared:
@@ -63,7 +62,7 @@ def report_warnings(prepared: Prepared, strict: bool, err: TextIO | None = None)
     """Print the warnings; with `strict` (as Sphinx's -W), they stop the command as errors do."""
     warnings = warnings_of(prepared)
     if strict and warnings:
-        raise SourceErrors(warnings)
+        raise SourceErrors([warning.as_error() for warning in warnings])
     for warning in warnings:
         print(warning, file=err or sys.stderr, flush=True)
 
@@ -81,7 +80,8 @@ def _missing_kernels(courses: list[Course], project: Project) -> list[SourceErro
     for lesson, name in named:
         if name not in installed:
             line = _kernelspec_line(project.root / lesson.path)
-            errors.append(SourceError(lesson.path, line, f"kernel '{name}' is not installed here (installed: {', '.join(sorted(installed))})"))
+            message = f"kernel '{name}' is not installed here (installed: {', '.join(sorted(installed))})"
+            errors.append(SourceError(lesson.path, line, message))
     return errors
 
 

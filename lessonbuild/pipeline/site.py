@@ -19,7 +19,7 @@ from pathlib import Path
 from lessonbuild.errors import MissingExtra, SiteBuildError
 from lessonbuild.fsutil import replace_folder, write_atomic
 from lessonbuild.model import Page
-from lessonbuild.project import DEFAULT_MKDOCS, Project, site_name
+from lessonbuild.project import DEFAULT_MKDOCS, Project, SiteEngine, site_name
 from lessonbuild.state import names, uptodate
 
 # Each site engine's build command, over the generated mkdocs.yml (both read it). Zensical keeps its own cache in
@@ -31,7 +31,7 @@ ENGINES = {
 DIRTY_WARNING = "A 'dirty' build is being performed"
 
 
-def require_site_engine(project: Project) -> str:
+def require_site_engine(project: Project) -> SiteEngine:
     """The project's site engine, which must be installed (checked before any lesson runs)."""
     engine = project.settings.site_engine
     if importlib.util.find_spec(engine) is None:

@@ -11,11 +11,13 @@ be copied between machines.
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import platform
 import re
 from dataclasses import dataclass
+from enum import Enum
 from functools import cache
 from importlib import metadata
 from pathlib import Path
@@ -25,15 +27,11 @@ import nbformat
 from lessonbuild.errors import BuildError
 from lessonbuild.fsutil import file_sha256, write_atomic
 from lessonbuild.model import ExecutedLesson, RenderedLesson
-from lessonbuild.project import Project
+from lessonbuild.project import DEFAULT_KERNEL, Project
 from lessonbuild.pycode import imported_modules
 from lessonbuild.state import names
 
 FORMAT = 3  # bump when what an entry holds changes
-# The kernel that runs in the build's own environment: its lessons' entries record the distributions they
-# imported, and only a change to one of those runs them again. Another kernel's environment is not ours to
-# read, so its entries are keyed by everything installed here, as before.
-PRECISE_KERNEL = "python3"
 # Distributions that differ between a CPU and a GPU runner without changing a lesson's outputs.
 DEVICE_VARIANTS = {"tensorflow-cpu": "tensorflow", "tensorflow-gpu": "tensorflow", "tensorflow-intel": "tensorflow"}
 DEVICE_ONLY_PREFIXES = ("nvidia-", "tensorrt")
@@ -79,13 +77,33 @@ class DamagedEntry(BuildError):
     """A cache entry that cannot be read: the message names it, and says why. It is removed when found."""
 
 
+class MissReason(Enum):
+    """Why the cache has no run for a lesson's inputs."""
+
+    NO_ENTRY = "no entry"  # these inputs never ran (or their entry was removed)
+    DAMAGED = "damaged"  # the entry cannot be read; it is removed, and the lesson runs again and rewrites it
+    OUTDATED = "outdated"  # a distribution the lesson imported changed since the run
+
+
+@dataclass(frozen=True)
+class Hit:
+    executed: ExecutedLesson
+
+
+@dataclass(frozen=True)
+class Miss:
+    reason: MissReason
+    detail: str = ""  # DAMAGED: the warning that names the entry; OUTDATED: what changed ("numpy 2.4 -> 2.5")
+
+
+Lookup = Hit | Miss
+
+
 class ExecutionCache:
     def __init__(self, project: Project):
         self.project = project
         self.folder = project.build_dir / names.CACHE
         self._inputs: dict[str, Inputs] = {}
-        self.damaged: dict[str, str] = {}  # lesson name -> the warning about its unreadable entry
-        self.outdated: dict[str, str] = {}  # lesson name -> what changed among what it imported: "numpy 2.4 -> 2.5"
 
     def inputs(self, rendered: RenderedLesson) -> Inputs:
         """What the lesson's outputs depend on; computed once per lesson for this cache's life (one build)."""
@@ -101,44 +119,46 @@ class ExecutionCache:
         files = {p.as_posix(): file_sha256(self.project.root / p) for p in rendered.data_files}
         files.update({self.project.relative(p).as_posix(): file_sha256(p) for p in modules})
         kernel = rendered.notebook.metadata.kernelspec.name
-        environment = "" if kernel == PRECISE_KERNEL else environment_digest()  # precise: checked at lookup
+        # The default kernel runs in the build's own environment: its entries record the distributions the lesson
+        # imported, and only a change to one of those runs it again (checked at lookup). Another kernel's
+        # environment is not ours to read, so its entries are keyed by everything installed here.
+        environment = "" if kernel == DEFAULT_KERNEL else environment_digest()
         if rendered.lesson.front_matter.get("execution", {}).get("allow_errors"):
             kernel += " (errors allowed)"  # a run that may fail is another run than one that may not
         return Inputs(cells, files, environment, kernel)
 
-    def lookup(self, rendered: RenderedLesson, inputs: Inputs) -> ExecutedLesson | None:
-        """The cached run of these inputs; None where there is none, or where its entry cannot be read (then
-        `damaged` says why, and the lesson runs again and rewrites it).
+    def lookup(self, rendered: RenderedLesson, inputs: Inputs) -> Lookup:
+        """The cached run of these inputs, or why there is none.
 
         When the lesson's manifest describes this very entry, the entry itself is read only when a stage
         looks at the notebook: a build that publishes one page reads one entry.
         """
         entry = self._entry(inputs.key)
         if not entry.exists():
-            return None
+            return Miss(MissReason.NO_ENTRY)
         manifest = self._manifest(rendered)
+        notebook: nbformat.NotebookNode | None = None
         if manifest and manifest.get("key") == inputs.key and manifest.get("bytes") == entry.stat().st_size:
-            info, outputs, notebook = manifest.get("execution"), str(manifest.get("sha256")), None
+            info, outputs = manifest.get("execution"), str(manifest.get("sha256"))
         else:  # an older entry (the lesson changed back), or a manifest of another format: the entry tells
             try:
                 text = entry.read_bytes()
                 notebook = self._load(rendered, entry, text)
             except DamagedEntry as exc:
-                self.damaged[rendered.name] = str(exc)
-                return None
+                return Miss(MissReason.DAMAGED, str(exc))
             info, outputs = notebook.metadata["lessonbuild"].get("execution"), hashlib.sha256(text).hexdigest()
             if isinstance(info, dict):  # this entry is now the lesson's last run: the next lookup reads no more
                 self._write_manifest(rendered, inputs, info, text)
+        if not isinstance(info, dict):
+            return Miss(MissReason.DAMAGED, self._damage(entry, "no execution record"))
         try:
             if not inputs.environment and (changed := changed_distributions(info["distributions"], info["python"])):
-                self.outdated[rendered.name] = changed
-                return None
+                return Miss(MissReason.OUTDATED, changed)
             seconds, device = float(info["seconds"]), str(info["device"])
         except (KeyError, TypeError, ValueError) as exc:
-            self.damaged[rendered.name] = self._damage(entry, type(exc).__name__)
-            return None
-        load = notebook or (lambda: self._load(rendered, entry))
-        return ExecutedLesson(rendered, load, seconds, device, outputs=outputs)
+            return Miss(MissReason.DAMAGED, self._damage(entry, type(exc).__name__))
+        load = notebook if notebook is not None else functools.partial(self._load, rendered, entry)
+        return Hit(ExecutedLesson(rendered, load, seconds, device, outputs=outputs))
 
     def _load(self, rendered: RenderedLesson, entry: Path, text: bytes | None = None) -> nbformat.NotebookNode:
         """The rendered notebook with the entry's outputs. An entry that cannot be read is removed, so that the
@@ -156,11 +176,12 @@ class ExecutionCache:
     def _damage(self, entry: Path, reason: str) -> str:
         return f"{self.project.relative(entry).as_posix()}: damaged cache entry ({reason[:120]})"
 
-    def why_executed(self, rendered: RenderedLesson, inputs: Inputs) -> str:
-        if rendered.name in self.damaged:
+    def why_executed(self, rendered: RenderedLesson, inputs: Inputs, miss: Miss) -> str:
+        """What the lesson's status line says of why it runs again."""
+        if miss.reason is MissReason.DAMAGED:
             return "its cache entry was damaged"
-        if rendered.name in self.outdated:
-            return self.outdated[rendered.name]
+        if miss.reason is MissReason.OUTDATED:
+            return miss.detail
         return inputs.changes_since(self._manifest(rendered))
 
     def store(self, executed: ExecutedLesson, inputs: Inputs) -> str:

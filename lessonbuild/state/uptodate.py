@@ -23,14 +23,14 @@ RACY_NS = 2_000_000_000  # the coarsest common file-time resolution (FAT, old HF
 
 def source_stamp(project: Project) -> dict:
     """The digest of every source file's size and time, and the newest of those times."""
-    entries = []
+    entries: list[tuple[str, int, int]] = []
     folders, files = project.sources()
     for folder in folders:
         entries += [_entry(path, project.root) for path in walk_files(folder)]
     entries += [_entry(path, project.root) for path in files if path.exists()]
     newest = max((mtime for _, _, mtime in entries), default=0)
-    entries.append(sorted(installed_distributions()))
-    return {"digest": hashlib.sha256(json.dumps(entries).encode()).hexdigest(), "newest": newest}
+    stamped = [entries, sorted(installed_distributions())]
+    return {"digest": hashlib.sha256(json.dumps(stamped).encode()).hexdigest(), "newest": newest}
 
 
 def is_current(project: Project, stamp: dict) -> list[str] | None:
@@ -63,7 +63,7 @@ def _entry(path: Path, root: Path) -> tuple[str, int, int]:
 def installed_distributions() -> set[str]:
     """Installed distributions by their metadata folders' names, which carry name and version: found without
     reading any metadata."""
-    found = set()
+    found: set[str] = set()
     for entry in sys.path:
         if os.path.isdir(entry):
             found.update(name for name in os.listdir(entry) if name.endswith((".dist-info", ".egg-info")))

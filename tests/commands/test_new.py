@@ -64,5 +64,6 @@ def test_a_broken_course_file_or_new_lesson_template_is_one_line_and_nothing_is_
     template.parent.mkdir(parents=True)
     template.write_text("---\ntitle: {{ title | yaml_string }}\n---\n{{ nothing_here }}\n")
     result = run_build(tiny_root, "new", "tiny", "More")
-    assert (result.returncode, result.stderr) == (2, "templates/new/lesson.md.j2:4: template error: UndefinedError: 'nothing_here' is undefined\n")
+    assert (result.returncode, result.stderr) == (
+        2, "templates/new/lesson.md.j2:4: template error: UndefinedError: 'nothing_here' is undefined\n")
     assert not (tiny_root / "lessons" / "tiny" / "02-more.md").exists()

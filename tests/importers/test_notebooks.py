@@ -17,7 +17,7 @@ def seed_code_cells() -> list[str]:
     last_lines = ["])", "plt.show();", "plt.show();"]
     assert len(markers) == len(last_lines) == 3
     cells = []
-    for marker, last in zip(markers, last_lines):
+    for marker, last in zip(markers, last_lines, strict=True):
         end = lines.index(last, marker)
         cells.append("\n".join(lines[marker + 1 : end + 1]))
     return cells

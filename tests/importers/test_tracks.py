@@ -88,7 +88,8 @@ def test_the_kaggle_kernels_are_learntools_own(imported):
 
 @pytest.mark.parametrize("code, expected", [
     ("import os\ntrack = {}\n", "track_meta.py:1: track_meta.py is read as data, not run: a statement of kind Import is not read"),
-    ("track = dict()\nlessons = open('x').read()\n", "track_meta.py:2: track_meta.py is read as data, not run: the name 'open', which the file does not set, is not read"),
+    ("track = dict()\nlessons = open('x').read()\n",
+     "track_meta.py:2: track_meta.py is read as data, not run: the name 'open', which the file does not set, is not read"),
     ("track = {}\nlessons = ''.join(['a'])\n", "track_meta.py:2: track_meta.py is read as data, not run: the method str.join is not read"),
     ("track = {}\nlessons = []\nnotebooks = [lessons[3]]\n", "track_meta.py:3: track_meta.py: IndexError: list index out of range"),
     ("track = {}\nlessons = []\n", "track_meta.py:1: track_meta.py sets no 'notebooks'"),

@@ -1,13 +1,21 @@
 """MyST's directives as the site's components."""
-from lessonbuild.myst import PageProse
+from pathlib import Path
+
+from lessonbuild.errors import SourceLocation
+from lessonbuild.myst.page import PageProse
 from tests.conftest import make_project, preview_page, run_build
+
+
+def warnings_of(page: PageProse) -> list[tuple[str, str]]:
+    """The page's warnings, each at `path:line`."""
+    return [(str(where), message) for where, message in page.warnings]
 
 
 def to_site(markdown: str, page: PageProse | None = None) -> tuple[str, list]:
     """The translated text and the (line, directive) of each unknown directive."""
     page = page or PageProse("lesson")
-    shown = page.translate(markdown, lambda line: f"lesson.md:{line}")
-    unknown = [(int(where.split(":")[1]), message.split("'")[1][1:-1]) for where, message in page.warnings
+    shown = page.translate(markdown, lambda line: SourceLocation(Path("lesson.md"), line))
+    unknown = [(where.line, message.split("'")[1][1:-1]) for where, message in page.warnings
                if message.startswith("unknown directive")]
     return shown, unknown
 
@@ -94,7 +102,8 @@ def test_a_directive_in_a_list_item_stays_in_it_as_pythons_markdown_reads_it():
 
 
 def test_a_dropdown_in_a_quote_and_a_list_page_in_the_browser_shape(tmp_path):
-    lesson = "# L\n\n- Item:\n\n  :::{tip} Look\n  :class: dropdown\n  Hidden *text*.\n  :::\n- Next\n  - nested\n\n> ```{warning}\n> Careful.\n> ```\n"
+    lesson = ("# L\n\n- Item:\n\n  :::{tip} Look\n  :class: dropdown\n  Hidden *text*.\n  :::\n- Next\n  - nested\n\n"
+              "> ```{warning}\n> Careful.\n> ```\n")
     page = preview_page(tmp_path, "01-l", lesson)
     item = page.split("<li>", 1)[1].split("</li>", 1)[0]
     assert '<details class="tip">' in item and "<summary>Look</summary>" in item and "<em>text</em>" in item
@@ -136,7 +145,7 @@ def test_gated_exercises_and_solutions_span_cells_and_an_unclosed_one_is_closed_
     assert last == "</details>\n" and page.finish() == ""
     to_site("```{exercise-start}\n```\n", page)
     assert page.finish() == "</div>"
-    assert page.warnings == [("lesson.md:1", "opened here and never closed: closed at the end of the lesson")]
+    assert warnings_of(page) == [("lesson.md:1", "opened here and never closed: closed at the end of the lesson")]
 
 
 def test_list_and_csv_tables_are_numbered_pipe_tables():
@@ -158,7 +167,7 @@ def test_included_files_are_code_or_translated_prose_and_a_missing_one_is_a_warn
     assert '```python hl_lines="1"\nx = math.pi\ny = 2\n```' in shown
     assert "```python\nimport math\nx = math.pi\ny = 2\n# end\n```" in shown
     assert "Included with <math" in shown
-    assert page.warnings == [("lesson.md:14", "'{literalinclude}' ../outside.py: no such file beside the lesson (inside lessons/)")]
+    assert warnings_of(page) == [("lesson.md:14", "'{literalinclude}' ../outside.py: no such file beside the lesson (inside lessons/)")]
 
 
 def test_a_csv_table_from_a_file_and_numbering_turned_off(tmp_path):

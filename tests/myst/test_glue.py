@@ -1,14 +1,20 @@
 """MyST-NB's glue: values glued by code cells, pasted into the prose once the lesson has run."""
+from pathlib import Path
+
 import nbformat
 import pytest
 
+from lessonbuild.errors import SourceLocation
 from lessonbuild.myst.glue import GLUE_PREFIX, marker, paste
+
+LINE_1, LINE_3 = SourceLocation(Path("a.md"), 1), SourceLocation(Path("a.md"), 3)
 
 
 def executed(*markdown: str, display: bool = False) -> nbformat.NotebookNode:
     prefix = "" if display else GLUE_PREFIX
     outputs = [
-        nbformat.v4.new_output("display_data", {prefix + "text/plain": "0.0512345"}, metadata={"scrapbook": {"name": "rate", "mime_prefix": prefix}}),
+        nbformat.v4.new_output("display_data", {prefix + "text/plain": "0.0512345"},
+                               metadata={"scrapbook": {"name": "rate", "mime_prefix": prefix}}),
         nbformat.v4.new_output("display_data", {prefix + "text/plain": "'Growth'", prefix + "text/markdown": "**Growth**"},
                                metadata={"scrapbook": {"name": "word", "mime_prefix": prefix}}),
         nbformat.v4.new_output("display_data", {prefix + "image/png": "iVBORw0KGgo=", prefix + "text/plain": "<Figure>"},
@@ -20,8 +26,8 @@ def executed(*markdown: str, display: bool = False) -> nbformat.NotebookNode:
 
 
 def test_each_kind_of_paste():
-    text = (f"Rate {marker('rate:.1%', 'text', 'a.md:1')}, raw {marker('rate', 'any', 'a.md:1')}, "
-            f"name {marker('word', 'any', 'a.md:1')}, md {marker('word', 'md', 'a.md:1')}.\n\n{marker('plot', 'figure', 'a.md:3')}")
+    text = (f"Rate {marker('rate:.1%', 'text', LINE_1)}, raw {marker('rate', 'any', LINE_1)}, "
+            f"name {marker('word', 'any', LINE_1)}, md {marker('word', 'md', LINE_1)}.\n\n{marker('plot', 'figure', LINE_3)}")
     pasted, problems = paste(executed(text))
     assert problems == []
     assert pasted.cells[1].source == "Rate 5.1%, raw 0.0512345, name Growth, md **Growth**.\n\n![plot](data:image/png;base64,iVBORw0KGgo=)"
@@ -40,6 +46,6 @@ def test_values_glued_without_display_leave_the_cell_and_displayed_ones_stay():
     ("word:.2f", "text", "glue 'word': format '.2f' does not apply to 'Growth'"),
 ])
 def test_a_marker_that_cannot_be_filled_is_a_problem_at_its_line(name, kind, message):
-    pasted, problems = paste(executed(marker(name, kind, "lessons/c/a.md:7")))
-    assert [p.where for p in problems] == ["lessons/c/a.md:7"] and str(problems[0]).startswith(message)
+    pasted, problems = paste(executed(marker(name, kind, SourceLocation(Path("lessons/c/a.md"), 7))))
+    assert [str(p.where) for p in problems] == ["lessons/c/a.md:7"] and str(problems[0]).startswith(message)
     assert pasted.cells[1].source == name.split(":")[0]

@@ -1,10 +1,12 @@
 """One lesson's prose: numbers that count through the lesson, headings one level down, the page's own settings."""
-from lessonbuild.myst import PageProse
-from lessonbuild.myst.page import _demoted, _numbers_on
+from pathlib import Path
+
+from lessonbuild.errors import SourceLocation
+from lessonbuild.myst.page import PageProse, _demoted, _numbers_on
 
 
 def translate(page: PageProse, text: str) -> str:
-    return page.translate(text, lambda line: f"lesson.md:{line}")
+    return page.translate(text, lambda line: SourceLocation(Path("lesson.md"), line))
 
 
 def test_equations_count_through_the_cells_of_a_lesson_and_only_labelled_ones_take_a_number():

@@ -1,6 +1,9 @@
 """References across the lessons of a course: resolved once every lesson is translated."""
-from lessonbuild.myst import PageProse, Target, resolve
-from lessonbuild.myst.references import Reference
+from pathlib import Path
+
+from lessonbuild.errors import SourceLocation
+from lessonbuild.myst.page import PageProse
+from lessonbuild.myst.references import Reference, Target, resolve
 from lessonbuild.pipeline.read.lessons import read_courses
 from lessonbuild.pipeline.render.notebooks import render_course
 from lessonbuild.project import load_project
@@ -18,8 +21,9 @@ TITLES = {"01-a": "Lesson A", "02-b": "Lesson B"}
 def shown(role: str, target: str, text: str | None = None, current: str = "01-a") -> tuple[str, list]:
     warnings = []
     page = PageProse(current)
-    placeholder = page.reference(role, target, text, "lessons/c/01-a.md:4")
-    result = resolve(f"<{placeholder}>", page.references, TARGETS, TITLES, current, lambda *w: warnings.append(w))
+    placeholder = page.reference(role, target, text, SourceLocation(Path("lessons/c/01-a.md"), 4))
+    result = resolve(f"<{placeholder}>", page.references, TARGETS, TITLES, current,
+                     lambda where, message: warnings.append((str(where), message)))
     return result[1:-1], warnings
 
 
@@ -58,5 +62,5 @@ def test_labels_are_shared_by_the_lessons_of_a_course_and_a_label_defined_twice_
 
 def test_a_reference_keeps_the_line_it_came_from():
     page = PageProse("x")
-    page.translate("one\n\ntwo {ref}`a`", lambda line: f"x.md:{line + 10}")
-    assert page.references == [Reference("ref", "a", None, "x.md:13")]
+    page.translate("one\n\ntwo {ref}`a`", lambda line: SourceLocation(Path("x.md"), line + 10))
+    assert page.references == [Reference("ref", "a", None, SourceLocation(Path("x.md"), 13))]

@@ -60,7 +60,7 @@ def test_a_file_the_render_looked_at_counts_and_a_kept_render_never_hides_an_err
     text, made = rendered(course, monkeypatch)
     assert made == ["01-first"] and "print('changed')" in text["01-first"]
     (course / "lessons" / "tiny" / "plot.png").unlink()
-    with pytest.raises(SourceErrors, match="image 'plot.png' not found"):
+    with pytest.raises(SourceErrors, match=r"image 'plot.png' not found"):
         rendered(course, monkeypatch)
 
 

@@ -21,6 +21,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
@@ -33,6 +34,10 @@ from lessonbuild.pipeline.execute.devices import NO_GPU, Gpu
 from lessonbuild.pipeline.execute.workspace import Workspace
 from lessonbuild.project import Project
 from lessonbuild.state import names
+
+if TYPE_CHECKING:
+    from jupyter_client.client import KernelClient
+    from jupyter_client.manager import KernelManager
 
 # Variables a kernel inherits from the build; everything else (tokens, keys) stays out.
 INHERITED_ENVIRONMENT = (
@@ -150,6 +155,7 @@ def _run_notebook(rendered: RenderedLesson, project: Project, options: KernelOpt
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="lessonbuild-") as sockets, open(log_path, "wb") as kernel_log:
         environment = kernel_environment(project, folder, options)
+        kernel: dict[str, Any]  # how the kernel starts: a gateway's setup code, or a local kernel's environment and log
         if options.gateway:
             client.km = _gateway_kernel_manager(options.gateway, client.kernel_name)
             kernel = {"setup": _remote_setup_code(folder, environment)}
@@ -193,6 +199,19 @@ def kernel_environment(project: Project, folder: Path, options: KernelOptions) -
     return environment
 
 
+def _channels(client: NotebookClient) -> KernelClient:
+    """The started kernel's client (nbclient sets it when the kernel starts)."""
+    if client.kc is None:
+        raise RuntimeError("the kernel has not started")
+    return client.kc
+
+
+def _manager(client: NotebookClient) -> KernelManager:
+    if client.km is None:
+        raise RuntimeError("the kernel has not started")
+    return client.km
+
+
 def _use_local_sockets(client: NotebookClient, folder: Path) -> None:
     """Talk to a local kernel over Unix sockets: not reachable from the network, and no TCP warning."""
     if os.name != "posix":
@@ -210,7 +229,7 @@ async def _run(client: NotebookClient, rendered: RenderedLesson, kernel: dict, r
             if setup:
                 await _run_setup(client, setup, rendered)
             # Before the GPU check, which may import TensorFlow: what the lesson's run imports is counted from here.
-            await client.async_wait_for_reply(client.kc.execute(BASELINE_CODE, silent=True, store_history=False))
+            await client.async_wait_for_reply(_channels(client).execute(BASELINE_CODE, silent=True, store_history=False))
             if options.device == "gpu" and options.check_tensorflow:
                 await _require_gpu(client, rendered, options.gpu)
             return await _run_cells(client, rendered, relative)
@@ -247,7 +266,7 @@ def _remote_setup_code(course_folder: Path, environment: dict[str, str]) -> str:
 
 
 async def _run_setup(client: NotebookClient, code: str, rendered: RenderedLesson) -> None:
-    reply = await client.async_wait_for_reply(client.kc.execute(code, silent=True, store_history=False))
+    reply = await client.async_wait_for_reply(_channels(client).execute(code, silent=True, store_history=False))
     if reply is None or reply["content"]["status"] != "ok":
         error = reply["content"].get("evalue", "no reply") if reply else "no reply"
         raise CellFailure(SourceLocation(rendered.lesson.path, 1), f"could not prepare the remote kernel: {error}")
@@ -256,7 +275,7 @@ async def _run_setup(client: NotebookClient, code: str, rendered: RenderedLesson
 async def _shut_down_when_cancelled(client: NotebookClient, cancel: threading.Event) -> None:
     while not cancel.is_set():
         await asyncio.sleep(0.1)
-    await ensure_async(client.km.shutdown_kernel(now=True))
+    await ensure_async(_manager(client).shutdown_kernel(now=True))
 
 
 async def _require_gpu(client: NotebookClient, rendered: RenderedLesson, gpu: Gpu | None) -> None:
@@ -289,13 +308,13 @@ async def _run_cells(client: NotebookClient, rendered: RenderedLesson, relative)
 
 
 async def _record_language_info(client: NotebookClient) -> None:
-    reply = await client.async_wait_for_reply(await ensure_async(client.kc.kernel_info()))
+    reply = await client.async_wait_for_reply(await ensure_async(_channels(client).kernel_info()))
     if reply is not None and "language_info" in reply["content"]:
         client.nb.metadata["language_info"] = reply["content"]["language_info"]
 
 
 async def _probe(client: NotebookClient, rendered: RenderedLesson, before: str = "") -> dict:
-    msg_id = client.kc.execute(
+    msg_id = _channels(client).execute(
         before + PROBE_CODE, silent=True, store_history=False, user_expressions={"info": "_lessonbuild_probe()"}
     )
     reply = await client.async_wait_for_reply(msg_id)

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import os
 import sys
-from concurrent.futures import ThreadPoolExecutor, as_completed
+from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
-from typing import TextIO
+from enum import Enum
+from typing import Literal, TextIO, get_args
 
 from lessonbuild.errors import CellFailure, MissingCache
 from lessonbuild.model import ExecutedLesson, RenderedLesson
@@ -24,19 +25,40 @@ from lessonbuild.pipeline.execute.devices import (
 )
 from lessonbuild.project import Project, in_ci
 from lessonbuild.state import names
-from lessonbuild.state.executions import ExecutionCache
+from lessonbuild.state.executions import ExecutionCache, Hit, Inputs, MissReason
 
 Result = ExecutedLesson | CellFailure
+Device = Literal["auto", "cpu", "gpu"]  # cpu hides GPUs; gpu stops without one, and asks that TensorFlow see it
+Uncached = Literal["execute", "skip", "fail"]  # a lesson with no cache entry: run it, publish it unexecuted, or stop
+DEVICES: tuple[Device, ...] = get_args(Device)
 
 
 @dataclass(frozen=True)
 class ExecuteOptions:
     force: list[str] | None = None  # lessons to execute even if cached ("course/slug" or slug); [] all
     jobs: int = 1  # lessons executed at once, each in its own kernel
-    device: str = "auto"  # "cpu" hides GPUs; "gpu" requires TensorFlow to see one
+    device: Device = "auto"
     gateway: str | None = None  # execute on this Jupyter Kernel Gateway instead of locally
-    uncached: str = "execute"  # a lesson with no cache entry: "execute", "skip" (--no-execute) or "fail"
+    uncached: Uncached = "execute"  # "skip" is --no-execute, "fail" --require-cache
     accept_cpu_cache: bool = False  # with device "gpu": let entries made on a CPU serve lessons that need a GPU
+
+
+class RunReason(Enum):
+    """Why a lesson runs rather than being served by the cache."""
+
+    FORCED = "forced"  # --force named it
+    MISSED = "missed"  # the cache has no usable run of its inputs
+    REFUSED = "refused"  # its entry ran on a CPU, and a GPU build publishes what ran on a GPU
+
+
+@dataclass(frozen=True)
+class Pending:
+    """A lesson to run, and why, in the words of its status line."""
+
+    rendered: RenderedLesson
+    inputs: Inputs
+    reason: RunReason
+    why: str
 
 
 def execute(lessons: list[RenderedLesson], project: Project, cache: ExecutionCache,
@@ -52,40 +74,44 @@ def execute(lessons: list[RenderedLesson], project: Project, cache: ExecutionCac
         require_gateway_client()  # before any kernel starts
     if pending:
         results.update(_run_pending(pending, project, cache, options, gpus, out))
-        _report_slowest([results[rendered.name] for rendered, _, _ in pending], out)
+        _report_slowest([results[item.rendered.name] for item in pending], out)
     return {rendered.name: results[rendered.name] for rendered in lessons}  # in the lessons' order
 
 
-def _reuse(lessons: list[RenderedLesson], project: Project, cache: ExecutionCache, options: ExecuteOptions, out: TextIO):
+def _reuse(lessons: list[RenderedLesson], project: Project, cache: ExecutionCache, options: ExecuteOptions,
+           out: TextIO) -> tuple[dict[str, Result], list[Pending]]:
     """The lessons served by the cache (or left unexecuted), and the others with why they must run."""
-    results, pending = {}, []
+    results: dict[str, Result] = {}
+    pending: list[Pending] = []
     for rendered in lessons:
         inputs = cache.inputs(rendered)
-        forced = _is_forced(rendered, options.force)
-        cached = None if forced else cache.lookup(rendered, inputs)
-        if rendered.name in cache.damaged:
-            print(f"warning: {cache.damaged[rendered.name]}: the lesson runs again", file=sys.stderr, flush=True)
-        refused = cached is not None and _ran_on_cpu_for_gpu_build(cached, inputs, project, options)
-        if refused and options.uncached != "skip":  # --no-execute runs nothing: what the cache has is the preview
-            pending.append((rendered, inputs, f"{REFUSED_ENTRY} {cached.device}, and --device gpu"))
-        elif cached is not None:
+        if _is_forced(rendered, options.force):
+            pending.append(Pending(rendered, inputs, RunReason.FORCED, "forced"))
+            continue
+        found = cache.lookup(rendered, inputs)
+        if isinstance(found, Hit):
+            cached = found.executed
+            if _ran_on_cpu_for_gpu_build(cached, inputs, project, options) and options.uncached != "skip":
+                # --no-execute runs nothing: what the cache has is the preview
+                pending.append(Pending(rendered, inputs, RunReason.REFUSED, f"its cache entry ran on {cached.device}, and --device gpu"))
+                continue
             say(out, rendered, f"cached (executed on {cached.device} in {cached.seconds:.1f} s)")
             results[rendered.name] = cached
-        elif options.uncached == "skip":
+            continue
+        if found.reason is MissReason.DAMAGED:
+            print(f"warning: {found.detail}: the lesson runs again", file=sys.stderr, flush=True)
+        if options.uncached == "skip":
             say(out, rendered, "not executed (--no-execute)")
-            results[rendered.name] = ExecutedLesson(rendered, rendered.notebook, 0.0, "", ran=False)
+            results[rendered.name] = ExecutedLesson.unexecuted(rendered)
         else:
-            pending.append((rendered, inputs, "forced" if forced else cache.why_executed(rendered, inputs)))
+            pending.append(Pending(rendered, inputs, RunReason.MISSED, cache.why_executed(rendered, inputs, found)))
     return results, pending
 
 
-REFUSED_ENTRY = "its cache entry ran on"
-
-
-def _missing(pending) -> str:
+def _missing(pending: list[Pending]) -> str:
     """What --require-cache could not find: no entry at all, or none made on a GPU."""
-    refused = [rendered.name for rendered, _, why in pending if why.startswith(REFUSED_ENTRY)]
-    absent = [rendered.name for rendered, _, why in pending if not why.startswith(REFUSED_ENTRY)]
+    refused = [item.rendered.name for item in pending if item.reason is RunReason.REFUSED]
+    absent = [item.rendered.name for item in pending if item.reason is not RunReason.REFUSED]
     parts = ([f"no cache entry for: {', '.join(absent)}"] if absent else []) + (
         [f"only a cache entry made on a CPU (--device gpu wants one from a GPU) for: {', '.join(refused)}"] if refused else [])
     return "; ".join(parts) + " (--require-cache executes nothing)"
@@ -118,7 +144,7 @@ def _run_pending(pending, project: Project, cache: ExecutionCache, options: Exec
     from lessonbuild.pipeline.execute.kernel import KernelOptions, run_notebook
 
     slots = GpuSlots(gpus, project.settings.kernels_per_gpu)
-    on_gpu = [item for item in pending if slots.count and _wants_gpu(item[0], item[1], project, options)]
+    on_gpu = [item for item in pending if slots.count and _wants_gpu(item.rendered, item.inputs, project, options)]
     on_cpu = [item for item in pending if item not in on_gpu]
     # Each kernel's share of the cores follows from the slots alone, not from how many lessons happen to run now:
     # a lesson's threads (and so the order of its floating-point sums) must not depend on what else changed.
@@ -127,20 +153,21 @@ def _run_pending(pending, project: Project, cache: ExecutionCache, options: Exec
     kernel = KernelOptions(threads=threads, device=options.device, gateway=options.gateway,
                            hide_gpus=options.gateway is None)
     # On a gateway the GPUs are the gateway's: a lesson that wants one is checked in its kernel there.
-    remote = {item[0].name for item in on_cpu if options.gateway and _wants_gpu(item[0], item[1], project, options)}
+    remote = {item.rendered.name for item in on_cpu
+              if options.gateway and _wants_gpu(item.rendered, item.inputs, project, options)}
     results = {}
     with ThreadPoolExecutor(max_workers=max(1, options.jobs), thread_name_prefix="lesson") as cpu, \
             ThreadPoolExecutor(max_workers=max(1, slots.count), thread_name_prefix="gpu-lesson") as gpu:
-        futures = {cpu.submit(run_notebook, rendered, project,
-                              _checked(kernel, rendered, inputs, project) if rendered.name in remote else kernel):
-                   (rendered, inputs, why) for rendered, inputs, why in on_cpu}
-        futures.update({gpu.submit(_run_on_gpu, slots, rendered, project, _checked(kernel, rendered, inputs, project)):
-                        (rendered, inputs, why) for rendered, inputs, why in on_gpu})
+        futures = {cpu.submit(run_notebook, item.rendered, project,
+                              _checked(kernel, item.rendered, item.inputs, project) if item.rendered.name in remote else kernel):
+                   item for item in on_cpu}
+        futures.update({gpu.submit(_run_on_gpu, slots, item.rendered, project,
+                                   _checked(kernel, item.rendered, item.inputs, project)): item for item in on_gpu})
         try:
             with progress_display(out, len(futures)) as advance:
                 for future in as_completed(futures):
-                    rendered, inputs, why = futures[future]
-                    results[rendered.name] = _finished(future, rendered, inputs, why, cache, out)
+                    item = futures[future]
+                    results[item.rendered.name] = _finished(future, item, cache, out)
                     advance()
         except BaseException:  # Ctrl-C, or a device that is missing: stop every kernel, keep nothing half-done
             kernel.cancel.set()
@@ -168,15 +195,15 @@ def _report_slowest(results: list[Result], out: TextIO, count: int = 5) -> None:
         print(f"slowest: {listed}", file=out, flush=True)
 
 
-def _finished(future, rendered: RenderedLesson, inputs, why: str, cache: ExecutionCache, out: TextIO) -> Result:
+def _finished(future: Future[ExecutedLesson], item: Pending, cache: ExecutionCache, out: TextIO) -> Result:
     try:
         result = future.result()
     except CellFailure as failure:
-        say(out, rendered, f"failed ({why})")
+        say(out, item.rendered, f"failed ({item.why})")
         return failure
-    result.outputs = cache.store(result, inputs)
+    result.outputs = cache.store(result, item.inputs)
     wrote = f"; wrote {', '.join(result.written)} in {names.SCRATCH}/" if result.written else ""
-    say(out, rendered, f"executed in {result.seconds:.1f} s on {result.device} ({why}){wrote}")
+    say(out, item.rendered, f"executed in {result.seconds:.1f} s on {result.device} ({item.why}){wrote}")
     return result
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import NamedTuple
 
@@ -155,15 +156,17 @@ def preflight(courses: list[tuple[Course, list[RenderedLesson]]], project: Proje
     """
     templates = Templates(project)
     pages = templates.environment(keep_trailing_newline=True)
-    trials = [(HOME, lambda: pages.get_template(HOME).render(courses=[c for c, _ in courses], site_name="site", thumbnails={}))]
-    trials += [(COURSE_PAGE, lambda course=course: pages.get_template(COURSE_PAGE).render(course=course, thumbnails={}))
-               for course, _ in courses]
+    def trial(name: str, **context: object) -> tuple[str, Callable[[], object]]:
+        return name, lambda: pages.get_template(name).render(**context)  # loading it is part of the trial
+
+    trials = [trial(HOME, courses=[c for c, _ in courses], site_name="site", thumbnails={})]
+    trials += [trial(COURSE_PAGE, course=course, thumbnails={}) for course, _ in courses]
     errors = _try_templates(templates, trials)
     checked, digest = project.build_dir / names.PAGE_TEMPLATE_CHECKED, f"{templates.digest()} {_nbconvert_install()}"
     first = next((lessons[0] for _, lessons in courses if lessons), None)
     if first is None or (checked.exists() and checked.read_text() == digest):
         return errors
-    unexecuted = ExecutedLesson(first, first.notebook, 0.0, "", ran=False)
+    unexecuted = ExecutedLesson.unexecuted(first)
     page_errors = _try_templates(templates, [(f"{NBCONVERT}/{PAGE_TEMPLATE}/index.md.j2",
                                              lambda: _page(unexecuted, page_exporter(templates), None, ""))])
     if not page_errors:
@@ -173,8 +176,9 @@ def preflight(courses: list[tuple[Course, list[RenderedLesson]]], project: Proje
 
 def _nbconvert_install() -> str:
     """Where nbconvert is installed, and when: its own base templates change with it. Found without importing it."""
-    origin = importlib.util.find_spec("nbconvert").origin
-    return f"{origin}:{Path(origin).stat().st_mtime_ns}"
+    spec = importlib.util.find_spec("nbconvert")
+    origin = spec.origin if spec is not None else None
+    return f"{origin}:{Path(origin).stat().st_mtime_ns}" if origin else "nbconvert not found"
 
 
 def _try_templates(templates: Templates, trials: list) -> list[SourceError]:
@@ -182,7 +186,7 @@ def _try_templates(templates: Templates, trials: list) -> list[SourceError]:
     for name, trial in trials:
         try:
             trial()
-        except Exception as exc:  # whatever a template raises is the template's problem
+        except Exception as exc:  # noqa: BLE001 - whatever a template raises is the template's problem
             error = template_error(templates, exc, name, lambda e: f"template error: {type(e).__name__}: {e}")
             if str(error) not in map(str, errors):  # the course page fails alike for every course
                 errors.append(error)
@@ -210,7 +214,7 @@ def _write_lesson(executed: ExecutedLesson, published: _Published, downloads: _D
     lesson, course = executed.rendered.lesson, executed.rendered.course
     page = Page(lesson.short_title, f"{course.slug}/{lesson.slug}.md")
     assets = [published.docs / asset for asset in executed.rendered.assets]  # docs/ mirrors lessons/: relative paths hold
-    for asset, target in zip(executed.rendered.assets, assets):
+    for asset, target in zip(executed.rendered.assets, assets, strict=False):
         published.write(target, (lessons_dir / asset).read_bytes())
     key = _page_key(executed, downloads.key, colab_url, published.salt)
     if published.unchanged(executed.rendered.name, key):
@@ -252,7 +256,7 @@ def _page(executed: ExecutedLesson, exporter, lesson_zip: str | None, colab_url:
     }
     notebook, problems = paste(executed.notebook)  # MyST-NB's glued values, now that the lesson has run
     if problems and executed.ran:
-        raise SourceErrors([SourceError(Path(p.where.rsplit(":", 1)[0]), int(p.where.rsplit(":", 1)[1]), str(p)) for p in problems])
+        raise SourceErrors([SourceError.at(problem.where, str(problem)) for problem in problems])
     return exporter.from_notebook_node(notebook, resources=resources)
 
 
@@ -289,5 +293,6 @@ def _write_course_files(course: Course, project: Project, url: str, published: _
     downloads = _Downloads(folder, files, name, files_url, f"{name} {stamps} {files_url}")
     if name and not published.unchanged(f"{course.slug} files", stamps):
         data = course_bundle(folder, prefix=f"{course.slug}/")
+        assert data is not None  # the course has files: its name says so
         published.made(f"{course.slug} files", stamps, [published.write(published.docs / course.slug / name, data)])
     return downloads

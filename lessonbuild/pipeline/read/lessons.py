@@ -17,7 +17,7 @@ from markdown_it import MarkdownIt
 from mdit_py_plugins.colon_fence import colon_fence_plugin
 
 from lessonbuild.coursefile import CourseFile, read_course_file, with_kernels
-from lessonbuild.errors import SourceError, SourceErrors
+from lessonbuild.errors import SourceError, SourceErrors, SourceLocation
 from lessonbuild.fsutil import file_sha256, file_stamp, write_atomic
 from lessonbuild.model import Cell, Course, Lesson, Unit
 from lessonbuild.myst.syntax import (
@@ -34,7 +34,7 @@ from lessonbuild.yamldoc import load_yaml
 # The front matter keys of the formats a lesson may come from: MyST (and the MyST document
 # front matter Jupyter Book 2 reads), MyST-NB, jupytext, Jupyter Book 1. Any of them is accepted;
 # a key none of them knows is reported, so that a typo is caught.
-ANY = {}
+ANY: dict[str, object] = {}
 KNOWN_ELSEWHERE = (
     "abbreviations", "abstract", "affiliations", "authors", "author", "banner", "bibliography", "content_includes_title",
     "copyright", "date", "doi", "downloads", "edit_url", "enumerator", "exports", "file_format", "github", "html_meta",
@@ -71,7 +71,7 @@ LESSON_SCHEMA = {
             "properties": {"jinja_in_code": {"type": "boolean"}},
             "additionalProperties": False,
         },
-        **{key: ANY for key in KNOWN_ELSEWHERE},
+        **dict.fromkeys(KNOWN_ELSEWHERE, ANY),
     },
     "additionalProperties": False,
 }
@@ -206,8 +206,9 @@ def _course(folder: Path, project: Project, course_file: CourseFile, lessons: di
     for number in range(1, course_file.lesson_count + 1):
         roles = {e.role: lessons[e.slug] for e in course_file.listed if e.number == number and e.slug in lessons}
         tutorial, exercise = roles.get("tutorial"), roles.get("exercise")
-        if tutorial or exercise:
-            topic = course_file.topics.get(number) or (tutorial or exercise).title
+        first = tutorial or exercise
+        if first is not None:
+            topic = course_file.topics.get(number) or first.title
             units.append(Unit(number, topic, tutorial, exercise))
     return Course(
         slug=folder.name,
@@ -222,14 +223,14 @@ def _course(folder: Path, project: Project, course_file: CourseFile, lessons: di
 
 def _duplicate_figures(lessons: list[Lesson]) -> list[SourceError]:
     """Figure names share one folder per course, so each may be drawn by one cell only."""
-    first: dict[str, str] = {}
+    first: dict[str, SourceLocation] = {}
     errors = []
     for lesson in lessons:
         for cell in lesson.cells:
             name = cell.metadata.get("figure")
             if name is None:
                 continue
-            where = f"{lesson.path.as_posix()}:{cell.line}"
+            where = SourceLocation(lesson.path, cell.line)
             if name in first:
                 errors.append(SourceError(lesson.path, cell.line, f"figure '{name}' is already drawn at {first[name]}"))
             else:
@@ -417,7 +418,10 @@ def _cell_options(body: list[str], numbers: list[int], path: Path) -> tuple[dict
 def _markdown_drafts(lines, start, stop, fences, path: Path, errors: list[SourceError]) -> list[_Draft]:
     """Markdown between two cell fences, split at `+++` lines outside prose code blocks."""
     in_prose_fence = {n for s, e, kind in fences if kind is None for n in range(s, e)}
-    drafts, chunk, numbers, metadata = [], [], [], {}
+    drafts: list[_Draft] = []
+    chunk: list[str] = []
+    numbers: list[int] = []
+    metadata: dict = {}
     for index in range(start, stop):
         match = CELL_BREAK.match(lines[index]) if index not in in_prose_fence else None
         if match is None:

@@ -61,7 +61,7 @@ def apply_macros(lines: list[str], numbers: list[int], path: Path) -> Expanded:
         return Expanded([], [], fate="drop")
     lines, numbers = _apply_line_macros(lines, numbers, path)
     lines, numbers, tags = _apply_hiding_macros(lines, numbers, path)
-    return Expanded([_expanding_to_template(line, number, path) for line, number in zip(lines, numbers)], numbers, tags)
+    return Expanded([_expanding_to_template(line, number, path) for line, number in zip(lines, numbers, strict=False)], numbers, tags)
 
 
 def _cell_macro_removes(first_line: str, number: int, path: Path) -> bool:
@@ -131,7 +131,7 @@ def _name_and_condition(text: str, number: int, path: Path, macro: str) -> tuple
 
 def _apply_hiding_macros(lines: list[str], numbers: list[int], path: Path) -> tuple[list[str], list[int], list[str]]:
     kept, kept_numbers, tags = [], [], []
-    for line, number in zip(lines, numbers):
+    for line, number in zip(lines, numbers, strict=False):
         hiding = [m for m in EXPANDING_MACRO.finditer(line) if m["name"] in HIDING_TAGS]
         for match in hiding:
             if HIDING_TAGS[match["name"]] not in tags:

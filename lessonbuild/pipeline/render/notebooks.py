@@ -11,8 +11,9 @@ metadata Kaggle reads, and reads data from the course's Kaggle dataset.
 """
 from __future__ import annotations
 
+import functools
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -25,11 +26,13 @@ from lessonbuild.errors import (
     LessonTemplateError,
     SourceError,
     SourceErrors,
+    SourceLocation,
     SourceWarning,
 )
 from lessonbuild.model import Cell, Course, Lesson, RenderedLesson, Unit
-from lessonbuild.myst import LABEL, PageProse, Target, resolve
-from lessonbuild.myst.syntax import COMMONMARK, opening_heading
+from lessonbuild.myst.page import PageProse
+from lessonbuild.myst.references import Target, resolve
+from lessonbuild.myst.syntax import COMMONMARK, LABEL, opening_heading
 from lessonbuild.pipeline.render.templates import (
     FOOTER,
     HEADER,
@@ -38,7 +41,7 @@ from lessonbuild.pipeline.render.templates import (
     deepest_template_frame,
     template_error,
 )
-from lessonbuild.project import DATA, Project
+from lessonbuild.project import DATA, DEFAULT_KERNEL, Project
 from lessonbuild.state.renders import RenderCache, Resolvable
 
 if TYPE_CHECKING:
@@ -64,7 +67,8 @@ CELL_TEMPLATE_NAME = "<template>"  # the file name Jinja gives templates made fr
 LESSON_LINK = re.compile(r"(?<!!)\[(?P<text>[^\]]*)\]\((?P<target>(?![a-z][a-z0-9+.-]*:|/)[^)\s#]+\.md)(?:#[^)\s]*)?\)")
 RELATIVE = r"(?![a-z][a-z0-9+.-]*:|/|#)"  # not a URL, not absolute, not an anchor
 # An image of the prose: ![alt](src "title") or <img src="src">; src relative to the lesson's folder.
-PROSE_IMAGE = re.compile(rf"!\[[^\]]*\]\((?P<md>{RELATIVE}[^)\s]+)(?:\s+\"[^\"]*\")?\)|<img\b[^>]*\bsrc=[\"'](?P<html>{RELATIVE}[^\"']+)[\"']"
+PROSE_IMAGE = re.compile(rf"!\[[^\]]*\]\((?P<md>{RELATIVE}[^)\s]+)(?:\s+\"[^\"]*\")?\)"
+                         rf"|<img\b[^>]*\bsrc=[\"'](?P<html>{RELATIVE}[^\"']+)[\"']"
                          rf"|^\s*(?:`{{3,}}|:{{3,}})\{{(?:figure|image)\}}\s+(?P<directive>{RELATIVE}\S+)")
 
 
@@ -81,7 +85,9 @@ def render_course(course: Course, project: Project, target: str = "site") -> lis
     if target == "site":
         context = repr((templates.digest(), sorted(map(str, lesson_files)), [(str(f), f.stat().st_mtime_ns) for f in bib_files]))
         kept = RenderCache(project, course, context)
-    rendered, pages, errors = [], [], []
+    rendered: list[RenderedLesson] = []
+    pages: list[PageProse | Resolvable] = []
+    errors: list[SourceError] = []
     for lesson in course.lessons:
         if kept is not None and (hit := kept.get(lesson)) is not None:
             rendered.append(hit[0])
@@ -108,19 +114,20 @@ def render_course(course: Course, project: Project, target: str = "site") -> lis
     return rendered
 
 
-def _resolve_references(course: Course, rendered: list[RenderedLesson], pages: list[PageProse | Resolvable]) -> None:
+def _resolve_references(course: Course, rendered: list[RenderedLesson], pages: Sequence[PageProse | Resolvable]) -> None:
     """Every lesson's references to labels, once the labels of the whole course are known; a dangling one is a warning."""
     targets: dict[str, Target] = {}
     duplicates: list[SourceWarning] = []
     for page in pages:
         for target in page.targets:
             if target.label in targets:
-                duplicates.append(SourceWarning(target.where, f"label '{target.label}' is defined twice (first in {targets[target.label].lesson})"))
+                message = f"label '{target.label}' is defined twice (first in {targets[target.label].lesson})"
+                duplicates.append(SourceWarning(target.where or SourceLocation(Path(f"{target.lesson}.md"), None), message))
             else:
                 targets[target.label] = target
     titles = {lesson.slug: lesson.title for lesson in course.lessons}
-    for lesson, page in zip(rendered, pages):
-        found: list[SourceWarning] = [w for w in duplicates if w.where.startswith(lesson.lesson.path.as_posix() + ":")]
+    for lesson, page in zip(rendered, pages, strict=False):
+        found: list[SourceWarning] = [w for w in duplicates if w.where.path == lesson.lesson.path]
         for cell in lesson.notebook.cells:
             if cell.cell_type == "markdown":
                 cell.source = resolve(cell.source, page.references, targets, titles, lesson.lesson.slug,
@@ -163,13 +170,14 @@ def _render_lesson(templates: Templates, environments: tuple, course: Course, le
     prose.page.demote = any(_has_level_one_heading(cell) for cell in shown)
     prose.page.numbering = lesson.front_matter.get("numbering", True)
     cells = _rendered_cells(cells_environment, lesson, shown, context, project, target, prose)
-    origins = [(lesson.path, cell.lines) for cell in shown]
+    origins: list[tuple[Path, tuple[int, ...]] | None] = [(lesson.path, cell.lines) for cell in shown]
     if target == "site" and (closing := prose.finish(lesson.path)):
         cells.append(_new_cell("markdown", closing, {}))
         origins.append(None)
     for position, cell in _template_cells(templates, environment, context, project):
-        cells.insert(len(cells) if position == "end" else position, cell)
-        origins.insert(len(origins) if position == "end" else position, None)  # no lesson line to report
+        index = len(cells) if position == "end" else int(position)
+        cells.insert(index, cell)
+        origins.insert(index, None)  # no lesson line to report
     for index, cell in enumerate(cells):
         cell["id"] = f"{lesson.slug[:40]}-{index}"  # stable ids keep notebooks byte-identical between builds
     notebook = nbformat.from_dict(
@@ -346,7 +354,7 @@ def _render_template_file(templates: Templates, environment, name: str, context:
     try:
         template = environment.get_template(name)
         return template.make_module(context) if module else template.render(context)
-    except Exception as exc:  # any error raised while the template runs is the template's
+    except Exception as exc:  # noqa: BLE001 - any error raised while the template runs is the template's
         raise template_error(templates, exc, name, _describe) from None
 
 
@@ -358,7 +366,7 @@ def _shown_once(lesson: Lesson, target: str) -> list[Cell]:
     first = cells[0]
     lines = first.source.split("\n")
     heading = next(index for index, line in enumerate(lines) if not LABEL.match(line))
-    kept = [(line, number) for index, (line, number) in enumerate(zip(lines, first.lines)) if index != heading]
+    kept = [(line, number) for index, (line, number) in enumerate(zip(lines, first.lines, strict=False)) if index != heading]
     while heading < len(kept) and not kept[heading][0].strip():
         del kept[heading]  # the blank lines after the heading go with it
     if not any(line.strip() for line, _ in kept):
@@ -400,7 +408,7 @@ def _render_cell(environment, cell: Cell, context: dict, path: Path, jinja_in_co
         return environment.from_string(cell.source).render(context)
     except jinja2.TemplateSyntaxError as exc:
         raise SourceError(path, _cell_line(cell, exc.lineno), f"Jinja syntax error: {exc.message}") from None
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 - what the cell's Jinja raises is the lesson's
         _, line = deepest_template_frame(exc, CELL_TEMPLATE_NAME)
         raise SourceError(path, _cell_line(cell, line), _describe(exc)) from None
 
@@ -423,7 +431,7 @@ def _render_expressions(environment, cell: Cell, context: dict, path: Path) -> s
             return match[0]  # no name of the build's: another language's braces (a misspelt name fails when it runs)
         try:
             return environment.from_string(match[0]).render(context)
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 - what the cell's Jinja raises is the lesson's
             line = cell.source.count("\n", 0, match.start()) + 1
             raise SourceError(path, _cell_line(cell, line), _describe(exc)) from None
 
@@ -459,10 +467,10 @@ class _Prose:
     def directives(self, source: str, cell: Cell, path: Path) -> str:
         """MyST's prose as the site's components (myst/); a file the prose offers for download is checked as an image is."""
         seen = len(self.page.warnings), len(self.page.files)
-        shown = self.page.translate(source, lambda line: f"{path.as_posix()}:{_cell_line(cell, line)}")
+        shown = self.page.translate(source, lambda line: SourceLocation(path, _cell_line(cell, line)))
         self.warnings += [SourceWarning(where, message) for where, message in self.page.warnings[seen[0]:]]
         for file, where in self.page.files[seen[1]:]:
-            self._asset(file, path, int(where.rsplit(":", 1)[1]), "file")
+            self._asset(file, path, where.line or 1, "file")
         return shown
 
     def finish(self, path: Path) -> str:
@@ -475,17 +483,17 @@ class _Prose:
         """The Markdown with each link to a page that is no lesson made plain text (and a warning), and each image
         it shows checked: a missing one is an error."""
         lines, shown = source.split("\n"), _shown_text(source).split("\n")
-        for number, (text, visible) in enumerate(zip(lines, shown), start=1):
+        for number, (text, visible) in enumerate(zip(lines, shown, strict=False), start=1):
             for match in PROSE_IMAGE.finditer(visible):
                 self._asset(match["md"] or match["html"] or match["directive"], path, _cell_line(cell, number))
             if LESSON_LINK.search(visible):
-                lines[number - 1] = LESSON_LINK.sub(lambda m: self._link(m, path, _cell_line(cell, number)), text)
+                lines[number - 1] = LESSON_LINK.sub(functools.partial(self._link, path=path, line=_cell_line(cell, number)), text)
         return "\n".join(lines)
 
     def _link(self, match: re.Match, path: Path, line: int) -> str:
         if (self.course_folder / match["target"]).resolve() in self.lesson_files:
             return match[0]
-        self.warnings.append(SourceWarning(f"{path.as_posix()}:{line}", f"link to '{match['target']}', which is no lesson: shown as text"))
+        self.warnings.append(SourceWarning(SourceLocation(path, line), f"link to '{match['target']}', which is no lesson: shown as text"))
         return match["text"]
 
     def _asset(self, source: str, path: Path, line: int, kind: str = "image") -> None:
@@ -521,7 +529,7 @@ def _notebook_cell(cell: Cell, source: str, target: str) -> dict[str, Any]:
 def _new_cell(kind: str, source: str, metadata: dict[str, Any]) -> dict[str, Any]:
     metadata = dict(metadata)
     attachments = metadata.pop("attachments", None)  # imported notebooks keep theirs in the cell metadata
-    cell = {"cell_type": kind, "id": "", "metadata": metadata, "source": source}
+    cell: dict[str, Any] = {"cell_type": kind, "id": "", "metadata": metadata, "source": source}
     if kind == "code":
         cell.update(execution_count=None, outputs=[])
     elif attachments:
@@ -531,7 +539,7 @@ def _new_cell(kind: str, source: str, metadata: dict[str, Any]) -> dict[str, Any
 
 def _notebook_metadata(course: Course, lesson: Lesson, project: Project) -> dict[str, Any]:
     name = project.settings.kernel
-    display_name = "Python 3 (ipykernel)" if name == "python3" else name  # as Jupyter itself names it
+    display_name = "Python 3 (ipykernel)" if name == DEFAULT_KERNEL else name  # as Jupyter itself names it
     kernelspec = {"name": name, "display_name": display_name, "language": "python"}
     kernelspec.update(lesson.front_matter.get("kernelspec", {}))
     return {

@@ -47,7 +47,8 @@ def gateway(tmp_path_factory):
 
 def test_a_lesson_builds_through_the_gateway_with_its_files_shipped(gateway, tiny_root):
     lesson = tiny_root / "lessons" / "tiny" / "01-plots.md"
-    lesson.write_text(lesson.read_text().replace("print(helper.greeting())", "import os\nprint(helper.greeting(), os.getcwd() != {!r})".format(str(tiny_root / "lessons" / "tiny"))))
+    checked = "import os\nprint(helper.greeting(), os.getcwd() != {!r})".format(str(tiny_root / "lessons" / "tiny"))
+    lesson.write_text(lesson.read_text().replace("print(helper.greeting())", checked))
     result = run_build(tiny_root, "--gateway", gateway)
     assert result.returncode == 0, result.stderr
     notebook = nbformat.read(tiny_root / "site" / "tiny" / "01-plots.ipynb", as_version=4)

@@ -47,7 +47,8 @@ def test_outputs_helpers_and_data_resolve_from_the_course_folder(tiny_project):
 
 
 def test_a_failing_cell_names_the_lesson_line_that_raised(tmp_path):
-    body = "```{code-cell} ipython3\ndef explode():\n    raise ValueError('bad value')\n```\n\nText.\n\n```{code-cell} ipython3\nx = 1\nexplode()\n```\n"
+    body = ("```{code-cell} ipython3\ndef explode():\n    raise ValueError('bad value')\n```\n\n"
+            "Text.\n\n```{code-cell} ipython3\nx = 1\nexplode()\n```\n")
     failure = failure_of(tmp_path, body)
     # The deepest lesson frame is the raise inside explode(), line 6 of the source.
     assert str(failure) == "lessons/tiny/01-x.md:6: ValueError: bad value"
@@ -78,7 +79,8 @@ def test_a_dead_kernel_is_reported_as_such(tmp_path):
 def test_lesson_code_cannot_read_the_builds_secrets(tmp_path, monkeypatch):
     monkeypatch.setenv("LESSONBUILD_TEST_TOKEN", "s3cret")
     monkeypatch.setenv("LESSONBUILD_ALLOWED", "visible")
-    body = "```{code-cell} ipython3\nimport os\nprint(os.environ.get('LESSONBUILD_TEST_TOKEN'), os.environ.get('LESSONBUILD_ALLOWED'))\n```\n"
+    body = ("```{code-cell} ipython3\nimport os\n"
+            "print(os.environ.get('LESSONBUILD_TEST_TOKEN'), os.environ.get('LESSONBUILD_ALLOWED'))\n```\n")
     executed = execute(tmp_path, body, settings=Settings(kernel_env=("LESSONBUILD_ALLOWED",)))
     (cell,) = [c for c in executed.notebook.cells if c.cell_type == "code"]
     assert cell.outputs[0].text == "None visible\n"

@@ -10,7 +10,8 @@ import pytest
 from lessonbuild.pipeline.execute.kernel import KernelOptions, kernel_environment
 from tests.conftest import make_project, run_build
 
-PRINT_PID = "---\ntitle: {title}\n---\n```{{code-cell}} ipython3\nimport os, time  # {title}\ntime.sleep(0.5)\nprint(os.getpid(), os.environ.get('OMP_NUM_THREADS'))\n```\n"
+PRINT_PID = ("---\ntitle: {title}\n---\n```{{code-cell}} ipython3\nimport os, time  # {title}\ntime.sleep(0.5)\n"
+             "print(os.getpid(), os.environ.get('OMP_NUM_THREADS'))\n```\n")
 
 
 @pytest.fixture
@@ -149,7 +150,7 @@ def test_two_builds_at_once_both_succeed_and_leave_a_whole_site(tiny_root):
     builds = [subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=author_environment())
               for _ in range(2)]
     for build in builds:
-        out, err = build.communicate(timeout=300)
+        _out, err = build.communicate(timeout=300)
         assert build.returncode == 0, err
     assert (tiny_root / "site" / "tiny" / "01-plots" / "index.html").exists()
     assert list((tiny_root / "_build" / "cache" / "entries").rglob("*.ipynb"))

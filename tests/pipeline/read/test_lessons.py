@@ -22,7 +22,8 @@ def error_of(tmp_path: Path, text: str) -> SourceError:
 
 
 def test_cells_keep_their_source_lines(tmp_path):
-    lesson = read_text(tmp_path, "---\ntitle: T\n---\n\nIntro.\n\n```{code-cell} ipython3\n:tags: [hide-output]\nx = 1\n\ny = 2\n```\nAfter.\n")
+    lesson = read_text(tmp_path,
+                       "---\ntitle: T\n---\n\nIntro.\n\n```{code-cell} ipython3\n:tags: [hide-output]\nx = 1\n\ny = 2\n```\nAfter.\n")
     kinds = [(cell.kind, cell.line) for cell in lesson.cells]
     assert kinds == [("markdown", 5), ("code", 9), ("markdown", 13)]
     code = lesson.cells[1]
@@ -99,7 +100,8 @@ def test_the_maximum_pooling_lesson_keeps_the_seed_text():
     seed = SEED_TEXT.splitlines()
     lesson = (REPOSITORY / "lessons" / "computer-vision" / "03-maximum-pooling.md").read_text().splitlines()
     # The hosted diagrams became figure cells; the image path comes from data_path().
-    replaced = ("**TODO**", "<!--TITLE:", "In [None]:", "#$HIDE_INPUT$", "image_path = ", "# image_path = ", "<figure>", "</figure>", "<!-- <img", "<img src=")
+    replaced = ("**TODO**", "<!--TITLE:", "In [None]:", "#$HIDE_INPUT$", "image_path = ", "# image_path = ",
+                "<figure>", "</figure>", "<!-- <img", "<img src=")
     missing = [line for line in seed if line.strip() and not line.startswith(replaced) and line not in lesson]
     assert missing == []
     assert not any("TODO" in line for line in lesson)
@@ -120,7 +122,8 @@ def test_two_cells_may_not_draw_one_figure(tmp_path):
 
 @pytest.mark.parametrize("text", [
     "# Pooling #\n\nProse.\n",  # Jupyter Book's way: no front matter, the first heading is the title
-    "\ufeff---\r\ntitle: Pooling\r\nfile_format: mystnb\r\nauthor: A. Author\r\nmyst: {enable_extensions: [colon_fence]}\r\n---\r\n# Pooling\r\n\r\nProse.\r\n",
+    ("\ufeff---\r\ntitle: Pooling\r\nfile_format: mystnb\r\nauthor: A. Author\r\nmyst: {enable_extensions: [colon_fence]}\r\n"
+     "---\r\n# Pooling\r\n\r\nProse.\r\n"),
 ])
 def test_the_title_as_jupyter_book_takes_it(tmp_path, text):
     lesson = read_text(tmp_path, text)
@@ -129,7 +132,8 @@ def test_the_title_as_jupyter_book_takes_it(tmp_path, text):
 
 
 def test_the_keys_of_myst_mystnb_and_jupyter_book_are_accepted_and_a_typo_is_not(tmp_path):
-    keys = "substitutions: {x: 1}\nexecution: {timeout: 30, allow_errors: true}\nnumbering: {figure: true}\nshort_title: P\ndate: 2024-01-01\n"
+    keys = ("substitutions: {x: 1}\nexecution: {timeout: 30, allow_errors: true}\nnumbering: {figure: true}\n"
+            "short_title: P\ndate: 2024-01-01\n")
     assert read_text(tmp_path, f"---\ntitle: T\n{keys}---\n").front_matter["short_title"] == "P"
     assert "unknown key 'short_titel'" in str(error_of(tmp_path, "---\ntitle: T\nshort_titel: P\n---\n"))
 

@@ -78,9 +78,12 @@ def test_macros_from_the_templates_folder(tmp_path):
     "body, expected",
     [
         ("Text.\n\n{% if %}\n", "lessons/tiny/01-x.md:6: Jinja syntax error"),
-        ("```{code-cell} ipython3\nx = 1\ny = {{ lesson.title ~ nowhere }}\n```\n", "lessons/tiny/01-x.md:6: undefined name in template: 'nowhere' is undefined"),
-        ("```{code-cell} ipython3\np = '{{ data_path(\"absent.csv\") }}'\n```\n", "lessons/tiny/01-x.md:5: data file 'absent.csv' not found"),
-        ("```{code-cell} ipython3\np = '{{ data_path(\"../helper.py\") }}'\n```\n", "lessons/tiny/01-x.md:5: data file '../helper.py': a path inside data/"),
+        ("```{code-cell} ipython3\nx = 1\ny = {{ lesson.title ~ nowhere }}\n```\n",
+         "lessons/tiny/01-x.md:6: undefined name in template: 'nowhere' is undefined"),
+        ("```{code-cell} ipython3\np = '{{ data_path(\"absent.csv\") }}'\n```\n",
+         "lessons/tiny/01-x.md:5: data file 'absent.csv' not found"),
+        ("```{code-cell} ipython3\np = '{{ data_path(\"../helper.py\") }}'\n```\n",
+         "lessons/tiny/01-x.md:5: data file '../helper.py': a path inside data/"),
     ],
 )
 def test_template_errors_name_the_lesson_line(tmp_path, body, expected):

@@ -41,7 +41,8 @@ def test_assets_are_the_packaged_ones_with_the_projects_over_them(tiny_project, 
 def test_one_overridden_template_changes_the_pages_and_nothing_else(tiny_root):
     assert run_build(tiny_root).returncode == 0
     untouched = (tiny_root / "site" / "tiny" / "01-plots" / "index.html").read_text()
-    override(tiny_root, "site/course.md.j2", "# {{ course.title }}, our way\n\n{% for u in course.units %}- [{{ u.first.title }}]({{ u.first.slug }}.md)\n{% endfor %}")
+    override(tiny_root, "site/course.md.j2",
+             "# {{ course.title }}, our way\n\n{% for u in course.units %}- [{{ u.first.title }}]({{ u.first.slug }}.md)\n{% endfor %}")
     override(tiny_root, "site/home.md.j2", '{% extends "default/site/home.md.j2" %}{% block intro %}\nWelcome aboard.\n{% endblock %}')
     result = run_build(tiny_root)
     assert result.returncode == 0, result.stderr
@@ -58,7 +59,8 @@ def test_one_overridden_template_changes_the_pages_and_nothing_else(tiny_root):
     ("site/course.md.j2", "# {{ course.title }}\n{{ course.nope }}\n", "templates/site/course.md.j2:2: template error: UndefinedError"),
     ("site/home.md.j2", "# Home\n\n{% for c in courses %}\n", "templates/site/home.md.j2:3: Jinja syntax error"),
     ("lesson/header.md.j2", "# {{ lesson.title }\n", "templates/lesson/header.md.j2:1: Jinja syntax error"),
-    ("macros.j2", "{% macro note(text) %}{{ text }}{% endmacro %}\n{{ 1 / 0 }}\n", "templates/macros.j2:2: template error: ZeroDivisionError"),
+    ("macros.j2", "{% macro note(text) %}{{ text }}{% endmacro %}\n{{ 1 / 0 }}\n",
+     "templates/macros.j2:2: template error: ZeroDivisionError"),
 ])
 def test_check_finds_each_template_problem_a_build_would_hit(tiny_project, name, text, expected):
     override(tiny_project.root, name, text)
@@ -68,7 +70,8 @@ def test_check_finds_each_template_problem_a_build_would_hit(tiny_project, name,
 
 
 def test_a_broken_page_template_stops_the_build_before_any_kernel(tiny_root):
-    override(tiny_root, "nbconvert/lesson-page/index.md.j2", "{%- extends 'markdown/index.md.j2' -%}\n{% block input %}{{ cell.source | no_such_filter }}{% endblock %}\n")
+    override(tiny_root, "nbconvert/lesson-page/index.md.j2",
+             "{%- extends 'markdown/index.md.j2' -%}\n{% block input %}{{ cell.source | no_such_filter }}{% endblock %}\n")
     result = run_build(tiny_root)
     assert result.returncode == 2
     assert result.stderr.splitlines() == [
