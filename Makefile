@@ -1,4 +1,5 @@
 # Two entry points for a fresh clone: `make site` and `make test`. Both set up .venv first.
+# `make test` runs `make lint` (ruff, mypy, the import layers) and then every test.
 # `make test-fast` runs the tests that start no kernel, browser or gateway: the loop for working on the tool.
 PYTHON ?= python3
 REQUIREMENTS ?= cpu
@@ -6,15 +7,21 @@ VENV := .venv
 RUN := $(VENV)/bin/python
 SLOW_TIERS := kernel or tensorflow or browser or gateway or packaging
 
-.PHONY: site test test-fast setup clean
+.PHONY: site test test-fast lint setup clean
 site: setup
 	$(RUN) build.py
 
-test: setup
+test: lint
 	$(RUN) -m pytest
 
 test-fast: setup
 	$(RUN) -m pytest -m "not ($(SLOW_TIERS))"
+
+# The rules pyproject.toml sets: ruff's lint, mypy's types, and import-linter's layers of the package.
+lint: setup
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports
 
 setup: $(VENV)/.installed-$(REQUIREMENTS)
 

@@ -30,7 +30,7 @@ def main(argv: list[str] | None = None, default_root: Path | None = None, prog: 
     os.environ.setdefault("NBFORMAT_VALIDATOR", "fastjsonschema")  # same schema, several times faster
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = _parser(default_root or Path.cwd(), prog or Path(sys.argv[0]).name)
-    args = parser.parse_args(_with_default_command(argv))
+    args = parser.parse_args(with_default_command(argv))
     return report_errors(lambda: _run(args), debug=args.debug)
 
 
@@ -45,7 +45,7 @@ GLOBAL_WITH_VALUE = ("--project",)
 GLOBAL_FLAGS = ("--debug", "-h", "--help", "--version")
 
 
-def _with_default_command(argv: list[str]) -> list[str]:
+def with_default_command(argv: list[str]) -> list[str]:
     """`build` put in where the first word that is not a global option is not a command."""
     index = 0
     while index < len(argv):

@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING, Any
 
 import nbformat
 
+from lessonbuild.errors import SourceLocation
+
 if TYPE_CHECKING:
     from lessonbuild.errors import SourceWarning
 
@@ -29,8 +31,29 @@ class Cell:
     def line(self) -> int:
         return self.lines[0]
 
+    def source_line(self, line_in_cell: int | None) -> int:
+        """The source-file line of a line of the cell (from 1); the cell's first line where none is known."""
+        return _line_of(self.lines, line_in_cell)
+
+
+def _line_of(lines: tuple[int, ...], line_in_cell: int | None) -> int:
+    if line_in_cell is None or not 1 <= line_in_cell <= len(lines):
+        return lines[0]
+    return lines[line_in_cell - 1]
+
 
 KAGGLE = "https://www.kaggle.com"
+# The tags that hide part of a cell, and the metadata flags that say the same on Kaggle. Kaggle has no way to
+# leave a cell out: a removed cell still runs there, so it is folded away instead.
+KAGGLE_HIDE_INPUT, KAGGLE_HIDE_OUTPUT = "_kg_hide-input", "_kg_hide-output"
+KAGGLE_HIDING: dict[str, tuple[str, ...]] = {
+    "hide-input": (KAGGLE_HIDE_INPUT,),
+    "remove-input": (KAGGLE_HIDE_INPUT,),
+    "hide-output": (KAGGLE_HIDE_OUTPUT,),
+    "remove-output": (KAGGLE_HIDE_OUTPUT,),
+    "hide-cell": (KAGGLE_HIDE_INPUT, KAGGLE_HIDE_OUTPUT),
+    "remove-cell": (KAGGLE_HIDE_INPUT, KAGGLE_HIDE_OUTPUT),
+}
 
 
 @dataclass(frozen=True)
@@ -138,6 +161,15 @@ class RenderedLesson:
     def name(self) -> str:
         """course/slug: how the build names the lesson in its lines, and the key of its results."""
         return f"{self.course.slug}/{self.lesson.slug}"
+
+    def location(self, index: int, line_in_cell: int | None = None) -> SourceLocation | None:
+        """Where a line of notebook cell `index` is in the lesson source (its first line where `line_in_cell` is
+        None or unknown); None for a cell the templates added, which has no lesson line."""
+        origin = self.cell_origins[index]
+        if origin is None:
+            return None
+        path, lines = origin
+        return SourceLocation(Path(path), _line_of(lines, line_in_cell))
 
     @cached_property
     def digest(self) -> str:

@@ -19,7 +19,7 @@ import jsonschema
 import yaml
 
 from lessonbuild.errors import NotAProject, SourceError
-from lessonbuild.fsutil import file_stamp
+from lessonbuild.fsutil import file_stamp, walk_files
 
 LESSONS = "lessons"  # lessons/<course>/<slug>.md, with the course's course.yml, helper modules and data/
 COURSE_FILE = "course.yml"
@@ -145,7 +145,7 @@ def in_ci() -> bool:
 @functools.cache
 def code_stamp() -> str:
     """The build's own code, by the names, sizes and times of its files: what the stages kept is theirs alone."""
-    files = sorted(p for p in PACKAGE.rglob("*.py") if "__pycache__" not in p.parts)
+    files = sorted(p for p in walk_files(PACKAGE) if p.suffix == ".py")
     stamps = [(p.relative_to(PACKAGE).as_posix(), file_stamp(p)) for p in files]
     return hashlib.sha256(repr(stamps).encode()).hexdigest()
 

@@ -126,13 +126,13 @@ def test_global_options_work_before_and_after_the_command(tiny_root, tmp_path):
 
 
 def test_with_no_command_it_builds_and_a_lesson_may_share_a_commands_name(tiny_root):
-    from lessonbuild.cli import _with_default_command
+    from lessonbuild.cli import with_default_command
 
-    assert _with_default_command([]) == ["build"]
-    assert _with_default_command(["--project", "x", "-j", "2"]) == ["--project", "x", "build", "-j", "2"]
-    assert _with_default_command(["--force", "check"]) == ["build", "--force", "check"]
-    assert _with_default_command(["--debug", "figures", "--check"]) == ["--debug", "figures", "--check"]
-    assert _with_default_command(["--help"]) == ["--help"]
+    assert with_default_command([]) == ["build"]
+    assert with_default_command(["--project", "x", "-j", "2"]) == ["--project", "x", "build", "-j", "2"]
+    assert with_default_command(["--force", "check"]) == ["build", "--force", "check"]
+    assert with_default_command(["--debug", "figures", "--check"]) == ["--debug", "figures", "--check"]
+    assert with_default_command(["--help"]) == ["--help"]
 
 
 def test_help_lists_every_command():

@@ -14,7 +14,7 @@ from pathlib import Path
 import jinja2
 
 from lessonbuild.errors import UsageError
-from lessonbuild.fsutil import write_atomic
+from lessonbuild.fsutil import walk_files, write_atomic
 from lessonbuild.project import (
     DEFAULT_MKDOCS,
     LESSONS,
@@ -68,10 +68,9 @@ def project_files(site_name: str) -> dict[Path, str]:
 
     context = {"site_name": site_name, "version": __version__}
     files = {}
-    for source in sorted(SKELETON.rglob("*")):
-        if source.is_file() and "__pycache__" not in source.parts:
-            path, text = _skeleton_file(source, context)
-            files[path] = text
+    for source in sorted(walk_files(SKELETON)):
+        path, text = _skeleton_file(source, context)
+        files[path] = text
     files[Path(MKDOCS_FILE)] = f"site_name: {json.dumps(site_name)}\n" + _without_header(DEFAULT_MKDOCS.read_text(encoding="utf-8"))
     files[Path(PYPROJECT)] = settings_file(site_name)
     return files

@@ -39,6 +39,7 @@ from lessonbuild.errors import SourceError, SourceLocation, SourceWarning, Usage
 from lessonbuild.fsutil import fresh_folder, replace_folder, write_atomic
 from lessonbuild.importers.files import Adopted, adopt_files
 from lessonbuild.importers.tracks import is_track, plan_track
+from lessonbuild.model import KAGGLE_HIDING
 from lessonbuild.myst.syntax import first_heading
 from lessonbuild.project import COURSE_FILE, Project
 from lessonbuild.pycode import without_magics
@@ -320,7 +321,7 @@ def _from_notebook(text: str, source: Path) -> ImportedLesson:
 
 
 # Kaggle's own flags for hidden parts of a cell, and the tag that says the same in a lesson.
-KAGGLE_HIDING_FLAGS = {"_kg_hide-input": "hide-input", "_kg_hide-output": "hide-output"}
+KAGGLE_HIDING_FLAGS = {flags[0]: tag for tag, flags in KAGGLE_HIDING.items() if tag.startswith("hide-") and len(flags) == 1}
 RUN_RECORDS = ("execution",)  # when a cell last ran: the build records its own run
 
 

@@ -5,15 +5,16 @@ import io
 import zipfile
 from pathlib import Path
 
+from lessonbuild.fsutil import walk_files
 from lessonbuild.project import DATA
 
 
 def course_files(folder: Path) -> list[Path]:
     """What a lesson's code may use of its course: the helper modules and packages beside it, and data/."""
     packages = [p.parent for p in folder.glob("*/__init__.py")]
-    modules = list(folder.glob("*.py")) + [p for package in packages for p in package.rglob("*.py")]
-    data = [p for p in (folder / DATA).rglob("*") if p.is_file()]
-    return sorted(p for p in modules + data if "__pycache__" not in p.parts)
+    modules = list(folder.glob("*.py")) + [p for package in packages for p in walk_files(package) if p.suffix == ".py"]
+    data = [p for p in walk_files(folder / DATA) if p.is_file()]
+    return sorted(modules + data)
 
 
 def course_bundle(folder: Path, prefix: str = "") -> bytes | None:

@@ -85,16 +85,15 @@ def _drawn(executed: ExecutedLesson, committed: Path) -> dict[str, bytes]:
     for index, name in figure_cells:
         cell = executed.notebook.cells[index]
         images = [o.data["image/png"] for o in cell.outputs if "image/png" in o.get("data", {})]
-        origin = executed.rendered.cell_origins[index]
-        if origin is None:  # only the build's own template cells have no origin, and none of them draws a figure
+        location = executed.rendered.location(index)
+        if location is None:  # only the build's own template cells have no origin, and none of them draws a figure
             raise ValueError(f"{executed.rendered.lesson.path}: figure cell '{name}' has no lesson line")
-        path, lines = origin
         if not executed.ran:
             if not (committed / f"{name}.png").exists():
-                raise SourceError(path, lines[0], f"figure '{name}' is not in figures/ and the lesson was not executed")
+                raise SourceError.at(location, f"figure '{name}' is not in figures/ and the lesson was not executed")
             drawn[name] = (committed / f"{name}.png").read_bytes()
         elif not images:
-            raise SourceError(path, lines[0], f"figure cell '{name}' drew no image (end it with a figure, or plt.show())")
+            raise SourceError.at(location, f"figure cell '{name}' drew no image (end it with a figure, or plt.show())")
         else:
             drawn[name] = normalized_png(base64.b64decode(images[-1]))
     return drawn

@@ -224,8 +224,8 @@ class ExecutionCache:
 
 
 def _first_line(rendered: RenderedLesson, index: int) -> int:
-    origin = rendered.cell_origins[index]
-    return origin[1][0] if origin else 0
+    location = rendered.location(index)
+    return location.line or 0 if location else 0
 
 
 def _cell_identity(cell) -> str:
@@ -281,7 +281,7 @@ def changed_distributions(recorded: dict[str, str], python: str) -> str:
     what is installed now: "numpy 2.4.6 -> 2.5.0, Python 3.11.7 -> 3.12.1"; empty when nothing does."""
     changes = []
     for name, version in sorted(recorded.items()):
-        identity = _package_identity(name, version)
+        identity = package_identity(name, version)
         if identity is None:
             continue  # a device-only package: a GPU runner's cache serves a CPU build
         family = identity.partition("==")[0]
@@ -309,12 +309,12 @@ def installed_version(family: str) -> str | None:
 @cache
 def environment_digest() -> str:
     """Python's version and every installed distribution's, with device-only packages left out."""
-    packages = {_package_identity(d.metadata["Name"] or "", d.version) for d in metadata.distributions()}
+    packages = {package_identity(d.metadata["Name"] or "", d.version) for d in metadata.distributions()}
     packages.discard(None)
     return _digest(json.dumps([platform.python_implementation(), platform.python_version(), sorted(packages)]))
 
 
-def _package_identity(name: str, version: str) -> str | None:
+def package_identity(name: str, version: str) -> str | None:
     """How a distribution counts in the environment: None where it only serves one kind of device."""
     name = re.sub(r"[-_.]+", "-", name).lower()  # PEP 503: how the installers compare names
     if not name or name.startswith(DEVICE_ONLY_PREFIXES):

@@ -177,3 +177,16 @@ def test_a_csv_table_from_a_file_and_numbering_turned_off(tmp_path):
     shown, _ = to_site("```{csv-table} Rates\n:file: rates.csv\n:header-rows: 1\n```\n\n```{figure} a.png\nA plot.\n```\n", page)
     assert '<p class="myst-table-caption" markdown="1">Rates</p>\n\n| rate | years |\n|---|---|\n| 5% | 14.2 |' in shown
     assert "Fig. 1: A plot." in shown  # only tables were turned off
+
+
+def test_buttons_embeds_diagrams_and_rubrics_have_rules_and_eval_rst_is_unknown():
+    page = PageProse("lesson")
+    shown, unknown = to_site(
+        "```{button-link} https://example.org/\nVisit\n```\n\n```{iframe} https://example.org/embed\n```\n\n"
+        "```{video} file:///etc/passwd\n```\n\n```{mermaid}\ngraph LR; A-->B\n```\n\n```{rubric} Notes\n```\n\n"
+        "```{eval-rst}\n.. note:: rst\n```\n", page)
+    assert '<a class="md-button" href="https://example.org/">Visit</a>' in shown
+    assert '<iframe src="https://example.org/embed"' in shown and "<video" not in shown and "file://" not in shown
+    assert "```mermaid\ngraph LR; A-->B\n```" in shown and '<p class="rubric"><strong>Notes</strong></p>' in shown
+    assert unknown == [(18, "eval-rst")]
+    assert ("lesson.md:8", "'{video}' file:///etc/passwd: only http(s) addresses are embedded") in warnings_of(page)

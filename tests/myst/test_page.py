@@ -2,7 +2,7 @@
 from pathlib import Path
 
 from lessonbuild.errors import SourceLocation
-from lessonbuild.myst.page import PageProse, _demoted, _numbers_on
+from lessonbuild.myst.page import PageProse
 
 
 def translate(page: PageProse, text: str) -> str:
@@ -25,14 +25,22 @@ def test_a_label_at_the_top_of_the_page_names_the_lessons_title():
 
 
 def test_headings_one_level_down_atx_and_setext_but_not_in_code():
-    assert _demoted("# A #\n\nB\n---\n\n```\n# not a heading\n```\n###### Six") == (
+    page = PageProse("lesson")
+    page.demote = True
+    assert translate(page, "# A #\n\nB\n---\n\n```\n# not a heading\n```\n###### Six") == (
         "## A #\n\n### B\n\n```\n# not a heading\n```\n###### Six")
 
 
+def numbers(numbering: object, kind: str) -> list[int | None]:
+    page = PageProse("lesson")
+    page.numbering = numbering
+    return [page.number(kind), page.number(kind)]
+
+
 def test_numbering_turned_off_whole_or_per_kind():
-    assert _numbers_on(True, "figure") and not _numbers_on(False, "figure")
-    assert not _numbers_on({"figure": False}, "figure") and _numbers_on({"figure": False}, "table")
-    assert not _numbers_on({"equation": {"enabled": False}}, "equation")
+    assert numbers(True, "figure") == [1, 2] and numbers(False, "figure") == [None, None]
+    assert numbers({"figure": False}, "figure") == [None, None] and numbers({"figure": False}, "table") == [1, 2]
+    assert numbers({"equation": {"enabled": False}}, "equation") == [None, None]
     page = PageProse("lesson")
     page.numbering = {"equation": False}
     assert "eqno" not in translate(page, "$$\na\n$$ (one)\n")

@@ -1,12 +1,16 @@
 """The execution cache, through the real command line: what runs again, and what does not."""
+import copy
 import json
 import os
+import platform
 import re
 import shutil
 
 import pytest
 
-from lessonbuild.state.executions import _package_identity
+from lessonbuild.model import ExecutedLesson
+from lessonbuild.pipeline.prepare import prepare
+from lessonbuild.state.executions import ExecutionCache, Hit, Miss, MissReason, package_identity
 from tests.conftest import run_build
 
 
@@ -93,9 +97,9 @@ def test_entries_hold_no_path_of_this_machine(built):
 
 
 def test_cpu_and_gpu_builds_of_tensorflow_count_as_one_environment():
-    assert _package_identity("tensorflow_cpu", "2.21.0") == _package_identity("tensorflow", "2.21.0")
-    assert _package_identity("nvidia-cudnn-cu12", "9.3") is None
-    assert _package_identity("numpy", "2.4.6") == "numpy==2.4.6"
+    assert package_identity("tensorflow_cpu", "2.21.0") == package_identity("tensorflow", "2.21.0")
+    assert package_identity("nvidia-cudnn-cu12", "9.3") is None
+    assert package_identity("numpy", "2.4.6") == "numpy==2.4.6"
 
 
 @pytest.mark.kernel
@@ -199,3 +203,39 @@ def test_a_gpu_runners_record_of_tensorflow_matches_the_cpu_build_and_python_cou
     assert changed_distributions({"tensorflow-gpu": version, "nvidia-cudnn-cu12": "9.1"}, python) == ""
     assert changed_distributions({"tensorflow": "0.1"}, "2.7.0") == f"tensorflow 0.1 -> {version}, Python 2.7.0 -> {python}"
     assert changed_distributions({"gone-package": "1.0"}, python) == "gone-package 1.0 -> not installed"
+
+
+def _stored_run(tiny_project, python: str | None = None):
+    """The tiny lesson, rendered, and a run of it kept in the cache as a kernel's run would be (no kernel started)."""
+    rendered = prepare(tiny_project)[0][1][0]
+    cache = ExecutionCache(tiny_project)
+    notebook = copy.deepcopy(rendered.notebook)
+    notebook.metadata.lessonbuild["execution"] = {"device": "CPU", "seconds": 1.5, "distributions": {},
+                                                  "python": python or platform.python_version()}
+    cache.store(ExecutedLesson(rendered, notebook, 1.5, "CPU"), cache.inputs(rendered))
+    return rendered, ExecutionCache(tiny_project)  # a new build's cache: nothing of the first one's memory
+
+
+def test_a_lookup_is_a_hit_with_the_run_or_a_miss_that_says_why(tiny_project):
+    fresh = ExecutionCache(tiny_project)
+    rendered = prepare(tiny_project)[0][1][0]
+    assert fresh.lookup(rendered, fresh.inputs(rendered)) == Miss(MissReason.NO_ENTRY)
+    rendered, cache = _stored_run(tiny_project)
+    found = cache.lookup(rendered, cache.inputs(rendered))
+    assert isinstance(found, Hit) and (found.executed.device, found.executed.seconds) == ("CPU", 1.5)
+
+
+def test_a_damaged_entry_is_a_miss_that_names_it_and_is_removed(tiny_project):
+    rendered, cache = _stored_run(tiny_project)
+    [entry] = cache.folder.rglob("*.ipynb")
+    entry.write_text("{ not a notebook")
+    found = cache.lookup(rendered, cache.inputs(rendered))
+    assert isinstance(found, Miss) and found.reason is MissReason.DAMAGED
+    assert entry.name in found.detail and "damaged cache entry" in found.detail and not entry.exists()
+    assert cache.why_executed(rendered, cache.inputs(rendered), found) == "its cache entry was damaged"
+
+
+def test_a_run_on_another_python_is_outdated_and_says_what_changed(tiny_project):
+    rendered, cache = _stored_run(tiny_project, python="3.0.1")
+    found = cache.lookup(rendered, cache.inputs(rendered))
+    assert isinstance(found, Miss) and found.reason is MissReason.OUTDATED and "Python 3.0.1 ->" in found.detail

@@ -328,13 +328,7 @@ async def _probe(client: NotebookClient, rendered: RenderedLesson, before: str =
 
 
 def _origin(rendered: RenderedLesson, index: int, line_in_cell: int | None) -> SourceLocation:
-    origin = rendered.cell_origins[index]
-    if origin is None:
-        return SourceLocation(rendered.lesson.path, 1)
-    path, lines = origin
-    if line_in_cell is None or not 1 <= line_in_cell <= len(lines):
-        return SourceLocation(path, lines[0])
-    return SourceLocation(path, lines[line_in_cell - 1])
+    return rendered.location(index, line_in_cell) or SourceLocation(rendered.lesson.path, 1)
 
 
 def _relative_paths(root: Path, as_course_folder):

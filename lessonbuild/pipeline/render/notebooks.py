@@ -29,7 +29,7 @@ from lessonbuild.errors import (
     SourceLocation,
     SourceWarning,
 )
-from lessonbuild.model import Cell, Course, Lesson, RenderedLesson, Unit
+from lessonbuild.model import KAGGLE_HIDE_INPUT, KAGGLE_HIDING, Cell, Course, Lesson, RenderedLesson, Unit
 from lessonbuild.myst.page import PageProse
 from lessonbuild.myst.references import Target, resolve
 from lessonbuild.myst.syntax import COMMONMARK, LABEL, opening_heading
@@ -49,16 +49,6 @@ if TYPE_CHECKING:
 
 TARGETS = ("site", "kaggle")
 KAGGLE_INPUT = "/kaggle/input"  # where a Kaggle kernel finds the datasets it names
-# The tags that hide part of a cell, and the metadata flags that do the same on Kaggle.
-KAGGLE_HIDING = {
-    "hide-input": ("_kg_hide-input",),
-    "remove-input": ("_kg_hide-input",),
-    "hide-output": ("_kg_hide-output",),
-    "remove-output": ("_kg_hide-output",),
-    "hide-cell": ("_kg_hide-input", "_kg_hide-output"),
-    # Kaggle has no way to leave a cell out; the cell still runs there, so it is folded away instead.
-    "remove-cell": ("_kg_hide-input", "_kg_hide-output"),
-}
 LESSON_TEMPLATES = (HEADER, FOOTER)
 CELL_TEMPLATE_NAME = "<template>"  # the file name Jinja gives templates made from strings
 
@@ -276,7 +266,7 @@ def _kaggle_setup_cell(course: Course, project: Project) -> dict[str, Any] | Non
     if folder is None or not any((project.root / course.path).glob("*.py")):
         return None
     code = f"import sys\nsys.path.append({folder!r})  # the course's helper modules"
-    return _new_cell("code", code, {"_kg_hide-input": True, "lessonbuild": {"role": "setup"}})
+    return _new_cell("code", code, {KAGGLE_HIDE_INPUT: True, "lessonbuild": {"role": "setup"}})
 
 
 def _figure_function(lesson: Lesson) -> Callable[..., str]:
@@ -407,10 +397,10 @@ def _render_cell(environment, cell: Cell, context: dict, path: Path, jinja_in_co
     try:
         return environment.from_string(cell.source).render(context)
     except jinja2.TemplateSyntaxError as exc:
-        raise SourceError(path, _cell_line(cell, exc.lineno), f"Jinja syntax error: {exc.message}") from None
+        raise SourceError(path, cell.source_line(exc.lineno), f"Jinja syntax error: {exc.message}") from None
     except Exception as exc:  # noqa: BLE001 - what the cell's Jinja raises is the lesson's
         _, line = deepest_template_frame(exc, CELL_TEMPLATE_NAME)
-        raise SourceError(path, _cell_line(cell, line), _describe(exc)) from None
+        raise SourceError(path, cell.source_line(line), _describe(exc)) from None
 
 
 # {{ ... }}: evaluated only when it names one of the build's own names (data_path, lesson, ...), or is a quoted string.
@@ -433,7 +423,7 @@ def _render_expressions(environment, cell: Cell, context: dict, path: Path) -> s
             return environment.from_string(match[0]).render(context)
         except Exception as exc:  # noqa: BLE001 - what the cell's Jinja raises is the lesson's
             line = cell.source.count("\n", 0, match.start()) + 1
-            raise SourceError(path, _cell_line(cell, line), _describe(exc)) from None
+            raise SourceError(path, cell.source_line(line), _describe(exc)) from None
 
     return BRACES.sub(replace, cell.source)
 
@@ -467,7 +457,7 @@ class _Prose:
     def directives(self, source: str, cell: Cell, path: Path) -> str:
         """MyST's prose as the site's components (myst/); a file the prose offers for download is checked as an image is."""
         seen = len(self.page.warnings), len(self.page.files)
-        shown = self.page.translate(source, lambda line: SourceLocation(path, _cell_line(cell, line)))
+        shown = self.page.translate(source, lambda line: SourceLocation(path, cell.source_line(line)))
         self.warnings += [SourceWarning(where, message) for where, message in self.page.warnings[seen[0]:]]
         for file, where in self.page.files[seen[1]:]:
             self._asset(file, path, where.line or 1, "file")
@@ -485,9 +475,9 @@ class _Prose:
         lines, shown = source.split("\n"), _shown_text(source).split("\n")
         for number, (text, visible) in enumerate(zip(lines, shown, strict=False), start=1):
             for match in PROSE_IMAGE.finditer(visible):
-                self._asset(match["md"] or match["html"] or match["directive"], path, _cell_line(cell, number))
+                self._asset(match["md"] or match["html"] or match["directive"], path, cell.source_line(number))
             if LESSON_LINK.search(visible):
-                lines[number - 1] = LESSON_LINK.sub(functools.partial(self._link, path=path, line=_cell_line(cell, number)), text)
+                lines[number - 1] = LESSON_LINK.sub(functools.partial(self._link, path=path, line=cell.source_line(number)), text)
         return "\n".join(lines)
 
     def _link(self, match: re.Match, path: Path, line: int) -> str:
@@ -501,12 +491,6 @@ class _Prose:
         if not file.is_relative_to(self.lessons) or not file.is_file():
             raise SourceError(path, line, f"{kind} '{source}' not found (a file beside the lesson, inside lessons/)")
         self.assets.append(file.relative_to(self.lessons))
-
-
-def _cell_line(cell: Cell, template_line: int | None) -> int:
-    if template_line is None or not 1 <= template_line <= len(cell.lines):
-        return cell.line
-    return cell.lines[template_line - 1]
 
 
 def _describe(exc: BaseException) -> str:

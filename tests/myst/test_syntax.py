@@ -1,0 +1,47 @@
+"""MyST's syntax rules, each in one place: the title rule, the option block, the directive names and their rules."""
+import pytest
+
+from lessonbuild.myst.directives import RULES
+from lessonbuild.myst.syntax import (
+    DIRECTIVE_GROUPS,
+    KNOWN_DIRECTIVES,
+    directive_group,
+    first_heading,
+    opening_heading,
+    option_block,
+)
+
+
+@pytest.mark.parametrize("markdown, title", [
+    ("Intro\n\n# Maximum Pooling #\n", "Maximum Pooling"),  # Kaggle's closing hashes
+    ("Custom Convnets\n===============\n\nText", "Custom Convnets"),  # setext
+    ("```python\n# a comment, not a heading\n```\n\n# The Title", "The Title"),
+    ("# Using {math}`x^2` and {ref}`the intro <intro>`", "Using x^2 and the intro"),
+    ("## Only a section\n\nText", None),
+    ("No heading at all", None),
+])
+def test_the_first_level_one_heading_is_the_title(markdown, title):
+    assert first_heading(markdown) == title
+
+
+def test_the_opening_heading_comes_after_labels_and_only_first():
+    assert opening_heading("(top)=\n# Pooling\n\nText") == "Pooling"
+    assert opening_heading("Text first\n\n# Pooling") is None
+
+
+def test_an_option_block_as_yaml_or_fields_and_an_unclosed_one():
+    block = option_block(["---", "tags: [a, b]", "---", "print(1)"])
+    assert (block.style, block.yaml(), block.used, block.closed) == ("yaml", "tags: [a, b]", 3, True)
+    block = option_block([":tags: [a]", ":mystnb:", ":  code_prompt_show: Show", "print(1)"])
+    assert (block.style, block.used) == ("fields", 3)
+    assert block.yaml() == "tags: [a]\nmystnb:\n  code_prompt_show: Show"
+    assert option_block([":caption: A: B", "body"]).fields() == {"caption": "A: B"}  # a directive's values stay text
+    assert not option_block(["---", "never closed"]).closed
+    assert option_block(["print(1)"]).style == "none"
+
+
+def test_every_group_of_directive_names_has_its_rule_and_every_rule_its_names():
+    assert set(DIRECTIVE_GROUPS) == set(RULES)
+    assert all(directive_group(name) is not None for names in DIRECTIVE_GROUPS.values() for name in names)
+    assert directive_group("prf:corollary") == "proof" and directive_group("eval-rst") is None
+    assert "tab-item" in KNOWN_DIRECTIVES and directive_group("tab-item") is None  # shown inside its tab set only
