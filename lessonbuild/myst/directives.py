@@ -178,8 +178,7 @@ def _image(directive: Directive, page: PageProse, locate: Locate, where: SourceL
 
 def _bibliography(directive, page, locate, where) -> str:
     """Where the works the lesson cites are listed; the list is known once the whole lesson is read."""
-    page.bibliography_at = len(page.references)
-    return page.reference("verbatim", "", None, where)
+    return page.place_bibliography(where)
 
 
 def _glue(directive: Directive, page: PageProse, locate: Locate, where: SourceLocation) -> str:
@@ -247,8 +246,7 @@ def _tab_set(directive: Directive, page: PageProse, locate: Locate, where: Sourc
     """Tabs that need no script: a radio button in each tab's label, and the stylesheet shows the checked tab's content
     (lessonbuild.css). Each tab's content is Markdown at the top level, where Python-Markdown reads Markdown in HTML."""
     items = _children(directive, page, locate, set(NESTED_DIRECTIVES))
-    page.counters["tab-set"] += 1  # not a number the page shows: the radio buttons' group
-    group = f"tabs-{page.lesson}-{page.counters['tab-set']}"
+    group = page.tab_group()
     tabs = [_box('<div class="myst-tab-item" markdown="1">',
                  f'<label><input type="radio" name="{html.escape(group)}"{" checked" if n == 1 else ""}> '
                  f"{html.escape(item.argument)}</label>\n\n{_body(item, page, locate)}", "</div>")
@@ -291,7 +289,7 @@ def _exercise(directive: Directive, page: PageProse, locate: Locate, where: Sour
     if not gated:
         return _callout(page, "exercise", html.escape(title), _body(directive, page, locate), label)
     anchor = f' id="{html.escape(label)}"' if label else ""
-    page.gates.append(("</div>", where))  # the -end directive, cells later, closes it
+    page.open_gate("</div>", where)
     return f'<div class="admonition exercise"{anchor} markdown="1">\n<p class="admonition-title">{html.escape(title)}</p>'
 
 
@@ -301,15 +299,16 @@ def _solution(directive: Directive, page: PageProse, locate: Locate, where: Sour
     if not gated:
         return _callout(page, "solution", title, _body(directive, page, locate), label, collapsed=True)
     anchor = f' id="{html.escape(label)}"' if label else ""
-    page.gates.append(("</details>", where))
+    page.open_gate("</details>", where)
     return f'<details class="solution"{anchor} markdown="1">\n<summary>{title}</summary>'
 
 
 def _gate_end(directive: Directive, page: PageProse, locate: Locate, where: SourceLocation) -> str:
-    if not page.gates:
+    closing = page.close_gate()
+    if closing is None:
         page.warn(where, f"'{{{directive.name}}}' closes nothing: no exercise or solution is open")
         return ""
-    return page.gates.pop()[0]
+    return closing
 
 
 def _proof(directive: Directive, page: PageProse, locate: Locate, where: SourceLocation) -> str:

@@ -24,15 +24,15 @@ class PageProse:
     """The prose of one lesson, translated cell by cell, in order: numbers count through the lesson."""
 
     def __init__(self, lesson: str, title: str = "", bibliography: Bibliography | None = None,
-                 folder: Path | None = None, lessons: Path | None = None):
+                 folder: Path | None = None, lessons: Path | None = None, numbering: object = True, demote: bool = False):
         self.lesson, self.title, self.bibliography = lesson, title, bibliography
         self.folder, self.lessons = folder, lessons  # the lesson's folder, and lessons/: what the prose may include
         self.cited: list[str] = []  # the keys the lesson cites, in order, once each
         self.bibliography_at: int | None = None  # the reference that stands for a {bibliography} directive
         self.translated = 0  # texts translated so far: the first is the top of the page
         self.nested = False  # translating inside a list item or a quote
-        self.numbering: object = True  # MyST's `numbering` front matter: false, or per kind ({figure: false})
-        self.demote = False  # the lesson's sections are level-one headings: each heading goes one level down
+        self.numbering = numbering  # MyST's `numbering` front matter: false, or per kind ({figure: false})
+        self.demote = demote  # the lesson's sections are level-one headings: each heading goes one level down
         self.counters: Counter[str] = Counter()
         self.targets: list[Target] = []
         self.references: list[Reference] = []
@@ -91,6 +91,28 @@ class PageProse:
 
     def warn(self, where: SourceLocation, message: str) -> None:
         self.warnings.append((where, message))
+
+    def link_file(self, path: str, where: SourceLocation) -> None:
+        """A file of the lesson's (relative to it) that the prose offers: the site serves it beside the page."""
+        self.files.append((path, where))
+
+    def place_bibliography(self, where: SourceLocation) -> str:
+        """The placeholder of the `{bibliography}` directive: the works cited, known once the whole lesson is read."""
+        self.bibliography_at = len(self.references)
+        return self.reference("verbatim", "", None, where)
+
+    def tab_group(self) -> str:
+        """A new name for the radio buttons of one tab set (not a number the page shows)."""
+        self.counters["tab-set"] += 1
+        return f"tabs-{self.lesson}-{self.counters['tab-set']}"
+
+    def open_gate(self, closing_html: str, where: SourceLocation) -> None:
+        """An exercise or solution opened by its `-start` directive: its `-end` directive, cells later, closes it."""
+        self.gates.append((closing_html, where))
+
+    def close_gate(self) -> str | None:
+        """The HTML that closes the innermost open exercise or solution; None where none is open."""
+        return self.gates.pop()[0] if self.gates else None
 
     def number(self, kind: str) -> int | None:
         """The next number of its kind on the page; None where the lesson's `numbering` turns that kind off."""

@@ -132,7 +132,7 @@ def _link_role(name: str, content: str, page: PageProse, where: SourceLocation) 
     if name == "nb-download":  # MyST-NB: the page's own notebook, which the site publishes beside it
         return f"[{text or page.lesson + '.ipynb'}]({page.lesson}.ipynb)"
     if "://" not in target:  # a file of the lesson's, served beside it; an address elsewhere is a plain link
-        page.files.append((target, where))
+        page.link_file(target, where)
     return f"[{text or PurePosixPath(target).name}]({target})"
 
 

@@ -172,8 +172,7 @@ def test_included_files_are_code_or_translated_prose_and_a_missing_one_is_a_warn
 
 def test_a_csv_table_from_a_file_and_numbering_turned_off(tmp_path):
     (tmp_path / "rates.csv").write_text("rate,years\n5%,14.2\n")
-    page = PageProse("lesson", folder=tmp_path, lessons=tmp_path)
-    page.numbering = {"table": False}
+    page = PageProse("lesson", folder=tmp_path, lessons=tmp_path, numbering={"table": False})
     shown, _ = to_site("```{csv-table} Rates\n:file: rates.csv\n:header-rows: 1\n```\n\n```{figure} a.png\nA plot.\n```\n", page)
     assert '<p class="myst-table-caption" markdown="1">Rates</p>\n\n| rate | years |\n|---|---|\n| 5% | 14.2 |' in shown
     assert "Fig. 1: A plot." in shown  # only tables were turned off

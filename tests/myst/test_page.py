@@ -25,15 +25,13 @@ def test_a_label_at_the_top_of_the_page_names_the_lessons_title():
 
 
 def test_headings_one_level_down_atx_and_setext_but_not_in_code():
-    page = PageProse("lesson")
-    page.demote = True
+    page = PageProse("lesson", demote=True)
     assert translate(page, "# A #\n\nB\n---\n\n```\n# not a heading\n```\n###### Six") == (
         "## A #\n\n### B\n\n```\n# not a heading\n```\n###### Six")
 
 
 def numbers(numbering: object, kind: str) -> list[int | None]:
-    page = PageProse("lesson")
-    page.numbering = numbering
+    page = PageProse("lesson", numbering=numbering)
     return [page.number(kind), page.number(kind)]
 
 
@@ -41,6 +39,5 @@ def test_numbering_turned_off_whole_or_per_kind():
     assert numbers(True, "figure") == [1, 2] and numbers(False, "figure") == [None, None]
     assert numbers({"figure": False}, "figure") == [None, None] and numbers({"figure": False}, "table") == [1, 2]
     assert numbers({"equation": {"enabled": False}}, "equation") == [None, None]
-    page = PageProse("lesson")
-    page.numbering = {"equation": False}
+    page = PageProse("lesson", numbering={"equation": False})
     assert "eqno" not in translate(page, "$$\na\n$$ (one)\n")

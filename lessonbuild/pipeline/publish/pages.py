@@ -8,17 +8,17 @@ Everything is written under the build folder's docs/.
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import importlib.util
-import json
 from collections.abc import Callable
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import nbformat
 
 from lessonbuild.errors import SourceError, SourceErrors
-from lessonbuild.fsutil import file_stamp, write_atomic, write_if_changed
+from lessonbuild.fsutil import file_stamp, write_atomic
 from lessonbuild.model import Course, ExecutedLesson, Page, RenderedLesson
 from lessonbuild.myst.glue import paste
 from lessonbuild.myst.mathml import output_mathml
@@ -34,6 +34,7 @@ from lessonbuild.pipeline.render.templates import (
 )
 from lessonbuild.project import Project, code_stamp, site_url
 from lessonbuild.state import names
+from lessonbuild.state.pages import PublishedPages
 
 HIDDEN_TAGS = {"remove_cell_tags": {"remove-cell"}, "remove_input_tags": {"remove-input"}, "remove_all_outputs_tags": {"remove-output"}}
 
@@ -47,14 +48,14 @@ def publish(courses: list[tuple[Course, list[ExecutedLesson]]], project: Project
     docs = project.build_dir / names.DOCS
     templates = Templates(project)
     pages = templates.environment(keep_trailing_newline=True)
-    published = _Published(docs, project.build_dir / names.PUBLISHED, templates)
+    published = PublishedPages(project, f"{templates.digest()} {_nbconvert_install()} {code_stamp()}")
+    exporter = functools.cache(lambda: page_exporter(templates))  # nbconvert, started only when a page is made
     nav = [Page("Home", "index.md")]
     url = site_url(project)
     course_pictures = {}
     for course, executed in courses:
         downloads = _write_course_files(course, project, url, published)
-        lessons = [_write_lesson(lesson, published, downloads, project.settings.colab_url, project.lessons_dir)
-                   for lesson in executed]
+        lessons = [_write_lesson(lesson, published, exporter, downloads, project) for lesson in executed]
         pictures = _write_thumbnails(course, executed, project, published)
         course_page = pages.get_template(COURSE_PAGE).render(course=course, thumbnails=pictures)
         published.write(docs / course.slug / "index.md", course_page)
@@ -83,52 +84,6 @@ def nav_groups(lessons: list[Page]) -> list[Page]:
             for start in range(0, len(lessons), NAV_GROUP)]
 
 
-
-
-class _Published:
-    """The docs folder as the last publish left it: which lesson pages can stay, and which files are stale."""
-
-    def __init__(self, docs: Path, record: Path, templates: Templates):
-        self.docs, self.record, self.templates = docs, record, templates
-        try:
-            self.last = json.loads(record.read_text(encoding="utf-8")) if docs.is_dir() else {}
-        except (OSError, ValueError):
-            self.last = {}  # a damaged record: every page is made again
-        self.now: dict[str, dict] = {}
-        self.kept: set[Path] = set()
-        self._exporter = None
-        self.salt = f"{templates.digest()} {_nbconvert_install()} {code_stamp()}"  # the build's own code makes pages too
-
-    @property
-    def exporter(self):
-        """nbconvert, started only when a page has to be made."""
-        if self._exporter is None:
-            self._exporter = page_exporter(self.templates)
-        return self._exporter
-
-    def unchanged(self, name: str, key: str) -> bool:
-        entry = self.last.get(name)
-        if entry is None or entry.get("key") != key or not all((self.docs / f).is_file() for f in entry["files"]):
-            return False
-        self.now[name] = entry
-        self.kept.update(self.docs / f for f in entry["files"])
-        return True
-
-    def made(self, name: str, key: str, files: list[Path]) -> None:
-        self.now[name] = {"key": key, "files": sorted(f.relative_to(self.docs).as_posix() for f in files)}
-        self.kept.update(files)
-
-    def write(self, path: Path, data: bytes | str) -> Path:
-        write_if_changed(path, data)
-        self.kept.add(path)
-        return path
-
-    def finish(self, assets: Path) -> None:
-        """Remove what no page made this time (a lesson taken out, an image no longer shown); record the pages."""
-        for file in [p for p in self.docs.rglob("*") if p.is_file()]:
-            if file not in self.kept and not file.is_relative_to(assets):
-                file.unlink()
-        write_atomic(self.record, json.dumps(self.now, sort_keys=True))
 
 
 def page_exporter(templates: Templates):
@@ -209,8 +164,9 @@ class _Downloads(NamedTuple):
         return with_setup_cell(executed.notebook, self.files_url, [f.relative_to(self.folder).as_posix() for f in self.files])
 
 
-def _write_lesson(executed: ExecutedLesson, published: _Published, downloads: _Downloads, colab_url: str,
-                  lessons_dir: Path) -> Page:
+def _write_lesson(executed: ExecutedLesson, published: PublishedPages, exporter: Callable[[], Any],
+                  downloads: _Downloads, project: Project) -> Page:
+    colab_url, lessons_dir = project.settings.colab_url, project.lessons_dir
     lesson, course = executed.rendered.lesson, executed.rendered.course
     page = Page(lesson.short_title, f"{course.slug}/{lesson.slug}.md")
     assets = [published.docs / asset for asset in executed.rendered.assets]  # docs/ mirrors lessons/: relative paths hold
@@ -221,7 +177,7 @@ def _write_lesson(executed: ExecutedLesson, published: _Published, downloads: _D
         return page
     folder = published.docs / course.slug
     lesson_zip = f"{lesson.slug}.zip" if downloads.files else None
-    body, resources = _page(executed, published.exporter, lesson_zip, colab_url)
+    body, resources = _page(executed, exporter(), lesson_zip, colab_url)
     files = [published.write(folder / name, data) for name, data in resources.get("outputs", {}).items()]
     files.append(published.write(folder / f"{lesson.slug}.md", body))
     notebook = nbformat.writes(downloads.notebook(executed))
@@ -268,7 +224,7 @@ def _execution_line(executed: ExecutedLesson) -> str:
 
 
 def _write_thumbnails(course: Course, executed: list[ExecutedLesson], project: Project,
-                      published: _Published) -> dict[str, str]:
+                      published: PublishedPages) -> dict[str, str]:
     """Each lesson's first figure, as the course and home pages show it: lesson slug -> path beside the course page."""
     pictures = {}
     for lesson in executed:
@@ -282,7 +238,7 @@ def _write_thumbnails(course: Course, executed: list[ExecutedLesson], project: P
     return pictures
 
 
-def _write_course_files(course: Course, project: Project, url: str, published: _Published) -> _Downloads:
+def _write_course_files(course: Course, project: Project, url: str, published: PublishedPages) -> _Downloads:
     """The zip of the course's helper modules and data/, made again only when one of them changed."""
     folder = project.root / course.path
     files = course_files(folder)

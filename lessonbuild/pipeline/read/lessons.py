@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import difflib
 import json
-import pickle
 import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -18,7 +17,6 @@ from mdit_py_plugins.colon_fence import colon_fence_plugin
 
 from lessonbuild.coursefile import CourseFile, read_course_file, with_kernels
 from lessonbuild.errors import SourceError, SourceErrors, SourceLocation
-from lessonbuild.fsutil import file_sha256, file_stamp, write_atomic
 from lessonbuild.model import Cell, Course, Lesson, Unit
 from lessonbuild.myst.syntax import (
     CELL_DIRECTIVES,
@@ -27,8 +25,8 @@ from lessonbuild.myst.syntax import (
     option_block,
 )
 from lessonbuild.pipeline.read.macros import apply_macros
-from lessonbuild.project import COURSE_FILE, Project, code_stamp
-from lessonbuild.state import names
+from lessonbuild.project import COURSE_FILE, Project
+from lessonbuild.state.reads import KeptReads
 from lessonbuild.yamldoc import load_yaml
 
 # The front matter keys of the formats a lesson may come from: MyST (and the MyST document
@@ -149,14 +147,14 @@ def _read_listed(folder: Path, course_file: CourseFile, project: Project) -> tup
     not report problems of their own.
     """
     lessons, errors = {}, []
-    kept, relative_folder = _KeptReads(project, folder.name), project.relative(folder)
+    kept, relative_folder = KeptReads(project, folder.name), project.relative(folder)
     for entry in course_file.listed:
         lesson_file = folder / f"{entry.slug}.md"
         if not lesson_file.exists():
             errors.append(SourceError(course_file.path, entry.line, f"lesson '{entry.slug}' has no file {entry.slug}.md"))
             continue
         try:
-            lesson = kept.read(lesson_file, relative_folder / lesson_file.name)
+            lesson = _read_kept(kept, lesson_file, relative_folder / lesson_file.name)
         except SourceErrors as exc:
             errors.extend(exc.errors)
             lesson = exc.partial  # the cells that read: their own problems are found when they render
@@ -168,37 +166,13 @@ def _read_listed(folder: Path, course_file: CourseFile, project: Project) -> tup
     return lessons, errors
 
 
-class _KeptReads:
-    """The lessons of a course as they were read, by the SHA-256 of their files: an unchanged file is not parsed again.
-
-    A lesson whose cells `:load:` files is kept with their sizes and times, and read again when one changed.
-    Only a lesson that read without a problem is kept.
-    """
-
-    def __init__(self, project: Project, course: str):
-        self.path = project.build_dir / names.READ / f"{course}.pickle"
-        try:
-            self.kept = pickle.loads(self.path.read_bytes())
-        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, ValueError, TypeError):
-            self.kept = {}
-        if not isinstance(self.kept, dict) or self.kept.get("code") != code_stamp():
-            self.kept = {"code": code_stamp()}  # read by another version of the build: nothing of it is used
-        self.changed = False
-
-    def read(self, path: Path, relative: Path) -> Lesson:
-        digest = file_sha256(path)
-        kept = self.kept.get(relative.as_posix())
-        if kept is not None and kept[0] == digest and all(file_stamp(Path(f)) == s for f, s in kept[1].items()):
-            return kept[2]
+def _read_kept(kept: KeptReads, path: Path, relative: Path) -> Lesson:
+    """The lesson as kept, or read anew (and kept, where it read without a problem)."""
+    lesson = kept.get(path, relative)
+    if lesson is None:
         lesson = read_lesson_file(path, relative)
-        loaded = [path.parent / str(cell.metadata["load"]) for cell in lesson.cells if "load" in cell.metadata]
-        self.kept[relative.as_posix()] = (digest, {str(f): file_stamp(f) for f in loaded}, lesson)
-        self.changed = True
-        return lesson
-
-    def save(self) -> None:
-        if self.changed:
-            write_atomic(self.path, pickle.dumps(self.kept, protocol=pickle.HIGHEST_PROTOCOL))
+        kept.put(path, relative, lesson, [path.parent / str(cell.metadata["load"]) for cell in lesson.cells if "load" in cell.metadata])
+    return lesson
 
 
 def _course(folder: Path, project: Project, course_file: CourseFile, lessons: dict[str, Lesson]) -> Course:

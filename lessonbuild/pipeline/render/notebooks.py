@@ -155,10 +155,8 @@ def _render_lesson(templates: Templates, environments: tuple, course: Course, le
     environment, cells_environment = environments
     data_files: list[Path] = []
     context = _context(templates, environment, course, lesson, project, target, data_files)
-    prose = _Prose(project, project.root / course.path, shared, lesson)
     shown = _shown_once(lesson, target)
-    prose.page.demote = any(_has_level_one_heading(cell) for cell in shown)
-    prose.page.numbering = lesson.front_matter.get("numbering", True)
+    prose = _Prose(project, project.root / course.path, shared, lesson, demote=any(_has_level_one_heading(cell) for cell in shown))
     cells = _rendered_cells(cells_environment, lesson, shown, context, project, target, prose)
     origins: list[tuple[Path, tuple[int, ...]] | None] = [(lesson.path, cell.lines) for cell in shown]
     if target == "site" and (closing := prose.finish(lesson.path)):
@@ -448,9 +446,10 @@ def _shown_text(source: str) -> str:
 class _Prose:
     """What a lesson's prose points at: other lessons' pages, and files it shows."""
 
-    def __init__(self, project: Project, course_folder: Path, shared: _CourseProse, lesson: Lesson):
+    def __init__(self, project: Project, course_folder: Path, shared: _CourseProse, lesson: Lesson, demote: bool):
         self.lessons, self.course_folder, self.lesson_files = project.lessons_dir.resolve(), course_folder, shared.lesson_files
-        self.page = PageProse(lesson.slug, lesson.title, shared.bibliography, course_folder, project.lessons_dir)
+        self.page = PageProse(lesson.slug, lesson.title, shared.bibliography, course_folder, project.lessons_dir,
+                              numbering=lesson.front_matter.get("numbering", True), demote=demote)
         self.assets: list[Path] = []
         self.warnings: list[SourceWarning] = []
 
