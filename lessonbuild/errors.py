@@ -85,12 +85,15 @@ class CellFailure(BuildError):
 
     exit_code = 1
 
-    def __init__(self, location: SourceLocation, summary: str, details: str = ""):
+    def __init__(self, location: SourceLocation, summary: str, details: str = "", kernel_log: Path | None = None):
         self.location = location
         self.summary = summary
         self.details = details
-        self.kernel_log: Path | None = None  # where the kernel's own stderr went
+        self.kernel_log = kernel_log  # where the kernel's own stderr went
         super().__init__(f"{location}: {summary}")
+
+    def with_kernel_log(self, kernel_log: Path | None) -> CellFailure:
+        return CellFailure(self.location, self.summary, self.details, kernel_log)
 
 
 @dataclass(frozen=True)

@@ -187,10 +187,10 @@ class ExecutedLesson:
     """
 
     def __init__(self, rendered: RenderedLesson, notebook: nbformat.NotebookNode | Callable[[], nbformat.NotebookNode],
-                 seconds: float, device: str, ran: bool = True, outputs: str = ""):
+                 seconds: float, device: str, ran: bool = True, outputs: str = "", written: tuple[str, ...] = ()):
         self.rendered, self.seconds, self.device, self.ran = rendered, seconds, device, ran
         self.outputs = outputs
-        self.written: tuple[str, ...] = ()  # what the run wrote in its working folder (a run of this build only)
+        self.written = written  # what the run wrote in its working folder (a run of this build only)
         self._notebook = notebook
 
     @classmethod
@@ -207,7 +207,13 @@ class ExecutedLesson:
 
     def with_notebook(self, change: Callable[[nbformat.NotebookNode], nbformat.NotebookNode], outputs: str) -> ExecutedLesson:
         """The same run with its notebook changed by `change` when it is looked at; `outputs` names the result."""
-        return ExecutedLesson(self.rendered, lambda: change(self.notebook), self.seconds, self.device, self.ran, outputs)
+        return ExecutedLesson(self.rendered, lambda: change(self.notebook), self.seconds, self.device, self.ran, outputs,
+                              self.written)
+
+    def recorded(self, outputs: str = "", written: tuple[str, ...] | None = None) -> ExecutedLesson:
+        """The same run, its outputs named (once the cache keeps them) or what it wrote recorded."""
+        return ExecutedLesson(self.rendered, self._notebook, self.seconds, self.device, self.ran,
+                              outputs or self.outputs, self.written if written is None else written)
 
 
 @dataclass(frozen=True)

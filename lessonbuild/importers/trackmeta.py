@@ -77,18 +77,23 @@ class _Evaluator:
                 self.assign(target, value)
         elif isinstance(node, ast.AugAssign) and type(node.op) in BINARY:
             self.assign(node.target, BINARY[type(node.op)](self.value(node.target), self.value(node.value)))
-        elif isinstance(node, ast.For) and not node.orelse:
-            for item in self.value(node.iter):
-                self.assign(node.target, item)
-                for statement in node.body:
-                    self.statement(statement)
-        elif isinstance(node, ast.If):
-            for statement in node.body if self.value(node.test) else node.orelse:
-                self.statement(statement)
+        elif isinstance(node, (ast.For, ast.If)) and not (isinstance(node, ast.For) and node.orelse):
+            self.block(node)
         elif isinstance(node, ast.Expr) and isinstance(node.value, (ast.Call, ast.Constant)):
             self.value(node.value)  # a method call for its effect, or a string standing as a comment
         elif not isinstance(node, ast.Pass):
             raise self.refuse(node, f"a statement of kind {type(node).__name__}")
+
+    def block(self, node: ast.For | ast.If) -> None:
+        """A loop (without `else`) or a condition: its statements, as many times as they run."""
+        if isinstance(node, ast.If):
+            for statement in node.body if self.value(node.test) else node.orelse:
+                self.statement(statement)
+            return
+        for item in self.value(node.iter):
+            self.assign(node.target, item)
+            for statement in node.body:
+                self.statement(statement)
 
     def assign(self, target: ast.expr, value: Any) -> None:
         if isinstance(target, ast.Name):

@@ -132,8 +132,7 @@ def _build(project: Project, request: BuildRequest, out: TextIO) -> BuildReport:
     if request.may_take_no_op and (lines := uptodate.is_current(project, stamp)) is not None:
         print("\n".join(lines), file=out, flush=True)  # nothing changed: not even a lesson is read
         return BuildReport(lessons=len(lines) - 1, failures=[])
-    options = request.options
-    courses = prepare(project, local_kernels=options.gateway is None)
+    courses = prepare(project, local_kernels=request.options.gateway is None)
     report_warnings(courses, request.strict)
     cache = ExecutionCache(project)  # one per build: each lesson's inputs are hashed once
     if request.shard is not None:
@@ -144,26 +143,32 @@ def _build(project: Project, request: BuildRequest, out: TextIO) -> BuildReport:
         print(f"site: {_site_folder(project)}/ is up to date", file=out, flush=True)
         _remember_no_op(project, stamp, courses, cache)
         return BuildReport(lessons=sum(len(lessons) for _, lessons in courses), failures=[])
-    executed, figures, report = execute_and_draw(project, courses, cache, options, request.junit, out)
-    if (report.failures or options.uncached == "skip") and not request.preview:
+    executed, figures, report = execute_and_draw(project, courses, cache, request.options, request.junit, out)
+    if (report.failures or request.options.uncached == "skip") and not request.preview:
         uptodate.forget_site(project)
-    if report.failures:
-        return report
-    if request.frozen_figures:
-        report.drifted = check_figures(figures, project)
-    if report.drifted:
-        for drift in report.drifted:
-            print(drift, file=sys.stderr, flush=True)
-        return report  # nothing published: the committed figures are what the site must show
-    if request.preview:
-        _publish_preview(project, executed, figures, out)
-        return report
-    _publish(project, executed, [] if request.frozen_figures else figures, digest, out)
-    print(f"site: {_site_folder(project)}/ ({report.lessons} lessons)", file=out, flush=True)
-    if options.uncached != "skip":
+    if not report.failures and _published(project, request, executed, figures, report, digest, out) \
+            and request.options.uncached != "skip":
         # The stamp is taken before the build: an edit made while it ran makes the next build look again.
         _remember_no_op(project, stamp, courses, cache)
     return report
+
+
+def _published(project: Project, request: BuildRequest, executed: Executed, figures: list[Figure],
+               report: BuildReport, digest: str, out: TextIO) -> bool:
+    """Publish the site (or serve's preview); whether site/ was built. With frozen figures, a drifted figure
+    publishes nothing: the committed figures are what the site must show."""
+    if request.frozen_figures:
+        report.drifted = check_figures(figures, project)
+        for drift in report.drifted:
+            print(drift, file=sys.stderr, flush=True)
+        if report.drifted:
+            return False
+    if request.preview:
+        _publish_preview(project, executed, figures, out)
+        return False
+    _publish(project, executed, [] if request.frozen_figures else figures, digest, out)
+    print(f"site: {_site_folder(project)}/ ({report.lessons} lessons)", file=out, flush=True)
+    return True
 
 
 def _publish(project: Project, executed: Executed, figures: list[Figure], digest: str, out: TextIO) -> None:

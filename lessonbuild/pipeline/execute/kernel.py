@@ -132,8 +132,7 @@ def run_notebook(rendered: RenderedLesson, project: Project, options: KernelOpti
         return _run_notebook(rendered, project, options, project.root / rendered.course.path, lambda text: text)
     with Workspace(project, rendered) as workspace:
         executed = _run_notebook(rendered, project, options, workspace.folder, workspace.as_course_folder)
-        executed.written = tuple(workspace.written())
-    return executed
+        return executed.recorded(written=tuple(workspace.written()))
 
 
 def _run_notebook(rendered: RenderedLesson, project: Project, options: KernelOptions, folder: Path,
@@ -165,8 +164,7 @@ def _run_notebook(rendered: RenderedLesson, project: Project, options: KernelOpt
         try:
             probe = asyncio.run(_run(client, rendered, kernel, _relative_paths(project.root, as_course_folder), options))
         except CellFailure as failure:
-            failure.kernel_log = None if options.gateway else project.relative(log_path)
-            raise
+            raise failure.with_kernel_log(None if options.gateway else project.relative(log_path)) from None
     seconds = time.perf_counter() - started
     device = _device(probe, options.gpu)
     notebook.metadata["lessonbuild"]["execution"] = {**probe, "device": device, "seconds": round(seconds, 2)}

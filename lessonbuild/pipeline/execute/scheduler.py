@@ -201,7 +201,7 @@ def _finished(future: Future[ExecutedLesson], item: Pending, cache: ExecutionCac
     except CellFailure as failure:
         say(out, item.rendered, f"failed ({item.why})")
         return failure
-    result.outputs = cache.store(result, item.inputs)
+    result = result.recorded(outputs=cache.store(result, item.inputs))
     wrote = f"; wrote {', '.join(result.written)} in {names.SCRATCH}/" if result.written else ""
     say(out, item.rendered, f"executed in {result.seconds:.1f} s on {result.device} ({item.why}){wrote}")
     return result

@@ -14,7 +14,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -295,47 +295,52 @@ def _kaggle_url(lesson: Lesson) -> str:
 
 
 def _link_functions(course: Course, lesson: Lesson, url_of: Callable[[Lesson], str], target: str) -> dict[str, Callable[..., str]]:
-    """learntools' link macros: to lesson pages on the site, to Kaggle kernels for Kaggle.
+    """learntools' link macros: to lesson pages on the site, to Kaggle kernels for Kaggle."""
+    links = _Links(course, lesson, url_of, target)
+    return {"next_notebook_url": links.next_notebook_url, "tutorial_url": links.tutorial_url,
+            "exercise_url": links.exercise_url, "exercise_forking_url": links.exercise_url}
 
-    Each gives the URL. A macro in running text (bare=True) gives a whole Markdown link on the
-    site, where a page's address means nothing as text; on Kaggle, the address, as learntools does.
-    """
 
-    def link(linked: Lesson, bare: bool) -> str:
-        return f"[{linked.title}]({url_of(linked)})" if bare and target == "site" else url_of(linked)
+@dataclass(frozen=True)
+class _Links:
+    """The link macros of one lesson. Each gives the URL; a macro in running text (bare=True) gives a whole
+    Markdown link on the site, where a page's address means nothing as text; on Kaggle, the address, as
+    learntools does."""
 
-    def unit(number: int | None, macro: str) -> Unit:
-        found = course.unit(lesson.number if number is None else int(number))
+    course: Course
+    lesson: Lesson
+    url_of: Callable[[Lesson], str]
+    target: str
+
+    def link(self, linked: Lesson, bare: bool) -> str:
+        return f"[{linked.title}]({self.url_of(linked)})" if bare and self.target == "site" else self.url_of(linked)
+
+    def unit(self, number: int | None, macro: str) -> Unit:
+        found = self.course.unit(self.lesson.number if number is None else int(number))
         if found is None:
-            raise LessonTemplateError(f"{macro}: the course has lessons 1 to {len(course.units)}")
+            raise LessonTemplateError(f"{macro}: the course has lessons 1 to {len(self.course.units)}")
         return found
 
-    def tutorial_url(number: int | None = None, bare: bool = False) -> str:
-        found = unit(number, f"#$TUTORIAL_URL({number or ''})$")
+    def tutorial_url(self, number: int | None = None, bare: bool = False) -> str:
+        found = self.unit(number, f"#$TUTORIAL_URL({number or ''})$")
         if found.tutorial is None:
             raise LessonTemplateError(f"#$TUTORIAL_URL({number or ''})$: lesson {found.number} has no tutorial")
-        return link(found.tutorial, bare)
+        return self.link(found.tutorial, bare)
 
-    def exercise_url(number: int | None = None, bare: bool = False) -> str:
-        found = unit(number, f"#$EXERCISE_URL({number or ''})$")
+    def exercise_url(self, number: int | None = None, bare: bool = False) -> str:
+        found = self.unit(number, f"#$EXERCISE_URL({number or ''})$")
         if found.exercise is None:
             raise LessonTemplateError(f"lesson {found.number} has no exercise (the course file lists none for it)")
-        return link(found.exercise, bare)
+        return self.link(found.exercise, bare)
 
-    def next_notebook_url(bare: bool = False) -> str:
-        current = unit(None, "#$NEXT_NOTEBOOK_URL$")
-        if lesson.role == "tutorial" and current.exercise is not None:
-            return link(current.exercise, bare)
-        following = course.unit(lesson.number + 1)
+    def next_notebook_url(self, bare: bool = False) -> str:
+        current = self.unit(None, "#$NEXT_NOTEBOOK_URL$")
+        if self.lesson.role == "tutorial" and current.exercise is not None:
+            return self.link(current.exercise, bare)
+        following = self.course.unit(self.lesson.number + 1)
         if following is None:
             raise LessonTemplateError("#$NEXT_NOTEBOOK_URL$: this is the course's last lesson")
-        return link(following.first, bare)
-
-    def exercise_forking_url(number: int | None = None, bare: bool = False) -> str:
-        return exercise_url(number, bare)
-
-    return {"next_notebook_url": next_notebook_url, "tutorial_url": tutorial_url,
-            "exercise_url": exercise_url, "exercise_forking_url": exercise_forking_url}
+        return self.link(following.first, bare)
 
 
 def _render_template_file(templates: Templates, environment, name: str, context: dict, module: bool = False):
