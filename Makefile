@@ -14,8 +14,9 @@ site: setup
 test: lint
 	$(RUN) -m pytest
 
+# Its tests share nothing but the repository they read, so they run on every core (pytest-xdist).
 test-fast: setup
-	$(RUN) -m pytest -m "not ($(SLOW_TIERS))"
+	$(RUN) -m pytest -m "not ($(SLOW_TIERS))" -n auto
 
 # The rules pyproject.toml sets: ruff's lint, mypy's types, and import-linter's layers of the package.
 lint: setup

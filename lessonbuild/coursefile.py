@@ -33,7 +33,7 @@ from ruamel.yaml.error import MarkedYAMLError
 
 from lessonbuild.errors import SourceError, UsageError
 from lessonbuild.fsutil import write_atomic
-from lessonbuild.model import KaggleKernel, Lesson
+from lessonbuild.model import KaggleKernel, Lesson, Role
 from lessonbuild.project import COURSE_FILE
 from lessonbuild.yamldoc import LOADER, load_yaml, node_line
 
@@ -110,7 +110,7 @@ class Listed:
     """One notebook as the course file lists it."""
 
     slug: str
-    role: str  # "tutorial" or "exercise"
+    role: Role
     number: int  # the lesson it belongs to, from 1
     line: int  # in the course file
     kaggle: dict[str, Any] = field(default_factory=dict)

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import nbformat
 
@@ -17,11 +17,16 @@ if TYPE_CHECKING:
     from lessonbuild.errors import SourceWarning
 
 
+CellKind = Literal["markdown", "code", "raw"]
+Role = Literal["tutorial", "exercise"]  # a lesson is read where it is, or an exercise worked in
+RenderTarget = Literal["site", "kaggle"]  # what a lesson is rendered for: the site's pages, or Kaggle's kernels
+
+
 @dataclass(frozen=True)
 class Cell:
     """One cell of a lesson source, with the source-file line of each of its lines."""
 
-    kind: str  # "markdown", "code" or "raw"
+    kind: CellKind
     source: str
     lines: tuple[int, ...]
     tags: tuple[str, ...] = ()
@@ -83,7 +88,7 @@ class Lesson:
     path: Path  # relative to the project root
     front_matter: dict[str, Any]
     cells: tuple[Cell, ...]
-    role: str = "tutorial"  # or "exercise"
+    role: Role = "tutorial"
     number: int = 1  # the lesson's place in its course, from 1; a tutorial and its exercise share it
     kernel: KaggleKernel | None = None  # None when the course file has no kaggle settings
     readable: bool = True  # False: a stand-in for a lesson whose file has problems, so links to it still resolve

@@ -13,9 +13,14 @@ import textwrap
 import threading
 from pathlib import Path
 
+import nbformat
 import pytest
 
-from lessonbuild.project import load_project
+from lessonbuild.model import Course, ExecutedLesson
+from lessonbuild.pipeline.read import read_courses
+from lessonbuild.pipeline.render import render_course
+from lessonbuild.project import Project, load_project
+from lessonbuild.state.executions import with_outputs
 
 REPOSITORY = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -63,6 +68,25 @@ plt.show()
 
 {{ figure("bars", alt="Three bars", caption="The first three values.") }}
 """
+
+
+# The lessons whose executed notebooks tests/fixtures/executed/ keeps (made by its make.py), by course "tiny".
+FIXTURE_LESSONS = {"01-plots": TINY_LESSON}
+EXECUTED = FIXTURES / "executed"
+
+
+def executed_from_fixtures(project: Project) -> list[tuple[Course, list[ExecutedLesson]]]:
+    """Every lesson of the project as rendered now, with the outputs its kept run gave (tests/fixtures/executed/):
+    what the stages after execute take, without a kernel."""
+    courses = []
+    for course in read_courses(project):
+        lessons = []
+        for rendered in render_course(course, project):
+            kept = nbformat.read(EXECUTED / course.slug / f"{rendered.lesson.slug}.ipynb", as_version=4)
+            run = kept.metadata.lessonbuild["execution"]
+            lessons.append(ExecutedLesson(rendered, with_outputs(rendered.notebook, kept), run["seconds"], run["device"]))
+        courses.append((course, lessons))
+    return courses
 
 
 def make_project(root: Path, lessons: dict[str, str], course: str = "tiny", title: str = "Tiny Course") -> Path:

@@ -76,7 +76,7 @@ def option_block(body: list[str]) -> OptionBlock:
 
 
 # Fences that are cells of a MyST notebook rather than prose.
-CELL_DIRECTIVES = {"{code-cell}": "code", "{raw-cell}": "raw"}
+CELL_DIRECTIVES: dict[str, Literal["code", "raw"]] = {"{code-cell}": "code", "{raw-cell}": "raw"}
 
 # The directives of MyST, MyST-NB, sphinx-design, sphinx-exercise, sphinx-proof, sphinx-togglebutton and
 # sphinxcontrib-bibtex that Jupyter Book lessons use, by the rule of myst/directives.py that shows each.

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import TextIO
 
 from lessonbuild.errors import SourceError, SourceErrors, SourceWarning
-from lessonbuild.model import Course, RenderedLesson
+from lessonbuild.model import Course, RenderedLesson, RenderTarget
 from lessonbuild.pipeline.read.lessons import read_courses
 from lessonbuild.pipeline.render.notebooks import render_course
 from lessonbuild.pipeline.site import require_site_engine
@@ -16,7 +16,7 @@ from lessonbuild.project import COURSE_FILE, DEFAULT_KERNEL, Project, site_name
 Prepared = list[tuple[Course, list[RenderedLesson]]]
 
 
-def prepare(project: Project, target: str = "site", local_kernels: bool = True) -> Prepared:
+def prepare(project: Project, target: RenderTarget = "site", local_kernels: bool = True) -> Prepared:
     """Every course with its rendered lessons for `target`; raise SourceErrors listing every problem.
 
     For Kaggle, the courses are those whose course file has kaggle settings. With `local_kernels`,

@@ -167,7 +167,7 @@ class ExecutionCache:
             text = entry.read_bytes() if text is None else text
             # The cache's own writing: read by nbformat's v4 reader (lines joined again) but not validated again,
             # which costs more than the rest of a lookup; what is not an entry fails below.
-            return _with_outputs(rendered.notebook, nbformat.v4.reads(text.decode("utf-8")))
+            return with_outputs(rendered.notebook, nbformat.v4.reads(text.decode("utf-8")))
         except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:  # truncated, not JSON, not an entry
             reason = type(exc).__name__ if isinstance(exc, (KeyError, TypeError, AttributeError)) else str(exc).split("\n")[0]
             entry.unlink(missing_ok=True)
@@ -233,7 +233,7 @@ def _cell_identity(cell) -> str:
     return json.dumps([cell.source, "raises-exception" in cell.metadata.get("tags", [])])
 
 
-def _with_outputs(rendered: nbformat.NotebookNode, cached: nbformat.NotebookNode) -> nbformat.NotebookNode:
+def with_outputs(rendered: nbformat.NotebookNode, cached: nbformat.NotebookNode) -> nbformat.NotebookNode:
     """The freshly rendered notebook (its prose may be newer) with the cached code cells' results: a new notebook
     that shares the rendered one's Markdown cells."""
     cached_code = iter([c for c in cached.cells if c.cell_type == "code"])

@@ -11,13 +11,14 @@ import json
 import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Literal
 
 from markdown_it import MarkdownIt
 from mdit_py_plugins.colon_fence import colon_fence_plugin
 
 from lessonbuild.coursefile import CourseFile, read_course_file, with_kernels
 from lessonbuild.errors import SourceError, SourceErrors, SourceLocation
-from lessonbuild.model import Cell, Course, Lesson, Unit
+from lessonbuild.model import Cell, CellKind, Course, Lesson, Unit
 from lessonbuild.myst.syntax import (
     CELL_DIRECTIVES,
     KNOWN_DIRECTIVES,
@@ -272,7 +273,7 @@ def _front_matter(lines: list[str], path: Path) -> tuple[dict, int]:
 class _Draft:
     """A cell as written, before learntools' macros."""
 
-    kind: str
+    kind: CellKind
     lines: list[str]
     numbers: list[int]
     first_line: int  # where the cell starts, for a cell that ends up empty
@@ -319,7 +320,8 @@ def _drafts(lines: list[str], body_start: int, path: Path, errors: list[SourceEr
     return drafts + _markdown_drafts(lines, cursor, len(lines), fences, path, errors)
 
 
-def _top_level_fences(lines: list[str], body_start: int, path: Path, errors: list[SourceError]) -> list[tuple[int, int, str | None]]:
+def _top_level_fences(lines: list[str], body_start: int, path: Path,
+                      errors: list[SourceError]) -> list[tuple[int, int, Literal["code", "raw"] | None]]:
     """(first line, line after the closing fence, cell kind or None) of each top-level fence, 0-based."""
     body = "\n".join(lines[body_start:])
     fences = []
@@ -354,7 +356,7 @@ def _is_closing_fence(lines: list[str], start: int, end: int, markup: str) -> bo
     return closing.startswith(markup) and set(closing) == {markup[0]}
 
 
-def _fenced_draft(lines: list[str], start: int, end: int, kind: str, path: Path) -> _Draft:
+def _fenced_draft(lines: list[str], start: int, end: int, kind: CellKind, path: Path) -> _Draft:
     body = lines[start + 1 : end - 1]
     numbers = list(range(start + 2, end))  # 1-based line numbers of `body`
     options, consumed = _cell_options(body, numbers, path)

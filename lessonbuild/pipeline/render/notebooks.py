@@ -16,7 +16,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple, get_args
 
 import jinja2
 import jinja2.meta
@@ -29,7 +29,7 @@ from lessonbuild.errors import (
     SourceLocation,
     SourceWarning,
 )
-from lessonbuild.model import KAGGLE_HIDE_INPUT, KAGGLE_HIDING, Cell, Course, Lesson, RenderedLesson, Unit
+from lessonbuild.model import KAGGLE_HIDE_INPUT, KAGGLE_HIDING, Cell, Course, Lesson, RenderedLesson, RenderTarget, Unit
 from lessonbuild.myst.page import PageProse
 from lessonbuild.myst.references import Target, resolve
 from lessonbuild.myst.syntax import COMMONMARK, LABEL, opening_heading
@@ -47,7 +47,7 @@ from lessonbuild.state.renders import RenderCache, Resolvable
 if TYPE_CHECKING:
     from lessonbuild.myst.citations import Bibliography
 
-TARGETS = ("site", "kaggle")
+TARGETS: tuple[RenderTarget, ...] = get_args(RenderTarget)
 KAGGLE_INPUT = "/kaggle/input"  # where a Kaggle kernel finds the datasets it names
 LESSON_TEMPLATES = (HEADER, FOOTER)
 CELL_TEMPLATE_NAME = "<template>"  # the file name Jinja gives templates made from strings
@@ -62,7 +62,7 @@ PROSE_IMAGE = re.compile(rf"!\[[^\]]*\]\((?P<md>{RELATIVE}[^)\s]+)(?:\s+\"[^\"]*
                          rf"|^\s*(?:`{{3,}}|:{{3,}})\{{(?:figure|image)\}}\s+(?P<directive>{RELATIVE}\S+)")
 
 
-def render_course(course: Course, project: Project, target: str = "site") -> list[RenderedLesson]:
+def render_course(course: Course, project: Project, target: RenderTarget = "site") -> list[RenderedLesson]:
     """Render every lesson of a course for `target` (see TARGETS); raise SourceErrors listing every problem of every lesson."""
     templates = Templates(project)
     environment = templates.environment()
@@ -150,7 +150,7 @@ def _bibliography(files: list[Path], project: Project) -> Bibliography | None:
 
 
 def _render_lesson(templates: Templates, environments: tuple, course: Course, lesson: Lesson, project: Project,
-                   target: str, shared: _CourseProse) -> tuple[RenderedLesson, PageProse]:
+                   target: RenderTarget, shared: _CourseProse) -> tuple[RenderedLesson, PageProse]:
     """`environments`: the one for template files, and the one for lesson cells."""
     environment, cells_environment = environments
     data_files: list[Path] = []
@@ -177,7 +177,7 @@ def _render_lesson(templates: Templates, environments: tuple, course: Course, le
     return rendered, prose.page
 
 
-def _rendered_cells(environment, lesson: Lesson, shown: list[Cell], context: dict, project: Project, target: str,
+def _rendered_cells(environment, lesson: Lesson, shown: list[Cell], context: dict, project: Project, target: RenderTarget,
                     prose: _Prose) -> list[dict[str, Any]]:
     """The lesson's own cells as notebook cells; SourceErrors with the problems of every cell."""
     jinja_in_code = _jinja_in_code(lesson, project)
@@ -212,7 +212,8 @@ def _template_cells(templates: Templates, environment, context: dict[str, Any], 
     return added
 
 
-def _context(templates: Templates, environment, course, lesson, project: Project, target: str, data_files: list[Path]) -> dict[str, Any]:
+def _context(templates: Templates, environment, course, lesson, project: Project, target: RenderTarget,
+             data_files: list[Path]) -> dict[str, Any]:
     url_of = _kaggle_url if target == "kaggle" else _page_url
     context = {
         "course": course,
@@ -229,7 +230,7 @@ def _context(templates: Templates, environment, course, lesson, project: Project
     return context
 
 
-def _data_path_function(course_folder: Path, course: Course, target: str, used: list[Path]) -> Callable[[str], str]:
+def _data_path_function(course_folder: Path, course: Course, target: RenderTarget, used: list[Path]) -> Callable[[str], str]:
     def data_path(name: str) -> str:
         """The path of a data file or folder as the executing notebook sees it.
 
@@ -294,7 +295,7 @@ def _kaggle_url(lesson: Lesson) -> str:
     return lesson.kernel.forking_url if lesson.role == "exercise" else lesson.kernel.url
 
 
-def _link_functions(course: Course, lesson: Lesson, url_of: Callable[[Lesson], str], target: str) -> dict[str, Callable[..., str]]:
+def _link_functions(course: Course, lesson: Lesson, url_of: Callable[[Lesson], str], target: RenderTarget) -> dict[str, Callable[..., str]]:
     """learntools' link macros: to lesson pages on the site, to Kaggle kernels for Kaggle."""
     links = _Links(course, lesson, url_of, target)
     return {"next_notebook_url": links.next_notebook_url, "tutorial_url": links.tutorial_url,
@@ -310,7 +311,7 @@ class _Links:
     course: Course
     lesson: Lesson
     url_of: Callable[[Lesson], str]
-    target: str
+    target: RenderTarget
 
     def link(self, linked: Lesson, bare: bool) -> str:
         return f"[{linked.title}]({self.url_of(linked)})" if bare and self.target == "site" else self.url_of(linked)
@@ -351,7 +352,7 @@ def _render_template_file(templates: Templates, environment, name: str, context:
         raise template_error(templates, exc, name, _describe) from None
 
 
-def _shown_once(lesson: Lesson, target: str) -> list[Cell]:
+def _shown_once(lesson: Lesson, target: RenderTarget) -> list[Cell]:
     """The lesson's cells; on the site, less a first heading that says the title the page's header shows."""
     cells = list(lesson.cells)
     if target != "site" or not cells or (cells[0].kind != "markdown" or opening_heading(cells[0].source) != lesson.title):
@@ -505,7 +506,7 @@ def _describe(exc: BaseException) -> str:
     return f"template error: {type(exc).__name__}: {exc}"
 
 
-def _notebook_cell(cell: Cell, source: str, target: str) -> dict[str, Any]:
+def _notebook_cell(cell: Cell, source: str, target: RenderTarget) -> dict[str, Any]:
     metadata = dict(cell.metadata)
     if cell.tags:
         metadata["tags"] = list(cell.tags)

@@ -4,20 +4,14 @@ import zipfile
 import nbformat
 import pytest
 
-from lessonbuild.pipeline.execute.kernel import run_notebook
-from lessonbuild.pipeline.publish.pages import publish
-from lessonbuild.pipeline.read.lessons import read_courses
-from lessonbuild.pipeline.render.notebooks import render_course
-from tests.conftest import run_build
-
-pytestmark = [pytest.mark.kernel]
+from lessonbuild.pipeline.publish import publish
+from tests.conftest import executed_from_fixtures, run_build
 
 
 @pytest.fixture
 def published(tiny_project):
-    (course,) = read_courses(tiny_project)
-    executed = [run_notebook(r, tiny_project) for r in render_course(course, tiny_project)]
-    nav = publish([(course, executed)], tiny_project, "Test Site")
+    """The tiny lesson published from its kept run (tests/fixtures/executed/): no kernel starts."""
+    nav = publish(executed_from_fixtures(tiny_project), tiny_project, "Test Site")
     return tiny_project.build_dir / "docs", nav
 
 
@@ -72,9 +66,7 @@ def test_open_in_colab_when_the_project_says_where(tiny_project):
 
     url = "https://colab.research.google.com/github/team/course/blob/gh-pages/{notebook}"
     project = type(tiny_project)(root=tiny_project.root, settings=Settings(colab_url=url))
-    (course,) = read_courses(project)
-    executed = [run_notebook(r, project) for r in render_course(course, project)]
-    publish([(course, executed)], project, "Test Site")
+    publish(executed_from_fixtures(project), project, "Test Site")
     page = (project.build_dir / "docs" / "tiny" / "01-plots.md").read_text()
     assert "[Open in Colab](https://colab.research.google.com/github/team/course/blob/gh-pages/tiny/01-plots.ipynb)" in page
 
@@ -84,6 +76,7 @@ def test_no_colab_link_by_default(published):
     assert "Colab" not in (docs / "tiny" / "01-plots.md").read_text()
 
 
+@pytest.mark.kernel
 def test_an_exercise_is_a_page_beside_its_tutorial(learntools_root):
     result = run_build(learntools_root)
     assert result.returncode == 0, result.stderr
@@ -97,6 +90,7 @@ def test_an_exercise_is_a_page_beside_its_tutorial(learntools_root):
     assert (site / "01-exercise-pooling-by-hand.ipynb").exists()
 
 
+@pytest.mark.kernel
 def test_a_prose_edit_publishes_that_lesson_alone_and_a_removed_lesson_leaves_no_page(tmp_path):
     from tests.conftest import make_project
 
