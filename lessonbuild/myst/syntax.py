@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import itertools
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Literal
 
@@ -17,7 +18,7 @@ COMMONMARK = MarkdownIt("commonmark")  # plain CommonMark: headings, lists and f
 LABEL = re.compile(r"^\s*\((?P<label>[^)\s]+)\)=\s*$", re.MULTILINE)  # `(label)=`, on the line before what it names
 ROLE = re.compile(r"\{[\w:.-]+\}`([^`<]*?)\s*(?:<[^>]*>)?`")  # {role}`text <target>`: its text
 OPENING_HEADING = re.compile(r"^#\s+(?P<title>.+?)(?:\s+#+)?\s*$")  # an H1 line, Kaggle's closing hashes allowed
-HEADING_MARK = re.compile(r"^ {0,3}(#|=+\s*$)", re.MULTILINE)  # a line that may make an H1 (ATX, or setext's ===)
+HEADING_MARK = re.compile(r"^ {0,3}(#([ \t]|$)|=+[ \t]*$)", re.MULTILINE)  # a line that may make an H1 (ATX, setext)
 
 
 def first_heading(markdown: str) -> str | None:
@@ -25,13 +26,22 @@ def first_heading(markdown: str) -> str | None:
 
     This is the title of a lesson, notebook or MyST file that names none in its front matter, as Jupyter
     Book takes it."""
+    first = next(_level_one_headings(markdown), None)
+    return ROLE.sub(r"\1", first).strip(" #") or None if first is not None else None
+
+
+def has_level_one_heading(markdown: str) -> bool:
+    """Whether the text has a level-one heading (an empty one too): then its sections are level-one headings."""
+    return next(_level_one_headings(markdown), None) is not None
+
+
+def _level_one_headings(markdown: str) -> Iterator[str]:
     if not HEADING_MARK.search(markdown):
-        return None  # no line could be one: the parse is skipped
+        return  # no line could be one: the parse is skipped
     tokens = COMMONMARK.parse(markdown)
     for opening, inline in itertools.pairwise(tokens):
         if opening.type == "heading_open" and opening.tag == "h1":
-            return ROLE.sub(r"\1", inline.content).strip(" #") or None
-    return None
+            yield inline.content
 
 
 def opening_heading(markdown: str) -> str | None:

@@ -32,7 +32,7 @@ from lessonbuild.errors import (
 from lessonbuild.model import KAGGLE_HIDE_INPUT, KAGGLE_HIDING, Cell, Course, Lesson, RenderedLesson, RenderTarget, Unit
 from lessonbuild.myst.page import PageProse
 from lessonbuild.myst.references import Target, resolve
-from lessonbuild.myst.syntax import COMMONMARK, LABEL, opening_heading
+from lessonbuild.myst.syntax import LABEL, has_level_one_heading, opening_heading
 from lessonbuild.pipeline.render.templates import (
     FOOTER,
     HEADER,
@@ -368,14 +368,8 @@ def _shown_once(lesson: Lesson, target: RenderTarget) -> list[Cell]:
     return [replace(first, source="\n".join(line for line, _ in kept), lines=tuple(n for _, n in kept)), *cells[1:]]
 
 
-# A line that could make a level-one heading (ATX `# Title`, or a setext `===` underline): a cell with none is not parsed.
-LEVEL_ONE_LINE = re.compile(r"^ {0,3}(#([ \t]|$)|=+[ \t]*$)", re.MULTILINE)
-
-
 def _has_level_one_heading(cell: Cell) -> bool:
-    if cell.kind != "markdown" or not LEVEL_ONE_LINE.search(cell.source):
-        return False
-    return any(t.type == "heading_open" and t.tag == "h1" for t in COMMONMARK.parse(cell.source))
+    return cell.kind == "markdown" and has_level_one_heading(cell.source)
 
 
 def _substitutions(lesson: Lesson) -> dict[str, Any]:
