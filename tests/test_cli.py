@@ -18,7 +18,7 @@ def test_build_makes_the_site_with_one_line_per_lesson(tiny_root):
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     assert lines[0].startswith("tiny/01-plots: executed in ") and lines[0].endswith(" on CPU (first run)")
-    assert lines[-1] == "site: site/ (1 lessons)"
+    assert lines[-1] == "site: site/ (1 lesson)"
     html = (tiny_root / "site" / "tiny" / "01-plots" / "index.html").read_text()
     assert "hello from the helper" in html and "Show code" in html
     notebook = nbformat.read(tiny_root / "site" / "tiny" / "01-plots.ipynb", as_version=4)

@@ -71,7 +71,7 @@ def test_a_new_team_inits_builds_and_overrides_a_template(installed, tmp_path):
     run(installed / "lessonbuild", "init", "mycourse", cwd=tmp_path, env=env)
     project = tmp_path / "mycourse"
     built = run(installed / "lessonbuild", cwd=project, env=env)
-    assert built.stdout.splitlines()[-1] == "site: site/ (1 lessons)"
+    assert built.stdout.splitlines()[-1] == "site: site/ (1 lesson)"
     lesson_page = project / "site" / "getting-started" / "01-sampling-a-wave" / "index.html"
     before = lesson_page.read_text()
     (project / "templates" / "site").mkdir(parents=True)

@@ -18,7 +18,7 @@ def server(tiny_root):
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     lines = queue.Queue()
     threading.Thread(target=lambda: [lines.put(line.rstrip("\n")) for line in process.stdout], daemon=True).start()
-    assert next_line(lines, "preview: ").startswith("preview: _build/preview/ (1 lessons")  # the first build, before serving
+    assert next_line(lines, "preview: ").startswith("preview: _build/preview/ (1 lesson")  # the first build, before serving
     url = next_line(lines, "serving on ").split()[2]
     yield url, lines
     process.send_signal(signal.SIGINT)

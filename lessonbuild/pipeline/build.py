@@ -167,7 +167,7 @@ def _published(project: Project, request: BuildRequest, executed: Executed, figu
         _publish_preview(project, executed, figures, out)
         return False
     _publish(project, executed, [] if request.frozen_figures else figures, digest, out)
-    print(f"site: {_site_folder(project)}/ ({report.lessons} lessons)", file=out, flush=True)
+    print(f"site: {_site_folder(project)}/ ({_lessons(report.lessons)})", file=out, flush=True)
     return True
 
 
@@ -197,7 +197,7 @@ def _publish_preview(project: Project, executed: Executed, figures: list[Figure]
         _report_saved_figures(figures, project, out)
         folder = build_preview(publish(executed, project, site_name(project)), project)
     lessons = sum(len(lessons) for _, lessons in executed)
-    print(f"preview: {project.relative(folder).as_posix()}/ ({lessons} lessons; site/ is left as it was)",
+    print(f"preview: {project.relative(folder).as_posix()}/ ({_lessons(lessons)}; site/ is left as it was)",
           file=out, flush=True)
 
 
@@ -252,7 +252,7 @@ def _build_shard(project: Project, courses: Prepared, cache: ExecutionCache, req
     assert shard is not None
     lessons = [r for _, rs in courses for r in rs if shard.holds(r)]
     report, _ = _execute(lessons, project, cache, request.options, request.junit, out)
-    print(f"shard {shard}: {len(lessons)} lessons; no site built (merge the caches, then --require-cache)", file=out)
+    print(f"shard {shard}: {_lessons(len(lessons))}; no site built (merge the caches, then --require-cache)", file=out)
     return report
 
 
@@ -276,3 +276,7 @@ def _remember_no_op(project: Project, stamp: dict, courses: Prepared, cache: Exe
 
 def _site_folder(project: Project) -> str:
     return project.relative(project.site_dir).as_posix()
+
+
+def _lessons(count: int) -> str:
+    return f"{count} lesson" if count == 1 else f"{count} lessons"

@@ -55,7 +55,7 @@ def test_check_passes_on_the_new_project(initialized):
 def test_the_new_project_builds_with_its_figure(initialized):
     result = lessonbuild(cwd=initialized)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.splitlines()[1:] == ["figure: figures/getting-started/wave.png updated", "site: site/ (1 lessons)"]
+    assert result.stdout.splitlines()[1:] == ["figure: figures/getting-started/wave.png updated", "site: site/ (1 lesson)"]
     page = (initialized / "site" / "getting-started" / "01-sampling-a-wave" / "index.html").read_text()
     assert "Show code" in page and 'alt="Forty samples on one period of a sine wave"' in page
     assert (initialized / "figures" / "getting-started" / "wave.png").read_bytes().startswith(b"\x89PNG")

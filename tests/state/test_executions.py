@@ -114,9 +114,9 @@ def test_a_no_op_build_leaves_the_site_alone_and_a_missing_site_is_rebuilt(built
     assert index.stat().st_mtime_ns == stamp
     (built / "templates" / "site").mkdir(parents=True)
     (built / "templates" / "site" / "home.md.j2").write_text("# Home, edited\n")
-    assert status_lines(built)[-1] == "site: site/ (1 lessons)"  # a template edit rebuilds
+    assert status_lines(built)[-1] == "site: site/ (1 lesson)"  # a template edit rebuilds
     shutil.rmtree(built / "site")
-    assert status_lines(built)[-1] == "site: site/ (1 lessons)"
+    assert status_lines(built)[-1] == "site: site/ (1 lesson)"
     assert index.exists()
 
 
@@ -126,7 +126,7 @@ def test_a_settings_change_republishes_without_executing(built):
         '[tool.lessonbuild]\ncolab_url = "https://colab.research.google.com/github/o/r/blob/main/{notebook}"\n'
     )
     lines = status_lines(built)
-    assert lines[0].startswith("tiny/01-plots: cached") and lines[-1] == "site: site/ (1 lessons)"
+    assert lines[0].startswith("tiny/01-plots: cached") and lines[-1] == "site: site/ (1 lesson)"
     assert "Open in Colab" in (built / "site" / "tiny" / "01-plots" / "index.html").read_text()
 
 
@@ -154,10 +154,10 @@ def test_a_damaged_entry_is_a_warning_and_runs_again_then_serves(built, damage):
 def test_a_site_changed_by_hand_is_rebuilt_by_the_next_build(built):
     page = built / "site" / "tiny" / "01-plots" / "index.html"
     page.unlink()
-    assert status_lines(built)[-1] == "site: site/ (1 lessons)" and page.exists()
+    assert status_lines(built)[-1] == "site: site/ (1 lesson)" and page.exists()
     text = page.read_text()
     page.write_text(text.replace("Drawing", "Scribbling"))
-    assert status_lines(built)[-1] == "site: site/ (1 lessons)" and "Scribbling" not in page.read_text()
+    assert status_lines(built)[-1] == "site: site/ (1 lesson)" and "Scribbling" not in page.read_text()
     assert status_lines(built)[-1] == "site: site/ is up to date"
 
 
@@ -190,7 +190,7 @@ def test_installing_a_package_no_lesson_imports_runs_nothing(built, tmp_path):
     result = run_build(built, env={**os.environ, "PYTHONPATH": str(extra)})
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
-    assert lines[0].startswith("tiny/01-plots: cached") and lines[-1] == "site: site/ (1 lessons)"
+    assert lines[0].startswith("tiny/01-plots: cached") and lines[-1] == "site: site/ (1 lesson)"
 
 
 def test_a_gpu_runners_record_of_tensorflow_matches_the_cpu_build_and_python_counts():
