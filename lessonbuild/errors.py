@@ -48,16 +48,14 @@ class SourceError(BuildError):
 
     exit_code = 2
 
-    def __init__(self, path: Path, line: int, message: str):
-        self.location = SourceLocation(Path(path), line)
+    def __init__(self, path: Path, line: int | None, message: str, cell: int | None = None):
+        self.location = SourceLocation(Path(path), line, cell)
         self.message = message
         super().__init__(str(self))
 
     @classmethod
     def at(cls, location: SourceLocation, message: str) -> SourceError:
-        error = cls(location.path, location.line or 1, message)
-        error.location = location
-        return error
+        return cls(location.path, location.line, message, location.cell)
 
     def __str__(self) -> str:
         return f"{self.location}: {self.message}"

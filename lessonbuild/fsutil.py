@@ -59,11 +59,16 @@ def fresh_folder(path: Path) -> Path:
 
 def file_stamp(path: Path) -> str:
     """A file as a stage saw it, without reading it: absent, a folder, or a file of this size and time."""
-    try:
-        status = os.stat(path)
-    except OSError:
+    if not os.path.exists(path):
         return "absent"
-    return "folder" if os.path.isdir(path) else f"{status.st_size}:{status.st_mtime_ns}"
+    size, time = size_and_time(path)
+    return "folder" if os.path.isdir(path) else f"{size}:{time}"
+
+
+def size_and_time(path: Path | str) -> tuple[int, int]:
+    """A file's size and modification time in nanoseconds; a link to nothing's own (an editor's lock file)."""
+    status = os.stat(path) if os.path.exists(path) else os.lstat(path)
+    return status.st_size, status.st_mtime_ns
 
 
 def walk_files(folder: Path) -> Iterator[Path]:
@@ -78,7 +83,7 @@ def file_sha256(path: Path) -> str:
     """A file by its content; a folder by its files' names and contents; "absent" for nothing (or a link to nothing)."""
     if os.path.isdir(path):
         sha = hashlib.sha256()
-        for file in sorted(walk_files(path)):
+        for file in sorted(f for f in walk_files(path) if f.is_file()):  # not a link to nothing, a socket, a FIFO
             sha.update(file.relative_to(path).as_posix().encode() + b"\0" + _content_sha256(file).digest())
         return sha.hexdigest()
     return _content_sha256(path).hexdigest() if os.path.exists(path) else "absent"

@@ -97,9 +97,14 @@ def _code(directive: Directive, page: PageProse, locate: Locate, where: SourceLo
     if options.get("emphasize-lines"):
         attributes.append(f'hl_lines="{_line_list(str(options["emphasize-lines"]))}"')
     language = directive.argument or "text"
-    fence = "`" * max(3, 1 + max((len(run) for run in re.findall(r"^\s*(`+)", directive.body, re.MULTILINE)), default=0))
+    fence = _fence_around(directive.body)
     anchor = f'<a{_id(directive)}></a>\n\n' if options.get("name") else ""
     return f"{anchor}{fence}{' '.join([language, *attributes])}\n{directive.body}\n{fence}"
+
+
+def _fence_around(body: str) -> str:
+    """A backtick fence longer than any the body holds, so that none of them closes it."""
+    return "`" * max(3, 1 + max((len(run) for run in re.findall(r"^\s*(`+)", body, re.MULTILINE)), default=0))
 
 
 def _included(directive: Directive, page: PageProse, where: SourceLocation) -> str | None:
@@ -404,26 +409,41 @@ def _cell(text: str) -> str:
 
 
 def _button(directive: Directive, page: PageProse, locate: Locate, where: SourceLocation) -> str:
-    """sphinx-design's button: a link drawn as Material's button."""
-    target = directive.argument if directive.name == "button-link" else f"#{directive.argument}"
-    text = directive.body.strip() or directive.argument
-    return f'<a class="md-button" href="{html.escape(target)}">{html.escape(text)}</a>'
+    """sphinx-design's button: a link drawn as Material's button (attr_list). `{button-ref}` names a label, which
+    resolves across the course as `{ref}` does; `{button-link}` an address, on the web or relative to the page."""
+    text = directive.body.strip() or None
+    if directive.name == "button-ref":
+        return page.reference("ref", directive.argument, text, where) + "{ .md-button }"
+    if re.match(r"^[a-z][a-z0-9+.-]*:", directive.argument, re.IGNORECASE) and not re.match(r"^(https?|mailto):",
+                                                                                           directive.argument):
+        page.warn(where, f"'{{button-link}}' {directive.argument}: only http(s), mailto and relative addresses are linked")
+        return html.escape(text or directive.argument)
+    shown = html.escape(text or directive.argument)
+    return f'<a class="md-button" href="{html.escape(directive.argument)}">{shown}</a>'
 
 
 def _embed(directive: Directive, page: PageProse, locate: Locate, where: SourceLocation) -> str:
-    """An iframe or a video from an address on the web; anything else is no address to embed."""
-    if not re.match(r"^https?://", directive.argument):
-        page.warn(where, f"'{{{directive.name}}}' {directive.argument}: only http(s) addresses are embedded")
+    """An iframe from an address on the web; a video from one, or a file of the lesson's (served beside the page)."""
+    address = directive.argument
+    on_the_web = re.match(r"^https?://", address) is not None
+    if not on_the_web and (directive.name == "iframe" or re.match(r"^[a-z][a-z0-9+.-]*:|/", address, re.IGNORECASE)):
+        page.warn(where, f"'{{{directive.name}}}' {address}: only http(s) addresses"
+                  f"{'' if directive.name == 'iframe' else ' and files beside the lesson'} are embedded")
         return ""
-    source, width = html.escape(directive.argument), html.escape(str(directive.options.get("width") or "100%"))
+    if not on_the_web:
+        page.link_file(address, where)
+    width = str(directive.options.get("width") or "100%")
+    width = width if re.fullmatch(r"\d+(\.\d+)?(px|%|em|rem)?", width) else "100%"
     if directive.name == "video":
-        return f'<video controls src="{source}" style="max-width: {width}"></video>'
-    return f'<iframe src="{source}" width="{width}" height="400" loading="lazy" referrerpolicy="no-referrer"></iframe>'
+        return f'<video controls src="{html.escape(address)}" style="max-width: {width}"></video>'
+    return f'<iframe src="{html.escape(address)}" width="{width}" height="400" loading="lazy" referrerpolicy="no-referrer"></iframe>'
 
 
 def _diagram(directive: Directive, page: PageProse, locate: Locate, where: SourceLocation) -> str:
-    """A Mermaid diagram as the fenced block Material draws where its superfences are set up for it."""
-    return f"```mermaid\n{directive.body}\n```"
+    """A Mermaid diagram as the fenced block Material draws where superfences has a `mermaid` custom fence (a code
+    block otherwise)."""
+    fence = _fence_around(directive.body)
+    return f"{fence}mermaid\n{directive.body}\n{fence}"
 
 
 def _rubric(directive: Directive, page: PageProse, locate: Locate, where: SourceLocation) -> str:

@@ -18,7 +18,9 @@ COMMONMARK = MarkdownIt("commonmark")  # plain CommonMark: headings, lists and f
 LABEL = re.compile(r"^\s*\((?P<label>[^)\s]+)\)=\s*$", re.MULTILINE)  # `(label)=`, on the line before what it names
 ROLE = re.compile(r"\{[\w:.-]+\}`([^`<]*?)\s*(?:<[^>]*>)?`")  # {role}`text <target>`: its text
 OPENING_HEADING = re.compile(r"^#\s+(?P<title>.+?)(?:\s+#+)?\s*$")  # an H1 line, Kaggle's closing hashes allowed
-HEADING_MARK = re.compile(r"^ {0,3}(#([ \t]|$)|=+[ \t]*$)", re.MULTILINE)  # a line that may make an H1 (ATX, setext)
+# A line that may make a level-one heading (ATX `# Title`, or setext's `===`), in a quote or list item too: a text
+# with none is not parsed.
+HEADING_MARK = re.compile(r"^ {0,3}(?:(?:>|[*+-]|\d{1,9}[.)])[ \t]*)*(#([ \t]|$)|=+[ \t]*$)", re.MULTILINE)
 
 
 def first_heading(markdown: str) -> str | None:
@@ -36,12 +38,17 @@ def has_level_one_heading(markdown: str) -> bool:
 
 
 def _level_one_headings(markdown: str) -> Iterator[str]:
+    """The level-one headings' texts; then those written inside HTML blocks (Kaggle's notebooks centre their title
+    in `<center>` or `<div>`, where CommonMark reads no Markdown, but a reader still sees the title)."""
     if not HEADING_MARK.search(markdown):
         return  # no line could be one: the parse is skipped
     tokens = COMMONMARK.parse(markdown)
     for opening, inline in itertools.pairwise(tokens):
         if opening.type == "heading_open" and opening.tag == "h1":
             yield inline.content
+    for token in tokens:
+        if token.type == "html_block":
+            yield from (match["title"] for line in token.content.split("\n") if (match := OPENING_HEADING.match(line.strip())))
 
 
 def opening_heading(markdown: str) -> str | None:
@@ -63,7 +70,7 @@ class OptionBlock:
 
     def yaml(self) -> str:
         """The block as YAML text (a `:key: value` line is YAML once its first colon goes)."""
-        return "\n".join(line[1:] if self.style == "fields" else line for line in self.lines)
+        return "\n".join(line.strip()[1:] if self.style == "fields" else line for line in self.lines)
 
     def fields(self) -> dict[str, str]:
         """The `:key: value` lines as MyST-Parser gives a directive's options: every value a string."""
@@ -71,8 +78,9 @@ class OptionBlock:
         return {match["key"]: match["value"].strip() for match in found if match}
 
 
-def option_block(body: list[str]) -> OptionBlock:
-    """The option block that opens `body`, if any."""
+def option_block(body: list[str], continued: bool = False) -> OptionBlock:
+    """The option block that opens `body`, if any. `continued`: a code cell's, whose `:  more` lines continue a
+    mapping (MyST-NB); a directive's `:key: value` lines stand alone, each on a line of its own (MyST-Parser)."""
     stripped = [line.strip() for line in body]
     if stripped and stripped[0] == "---":
         if "---" not in stripped[1:]:
@@ -80,8 +88,12 @@ def option_block(body: list[str]) -> OptionBlock:
         closing = 1 + stripped[1:].index("---")
         return OptionBlock("yaml", tuple(body[1:closing]), closing + 1)
     used = 0
-    while used < len(body) and re.match(r"^:(?:[\w-]+:|\s+\S)", body[used].lstrip()):
-        used += 1
+    if continued:  # as MyST-NB reads a cell: from the line's first character
+        while used < len(body) and re.match(r"^:(?:[\w-]+:|\s+\S)", body[used]):
+            used += 1
+    else:  # as MyST-Parser reads a directive: each line stripped
+        while used < len(body) and re.match(r"^:[\w-]+:", body[used].strip()):
+            used += 1
     return OptionBlock("fields" if used else "none", tuple(body[:used]), used)
 
 
@@ -125,7 +137,7 @@ DIRECTIVE_GROUPS: dict[str, frozenset[str]] = {
     "dropped": frozenset({"toctree", "tableofcontents", "index", "contents", "highlight"}),  # a book's organisation
 }
 # Directives shown only inside another's rule: a tab item inside its tab set.
-NESTED_DIRECTIVES = frozenset({"tab-item"})
+NESTED_DIRECTIVES = frozenset({"tab-item", "tabbed"})
 KNOWN_DIRECTIVES = frozenset().union(*DIRECTIVE_GROUPS.values(), NESTED_DIRECTIVES)
 
 

@@ -13,8 +13,8 @@ def course_files(folder: Path) -> list[Path]:
     """What a lesson's code may use of its course: the helper modules and packages beside it, and data/."""
     packages = [p.parent for p in folder.glob("*/__init__.py")]
     modules = list(folder.glob("*.py")) + [p for package in packages for p in walk_files(package) if p.suffix == ".py"]
-    data = [p for p in walk_files(folder / DATA) if p.is_file()]
-    return sorted(modules + data)
+    data = list(walk_files(folder / DATA))
+    return sorted(p for p in modules + data if p.is_file())
 
 
 def course_bundle(folder: Path, prefix: str = "") -> bytes | None:

@@ -26,7 +26,7 @@ def write_kernels(courses: list[tuple[Course, list[RenderedLesson]]], project: P
     The folders are written beside the last ones and swapped in at the end, so a failure leaves
     the last set whole.
     """
-    staging = fresh_folder(project.build_dir / f"{names.KAGGLE}.new")
+    staging = fresh_folder(project.build_dir / names.KAGGLE_STAGING)
     written: list[tuple[Path, KaggleKernel]] = []
     for course, rendered in courses:
         unexecuted = [ExecutedLesson.unexecuted(r) for r in rendered]

@@ -54,7 +54,7 @@ def build_preview(nav: list[Page], project: Project) -> Path:
     --dirty here (pages whose Markdown is older than their HTML are skipped) whenever the navigation is
     the one of the last preview: its dirty build does not update other pages' navigation."""
     folder = preview_folder(project)
-    config = project.build_dir / f"{names.PREVIEW}.yml"
+    config = project.build_dir / names.PREVIEW_CONFIG
     unchanged = config.exists() and config.read_text(encoding="utf-8") == _generated_config(nav, project, names.PREVIEW)
     dirty = unchanged and (folder / "index.html").exists() and require_site_engine(project) == "mkdocs"
     search = folder / "search" / "search_index.json"
@@ -78,7 +78,7 @@ def preview_folder(project: Project) -> Path:
 
 def _run_engine(nav: list[Page], project: Project, output: str, dirty: bool) -> None:
     engine = require_site_engine(project)
-    config = project.build_dir / (names.SITE_CONFIG if output == names.SITE_STAGING else f"{names.PREVIEW}.yml")
+    config = project.build_dir / (names.SITE_CONFIG if output == names.SITE_STAGING else names.PREVIEW_CONFIG)
     write_atomic(config, _generated_config(nav, project, output))
     environment = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
     dirty = dirty and engine == "mkdocs"

@@ -217,10 +217,10 @@ class ExecutionCache:
         return manifest if isinstance(manifest, dict) else None
 
     def _entry(self, key: str) -> Path:
-        return self.folder / "entries" / key[:2] / f"{key}.ipynb"
+        return self.project.build_dir / names.CACHE_ENTRIES / key[:2] / f"{key}.ipynb"
 
     def _last(self, rendered: RenderedLesson) -> Path:
-        return self.folder / "last" / rendered.course.slug / f"{rendered.lesson.slug}.json"
+        return self.project.build_dir / names.CACHE_MANIFESTS / rendered.course.slug / f"{rendered.lesson.slug}.json"
 
 
 def _first_line(rendered: RenderedLesson, index: int) -> int:

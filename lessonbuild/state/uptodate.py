@@ -14,7 +14,7 @@ import sys
 import time
 from pathlib import Path
 
-from lessonbuild.fsutil import file_sha256, walk_files, write_atomic
+from lessonbuild.fsutil import file_sha256, size_and_time, walk_files, write_atomic
 from lessonbuild.project import Project
 from lessonbuild.state import names
 
@@ -55,9 +55,7 @@ def forget(project: Project) -> None:
 
 
 def _entry(path: Path, root: Path) -> tuple[str, int, int]:
-    # A link to nothing (an editor's lock file, .#lesson.md) is stamped as the link it is.
-    status = os.stat(path) if os.path.exists(path) else os.lstat(path)
-    return (os.path.relpath(path, root), status.st_size, status.st_mtime_ns)
+    return (os.path.relpath(path, root), *size_and_time(path))
 
 
 def installed_distributions() -> set[str]:
@@ -85,11 +83,7 @@ def site_is_intact(project: Project) -> bool:
 
 def _fingerprint(folder: Path) -> str:
     """Every file's path, size and modification time: what a hand edit or a removal changes, found without reading."""
-    entries = []
-    for directory, _, files in os.walk(folder):
-        for name in files:
-            status = os.stat(os.path.join(directory, name))
-            entries.append((os.path.relpath(os.path.join(directory, name), folder), status.st_size, status.st_mtime_ns))
+    entries = [_entry(path, folder) for path in walk_files(folder)]
     return hashlib.sha256(json.dumps(sorted(entries)).encode()).hexdigest()
 
 
@@ -101,7 +95,8 @@ def site_digest(project: Project, inputs: list[str]) -> str:
     folders, files = project.sources()
     for folder in folders:
         if folder != project.figures_dir:
-            parts += [f"{p.relative_to(folder)}:{file_sha256(p)}" for p in sorted(walk_files(folder))]
+            # A file only: not a link to nothing (an editor's lock file), a socket or a FIFO.
+            parts += [f"{p.relative_to(folder)}:{file_sha256(p)}" for p in sorted(walk_files(folder)) if p.is_file()]
     parts += [f"{p.name}:{file_sha256(p)}" for p in files if p.exists()]
     return hashlib.sha256("\n".join([*parts, *inputs]).encode()).hexdigest()
 

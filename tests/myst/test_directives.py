@@ -188,4 +188,21 @@ def test_buttons_embeds_diagrams_and_rubrics_have_rules_and_eval_rst_is_unknown(
     assert '<iframe src="https://example.org/embed"' in shown and "<video" not in shown and "file://" not in shown
     assert "```mermaid\ngraph LR; A-->B\n```" in shown and '<p class="rubric"><strong>Notes</strong></p>' in shown
     assert unknown == [(18, "eval-rst")]
-    assert ("lesson.md:8", "'{video}' file:///etc/passwd: only http(s) addresses are embedded") in warnings_of(page)
+    assert ("lesson.md:8", "'{video}' file:///etc/passwd: only http(s) addresses and files beside the lesson are embedded") \
+        in warnings_of(page)
+
+
+def test_a_button_or_an_embed_takes_no_script_address_and_no_style_from_the_lesson():
+    page = PageProse("lesson")
+    shown, _ = to_site("```{button-link} javascript:alert(1)\nClick\n```\n\n```{video} clip.mp4\n:width: 1px; position:fixed\n```\n\n"
+                       "```{button-ref} intro\n```\n", page)
+    assert "javascript:" not in shown and "position:fixed" not in shown
+    assert '<video controls src="clip.mp4" style="max-width: 100%">' in shown and [f for f, _ in page.files] == ["clip.mp4"]
+    assert "{ .md-button }" in shown and [r.target for r in page.references] == ["intro"]
+    assert warnings_of(page) == [("lesson.md:1", "'{button-link}' javascript:alert(1): only http(s), mailto and relative "
+                                  "addresses are linked")]
+
+
+def test_tabbed_items_are_tabs_of_their_set_as_tab_items_are():
+    shown, unknown = to_site("````{tab-set}\n```{tabbed} One\nFirst.\n```\n```{tab-item} Two\nSecond.\n```\n````\n")
+    assert "One</label>" in shown and "Two</label>" in shown and "First." in shown and unknown == []

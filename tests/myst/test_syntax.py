@@ -32,7 +32,7 @@ def test_the_opening_heading_comes_after_labels_and_only_first():
 def test_an_option_block_as_yaml_or_fields_and_an_unclosed_one():
     block = option_block(["---", "tags: [a, b]", "---", "print(1)"])
     assert (block.style, block.yaml(), block.used, block.closed) == ("yaml", "tags: [a, b]", 3, True)
-    block = option_block([":tags: [a]", ":mystnb:", ":  code_prompt_show: Show", "print(1)"])
+    block = option_block([":tags: [a]", ":mystnb:", ":  code_prompt_show: Show", "print(1)"], continued=True)
     assert (block.style, block.used) == ("fields", 3)
     assert block.yaml() == "tags: [a]\nmystnb:\n  code_prompt_show: Show"
     assert option_block([":caption: A: B", "body"]).fields() == {"caption": "A: B"}  # a directive's values stay text
@@ -45,3 +45,15 @@ def test_every_group_of_directive_names_has_its_rule_and_every_rule_its_names():
     assert all(directive_group(name) is not None for names in DIRECTIVE_GROUPS.values() for name in names)
     assert directive_group("prf:corollary") == "proof" and directive_group("eval-rst") is None
     assert "tab-item" in KNOWN_DIRECTIVES and directive_group("tab-item") is None  # shown inside its tab set only
+
+
+@pytest.mark.parametrize("markdown", ["> # Quoted Title\n\nText", "- # Quoted Title\n", "<center>\n# Quoted Title\n</center>\n"])
+def test_a_title_in_a_quote_a_list_item_or_an_html_block_is_found(markdown):
+    assert first_heading(markdown) == "Quoted Title"
+
+
+def test_a_directives_options_stand_one_a_line_and_a_cells_may_continue():
+    assert option_block([": text", "body"]).used == 0  # no `:key:`: the body's own first line
+    assert option_block([":class: x", ":  more", "body"]).used == 1
+    assert option_block(["  :tags: [a]", "print(1)"], continued=True).style == "none"  # indented: code
+    assert option_block([":tags: [a]", ":  more: 1", "x"], continued=True).used == 2

@@ -68,3 +68,9 @@ def test_a_link_to_nothing_among_the_lessons_is_stamped_not_an_error(tiny_projec
     from lessonbuild.pipeline.read.lessons import read_courses
 
     assert [lesson.slug for lesson in read_courses(tiny_project)[0].lessons] == ["01-plots"]  # no stray lesson either
+
+
+def test_an_editors_lock_file_leaves_the_sites_digest_as_it_was(tiny_project):
+    before = uptodate.site_digest(tiny_project, ["x"])
+    (tiny_project.lessons_dir / "tiny" / ".#01-plots.md").symlink_to("nobody@host.1234")  # as Emacs leaves it
+    assert uptodate.site_digest(tiny_project, ["x"]) == before

@@ -25,7 +25,7 @@ from lessonbuild.pipeline.execute.devices import (
 )
 from lessonbuild.project import Project, in_ci
 from lessonbuild.state import names
-from lessonbuild.state.executions import ExecutionCache, Hit, Inputs, MissReason
+from lessonbuild.state.executions import ExecutionCache, Hit, Inputs, Miss, MissReason
 
 Result = ExecutedLesson | CellFailure
 Device = Literal["auto", "cpu", "gpu"]  # cpu hides GPUs; gpu stops without one, and asks that TensorFlow see it
@@ -85,10 +85,11 @@ def _reuse(lessons: list[RenderedLesson], project: Project, cache: ExecutionCach
     pending: list[Pending] = []
     for rendered in lessons:
         inputs = cache.inputs(rendered)
-        if _is_forced(rendered, options.force):
+        forced = _is_forced(rendered, options.force)
+        if forced and options.uncached != "skip":  # --no-execute runs nothing, forced or not
             pending.append(Pending(rendered, inputs, RunReason.FORCED, "forced"))
             continue
-        found = cache.lookup(rendered, inputs)
+        found = Miss(MissReason.NO_ENTRY) if forced else cache.lookup(rendered, inputs)
         if isinstance(found, Hit):
             cached = found.executed
             if _ran_on_cpu_for_gpu_build(cached, inputs, project, options) and options.uncached != "skip":

@@ -382,7 +382,7 @@ def _mystnb_tags(options) -> list[str]:
 
 def _cell_options(body: list[str], numbers: list[int], path: Path) -> tuple[dict, int]:
     """Cell options as `:key: value` lines or a `---` YAML block at the top of a fenced cell."""
-    block = option_block(body)
+    block = option_block(body, continued=True)
     if not block.closed:
         raise SourceError(path, numbers[0], "cell options opened here are never closed by a '---' line")
     if block.style == "none":

@@ -112,7 +112,8 @@ def _resolve_references(course: Course, rendered: list[RenderedLesson], pages: S
         for target in page.targets:
             if target.label in targets:
                 message = f"label '{target.label}' is defined twice (first in {targets[target.label].lesson})"
-                duplicates.append(SourceWarning(target.where or SourceLocation(Path(f"{target.lesson}.md"), None), message))
+                if target.where is not None:  # every target a page records has its place
+                    duplicates.append(SourceWarning(target.where, message))
             else:
                 targets[target.label] = target
     titles = {lesson.slug: lesson.title for lesson in course.lessons}

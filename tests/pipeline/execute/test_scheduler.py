@@ -7,7 +7,10 @@ import sys
 import nbformat
 import pytest
 
+from lessonbuild.pipeline.execute import ExecuteOptions, execute
 from lessonbuild.pipeline.execute.kernel import KernelOptions, kernel_environment
+from lessonbuild.pipeline.prepare import prepare
+from lessonbuild.state.executions import ExecutionCache
 from tests.conftest import make_project, run_build
 
 PRINT_PID = ("---\ntitle: {title}\n---\n```{{code-cell}} ipython3\nimport os, time  # {title}\ntime.sleep(0.5)\n"
@@ -327,3 +330,10 @@ def test_a_lesson_that_breaks_the_builds_probe_is_a_failure_at_its_file_not_an_i
     assert result.returncode == 1
     assert result.stderr.startswith("lessons/tiny/01-l.md:1: the kernel did not answer the build's probe (")
     assert "internal error" not in result.stderr
+
+
+def test_no_execute_runs_nothing_even_what_force_names(tiny_project):
+    [(_, [rendered])] = prepare(tiny_project)
+    out = io.StringIO()
+    results = execute([rendered], tiny_project, ExecutionCache(tiny_project), ExecuteOptions(force=[], uncached="skip"), out)
+    assert not results[rendered.name].ran and out.getvalue() == "tiny/01-plots: not executed (--no-execute)\n"
