@@ -28,25 +28,26 @@ def first_heading(markdown: str) -> str | None:
 
     This is the title of a lesson, notebook or MyST file that names none in its front matter, as Jupyter
     Book takes it."""
-    first = next(_level_one_headings(markdown), None)
+    first = next(_level_one_headings(markdown, in_html=True), None)
     return ROLE.sub(r"\1", first).strip(" #") or None if first is not None else None
 
 
 def has_level_one_heading(markdown: str) -> bool:
-    """Whether the text has a level-one heading (an empty one too): then its sections are level-one headings."""
-    return next(_level_one_headings(markdown), None) is not None
+    """Whether the text has a level-one heading (an empty one too) that the page shows as one: then its sections
+    are level-one headings."""
+    return next(_level_one_headings(markdown, in_html=False), None) is not None
 
 
-def _level_one_headings(markdown: str) -> Iterator[str]:
-    """The level-one headings' texts; then those written inside HTML blocks (Kaggle's notebooks centre their title
-    in `<center>` or `<div>`, where CommonMark reads no Markdown, but a reader still sees the title)."""
+def _level_one_headings(markdown: str, in_html: bool) -> Iterator[str]:
+    """The level-one headings' texts; then, `in_html`, those written inside HTML blocks (Kaggle's notebooks centre
+    their title in `<center>` or `<div>`, where CommonMark reads no Markdown, but a reader still sees a title)."""
     if not HEADING_MARK.search(markdown):
         return  # no line could be one: the parse is skipped
     tokens = COMMONMARK.parse(markdown)
     for opening, inline in itertools.pairwise(tokens):
         if opening.type == "heading_open" and opening.tag == "h1":
             yield inline.content
-    for token in tokens:
+    for token in tokens if in_html else ():
         if token.type == "html_block":
             yield from (match["title"] for line in token.content.split("\n") if (match := OPENING_HEADING.match(line.strip())))
 

@@ -87,7 +87,7 @@ class BuildReport:
 
 def build(project: Project, request: BuildRequest | None = None, out: TextIO = sys.stdout) -> BuildReport:
     """Build everything out of date, as `request` says; the site is replaced only when every lesson executed."""
-    return healing(lambda: _build(project, request or BuildRequest(), out))
+    return _healing(lambda: _build(project, request or BuildRequest(), out))
 
 
 def regenerate_figures(project: Project, update: bool, options: ExecuteOptions | None = None,
@@ -95,7 +95,7 @@ def regenerate_figures(project: Project, update: bool, options: ExecuteOptions |
     """Regenerate every figure; write the changed ones (update) or report those that drifted (check)."""
     def regenerate() -> BuildReport:
         cache = ExecutionCache(project)
-        _, drawn, report = execute_and_draw(project, prepare(project), cache, options or ExecuteOptions(), junit, out)
+        _, drawn, report = _execute_and_draw(project, prepare(project), cache, options or ExecuteOptions(), junit, out)
         if report.failures:
             return report
         if update:
@@ -108,13 +108,13 @@ def regenerate_figures(project: Project, update: bool, options: ExecuteOptions |
             print(f"{len(drawn)} figures match figures/", file=out, flush=True)
         return report
 
-    return healing(regenerate)
+    return _healing(regenerate)
 
 
 MAX_HEALS = 20  # damaged entries one command heals by starting again, before it gives up with the error
 
 
-def healing(action: Callable[[], T]) -> T:
+def _healing(action: Callable[[], T]) -> T:
     """`action()`, started again after each cache entry found damaged while it ran.
 
     A cached notebook is read only when a stage needs it: one found damaged then is removed, so the
@@ -143,7 +143,7 @@ def _build(project: Project, request: BuildRequest, out: TextIO) -> BuildReport:
         print(f"site: {_site_folder(project)}/ is up to date", file=out, flush=True)
         _remember_no_op(project, stamp, courses, cache)
         return BuildReport(lessons=sum(len(lessons) for _, lessons in courses), failures=[])
-    executed, figures, report = execute_and_draw(project, courses, cache, request.options, request.junit, out)
+    executed, figures, report = _execute_and_draw(project, courses, cache, request.options, request.junit, out)
     if (report.failures or request.options.uncached == "skip") and not request.preview:
         uptodate.forget_site(project)
     if not report.failures and _published(project, request, executed, figures, report, digest, out) \
@@ -201,7 +201,7 @@ def _publish_preview(project: Project, executed: Executed, figures: list[Figure]
           file=out, flush=True)
 
 
-def execute_and_draw(project: Project, courses: Prepared, cache: ExecutionCache, options: ExecuteOptions,
+def _execute_and_draw(project: Project, courses: Prepared, cache: ExecutionCache, options: ExecuteOptions,
                      junit: Path | None, out: TextIO) -> tuple[Executed, list[Figure], BuildReport]:
     """Execute or reuse every lesson; then take what its figure cells drew."""
     lessons = [rendered for _, rendered_lessons in courses for rendered in rendered_lessons]
