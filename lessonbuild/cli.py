@@ -1,4 +1,4 @@
-"""The command line: arguments -> a command; errors -> exit codes (here and nowhere else).
+"""The command line: arguments -> a command; its errors -> one line and an exit code (errors.report_errors).
 
 `lessonbuild [--project DIR] [--debug] COMMAND [options]`; with no command, `build`. The global
 options may stand before or after the command. Each command is a module of `commands/`.
