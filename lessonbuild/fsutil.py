@@ -79,6 +79,11 @@ def walk_files(folder: Path) -> Iterator[Path]:
             yield Path(directory) / name
 
 
+def python_files(folder: Path) -> list[Path]:
+    """The modules of a Python package (a course's helper package), in order."""
+    return sorted(p for p in walk_files(folder) if p.suffix == ".py" and p.is_file())
+
+
 def file_sha256(path: Path) -> str:
     """A file by its content; a folder by its files' names and contents; "absent" for nothing (or a link to nothing)."""
     if os.path.isdir(path):

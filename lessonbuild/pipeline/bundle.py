@@ -5,14 +5,14 @@ import io
 import zipfile
 from pathlib import Path
 
-from lessonbuild.fsutil import walk_files
+from lessonbuild.fsutil import python_files, walk_files
 from lessonbuild.project import DATA
 
 
 def course_files(folder: Path) -> list[Path]:
     """What a lesson's code may use of its course: the helper modules and packages beside it, and data/."""
     packages = [p.parent for p in folder.glob("*/__init__.py")]
-    modules = list(folder.glob("*.py")) + [p for package in packages for p in walk_files(package) if p.suffix == ".py"]
+    modules = list(folder.glob("*.py")) + [p for package in packages for p in python_files(package)]
     data = list(walk_files(folder / DATA))
     return sorted(p for p in modules + data if p.is_file())
 

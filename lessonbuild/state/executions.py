@@ -25,7 +25,7 @@ from pathlib import Path
 import nbformat
 
 from lessonbuild.errors import BuildError
-from lessonbuild.fsutil import file_sha256, write_atomic
+from lessonbuild.fsutil import file_sha256, python_files, write_atomic
 from lessonbuild.model import ExecutedLesson, RenderedLesson
 from lessonbuild.project import DEFAULT_KERNEL, Project
 from lessonbuild.pycode import imported_modules
@@ -272,7 +272,7 @@ def _module_files(name: str, course_folder: Path) -> list[Path]:
         return [module]
     package = course_folder / name
     if (package / "__init__.py").is_file():
-        return sorted(package.rglob("*.py"))
+        return python_files(package)
     return []
 
 

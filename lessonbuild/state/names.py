@@ -5,9 +5,9 @@ Nothing there is a source: `lessonbuild clean` removes it all, and the next buil
 # Kept by the stages so that a prose edit reads and renders one lesson.
 READ = "read"  # read/<course>.pickle: each course's lessons as read, by file digest
 RENDER = "render"  # render/<course>/: each lesson's notebooks as rendered, with what its prose looked at
-CACHE = "cache"  # the execution cache:
-CACHE_ENTRIES = "cache/entries"  # entries/<key[:2]>/<key>.ipynb: executed notebooks by the key of their inputs
-CACHE_MANIFESTS = "cache/last"  # last/<course>/<lesson>.json: each lesson's last run, and the entry it wrote
+CACHE = "cache"  # the execution cache, its entries and manifests below
+CACHE_ENTRIES = f"{CACHE}/entries"  # entries/<key[:2]>/<key>.ipynb: executed notebooks by the key of their inputs
+CACHE_MANIFESTS = f"{CACHE}/last"  # last/<course>/<lesson>.json: each lesson's last run, and the entry it wrote
 PUBLISHED = "published.json"  # each lesson page's inputs digest, and the files it wrote
 PAGE_TEMPLATE_CHECKED = "page-template.checked"  # the templates' digest when the page template last passed
 # Up to date: what lets a build with nothing to do say so without reading a lesson.

@@ -222,7 +222,7 @@ def test_a_lookup_is_a_hit_with_the_run_or_a_miss_that_says_why(tiny_project):
     assert fresh.lookup(rendered, fresh.inputs(rendered)) == Miss(MissReason.NO_ENTRY)
     rendered, cache = _stored_run(tiny_project)
     found = cache.lookup(rendered, cache.inputs(rendered))
-    assert isinstance(found, Hit) and (found.executed.device, found.executed.seconds) == ("CPU", 1.5)
+    assert isinstance(found, Hit) and found.executed.device == "CPU" and found.executed.outputs  # the run it kept
 
 
 def test_a_damaged_entry_is_a_miss_that_names_it_and_is_removed(tiny_project):

@@ -45,10 +45,10 @@ def publish(courses: list[tuple[Course, list[ExecutedLesson]]], project: Project
     A lesson whose page would come out as it did last time (same notebook, templates and links) is
     not exported again: its files stay, untouched. Files no page makes any more are removed.
     """
-    docs = project.build_dir / names.DOCS
     templates = Templates(project)
     pages = templates.environment(keep_trailing_newline=True)
     published = PublishedPages(project, f"{templates.digest()} {_nbconvert_install()} {code_stamp()}")
+    docs = published.docs
     exporter = functools.cache(lambda: page_exporter(templates))  # nbconvert, started only when a page is made
     nav = [Page("Home", "index.md")]
     url = site_url(project)
@@ -84,8 +84,6 @@ def nav_groups(lessons: list[Page]) -> list[Page]:
             for start in range(0, len(lessons), NAV_GROUP)]
 
 
-
-
 def page_exporter(templates: Templates):
     """nbconvert's Markdown exporter with the lesson-page template, from the project or the package."""
     # Imported here: nbconvert takes 0.4 s to import, and a build with nothing to publish never needs it.
@@ -101,8 +99,6 @@ def page_exporter(templates: Templates):
     return exporter
 
 
-
-
 def preflight(courses: list[tuple[Course, list[RenderedLesson]]], project: Project) -> list[SourceError]:
     """Every page template tried on the rendered, unexecuted lessons: its problems, found before any kernel starts.
 
@@ -111,6 +107,7 @@ def preflight(courses: list[tuple[Course, list[RenderedLesson]]], project: Proje
     """
     templates = Templates(project)
     pages = templates.environment(keep_trailing_newline=True)
+
     def trial(name: str, **context: object) -> tuple[str, Callable[[], object]]:
         return name, lambda: pages.get_template(name).render(**context)  # loading it is part of the trial
 
