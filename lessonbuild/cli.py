@@ -11,10 +11,13 @@ import sys
 from importlib import import_module
 from pathlib import Path
 from types import ModuleType
+from typing import get_args
+from urllib.parse import urlsplit
 
+from lessonbuild.commands import file_errors_reported
 from lessonbuild.errors import report_errors
 from lessonbuild.pipeline.execute.scheduler import DEVICES
-from lessonbuild.project import load_project
+from lessonbuild.project import SandboxMode, load_project
 
 DEFAULT_COMMAND = "build"
 # In the order `--help` lists them; `import` is a Python keyword, hence the module import_.
@@ -36,9 +39,10 @@ def main(argv: list[str] | None = None, default_root: Path | None = None, prog: 
 
 def _run(args: argparse.Namespace) -> int:
     command = COMMANDS[args.command]
-    if not command.NEEDS_PROJECT:
-        return command.run(None, args)
-    return command.run(load_project(args.project), args)
+    with file_errors_reported(None):
+        project = load_project(args.project) if command.NEEDS_PROJECT else None
+    with file_errors_reported(project):
+        return command.run(project, args)
 
 
 GLOBAL_WITH_VALUE = ("--project",)
@@ -106,15 +110,41 @@ def _execution_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--accept-cpu-cache", action="store_true",
                         help="with --device gpu: let cache entries made on a CPU serve lessons that want a GPU")
     parser.add_argument(
-        "--gateway", metavar="URL",
+        "--gateway", metavar="URL", type=_gateway_url,
         help="execute on a Jupyter Kernel Gateway (or Enterprise Gateway) at URL instead of local kernels "
         "(needs lessonbuild[gateway])",
     )
-    parser.add_argument("--junit", type=Path, metavar="FILE", help="write one JUnit test case per lesson to FILE")
+    parser.add_argument(
+        "--sandbox", choices=get_args(SandboxMode),
+        help="where local kernels run: bwrap (bubblewrap's sandbox; an error where it is missing), auto (in it where "
+        "it works), none (unconfined) (default: the project's sandbox setting, else auto)",
+    )
+    parser.add_argument("--junit", type=_output_file, metavar="FILE", help="write one JUnit test case per lesson to FILE")
 
 
 def _positive(text: str) -> int:
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError("must be at least 1")
-    return value
+    if not text.strip().isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, not {text!r}")
+    return int(text)
+
+
+def _gateway_url(text: str) -> str:
+    try:
+        parts = urlsplit(text)
+        valid = parts.scheme in ("http", "https") and bool(parts.hostname) and parts.port != 0
+    except ValueError:  # a port past 65535, a broken [IPv6] address
+        valid = False
+    if not valid:
+        raise argparse.ArgumentTypeError(f"expected an http:// or https:// URL, such as http://127.0.0.1:8888, not {text!r}")
+    return text
+
+
+def _output_file(text: str) -> Path:
+    """A file the build will write: checked now, so that a wrong name fails before the lessons run, not after."""
+    path = Path(text)
+    if path.is_dir():
+        raise argparse.ArgumentTypeError(f"{text} is a folder; name the file to write in it, such as {path / 'lessons.xml'}")
+    folder = next((parent for parent in path.parents if parent.exists()), Path("."))
+    if not folder.is_dir():
+        raise argparse.ArgumentTypeError(f"{folder} is a file, not a folder: {text} cannot be written")
+    return path

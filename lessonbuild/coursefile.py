@@ -26,7 +26,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap
 from ruamel.yaml.error import MarkedYAMLError
@@ -35,11 +34,12 @@ from lessonbuild.errors import SourceError, UsageError
 from lessonbuild.fsutil import write_atomic
 from lessonbuild.model import KaggleKernel, Lesson, Role
 from lessonbuild.project import COURSE_FILE
-from lessonbuild.yamldoc import LOADER, load_yaml, node_line
+from lessonbuild.yamldoc import load_yaml, load_yaml_tree, node_line
 
 SLUG = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
 KAGGLE_REF = r"^[A-Za-z0-9][A-Za-z0-9_-]*/[A-Za-z0-9][A-Za-z0-9_.-]*$"  # owner/name
 KERNEL_TITLE_LIMIT = 50  # Kaggle refuses longer kernel titles
+COURSE_PAGE = "index"  # the course's own page is index.md, beside its lessons' pages (see publish/pages.py)
 SOURCE_LISTS = ("dataset_sources", "competition_sources", "kernel_sources", "model_sources", "keywords")
 KERNEL_DEFAULTS: dict[str, Any] = {"enable_gpu": False, "enable_internet": False, "is_private": True}
 
@@ -69,6 +69,20 @@ NOTEBOOK = {
         },
     ]
 }
+LESSON_LIST = {
+    "type": "array",
+    "minItems": 1,
+    "items": {
+        "oneOf": [
+            {"type": "string", "pattern": SLUG},
+            {
+                "type": "object",
+                "properties": {"tutorial": NOTEBOOK, "exercise": NOTEBOOK, "topic": {"type": "string", "minLength": 1}},
+                "additionalProperties": False,
+            },
+        ]
+    },
+}
 COURSE_SCHEMA = {
     "type": "object",
     "properties": {
@@ -85,24 +99,15 @@ COURSE_SCHEMA = {
             },
             "additionalProperties": False,
         },
-        "lessons": {
-            "type": "array",
-            "minItems": 1,
-            "items": {
-                "oneOf": [
-                    {"type": "string", "pattern": SLUG},
-                    {
-                        "type": "object",
-                        "properties": {"tutorial": NOTEBOOK, "exercise": NOTEBOOK, "topic": {"type": "string", "minLength": 1}},
-                        "additionalProperties": False,
-                    },
-                ]
-            },
-        },
+        "lessons": LESSON_LIST,
     },
     "required": ["title", "lessons"],
     "additionalProperties": False,
 }
+
+# What `new` and `import` read of a course file before they edit it: the lessons as `check` reads them, an
+# empty list too (it is about to grow); the rest is `check`'s business.
+EDITABLE_SCHEMA = {"type": "object", "properties": {"lessons": {**LESSON_LIST, "minItems": 0}}}
 
 
 @dataclass(frozen=True)
@@ -132,8 +137,7 @@ class CourseFile:
 
 def read_course_file(text: str, path: Path) -> CourseFile:
     """Parse and check a course file; raise SourceError at the offending line."""
-    meta = load_yaml(text, path, 1, COURSE_SCHEMA)
-    root = yaml.compose(text, Loader=LOADER)  # once, with libyaml: each entry's line is looked up in it
+    meta, root = load_yaml_tree(text, path, 1, COURSE_SCHEMA)  # each entry's line is looked up in the tree
     listed: list[Listed] = []
     topics: dict[int, str] = {}
     seen: dict[str, int] = {}  # lesson slug -> the line that first lists it
@@ -151,6 +155,9 @@ def read_course_file(text: str, path: Path) -> CourseFile:
                 continue
             notebook = entry[role] if isinstance(entry[role], dict) else {"lesson": entry[role]}
             line = 1 + node_line(root, ["lessons", index, role])  # a plain item: its own line
+            if notebook["lesson"] == COURSE_PAGE:
+                raise SourceError(path, line, f"a lesson cannot be named '{COURSE_PAGE}': its page would be the "
+                                  "course's own page (rename the lesson's file and this entry)")
             if notebook["lesson"] in seen:
                 raise SourceError(path, line, f"lesson '{notebook['lesson']}' is listed twice (first at line {seen[notebook['lesson']]})")
             seen[notebook["lesson"]] = line
@@ -216,7 +223,10 @@ def course_folder(lessons_dir: Path, course: str) -> Path:
     """The folder of the course named `course`, which must be a plain folder name."""
     if not re.match(SLUG, course):
         raise UsageError(f"course {course!r}: use letters, digits, '.', '_' and '-'")
-    return lessons_dir / course
+    folder = lessons_dir / course
+    if folder.exists() and not folder.is_dir():
+        raise UsageError(f"course {course!r}: {folder.relative_to(lessons_dir.parent).as_posix()} is a file, not a folder")
+    return folder
 
 
 def open_course_file(folder: Path, shown: Path) -> CommentedMap:
@@ -226,8 +236,10 @@ def open_course_file(folder: Path, shown: Path) -> CommentedMap:
     path = folder / COURSE_FILE
     if not path.exists():
         return CommentedMap(title=folder.name.replace("-", " ").title(), description="", lessons=[])
+    text = path.read_text(encoding="utf-8")
+    load_yaml(text, shown, 1, EDITABLE_SCHEMA)  # the checks `check` makes of what is edited, aliases and depth too
     try:
-        meta = _round_trip().load(path.read_text(encoding="utf-8")) or CommentedMap()
+        meta = _round_trip().load(text) or CommentedMap()
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         raise SourceError(shown, 1 + (mark.line if mark else 0), f"invalid YAML: {exc.problem or exc.context}") from None

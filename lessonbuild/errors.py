@@ -93,6 +93,10 @@ class CellFailure(BuildError):
     def with_kernel_log(self, kernel_log: Path | None) -> CellFailure:
         return CellFailure(self.location, self.summary, self.details, kernel_log)
 
+    def with_hint(self, hint: str) -> CellFailure:
+        """The failure with `hint` (what the author can do about it) after its summary."""
+        return CellFailure(self.location, self.summary + hint, self.details, self.kernel_log) if hint else self
+
 
 @dataclass(frozen=True)
 class SourceWarning:

@@ -1,5 +1,6 @@
-"""Files as the build writes and recognises them: atomic writes (a temporary name, then a rename), and the one
-walk, stamp and hash that every stage and store uses."""
+"""Files as the build writes and recognises them: atomic writes (a temporary name, then a rename), the one
+walk, stamp and hash that every stage and store uses, and how a source file is read: as UTF-8 text, and only
+where its links lead to a file inside the folder it may come from."""
 from __future__ import annotations
 
 import hashlib
@@ -44,11 +45,19 @@ def write_if_changed(path: Path, data: bytes | str) -> bool:
 def replace_folder(new: Path, target: Path) -> None:
     """Put the finished folder `new` where `target` is, keeping `target` whole until the last moment."""
     old = target.with_name(f".{target.name}.old")
-    shutil.rmtree(old, ignore_errors=True)
-    if target.exists():
+    _remove(old)
+    if target.exists() or target.is_symlink():
         os.replace(target, old)
     os.replace(new, target)
-    shutil.rmtree(old, ignore_errors=True)
+    _remove(old)
+
+
+def _remove(path: Path) -> None:
+    """A folder, a file or a link that stood where a folder goes: gone, whichever it was."""
+    if path.is_symlink() or path.is_file():
+        path.unlink()
+    else:
+        shutil.rmtree(path, ignore_errors=True)
 
 
 def fresh_folder(path: Path) -> Path:
@@ -99,3 +108,37 @@ def _content_sha256(path: Path) -> hashlib._Hash:
         return hashlib.sha256(Path(path).read_bytes())
     except FileNotFoundError:  # a link to nothing
         return hashlib.sha256(b"")
+
+
+def inside(path: Path, folder: Path) -> Path | None:
+    """`path` with every link on its way followed, where that lies inside `folder` (its own links followed too);
+    None where it leads elsewhere: a name with `..`, an absolute name or a link must not reach the rest of the
+    machine (`/proc/self/environ`, `/etc/passwd`), whose files the build would publish."""
+    real = Path(path).resolve()
+    return real if real.is_relative_to(Path(folder).resolve()) else None
+
+
+class NotText(ValueError):
+    """A file that is no UTF-8 text, and where: `line`, the line of its first byte that is no text."""
+
+    def __init__(self, reason: str, line: int):
+        super().__init__(reason)
+        self.line = line
+
+
+UTF16_MARKS = (b"\xff\xfe", b"\xfe\xff")
+
+
+def read_text(path: Path) -> str:
+    """The file's text, read as UTF-8 (a byte order mark is no text); NotText for a binary file (one with a NUL
+    byte) or text in another encoding."""
+    data = Path(path).read_bytes()
+    if data.startswith(UTF16_MARKS):
+        raise NotText("UTF-16 text, not UTF-8; save it as UTF-8", 1)
+    if b"\0" in data:
+        raise NotText("a binary file (it holds NUL bytes), not text", data[: data.index(b"\0")].count(b"\n") + 1)
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise NotText(f"not UTF-8 text (byte {data[exc.start]:#04x}); save it as UTF-8", line) from None

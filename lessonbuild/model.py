@@ -167,6 +167,11 @@ class RenderedLesson:
         """course/slug: how the build names the lesson in its lines, and the key of its results."""
         return f"{self.course.slug}/{self.lesson.slug}"
 
+    @property
+    def known_as(self) -> frozenset[str]:
+        """The names a command line may give the lesson by (--force): course/slug, or its slug alone."""
+        return frozenset((self.name, self.lesson.slug))
+
     def location(self, index: int, line_in_cell: int | None = None) -> SourceLocation | None:
         """Where a line of notebook cell `index` is in the lesson source (its first line where `line_in_cell` is
         None or unknown); None for a cell the templates added, which has no lesson line."""

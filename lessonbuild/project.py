@@ -20,6 +20,7 @@ import yaml
 
 from lessonbuild.errors import NotAProject, SourceError
 from lessonbuild.fsutil import file_stamp, walk_files
+from lessonbuild.yamldoc import check_bounds
 
 LESSONS = "lessons"  # lessons/<course>/<slug>.md, with the course's course.yml, helper modules and data/
 COURSE_FILE = "course.yml"
@@ -37,6 +38,7 @@ DEFAULT_MKDOCS = PACKAGE / "defaults" / MKDOCS_FILE  # the site settings of a pr
 
 DEFAULT_KERNEL = "python3"  # ipykernel's, installed with the build: the kernel whose environment is the build's
 SiteEngine = Literal["mkdocs", "zensical"]
+SandboxMode = Literal["auto", "bwrap", "none"]  # see pipeline/execute/sandbox.py
 COLAB_URL = "^(|https://colab\\.research\\.google\\.com/.*\\{notebook\\}.*)$"
 
 
@@ -68,6 +70,15 @@ class Settings:
                                    "(false: code is left as written)")
     kernels_per_gpu: int = _setting(1, {"type": "integer", "minimum": 1},
                                     "kernels that share one GPU at once (each takes its memory as it grows)")
+    sandbox: SandboxMode = _setting("auto", {"enum": list(get_args(SandboxMode))},
+                                    "where lessons' kernels run: \"bwrap\" in bubblewrap's sandbox (Linux; an error "
+                                    "where it is missing), \"auto\" in it where it works, \"none\" unconfined")
+    kernel_network: bool = _setting(False, {"type": "boolean"},
+                                    "whether kernels in the sandbox may use the network (a lesson may ask for it "
+                                    "with `lessonbuild: {network: true}` in its front matter)")
+    kernel_paths: tuple[str, ...] = _setting((), {"type": "array", "items": {"type": "string"}},
+                                             "folders outside the project that kernels in the sandbox may read, "
+                                             "which it hides otherwise (the home folder's ~/.keras, say)")
     site_engine: SiteEngine = _setting("mkdocs", {"enum": list(get_args(SiteEngine))},
                                        "what builds site/ from the pages: MkDocs with Material, or Zensical "
                                        "(incremental; pip install 'lessonbuild[zensical]')")
@@ -129,9 +140,11 @@ class Project:
         return folders, files
 
     def relative(self, path: Path) -> Path:
-        """A path as the author sees it: relative to the project root where it lies inside it."""
+        """A path as the author sees it: relative to the project root where it lies inside it. A link is named by its
+        own name, not by where it leads (its folders' links are followed: the root may be reached through one)."""
+        path = Path(path)
         try:
-            return Path(path).resolve().relative_to(self.root.resolve())
+            return (path.parent.resolve() / path.name).relative_to(self.root.resolve())
         except ValueError:
             return Path(path)
 
@@ -169,9 +182,8 @@ def load_settings(pyproject: Path) -> Settings:
     error = jsonschema.exceptions.best_match(jsonschema.Draft202012Validator(SETTINGS_SCHEMA).iter_errors(table))
     if error is not None:
         raise SourceError(Path(PYPROJECT), *_settings_error(error, text))
-    if "kernel_env" in table:
-        table = {**table, "kernel_env": tuple(table["kernel_env"])}
-    return Settings(**table)
+    lists = {name: tuple(value) for name, value in table.items() if isinstance(value, list)}  # frozen settings hold tuples
+    return Settings(**{**table, **lists})
 
 
 def _settings_error(error: jsonschema.ValidationError, text: str) -> tuple[int, str]:
@@ -236,6 +248,7 @@ def mkdocs_settings(project: Project) -> dict:
     """The project's own mkdocs.yml, checked to leave the build-owned keys to the build."""
     path = project.mkdocs_config
     text = path.read_text(encoding="utf-8")
+    check_bounds(text, Path(MKDOCS_FILE))  # MkDocs would hang on an alias bomb, and this loader too
     try:
         settings = yaml.load(text, Loader=_TolerantLoader) or {}
     except yaml.MarkedYAMLError as exc:

@@ -16,6 +16,7 @@ from pathlib import Path
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 
+from lessonbuild.errors import UsageError
 from lessonbuild.project import Project
 
 EVENTS_PATH = "/__lessonbuild/events"
@@ -44,10 +45,9 @@ class SiteVersion:
 def serve(project: Project, folder: Path, build, port: int = 8000, out=sys.stdout) -> None:
     """Serve `folder` until Ctrl-C. `build` builds it and prints its report, problems included; it raises nothing."""
     version = SiteVersion()
+    server = _bound_server(port, _handler(folder, version))  # first: a port that is taken fails before any build
     builder = Builder(build, version, out)
     builder.build_now()
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", port), _handler(folder, version))
-    server.daemon_threads = True
     observer = Observer()
     watcher = _Watcher(builder, project)
     folders, _ = project.sources()
@@ -61,6 +61,15 @@ def serve(project: Project, folder: Path, build, port: int = 8000, out=sys.stdou
     finally:
         observer.stop()
         server.server_close()
+
+
+def _bound_server(port: int, handler) -> http.server.ThreadingHTTPServer:
+    try:
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
+    except OSError as exc:  # taken by another server, or a port below 1024 for a user who may not have it
+        raise UsageError(f"--port {port}: {exc.strerror}; pick another port, or --port 0 for a free one") from None
+    server.daemon_threads = True
+    return server
 
 
 class Builder:

@@ -70,8 +70,58 @@ plt.show()
 """
 
 
+# Code and outputs that hold fences and markup, as a hostile contributor writes them: each must show as text.
+ESCAPES_LESSON = r'''---
+title: Escapes
+description: Code and outputs that hold fences and markup.
+---
+
+# Escapes
+
+```{code-cell} ipython3
+print("```\n<script>alert('stream')</script>\n```")
+```
+
+`````{code-cell} ipython3
+:tags: [hide-input]
+source = """
+```
+<script>alert('source')</script>
+```
+"""
+`````
+
+```{code-cell} ipython3
+:tags: [raises-exception]
+raise ValueError("\n```\n<script>alert('error')</script>\n```")
+```
+
+```{code-cell} ipython3
+class Shown:
+    def __repr__(self):
+        return "```\n<script>alert('plain')</script>\n~~~\n<script>alert('tilde')</script>\n:::{note}\n<script>alert('colon')</script>\n:::"
+Shown()
+```
+
+```{code-cell} ipython3
+import sys
+print("`````\n<script>alert('stderr')</script>", file=sys.stderr)
+```
+
+```{code-cell} ipython3
+print("\x1b[31m```\x1b[0m\n<script>alert('ansi')</script>\n```")
+```
+
+```{code-cell} ipython3
+from IPython.display import HTML
+HTML('<b class="declared">declared by the notebook</b>')
+```
+
+The end of the lesson.
+'''
+
 # The lessons whose executed notebooks tests/fixtures/executed/ keeps (made by its make.py), by course "tiny".
-FIXTURE_LESSONS = {"01-plots": TINY_LESSON}
+FIXTURE_LESSONS = {"01-plots": TINY_LESSON, "02-escapes": ESCAPES_LESSON}
 EXECUTED = FIXTURES / "executed"
 
 

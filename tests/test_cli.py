@@ -1,4 +1,5 @@
 """End to end through the real command line, on a tiny course without TensorFlow."""
+import os
 import subprocess
 import sys
 
@@ -100,9 +101,9 @@ def test_ctrl_c_stops_cleanly_and_loses_nothing(tiny_root):
     before_site = snapshot(tiny_root / "site")
     before_cache = snapshot(tiny_root / "_build" / "cache")
     lesson = tiny_root / "lessons" / "tiny" / "01-plots.md"
-    marker = tiny_root.parent / "started"  # outside the project: the lesson runs in a scratch folder
+    marker = tiny_root / "_build" / "scratch" / "tiny" / "01-plots" / "started"  # the one folder the lesson may write
     lesson.write_text(lesson.read_text().replace(
-        "import helper\n", f"import helper, time\nopen({str(marker)!r}, 'w').close()\ntime.sleep(60)\n"))
+        "import helper\n", "import helper, time\nopen('started', 'w').close()\ntime.sleep(60)\n"))
     command = [sys.executable, str(REPOSITORY / "build.py"), "--project", str(tiny_root)]
     build = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=author_environment())
     for _ in range(600):
@@ -174,3 +175,87 @@ def test_an_image_the_prose_shows_is_served_beside_the_page(tiny_root):
     assert result.returncode == 0, result.stderr
     assert (tiny_root / "site" / "images" / "cool.svg").read_text().startswith("<svg")
     assert 'src="../../images/cool.svg"' in (tiny_root / "site" / "tiny" / "01-plots" / "index.html").read_text()
+
+
+def usage_error(result) -> str:
+    """argparse's own report of a bad option value: usage lines, then the one line that says what is wrong."""
+    assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr
+    return result.stderr.splitlines()[-1]
+
+
+@pytest.mark.parametrize(("args", "line"), [
+    (["-j", "0"], "argument --jobs/-j: expected a whole number of at least 1, not '0'"),
+    (["-j", "many"], "argument --jobs/-j: expected a whole number of at least 1, not 'many'"),
+    (["--gateway", "gateway.example:8888"],
+     "argument --gateway: expected an http:// or https:// URL, such as http://127.0.0.1:8888, not 'gateway.example:8888'"),
+    (["--gateway", "http://127.0.0.1:99999"],
+     "argument --gateway: expected an http:// or https:// URL, such as http://127.0.0.1:8888, not 'http://127.0.0.1:99999'"),
+])
+def test_an_option_value_of_the_wrong_shape_is_refused_before_anything_is_read(tiny_root, args, line):
+    assert usage_error(run_build(tiny_root, *args)) == f"build.py build: error: {line}"
+
+
+def test_a_junit_file_that_cannot_be_written_is_refused_before_the_lessons_run(tiny_root, tmp_path):
+    (tmp_path / "reports").mkdir()
+    (tmp_path / "a-file").write_text("")
+    assert usage_error(run_build(tiny_root, "--junit", str(tmp_path / "reports"))) == (
+        f"build.py build: error: argument --junit: {tmp_path / 'reports'} is a folder; "
+        f"name the file to write in it, such as {tmp_path / 'reports' / 'lessons.xml'}")
+    assert usage_error(run_build(tiny_root, "figures", "--junit", str(tmp_path / "a-file" / "x.xml"))) == (
+        f"build.py figures: error: argument --junit: {tmp_path / 'a-file'} is a file, not a folder: "
+        f"{tmp_path / 'a-file' / 'x.xml'} cannot be written")
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def test_a_gateway_where_nothing_answers_is_one_line_before_any_lesson_is_read(tiny_root):
+    url = f"http://127.0.0.1:{free_port()}"
+    result = run_build(tiny_root, "--gateway", url, "--force")
+    assert (result.returncode, result.stderr, result.stdout) == (
+        2, f"--gateway {url}: no gateway answers there (Connection refused)\n", "")
+
+
+def test_a_gateway_url_where_another_kind_of_server_answers_is_one_line(tiny_root, tmp_path):
+    from tests.conftest import served
+
+    with served(tmp_path) as url:  # a plain file server: /api/kernelspecs is not there
+        result = run_build(tiny_root, "--gateway", url, "--force")
+    assert (result.returncode, result.stderr) == (
+        2, f"--gateway {url}: a server answers, but not as a Jupyter gateway ({url}/api/kernelspecs: HTTP 404)\n")
+
+
+def test_a_gateway_that_answers_lets_the_build_go_on(tmp_path):
+    from tests.conftest import make_project, served
+
+    root = make_project(tmp_path / "project", {"01-prose": "---\ntitle: Prose\n---\n\nOnly prose.\n"})
+    (tmp_path / "gateway" / "api").mkdir(parents=True)
+    (tmp_path / "gateway" / "api" / "kernelspecs").write_text('{"default": "python3", "kernelspecs": {}}')
+    with served(tmp_path / "gateway") as url:
+        result = run_build(root, "--gateway", url, "--no-execute")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == ["tiny/01-prose: not executed (--no-execute)", "site: site/ (1 lesson)"]
+
+
+def test_a_file_where_the_build_folder_goes_is_one_line_not_an_internal_error(tiny_root):
+    (tiny_root / "_build").write_text("not a folder\n")
+    result = run_build(tiny_root, "check")
+    assert (result.returncode, result.stderr) == (
+        2, "_build: a file stands where the build needs a folder (to write _build/read)\n")
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root writes into a read-only folder all the same")
+def test_a_read_only_build_folder_is_one_line_not_an_internal_error(tiny_root):
+    (tiny_root / "_build").mkdir()
+    (tiny_root / "_build").chmod(0o555)
+    try:
+        result = run_build(tiny_root, "check")
+    finally:
+        (tiny_root / "_build").chmod(0o755)
+    assert result.returncode == 2 and result.stderr.startswith("_build/: Permission denied (could not write "), result.stderr
+    assert len(result.stderr.splitlines()) == 1

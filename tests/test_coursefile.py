@@ -2,7 +2,7 @@ from pathlib import Path
 
 import pytest
 
-from lessonbuild.coursefile import read_course_file, with_kernels
+from lessonbuild.coursefile import open_course_file, read_course_file, with_kernels
 from lessonbuild.errors import SourceError
 from lessonbuild.model import Lesson
 
@@ -71,6 +71,8 @@ def test_no_kaggle_settings_no_kernels():
         ("title: T\nlessons:\n  - topic: nothing\n", 3, "a lesson names its tutorial, its exercise or both"),
         ("title: T\nkaggle:\n  ownr: x\nlessons: [a]\n", 3, "unknown key 'ownr'"),
         ("title: T\nkaggle:\n  owner: x\n  enable_gpu: yes please\nlessons: [a]\n", 4, "'kaggle.enable_gpu'"),
+        ("title: T\nlessons:\n  - 01-a\n  - tutorial: 02-b\n    exercise: index\n", 5,
+         "a lesson cannot be named 'index': its page would be the course's own page"),
     ],
 )
 def test_mistakes_name_their_line(text, line, message):
@@ -97,3 +99,31 @@ def test_two_notebooks_with_one_kaggle_slug_is_an_error_at_the_second():
         with_kernels(course_file, {"01-a": lesson("01-a", "A"), "02-b": lesson("02-b", "B")})
     assert str(caught.value) == (f"{PATH.as_posix()}:5: kaggle slug 'team/a' is the kernel of line 4 too: "
                                  "each push would overwrite the other (give one a slug or a title)")
+
+
+BOMB = "".join(f"  a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 9) if i else ', '.join('x' * 9)}]\n" for i in range(9))
+
+
+@pytest.mark.parametrize("text", [
+    f"title: T\ndescription:\n{BOMB}lessons: [01-first]\n",  # a string is expected there: the bomb must not be built
+    "title: T\nlessons: " + "[" * 3000 + "]" * 3000 + "\n",
+])
+def test_an_alias_bomb_or_deep_nesting_is_one_line_for_check_and_for_the_commands_that_edit(tmp_path, text):
+    folder = tmp_path / "c"
+    folder.mkdir()
+    (folder / "course.yml").write_text(text)
+    for read in (lambda: read_course_file(text, PATH), lambda: open_course_file(folder, PATH)):
+        with pytest.raises(SourceError) as caught:
+            read()
+        assert str(caught.value) in ("lessons/c/course.yml:8: YAML aliases here expand to 597,871 values, more than the "
+                                     "100,000 a document may hold (an alias bomb?)",
+                                     "lessons/c/course.yml:2: YAML nested more than 100 levels deep")
+
+
+def test_the_commands_that_edit_refuse_lessons_they_could_not_read(tmp_path):
+    (tmp_path / "course.yml").write_text("title: T\nlessons:\n  - tutorial: [01-first]\n")
+    with pytest.raises(SourceError) as caught:
+        open_course_file(tmp_path, PATH)
+    assert str(caught.value) == "lessons/c/course.yml:3: 'lessons.0.tutorial': ['01-first'] is not valid under any of the given schemas"
+    (tmp_path / "course.yml").write_text("title: T\nlessons: []  # none yet\n")
+    assert open_course_file(tmp_path, PATH)["lessons"] == []

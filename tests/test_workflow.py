@@ -77,3 +77,15 @@ def test_this_repositorys_pull_requests_keep_the_browser_tests_screenshots():
     (job,) = [job for job in jobs(OURS).values() if job.get("if") == "github.event_name == 'pull_request'"]
     paths = {step["with"]["path"]: step.get("if") for step in uses(job, "actions/upload-artifact")}
     assert paths["_build/screenshots"] == "always()"
+
+
+@pytest.mark.parametrize("workflow", [OURS, TEMPLATE], ids=["repository", "init"])
+def test_every_job_that_executes_lessons_confines_their_kernels_and_leaves_no_token_to_read(workflow):
+    for name, job in jobs(workflow).items():
+        for checkout in uses(job, "actions/checkout"):
+            assert checkout["with"]["persist-credentials"] is False, name  # no token in .git/config
+        executing = [run for run in builds(job) if "--require-cache" not in run and "--no-execute" not in run]
+        for build in executing:
+            assert "--sandbox bwrap" in build, (name, build)  # a missing bubblewrap stops it, never runs unconfined
+        if executing and "self-hosted" not in str(job["runs-on"]):
+            assert any("apt-get install" in run and "bubblewrap" in run for run in runs(job)), name

@@ -41,8 +41,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(project, args: argparse.Namespace) -> int:
     root = args.directory.resolve()
-    if root.exists() and not root.is_dir():
-        raise UsageError(f"{root}: not a folder")
+    existing = next(folder for folder in (root, *root.parents) if folder.exists())
+    if not existing.is_dir():
+        raise UsageError(f"{existing}: a file, not a folder; init cannot make a project in {root}")
     site_name = args.site_name or root.name.replace("-", " ").replace("_", " ").title() or "Lessons"
     files = project_files(site_name)
     taken = sorted(path for path in files if (root / path).exists())
@@ -51,8 +52,7 @@ def run(project, args: argparse.Namespace) -> int:
     if taken:
         names = ", ".join(path.as_posix() for path in taken)
         raise UsageError(f"{root}: a project is there already ({names}); init writes only into a new project")
-    for path, content in files.items():
-        write_atomic(root / path, content)
+    _write_all(root, files)
     print(f"wrote a lesson project in {root}:")
     for path in sorted(files):
         print(f"  {path.as_posix()}")
@@ -60,6 +60,19 @@ def run(project, args: argparse.Namespace) -> int:
     print(f"build it with: {where}lessonbuild   (then open site/index.html, or run `lessonbuild serve`)")
     print("commit figures/ with the lessons: CI compares the figures it draws with the committed ones")
     return 0
+
+
+def _write_all(root: Path, files: dict[Path, str]) -> None:
+    """Every file, or none: a project left half written would be refused by the next init."""
+    written: list[Path] = []
+    try:
+        for path, content in files.items():
+            write_atomic(root / path, content)
+            written.append(root / path)
+    except BaseException:
+        for path in written:
+            path.unlink(missing_ok=True)
+        raise
 
 
 def project_files(site_name: str) -> dict[Path, str]:

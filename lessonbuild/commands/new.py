@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import unicodedata
 from pathlib import Path
 
 from lessonbuild.coursefile import (
@@ -42,6 +43,7 @@ def new_lesson(project: Project, course: str, title: str, exercise_of: str | Non
 
     With `exercise_of`, the new notebook is the exercise of that tutorial and shares its number.
     """
+    title = _checked_title(title)
     folder = course_folder(project.lessons_dir, course)
     meta = open_course_file(folder, project.relative(folder / COURSE_FILE))
     slug = next_slug(listed_slugs(meta), title) if exercise_of is None else exercise_slug(exercise_of, title)
@@ -56,6 +58,16 @@ def new_lesson(project: Project, course: str, title: str, exercise_of: str | Non
     write_atomic(path, _lesson_text(project, title=title, course=meta, role=role))
     save_course_file(folder, meta)
     return path
+
+
+def _checked_title(title: str) -> str:
+    """The title without the spaces around it; one line of text, not nothing."""
+    title = title.strip()
+    if not title:
+        raise UsageError('the lesson needs a title, such as "Loops and Lists"')
+    if any(unicodedata.category(character) == "Cc" for character in title):
+        raise UsageError(f"title {title!r}: a title is one line, without control characters")
+    return title
 
 
 def _lesson_text(project: Project, **context) -> str:

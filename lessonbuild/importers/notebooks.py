@@ -19,6 +19,7 @@ import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import jsonschema
 import nbformat
 import yaml
 from nbformat.warnings import MissingIDFieldWarning
@@ -36,14 +37,15 @@ from lessonbuild.coursefile import (
     save_course_file,
 )
 from lessonbuild.errors import SourceError, SourceLocation, SourceWarning, UsageError
-from lessonbuild.fsutil import fresh_folder, replace_folder, write_atomic
+from lessonbuild.fsutil import NotText, fresh_folder, read_text, replace_folder, write_atomic
 from lessonbuild.importers.files import Adopted, adopt_files
-from lessonbuild.importers.tracks import is_track, plan_track
+from lessonbuild.importers.tracks import TRACK_META, is_track, plan_track
 from lessonbuild.model import KAGGLE_HIDING
 from lessonbuild.myst.syntax import first_heading
 from lessonbuild.project import COURSE_FILE, Project
 from lessonbuild.pycode import without_magics
 from lessonbuild.state import names
+from lessonbuild.yamldoc import value_or_none
 
 INPUT_MARKER = re.compile(r"^In \[[^\]]*\]:\s*$")
 TITLE_MARKER = re.compile(r"^<!--\s*TITLE:\s*(?P<title>.*?)\s*-->\s*$")
@@ -55,6 +57,28 @@ JINJA_OPENING = re.compile(r"\{\{|\{%|\{##")
 
 # learntools names a lesson's raw notebooks tut1.ipynb and ex1.ipynb: the tutorial and the exercise of lesson 1.
 LEARNTOOLS_NAME = re.compile(r"^(?P<role>tut|tutorial|ex|exercise)[_-]?(?P<number>\d+)(?:[_-].*)?$", re.IGNORECASE)
+
+# What the importer reads of a notebook, in the shapes nbformat's schema gives it (the outputs, which it drops,
+# are not read): a notebook of another shape is refused at the cell, before any of it is used.
+NOTEBOOK_SCHEMA = {
+    "type": "object",
+    "properties": {
+        "metadata": {"type": "object", "properties": {"title": {"type": "string"}}},
+        "cells": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "cell_type": {"enum": ["markdown", "code", "raw"]},
+                    "source": {"type": ["string", "array"], "items": {"type": "string"}},  # text, or its lines
+                    "metadata": {"type": "object", "properties": {"tags": {"type": "array", "items": {"type": "string"}}}},
+                    "attachments": {"type": "object"},
+                },
+                "required": ["cell_type", "source"],
+            },
+        },
+    },
+}
 
 
 @dataclass
@@ -191,21 +215,51 @@ def _lessons_in_order(lessons: list[tuple[Path, ImportedLesson]]) -> list[tuple]
 
 
 def _read_source(source: Path, project: Project) -> ImportedLesson:
+    if source.is_dir():
+        what = "a learntools track, which is imported alone" if is_track(source) else f"a folder, and no learntools track (no {TRACK_META})"
+        raise UsageError(f"{source}: {what}; name the notebooks to import")
     if not source.is_file():
         raise UsageError(f"{source}: no such file")
-    text = source.read_text(encoding="utf-8-sig")
+    shown = project.relative(source)
+    text = _source_text(source, shown)
     if source.suffix == ".ipynb":
+        _check_notebook_shape(text, shown)
         lesson = _from_notebook(text, source)
     elif source.suffix == ".py":
         lesson = _from_notebook(_script_as_notebook(text, source), source)
     elif source.suffix in MYST_SUFFIXES and MYST_NOTEBOOK.search(text):
         return ImportedLesson(_myst_title(text) or source.stem, [], verbatim=text)
     else:
-        lesson = from_flattened_export(text, project.relative(source))
+        lesson = from_flattened_export(text, shown)
     for cell in lesson.cells:
         if cell.kind == "markdown":
             cell.source = _escape_jinja(cell.source)
     return lesson
+
+
+def _source_text(source: Path, shown: Path) -> str:
+    try:
+        return read_text(source)
+    except NotText as exc:
+        raise SourceError(shown, exc.line, str(exc)) from None
+    except OSError as exc:
+        raise UsageError(f"{source}: {exc.strerror}") from None
+
+
+def _check_notebook_shape(text: str, shown: Path) -> None:
+    """Refuse a notebook whose cells are not what NOTEBOOK_SCHEMA says, at the first cell that is not."""
+    try:
+        notebook = json.loads(text)
+    except ValueError:
+        return  # nbformat says why it is no notebook
+    error = jsonschema.exceptions.best_match(jsonschema.Draft202012Validator(NOTEBOOK_SCHEMA).iter_errors(notebook))
+    if error is None:
+        return
+    where = list(error.absolute_path)
+    cell = where[1] + 1 if where[:1] == ["cells"] and len(where) > 1 else None
+    keys = where[2:] if cell is not None else where
+    message = f"'{'.'.join(str(key) for key in keys)}': {error.message}" if keys else error.message
+    raise SourceError(shown, None, message, cell=cell)
 
 
 def _escape_jinja(text: str) -> str:
@@ -344,15 +398,12 @@ def _heading_title(cells: list[ImportedCell]) -> str | None:
 
 
 def _myst_title(text: str) -> str | None:
-    """A MyST notebook's title: its front matter's, or its first heading's."""
+    """A MyST notebook's title: its front matter's, or its first heading's. It is imported as it is: a problem in its
+    front matter is for `check` to report."""
     front = re.match(r"---\n(.*?)\n---\n", text.replace("\r\n", "\n"), re.DOTALL)
-    if front:
-        try:
-            meta = yaml.safe_load(front[1])
-        except yaml.YAMLError:
-            meta = None
-        if isinstance(meta, dict) and isinstance(meta.get("title"), str):
-            return meta["title"]
+    meta = value_or_none(front[1]) if front else None
+    if isinstance(meta, dict) and isinstance(meta.get("title"), str):
+        return meta["title"]
     return first_heading(text)
 
 

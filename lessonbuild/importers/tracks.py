@@ -12,12 +12,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
 from titlecase import titlecase
 
 from lessonbuild.coursefile import KERNEL_TITLE_LIMIT, SOURCE_LISTS
 from lessonbuild.errors import SourceError, SourceLocation, SourceWarning
 from lessonbuild.importers.trackmeta import TrackMeta, read_track_meta
+from lessonbuild.yamldoc import value_or_none
 
 TRACK_META = "track_meta.py"
 RAW = "raw"
@@ -74,7 +74,7 @@ def _prod_config(folder: Path) -> dict[str, Any]:
     """The configuration learntools renders for learners: prod.yaml, else the first that is not for testing."""
     candidates = sorted(folder.glob("*.yaml"), key=lambda p: (p.name != "prod.yaml", p.name))
     for path in candidates:
-        config = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        config = value_or_none(path.read_text(encoding="utf-8")) or {}
         if isinstance(config, dict) and not config.get("testing", False):
             return config
     return {}

@@ -2,7 +2,7 @@
 grids and cards, and Python-Markdown's tables and code blocks), whatever extension of Jupyter
 Book's they come from.
 
-A directive whose content is prose has that content translated in turn, so they nest to any depth.
+A directive whose content is prose has that content translated in turn, so they nest (fifty levels deep: page.MAX_DEPTH).
 Directives that only organise a book (`{toctree}`, `{index}`) go. One no rule here knows is shown
 as prose in a box of its own, never as raw syntax.
 """
@@ -17,9 +17,10 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from lessonbuild.errors import SourceLocation
+from lessonbuild.fsutil import NotText, read_text
 from lessonbuild.myst.glue import marker
 from lessonbuild.myst.parse import PARSER, Directive, Locate, directive_of, first_line, is_directive, span
-from lessonbuild.myst.syntax import NESTED_DIRECTIVES, directive_group
+from lessonbuild.myst.syntax import NESTED_DIRECTIVES, directive_group, fence_around
 
 if TYPE_CHECKING:
     from lessonbuild.myst.page import PageProse
@@ -97,24 +98,17 @@ def _code(directive: Directive, page: PageProse, locate: Locate, where: SourceLo
     if options.get("emphasize-lines"):
         attributes.append(f'hl_lines="{_line_list(str(options["emphasize-lines"]))}"')
     language = directive.argument or "text"
-    fence = _fence_around(directive.body)
+    fence = fence_around(directive.body)
     anchor = f'<a{_id(directive)}></a>\n\n' if options.get("name") else ""
     return f"{anchor}{fence}{' '.join([language, *attributes])}\n{directive.body}\n{fence}"
-
-
-def _fence_around(body: str) -> str:
-    """A backtick fence longer than any the body holds, so that none of them closes it."""
-    return "`" * max(3, 1 + max((len(run) for run in re.findall(r"^\s*(`+)", body, re.MULTILINE)), default=0))
 
 
 def _included(directive: Directive, page: PageProse, where: SourceLocation) -> str | None:
     """The text of the file a `{literalinclude}` or `{include}` names (relative to the lesson, inside lessons/), cut
     to its `:lines:`, `:start-after:` and `:end-before:`; None, with a warning, where there is none."""
-    file = page.file(directive.argument)
-    if file is None:
-        page.warn(where, f"'{{{directive.name}}}' {directive.argument}: no such file beside the lesson (inside lessons/)")
+    text = _file_text(page, directive.argument, where, f"'{{{directive.name}}}' {directive.argument}")
+    if text is None:
         return None
-    text = file.read_text(encoding="utf-8")
     options = directive.options
     if options.get("start-after") and str(options["start-after"]) in text:
         text = text.split(str(options["start-after"]), 1)[1].split("\n", 1)[-1]
@@ -127,11 +121,25 @@ def _included(directive: Directive, page: PageProse, where: SourceLocation) -> s
     return text.strip("\n")
 
 
+def _file_text(page: PageProse, name: str, where: SourceLocation, what: str) -> str | None:
+    """The text of a file the prose includes; None, with a warning, where there is no such text file inside lessons/."""
+    file = page.file(name)
+    if file is None:
+        page.warn(where, f"{what}: no such file beside the lesson (inside lessons/)")
+        return None
+    try:
+        return read_text(file)
+    except NotText as exc:
+        page.warn(where, f"{what}: line {exc.line} of the file: {exc}; shown as nothing")
+        return None
+
+
 def _line_range(part: str, last: int) -> range:
+    """The lines of `1-5`, `3`, `4-` or `-2` that the file has (a range past its end, however far, stops there)."""
     first, _, end = part.partition("-")
     start = int(first) if first.strip().isdigit() else 1
     stop = (int(end) if end.strip().isdigit() else last) if "-" in part else start
-    return range(start, stop + 1)
+    return range(start, min(stop, last) + 1)
 
 
 def _literalinclude(directive: Directive, page: PageProse, locate: Locate, where: SourceLocation) -> str:
@@ -384,10 +392,7 @@ def _csv_rows(directive: Directive, page: PageProse, where: SourceLocation) -> l
     delimiter = str(directive.options.get("delim", ",")).replace("tab", "\t").replace("space", " ") or ","
     text = directive.body
     if directive.options.get("file"):
-        file = page.file(str(directive.options["file"]))
-        if file is None:
-            page.warn(where, f"'{{csv-table}}' :file: {directive.options['file']}: no such file beside the lesson (inside lessons/)")
-        text = file.read_text(encoding="utf-8") if file else ""
+        text = _file_text(page, str(directive.options["file"]), where, f"'{{csv-table}}' :file: {directive.options['file']}") or ""
     header = [next(csv.reader([str(directive.options["header"])], skipinitialspace=True))] if directive.options.get("header") else []
     return header + [row for row in csv.reader(io.StringIO(text), delimiter=delimiter[0], skipinitialspace=True) if row]
 
@@ -442,7 +447,7 @@ def _embed(directive: Directive, page: PageProse, locate: Locate, where: SourceL
 def _diagram(directive: Directive, page: PageProse, locate: Locate, where: SourceLocation) -> str:
     """A Mermaid diagram as the fenced block Material draws where superfences has a `mermaid` custom fence (a code
     block otherwise)."""
-    fence = _fence_around(directive.body)
+    fence = fence_around(directive.body)
     return f"{fence}mermaid\n{directive.body}\n{fence}"
 
 

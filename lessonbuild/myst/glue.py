@@ -16,6 +16,7 @@ from ast import literal_eval
 
 from lessonbuild.errors import SourceLocation
 from lessonbuild.myst.mathml import output_mathml
+from lessonbuild.myst.syntax import fenced, literal
 
 GLUE_PREFIX = "application/papermill.record/"  # MyST-NB's prefix of an output glued with display=False
 MARKER = re.compile(r"<!-- lessonbuild-glue (?P<json>\{.*?\}) -->")
@@ -83,8 +84,7 @@ def _shown(glued: dict[str, dict], wanted: dict) -> str:
         raise GlueError(where, f"glue '{name}': no cell of the lesson glued a value of that name")
     data = glued[name]
     if kind in ("figure", "block", "any") and (image := next((m for m in IMAGES if m in data), None)):
-        encoded = data[image] if image != "image/svg+xml" else base64.b64encode(data[image].encode()).decode()
-        return f"![{html.escape(name)}](data:{image};base64,{''.join(str(encoded).split())})"
+        return f"![{html.escape(name)}](data:{image};base64,{_base64(data[image], image, where, name)})"
     if kind == "math" or (kind in ("block", "any") and "text/latex" in data):
         mathml = output_mathml(data.get("text/latex", ""))
         if mathml:
@@ -96,7 +96,18 @@ def _shown(glued: dict[str, dict], wanted: dict) -> str:
     if "text/plain" not in data:
         raise GlueError(where, f"glue '{name}': its value has no text to show here ({', '.join(data)})")
     text = _formatted(data["text/plain"], wanted.get("format", ""), where, name)
-    return f"```text\n{text}\n```" if kind == "block" else html.escape(text)
+    return fenced(text, "text") if kind == "block" else literal(text)
+
+
+def _base64(data: object, image: str, where: SourceLocation, name: str) -> str:
+    """A glued image's data as base64 of nothing but its alphabet: what the lesson printed cannot end the link
+    it stands in (`) <script>...`)."""
+    if image == "image/svg+xml":
+        return base64.b64encode(str(data).encode()).decode()
+    try:
+        return base64.b64encode(base64.b64decode("".join(str(data).split()), validate=True)).decode()
+    except ValueError:  # binascii.Error is one
+        raise GlueError(where, f"glue '{name}': its {image} data is not valid base64") from None
 
 
 def _formatted(text: str, spec: str, where: SourceLocation, name: str) -> str:

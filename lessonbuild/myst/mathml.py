@@ -64,11 +64,24 @@ def _protected(mathml: str) -> str:
 OUTPUT_DELIMITERS = re.compile(r"^\s*(\$\$|\$|\\\[)(?P<latex>.*?)(\$\$|\$|\\\])\s*$", re.DOTALL)
 
 
+# The elements latex2mathml writes. It copies `\text{<script>}` into the page as it is and makes `\href`, `\style` and
+# `\class` attributes: in an output, which a lesson's code printed, they are markup, not mathematics.
+MATHML_ELEMENTS = frozenset({
+    "math", "mrow", "mi", "mn", "mo", "ms", "mtext", "mspace", "msub", "msup", "msubsup", "mfrac", "msqrt", "mroot",
+    "mstyle", "mtable", "mtr", "mtd", "mlabeledtr", "mover", "munder", "munderover", "menclose", "mpadded", "mphantom",
+    "merror", "mmultiscripts", "mprescripts", "none", "semantics", "annotation", "maligngroup", "malignmark",
+})
+TAG = re.compile(r"</?([A-Za-z][\w.:-]*)")
+ACTIVE_ATTRIBUTE = re.compile(r"\s(?:href|src|style|class|id|on\w+)\s*=", re.IGNORECASE)
+
+
 def output_mathml(latex: str) -> str:
-    """The LaTeX of a cell's output as display MathML; empty when it cannot be shown as math (the output's text is
-    shown instead)."""
+    """The LaTeX of a cell's output as display MathML; empty when it cannot be shown as math, or only with markup of
+    its own (the output's text is shown instead)."""
     match = OUTPUT_DELIMITERS.match(latex)
     try:
-        return to_mathml(match["latex"] if match else latex, display=True)
+        mathml = to_mathml(match["latex"] if match else latex, display=True)
     except MathError:
         return ""
+    inert = set(TAG.findall(mathml)) <= MATHML_ELEMENTS and not ACTIVE_ATTRIBUTE.search(mathml)
+    return mathml if inert else ""

@@ -8,6 +8,7 @@ from collections import Counter
 from pathlib import Path
 
 from lessonbuild.errors import SourceLocation
+from lessonbuild.fsutil import inside
 from lessonbuild.myst import directives, roles
 
 # pybtex itself is imported only where a course has .bib files.
@@ -17,6 +18,7 @@ from lessonbuild.myst.mathml import MathError, labels_in, to_mathml
 from lessonbuild.myst.parse import PARSER, Locate, directive_of, is_directive, plain_text, span
 from lessonbuild.myst.references import CLOSE, OPEN, Reference, Target
 
+MAX_DEPTH = 50  # directives inside directives: each level is a few frames of Python's stack, which is not endless
 INLINE_KINDS = {"math_inline", "math_inline_double", "myst_role", "link_open", "code_inline"}
 
 
@@ -31,6 +33,7 @@ class PageProse:
         self.bibliography_at: int | None = None  # the reference that stands for a {bibliography} directive
         self.translated = 0  # texts translated so far: the first is the top of the page
         self.nested = False  # translating inside a list item or a quote
+        self.depth = 0  # directives open around the text being translated
         self.numbering = numbering  # MyST's `numbering` front matter: false, or per kind ({figure: false})
         self.demote = demote  # the lesson's sections are level-one headings: each heading goes one level down
         self.counters: Counter[str] = Counter()
@@ -85,9 +88,8 @@ class PageProse:
         if self.folder is None or not name:
             return None
         file = (self.folder / name).resolve()
-        inside = self.lessons is None or file.is_relative_to(self.lessons.resolve())
         self.looked_at.append(file)
-        return file if inside and file.is_file() else None
+        return file if (self.lessons is None or inside(file, self.lessons)) and file.is_file() else None
 
     def warn(self, where: SourceLocation, message: str) -> None:
         self.warnings.append((where, message))
@@ -174,6 +176,16 @@ class PageProse:
             lines[start:end] = new.split("\n") if new else []
         return "\n".join(lines)
 
+    def _directive(self, directive, locate: Locate, where: SourceLocation) -> str | None:
+        if self.depth >= MAX_DEPTH:
+            self.warn(where, f"directives nested more than {MAX_DEPTH} levels deep: this one is shown as written")
+            return None
+        self.depth += 1
+        try:
+            return directives.shown(directive, self, locate, where)
+        finally:
+            self.depth -= 1
+
     def _inline(self, token, lines: list[str], offset: int, locate: Locate) -> str | None:
         if not any(child.type in INLINE_KINDS for child in token.children or []):
             return None
@@ -183,7 +195,7 @@ class PageProse:
     def _block(self, tokens, index: int, offset: int, locate: Locate, where: SourceLocation) -> str | None:
         token = tokens[index]
         if is_directive(token):
-            return directives.shown(directive_of(token, offset), self, locate, where)
+            return self._directive(directive_of(token, offset), locate, where)
         if token.type == "math_block_label":
             return self.display_math(token.content, token.info, where)
         if token.type in ("math_block", "math_block_eqno"):

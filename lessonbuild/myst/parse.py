@@ -6,7 +6,6 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-import yaml
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 from mdit_py_plugins.amsmath import amsmath_plugin
@@ -17,6 +16,7 @@ from mdit_py_plugins.myst_role import myst_role_plugin
 
 from lessonbuild.errors import SourceLocation
 from lessonbuild.myst.syntax import option_block
+from lessonbuild.yamldoc import value_or_none
 
 PARSER = (MarkdownIt("commonmark").use(colon_fence_plugin).use(dollarmath_plugin, double_inline=True)
           .use(amsmath_plugin).use(myst_role_plugin).use(myst_block_plugin))
@@ -69,10 +69,7 @@ def _options(lines: list[str]) -> tuple[dict, int]:
         return block.fields(), block.used
     if not block.closed:
         return {}, 0  # a body that opens with `---` and never closes it is prose
-    try:
-        value = yaml.safe_load(block.yaml())
-    except yaml.YAMLError:
-        value = None
+    value = value_or_none(block.yaml())  # bounded: an alias bomb or a deep nesting is no options
     return (value if isinstance(value, dict) else {}), block.used
 
 

@@ -1,5 +1,6 @@
 """MyST's syntax, each rule once: labels, the title a lesson's heading gives, the option block at the top of a
-directive or a code cell, and every directive name the build knows, grouped by the rule that shows it.
+directive or a code cell, the fence and the inline form that show any text as it is (fenced, literal), and every
+directive name the build knows, grouped by the rule that shows it.
 
 A leaf: it imports nothing of the build, so reading a lesson (stage 1) and showing its prose (myst/) both
 take their rules from here without importing each other.
@@ -50,6 +51,33 @@ def _level_one_headings(markdown: str, in_html: bool) -> Iterator[str]:
     for token in tokens if in_html else ():
         if token.type == "html_block":
             yield from (match["title"] for line in token.content.split("\n") if (match := OPENING_HEADING.match(line.strip())))
+
+
+BACKTICK_RUN = re.compile(r"`+")
+
+
+def fence_around(text: str) -> str:
+    """A backtick fence longer than any run of backticks in `text`: no line of the text can close it, whether the
+    reader closes a fence on a line at least as long (CommonMark) or exactly as long (SuperFences), indented or not;
+    and a tilde or colon fence inside is only text within it."""
+    return "`" * max(3, 1 + max((len(run) for run in BACKTICK_RUN.findall(text)), default=0))
+
+
+def fenced(text: str, info: str = "") -> str:
+    """`text` as a fenced code block that shows it as it is, whatever it holds (fence_around)."""
+    fence = fence_around(text)
+    return f"{fence}{info}\n{text}\n{fence}"
+
+
+# What Markdown, its extensions or HTML may read in running text: links and images, emphasis, code, attribute lists
+# (`{onclick=...}`), tags and entities, escapes. Punctuation that numbers and sentences need (`.,%-+/:;?@$`) makes none.
+MARKUP_CHARACTERS = re.compile(r"""[!"#&'()*<=>\[\\\]^_`{|}~]""")
+
+
+def literal(text: str) -> str:
+    """`text` as running prose shows it, as it is: every character that could be read as markup (`[a](javascript:`,
+    `<script>`, `*`) as an HTML character reference."""
+    return MARKUP_CHARACTERS.sub(lambda match: f"&#{ord(match[0])};", text)
 
 
 def opening_heading(markdown: str) -> str | None:

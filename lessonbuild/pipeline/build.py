@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO, TypeVar
 
-from lessonbuild.errors import CellFailure, SourceErrors
+from lessonbuild.errors import CellFailure, SourceErrors, UsageError
 from lessonbuild.model import Course, ExecutedLesson, RenderedLesson
 from lessonbuild.pipeline.execute import ExecuteOptions, execute
 from lessonbuild.pipeline.execute.scheduler import say
@@ -93,13 +93,17 @@ def build(project: Project, request: BuildRequest | None = None, out: TextIO = s
 def regenerate_figures(project: Project, update: bool, options: ExecuteOptions | None = None,
                        junit: Path | None = None, out: TextIO = sys.stdout) -> BuildReport:
     """Regenerate every figure; write the changed ones (update) or report those that drifted (check)."""
+    asked = options or ExecuteOptions()
+
     def regenerate() -> BuildReport:
         cache = ExecutionCache(project)
-        _, drawn, report = _execute_and_draw(project, prepare(project), cache, options or ExecuteOptions(), junit, out)
+        courses = prepare(project)
+        _check_forced(courses, asked.force)
+        _, drawn, report = _execute_and_draw(project, courses, cache, asked, junit, out)
         if report.failures:
             return report
         if update:
-            _report_saved_figures(drawn, project, out)
+            _report_saved_figures(drawn, project, out, redraw=True)
             return report
         report.drifted = check_figures(drawn, project)
         for drift in report.drifted:
@@ -133,6 +137,7 @@ def _build(project: Project, request: BuildRequest, out: TextIO) -> BuildReport:
         print("\n".join(lines), file=out, flush=True)  # nothing changed: not even a lesson is read
         return BuildReport(lessons=len(lines) - 1, failures=[])
     courses = prepare(project, local_kernels=request.options.gateway is None)
+    _check_forced(courses, request.options.force)
     report_warnings(courses, request.strict)
     cache = ExecutionCache(project)  # one per build: each lesson's inputs are hashed once
     if request.shard is not None:
@@ -151,6 +156,17 @@ def _build(project: Project, request: BuildRequest, out: TextIO) -> BuildReport:
         # The stamp is taken before the build: an edit made while it ran makes the next build look again.
         _remember_no_op(project, stamp, courses, cache)
     return report
+
+
+def _check_forced(courses: Prepared, force: list[str] | None) -> None:
+    """Every name --force gives must name a lesson: one that names none is a slip, and running nothing for it
+    would pass for a build that did what was asked."""
+    lessons = [rendered for _, rendered_lessons in courses for rendered in rendered_lessons]
+    unknown = [name for name in force or [] if not any(name in rendered.known_as for rendered in lessons)]
+    if unknown:
+        example = f", such as {lessons[0].name}" if lessons else ""
+        raise UsageError(f"--force: no lesson named {', '.join(map(repr, unknown))} "
+                         f"(name a lesson as course/slug or by its slug{example})")
 
 
 def _published(project: Project, request: BuildRequest, executed: Executed, figures: list[Figure],
@@ -180,9 +196,9 @@ def _publish(project: Project, executed: Executed, figures: list[Figure], digest
     # Two builds of one project at once share _build/docs and the site's staging folder: one waits.
     project.build_dir.mkdir(parents=True, exist_ok=True)
     with FileLock(project.build_dir / names.PUBLISH_LOCK):
-        _report_saved_figures(figures, project, out)
         nav = publish(executed, project, site_name(project))
         build_site(nav, project)
+        _report_saved_figures(figures, project, out)  # after the site: a build the site engine refuses writes none
         uptodate.record_site_digest(project, digest)
 
 
@@ -194,8 +210,8 @@ def _publish_preview(project: Project, executed: Executed, figures: list[Figure]
 
     project.build_dir.mkdir(parents=True, exist_ok=True)
     with FileLock(project.build_dir / names.PUBLISH_LOCK):
-        _report_saved_figures(figures, project, out)
         folder = build_preview(publish(executed, project, site_name(project)), project)
+        _report_saved_figures(figures, project, out)
     lessons = sum(len(lessons) for _, lessons in executed)
     print(f"preview: {project.relative(folder).as_posix()}/ ({_lessons(lessons)}; site/ is left as it was)",
           file=out, flush=True)
@@ -240,8 +256,8 @@ def _extract_figures(executed: Executed, project: Project) -> tuple[Executed, li
     return result, drawn
 
 
-def _report_saved_figures(drawn: list[Figure], project: Project, out: TextIO) -> None:
-    for path in save_figures(drawn, project):
+def _report_saved_figures(drawn: list[Figure], project: Project, out: TextIO, redraw: bool = False) -> None:
+    for path in save_figures(drawn, project, redraw):
         print(f"figure: {project.relative(path).as_posix()} updated", file=out, flush=True)
 
 

@@ -9,22 +9,70 @@ the committed ones (matplotlib's own image comparison: RMS of the pixel differen
 from __future__ import annotations
 
 import base64
+import binascii
 import hashlib
 import io
 import re
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
 from PIL import Image
 
-from lessonbuild.errors import SourceError, SourceErrors
-from lessonbuild.fsutil import fresh_folder, write_atomic
+from lessonbuild.errors import SourceError, SourceErrors, SourceLocation
+from lessonbuild.fsutil import fresh_folder, inside, write_atomic
 from lessonbuild.model import ExecutedLesson
 from lessonbuild.project import Project
 from lessonbuild.state import names
 
 ATTACHMENT = re.compile(r"\(attachment:([A-Za-z0-9][A-Za-z0-9_-]*)\.png\)")
+IMAGE_FORMATS = {"image/png": {"PNG"}, "image/jpeg": {"JPEG", "MPO"}}  # as Pillow names what each type may hold
+
+
+class BadImage(ValueError):
+    """Image data that is not the whole image it claims to be, or one too large to open: why, in words."""
+
+
+def decoded(data: str | list[str], mime: str) -> bytes:
+    """The bytes of a notebook's base64 data (an output's, an attachment's); where `mime` is PNG or JPEG, checked to
+    be such an image (checked_image). BadImage where they are not what they claim."""
+    text = "".join(data) if isinstance(data, list) else str(data)
+    try:
+        raw = base64.b64decode("".join(text.split()), validate=True)
+    except (binascii.Error, ValueError):
+        raise BadImage("its data is not valid base64") from None
+    return checked_image(raw, mime) if mime in IMAGE_FORMATS else raw
+
+
+def checked_image(data: bytes, mime: str = "image/png") -> bytes:
+    """`data`, where it is a whole image of type `mime` of at most Image.MAX_IMAGE_PIXELS pixels; BadImage elsewhere.
+
+    The size is checked before any pixel is decoded: a small file may declare 100000x100000 of them (a decompression
+    bomb). Then every pixel is: checksums can be right over data that decodes to nothing."""
+    kind = mime.partition("/")[2].upper()
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)  # Pillow's own limit, as an error
+            with Image.open(io.BytesIO(data)) as image:
+                found = image.format
+                image.load()
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        raise BadImage(f"its {kind} image is too large to open: {exc}") from None
+    except Image.UnidentifiedImageError:
+        raise BadImage(f"its data is no {kind} image") from None
+    except Exception as exc:  # noqa: BLE001 - whatever Pillow raises on these bytes says they are no whole image
+        raise BadImage(f"its {kind} image is cut short or damaged ({exc})") from None
+    if found not in IMAGE_FORMATS[mime]:
+        raise BadImage(f"its data is a {found} image, not {kind}")
+    return data
+
+
+def committed_figure(path: Path, figures: Path) -> bytes:
+    """The bytes of a figure under figures/, where it is a whole PNG there (not a link out of it); BadImage elsewhere."""
+    if inside(path, figures) is None:
+        raise BadImage(f"a link to {path.resolve()}, outside figures/: the site would publish it")
+    return checked_image(path.read_bytes())
 
 
 @dataclass(frozen=True)
@@ -61,14 +109,18 @@ def extract_figures(lessons: list[ExecutedLesson], committed: Path) -> tuple[lis
     return done, figures
 
 
-def save_figures(figures: list[Figure], project: Project) -> list[Path]:
-    """Write the figures whose bytes changed; return their paths."""
+def save_figures(figures: list[Figure], project: Project, redraw: bool = False) -> list[Path]:
+    """Write the figures that changed; return their paths. A build leaves a committed figure that differs from
+    what its cell drew within its tolerance as committed (so a fresh clone's build leaves `git status` clean);
+    `redraw` (figures --update) writes every one whose bytes changed."""
     changed = []
+    scratch = project.build_dir / names.FIGURES_CHECK
     for figure in figures:
         path = figure.path(project)
-        if not path.exists() or path.read_bytes() != figure.png:
-            write_atomic(path, figure.png)
-            changed.append(path)
+        if path.exists() and (path.read_bytes() == figure.png or (not redraw and _compare(figure, scratch, project) is None)):
+            continue
+        write_atomic(path, figure.png)
+        changed.append(path)
     return changed
 
 
@@ -89,14 +141,27 @@ def _drawn(executed: ExecutedLesson, committed: Path) -> dict[str, bytes]:
         if location is None:  # only the build's own template cells have no origin, and none of them draws a figure
             raise ValueError(f"{executed.rendered.lesson.path}: figure cell '{name}' has no lesson line")
         if not executed.ran:
-            if not (committed / f"{name}.png").exists():
-                raise SourceError.at(location, f"figure '{name}' is not in figures/ and the lesson was not executed")
-            drawn[name] = (committed / f"{name}.png").read_bytes()
+            drawn[name] = _committed(committed / f"{name}.png", location, name)
         elif not images:
             raise SourceError.at(location, f"figure cell '{name}' drew no image (end it with a figure, or plt.show())")
         else:
-            drawn[name] = normalized_png(base64.b64decode(images[-1]))
+            try:
+                drawn[name] = normalized_png(decoded(images[-1], "image/png"))
+            except BadImage as exc:
+                raise SourceError.at(location, f"figure cell '{name}' drew an image/png output that is no figure: {exc}") from None
     return drawn
+
+
+def _committed(path: Path, location: SourceLocation, name: str) -> bytes:
+    """A lesson that was not executed shows its committed figure: there must be one, and a whole PNG."""
+    if not path.exists():
+        raise SourceError.at(location, f"figure '{name}' is not in figures/ and the lesson was not executed")
+    figures = path.parent.parent  # figures/<course>/NAME.png, in the project's folder
+    try:
+        return committed_figure(path, figures)
+    except BadImage as exc:
+        message = f"{exc}; `lessonbuild figures --update` draws it again"
+        raise SourceError(path.relative_to(figures.parent), None, message) from None
 
 
 def normalized_png(data: bytes) -> bytes:
@@ -150,11 +215,15 @@ def _compare(figure: Figure, scratch: Path, project: Project) -> Drift | None:
     from matplotlib.testing.exceptions import ImageComparisonFailure
 
     committed = figure.path(project)
-    relative = project.relative(committed)
+    relative = committed.relative_to(project.root)  # as its name says, not where a link leads
     if not committed.exists():
         return Drift(relative, "not committed yet (build.py figures --update writes it)")
     if committed.read_bytes() == figure.png:
         return None
+    try:
+        committed_figure(committed, project.figures_dir)
+    except BadImage as exc:  # matplotlib's comparison would fail on it with a traceback
+        return Drift(relative, f"cannot be compared: {exc} (`lessonbuild figures --update` draws it again)")
     regenerated = scratch / figure.course / f"{figure.name}.png"
     write_atomic(regenerated, figure.png)
     try:

@@ -79,3 +79,12 @@ def test_outside_a_project_it_says_so_and_names_init(tmp_path):
     assert result.returncode == 2
     assert result.stderr == (f"{tmp_path}: not a lesson project (it has no lessons/ folder); "
                              "start one with `lessonbuild init DIR`, or name one with --project DIR\n")
+
+
+@pytest.mark.parametrize("directory", ["notes.txt", "notes.txt/course"])
+def test_init_where_the_folder_or_one_above_it_is_a_file_is_one_line(tmp_path, directory):
+    (tmp_path / "notes.txt").write_text("mine\n")
+    result = lessonbuild("init", directory, cwd=tmp_path)
+    assert (result.returncode, result.stderr, result.stdout) == (
+        2, f"{tmp_path / 'notes.txt'}: a file, not a folder; init cannot make a project in {tmp_path / directory}\n", "")
+    assert snapshot(tmp_path) == {"notes.txt": b"mine\n"}

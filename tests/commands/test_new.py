@@ -67,3 +67,25 @@ def test_a_broken_course_file_or_new_lesson_template_is_one_line_and_nothing_is_
     assert (result.returncode, result.stderr) == (
         2, "templates/new/lesson.md.j2:4: template error: UndefinedError: 'nothing_here' is undefined\n")
     assert not (tiny_root / "lessons" / "tiny" / "02-more.md").exists()
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["tiny", ""], 'the lesson needs a title, such as "Loops and Lists"'),
+    (["tiny", "   "], 'the lesson needs a title, such as "Loops and Lists"'),
+    (["tiny", "Two\nLines"], "title 'Two\\nLines': a title is one line, without control characters"),
+    (["tiny/../x", "T"], "course 'tiny/../x': use letters, digits, '.', '_' and '-'"),
+    (["tiny ", "T"], "course 'tiny ': use letters, digits, '.', '_' and '-'"),
+    (["a#b?c%", "T"], "course 'a#b?c%': use letters, digits, '.', '_' and '-'"),
+    (["notes.txt", "T"], "course 'notes.txt': lessons/notes.txt is a file, not a folder"),
+])
+def test_an_empty_title_or_a_course_name_that_is_no_folder_is_refused_and_nothing_is_written(tiny_root, args, message):
+    (tiny_root / "lessons" / "notes.txt").write_text("mine\n")
+    before = sorted(path for path in tiny_root.rglob("*"))
+    result = run_build(tiny_root, "new", *args)
+    assert (result.returncode, result.stderr, result.stdout) == (2, message + "\n", "")
+    assert sorted(path for path in tiny_root.rglob("*")) == before
+
+
+def test_new_strips_the_spaces_around_a_title(tiny_root):
+    assert ok(run_build(tiny_root, "new", "tiny", "  Loops  ")).stdout == "wrote lessons/tiny/02-loops.md\n"
+    assert (tiny_root / "lessons" / "tiny" / "02-loops.md").read_text().startswith('---\ntitle: "Loops"\n')

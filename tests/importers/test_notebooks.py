@@ -1,3 +1,4 @@
+import json
 from pathlib import Path
 
 import nbformat
@@ -203,3 +204,38 @@ def test_a_jupytext_script_becomes_a_lesson(tmp_path, script):
     assert "title: Growth" in lesson and "Prose with $x$." in lesson
     assert "```{code-cell} ipython3\n---\ntags:\n- hide-input\n---\nprint(1.05 ** 10)\n```" in lesson
     assert run_build(root, "check").returncode == 0
+
+
+def notebook_json(cell: dict, **metadata) -> str:
+    return json.dumps({"nbformat": 4, "nbformat_minor": 5, "metadata": metadata,
+                       "cells": [{"cell_type": "markdown", "metadata": {}, "source": "# Fine"}, cell]})
+
+
+@pytest.mark.parametrize(("content", "problem"), [
+    (notebook_json({"cell_type": "code", "metadata": {}, "source": 5}), ": cell 2: 'source': 5 is not of type 'string', 'array'"),
+    (notebook_json({"cell_type": "code", "metadata": {}, "source": ["x = 1\n", None]}),
+     ": cell 2: 'source.1': None is not of type 'string'"),
+    (notebook_json({"cell_type": "code", "metadata": {"tags": "hide-input"}, "source": "x"}),
+     ": cell 2: 'metadata.tags': 'hide-input' is not of type 'array'"),
+    (notebook_json({"cell_type": "markdown", "source": "x"}, title=2024), ": 'metadata.title': 2024 is not of type 'string'"),
+    (notebook_json({"cell_type": "markdown", "metadata": {}, "source": "café"}).replace("\\u00e9", "é").encode("latin-1"),
+     ":1: not UTF-8 text (byte 0xe9); save it as UTF-8"),
+])
+def test_a_notebook_of_another_shape_or_encoding_is_one_line_and_nothing_is_written(tmp_path, content, problem):
+    root = tmp_path / "project"
+    (root / "lessons").mkdir(parents=True)
+    source = root / "incoming" / "odd.ipynb"
+    source.parent.mkdir()
+    source.write_bytes(content if isinstance(content, bytes) else content.encode())
+    result = run_build(root, "import", str(source), "--course", "odd")
+    assert (result.returncode, result.stderr, result.stdout) == (2, f"incoming/odd.ipynb{problem}\n", "")
+    assert not (root / "lessons" / "odd").exists()
+
+
+def test_a_folder_that_is_no_track_is_refused_naming_what_import_takes(tmp_path):
+    root = tmp_path / "project"
+    (root / "lessons").mkdir(parents=True)
+    (tmp_path / "notebooks").mkdir()
+    result = run_build(root, "import", str(tmp_path / "notebooks"), "--course", "c")
+    assert (result.returncode, result.stderr) == (
+        2, f"{tmp_path / 'notebooks'}: a folder, and no learntools track (no track_meta.py); name the notebooks to import\n")

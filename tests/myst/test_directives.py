@@ -170,6 +170,28 @@ def test_included_files_are_code_or_translated_prose_and_a_missing_one_is_a_warn
     assert warnings_of(page) == [("lesson.md:14", "'{literalinclude}' ../outside.py: no such file beside the lesson (inside lessons/)")]
 
 
+def test_an_included_file_that_is_no_utf8_text_or_leads_out_is_a_warning_and_huge_lines_stop_at_its_end(tmp_path):
+    lessons = tmp_path / "lessons"
+    lessons.mkdir()
+    (lessons / "latin.py").write_bytes('x = "\u00e9"\n'.encode("latin-1"))
+    (lessons / "figure.png").write_bytes(b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR")
+    (lessons / "short.py").write_text("a = 1\nb = 2\n")
+    (lessons / "environ.txt").symlink_to("/proc/self/environ")
+    page = PageProse("lesson", folder=lessons, lessons=lessons)
+    shown, _ = to_site("```{literalinclude} latin.py\n```\n\n```{include} figure.png\n```\n\n"
+                       "```{csv-table}\n:file: latin.py\n```\n\n```{literalinclude} environ.txt\n```\n\n"
+                       "```{literalinclude} short.py\n:lines: 2-1000000000000\n```\n", page)
+    assert "```python\nb = 2\n```" in shown  # at once: the range stops at the file's last line
+    assert warnings_of(page) == [
+        ("lesson.md:1", "'{literalinclude}' latin.py: line 1 of the file: not UTF-8 text (byte 0xe9); save it as UTF-8; shown as nothing"),
+        ("lesson.md:4", "'{include}' figure.png: line 3 of the file: a binary file (it holds NUL bytes), not text; shown as nothing"),
+        ("lesson.md:7", "'{csv-table}' :file: latin.py: line 1 of the file: not UTF-8 text (byte 0xe9); save it as UTF-8; "
+                        "shown as nothing"),
+        ("lesson.md:7", "'{csv-table}' has no rows"),
+        ("lesson.md:11", "'{literalinclude}' environ.txt: no such file beside the lesson (inside lessons/)"),
+    ]
+
+
 def test_a_csv_table_from_a_file_and_numbering_turned_off(tmp_path):
     (tmp_path / "rates.csv").write_text("rate,years\n5%,14.2\n")
     page = PageProse("lesson", folder=tmp_path, lessons=tmp_path, numbering={"table": False})

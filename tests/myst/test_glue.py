@@ -1,6 +1,8 @@
 """MyST-NB's glue: values glued by code cells, pasted into the prose once the lesson has run."""
+import html
 from pathlib import Path
 
+import markdown
 import nbformat
 import pytest
 
@@ -49,3 +51,24 @@ def test_a_marker_that_cannot_be_filled_is_a_problem_at_its_line(name, kind, mes
     pasted, problems = paste(executed(marker(name, kind, SourceLocation(Path("lessons/c/a.md"), 7))))
     assert [str(p.where) for p in problems] == ["lessons/c/a.md:7"] and str(problems[0]).startswith(message)
     assert pasted.cells[1].source == name.split(":")[0]
+
+
+def test_glued_text_and_images_show_as_what_they_are_never_as_markup():
+    hostile = {"text/plain": repr("[click](javascript:alert(1)) <script>alert(2)</script> {onclick=alert(3)} 5.1%")}
+    outputs = [
+        nbformat.v4.new_output("display_data", hostile, metadata={"scrapbook": {"name": "link", "mime_prefix": ""}}),
+        nbformat.v4.new_output("display_data", {"image/png": "iVBORw0KGgo=) <script>alert(4)</script> (",
+                                                "text/plain": "<Figure>"},
+                               metadata={"scrapbook": {"name": "plot", "mime_prefix": ""}}),
+        nbformat.v4.new_output("display_data", {"text/plain": "'```\\n<script>alert(5)</script>\\n```'"},
+                               metadata={"scrapbook": {"name": "block", "mime_prefix": ""}}),
+    ]
+    prose = f"Inline {marker('link', 'text', LINE_1)}.\n\n{marker('block', 'block', LINE_3)}\n\n{marker('plot', 'figure', LINE_3)}"
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("glue(...)", outputs=outputs),
+                                               nbformat.v4.new_markdown_cell(prose)])
+    pasted, problems = paste(notebook)
+    assert [str(problem) for problem in problems] == ["glue 'plot': its image/png data is not valid base64"]
+    page = markdown.markdown(pasted.cells[1].source, extensions=["attr_list", "md_in_html", "pymdownx.superfences"])
+    assert "<script>" not in page and "<a " not in page and "onclick=" not in page
+    assert "Inline [click](javascript:alert(1)) <script>alert(2)</script> {onclick=alert(3)} 5.1%." in html.unescape(page)
+    assert "&lt;script&gt;alert(5)&lt;/script&gt;" in page  # inside its code block

@@ -29,3 +29,14 @@ def test_an_outputs_latex_loses_its_delimiters():
     assert "<mfrac>" in output_mathml(r"$\displaystyle \frac{1}{2}$")
     assert "<mfrac>" in output_mathml(r"$$\frac{1}{2}$$")
     assert output_mathml(r"\begin{tabular}{cc} a & b \end{tabular}") == ""
+
+
+@pytest.mark.parametrize("latex", [
+    r"$\text{<script>alert(1)</script>}$",
+    r"$\href{javascript:alert(1)}{x}$",
+    r"$\style{position:fixed;inset:0}{x}$",
+    r"$\class{md-header}{x}$",
+])
+def test_an_outputs_latex_that_makes_markup_of_its_own_is_shown_as_its_text(latex):
+    assert "<math" in to_mathml(latex.strip("$"), display=False)  # prose may: its author writes HTML as well
+    assert output_mathml(latex) == ""  # an output may not: the page shows it as text, in a code block

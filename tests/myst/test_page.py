@@ -41,3 +41,19 @@ def test_numbering_turned_off_whole_or_per_kind():
     assert numbers({"equation": {"enabled": False}}, "equation") == [None, None]
     page = PageProse("lesson", numbering={"equation": False})
     assert "eqno" not in translate(page, "$$\na\n$$ (one)\n")
+
+
+def test_directives_nest_deep_and_deeper_than_the_bound_is_a_warning_not_a_crash():
+    from lessonbuild.myst.page import MAX_DEPTH
+
+    def nested(levels: int) -> str:
+        opening = "".join(":" * (levels + 3 - i) + "{note}\n" for i in range(levels))
+        return opening + "deep\n" + "".join(":" * (4 + i) + "\n" for i in range(levels))
+
+    page = PageProse("l")
+    shown = translate(page, nested(MAX_DEPTH))
+    assert shown.count('class="admonition note"') == MAX_DEPTH and not page.warnings
+    page = PageProse("l")
+    translate(page, nested(300))  # Python's stack allows about 200
+    (warning,) = page.warnings
+    assert warning[0].line == MAX_DEPTH + 1 and "nested more than" in warning[1]

@@ -6,7 +6,10 @@ from lessonbuild.myst.syntax import (
     DIRECTIVE_GROUPS,
     KNOWN_DIRECTIVES,
     directive_group,
+    fence_around,
+    fenced,
     first_heading,
+    literal,
     opening_heading,
     option_block,
 )
@@ -57,3 +60,19 @@ def test_a_directives_options_stand_one_a_line_and_a_cells_may_continue():
     assert option_block([":class: x", ":  more", "body"]).used == 1
     assert option_block(["  :tags: [a]", "print(1)"], continued=True).style == "none"  # indented: code
     assert option_block([":tags: [a]", ":  more: 1", "x"], continued=True).used == 2
+
+
+@pytest.mark.parametrize("text, fence", [
+    ("plain", "```"),
+    ("```\n<script>", "````"),
+    ("  ``````  indented, or `inline`", "```````"),
+    ("~~~\n:::{note}\n:::", "```"),  # tildes and colons close no backtick fence
+])
+def test_a_fence_is_longer_than_any_run_of_backticks_inside(text, fence):
+    assert fence_around(text) == fence
+    assert fenced(text, "text") == f"{fence}text\n{text}\n{fence}"
+
+
+def test_literal_text_leaves_nothing_for_markdown_or_html_to_read():
+    assert literal("[a](javascript:x) <b>*c*</b> {d} 5.1% & `e`") == (
+        "&#91;a&#93;&#40;javascript:x&#41; &#60;b&#62;&#42;c&#42;&#60;/b&#62; &#123;d&#125; 5.1% &#38; &#96;e&#96;")

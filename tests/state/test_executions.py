@@ -83,7 +83,9 @@ def test_a_helper_module_change_executes_again_also_through_another_helper(built
 def test_force_and_clean(built):
     assert status(built, "--force").endswith("(forced)")
     assert status(built, "--force", "tiny/01-plots").endswith("(forced)")
-    assert status(built, "--force", "other-lesson").startswith("tiny/01-plots: cached")
+    assert status(built, "--force", "01-plots").endswith("(forced)")  # by its slug alone
+    unknown = run_build(built, "--force", "other-lesson")  # a name that is no lesson's: said, before anything runs
+    assert unknown.returncode == 2 and unknown.stderr.startswith("--force: no lesson named 'other-lesson'")
     assert run_build(built, "clean").returncode == 0
     assert status(built).endswith("(first run)")
 

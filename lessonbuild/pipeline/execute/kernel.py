@@ -16,23 +16,29 @@ import json
 import logging
 import os
 import re
+import site
+import sys
+import sysconfig
 import tempfile
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from jupyter_client.manager import AsyncKernelManager
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
 from nbclient.util import ensure_async
+from tornado.httpclient import HTTPClientError
 
-from lessonbuild.errors import CellFailure, DeviceMissing, MissingExtra, SourceLocation
+from lessonbuild.errors import CellFailure, DeviceMissing, MissingExtra, SourceLocation, UsageError
 from lessonbuild.model import ExecutedLesson, RenderedLesson
 from lessonbuild.pipeline.bundle import course_bundle
 from lessonbuild.pipeline.execute.devices import NO_GPU, Gpu
+from lessonbuild.pipeline.execute.sandbox import Bubblewrap, Confinement, network_hint, runtime_paths
 from lessonbuild.pipeline.execute.workspace import Workspace
-from lessonbuild.project import Project
+from lessonbuild.project import DEFAULT_KERNEL, Project
 from lessonbuild.state import names
 
 if TYPE_CHECKING:
@@ -119,6 +125,7 @@ class KernelOptions:
     gpu: Gpu | None = None  # the GPU the kernel is placed on: it sees that one alone
     check_tensorflow: bool = False  # with device "gpu": the lesson runs TensorFlow, which must see a GPU in its kernel
     hide_gpus: bool = False  # a kernel placed on no GPU sees none (the GPUs' memory is for the kernels placed there)
+    sandbox: Bubblewrap | None = None  # local kernels run in it (sandbox.py); None: as the build's own processes
     cancel: threading.Event = field(default_factory=threading.Event)  # set: shut the kernel down and stop
 
 
@@ -132,6 +139,7 @@ def run_notebook(rendered: RenderedLesson, project: Project, options: KernelOpti
         return _run_notebook(rendered, project, options, project.root / rendered.course.path, lambda text: text)
     with Workspace(project, rendered) as workspace:
         executed = _run_notebook(rendered, project, options, workspace.folder, workspace.as_course_folder)
+        _hide_machine_paths(executed.notebook, machine_paths(workspace.folder, project.root))
         return executed.recorded(written=tuple(workspace.written()))
 
 
@@ -153,22 +161,63 @@ def _run_notebook(rendered: RenderedLesson, project: Project, options: KernelOpt
     log_path.parent.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="lessonbuild-") as sockets, open(log_path, "wb") as kernel_log:
-        environment = kernel_environment(project, folder, options)
+        environment = kernel_environment(project, folder, options, own_python=client.kernel_name == DEFAULT_KERNEL)
         kernel: dict[str, Any]  # how the kernel starts: a gateway's setup code, or a local kernel's environment and log
+        confinement = None  # a gateway's kernels are confined, or not, where they run
         if options.gateway:
             client.km = _gateway_kernel_manager(options.gateway, client.kernel_name)
             kernel = {"setup": _remote_setup_code(folder, environment)}
         else:
-            _use_local_sockets(client, Path(sockets))
+            confinement = _confinement(project, rendered, folder, Path(sockets)) if options.sandbox else None
+            client.km = _local_kernel_manager(client, Path(sockets), options.sandbox, confinement)
             kernel = {"env": environment, "stderr": kernel_log, "stdout": kernel_log}
         try:
             probe = asyncio.run(_run(client, rendered, kernel, _relative_paths(project.root, as_course_folder), options))
+        except (OSError, HTTPClientError) as exc:
+            if not options.gateway:
+                raise
+            # The gateway answered when the build started (commands check it): it went away since.
+            raise UsageError(f"--gateway {options.gateway}: the gateway stopped answering while {rendered.name} ran "
+                             f"({exc})") from None
         except CellFailure as failure:
+            failure = failure.with_hint(network_hint(failure.summary, confinement))
             raise failure.with_kernel_log(None if options.gateway else project.relative(log_path)) from None
     seconds = time.perf_counter() - started
     device = _device(probe, options.gpu)
     notebook.metadata["lessonbuild"]["execution"] = {**probe, "device": device, "seconds": round(seconds, 2)}
     return ExecutedLesson(rendered=rendered, notebook=notebook, seconds=seconds, device=device)
+
+
+def machine_paths(scratch: Path, root: Path) -> list[tuple[str, str]]:
+    """(path, what a page shows for it): the runner's own folders, which say more than a learner needs (the
+    virtual environment, the scratch folder, the project's folder), as short names; longest first, each also as
+    IPython writes a path in the home folder (`~/...`)."""
+    paths = {str(scratch): ".", str(root): "<project>"}
+    paths.update(dict.fromkeys([*site.getsitepackages(), site.getusersitepackages()], "site-packages"))
+    paths.update({sysconfig.get_paths()["stdlib"]: "python", sys.prefix: "python", sys.base_prefix: "python"})
+    home = str(Path.home())
+    shown = [(path, short) for path, short in paths.items() if path not in ("", "/")]
+    shown += [("~" + path[len(home):], short) for path, short in shown if home != "/" and path.startswith(home + os.sep)]
+    return sorted(shown, key=lambda pair: -len(pair[0]))
+
+
+def _hide_machine_paths(notebook, paths: list[tuple[str, str]]) -> None:
+    """The outputs (streams, tracebacks, results as text) without the runner's folders in them."""
+
+    def hidden(text: str) -> str:
+        for path, short in paths:
+            text = text.replace(path + os.sep, short + os.sep).replace(path, short)
+        return text
+
+    for cell in notebook.cells:
+        for output in cell.get("outputs", []):
+            if "text" in output:
+                output["text"] = hidden(output["text"])
+            if "traceback" in output:
+                output["traceback"] = [hidden(line) for line in output["traceback"]]
+                output["evalue"] = hidden(output.get("evalue", ""))
+            if "text/plain" in output.get("data", {}):
+                output["data"]["text/plain"] = hidden(output["data"]["text/plain"])
 
 
 def _device(probe: dict, gpu: Gpu | None) -> str:
@@ -178,10 +227,14 @@ def _device(probe: dict, gpu: Gpu | None) -> str:
     return probe["device"]
 
 
-def kernel_environment(project: Project, folder: Path, options: KernelOptions) -> dict[str, str]:
-    """The kernel's variables: the allowed ones of the build's, and the build's own; `folder` is where it runs."""
+def kernel_environment(project: Project, folder: Path, options: KernelOptions, own_python: bool = False) -> dict[str, str]:
+    """The kernel's variables: the allowed ones of the build's, and the build's own; `folder` is where it runs.
+    `own_python`: the kernel runs on the build's Python, whose programs (`!pip`, `!python`) come first on PATH,
+    as in an activated environment: an unactivated one's PATH names another Python's."""
     allowed = INHERITED_ENVIRONMENT + tuple(project.settings.kernel_env)
     environment = {name: os.environ[name] for name in allowed if name in os.environ}
+    if own_python:
+        environment["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), *environment.get("PATH", "").split(os.pathsep)])
     environment.update(QUIET_TENSORFLOW)
     environment["PYTHONPATH"] = str(folder)
     environment["PYTHONHASHSEED"] = "0"
@@ -210,13 +263,40 @@ def _manager(client: NotebookClient) -> KernelManager:
     return client.km
 
 
-def _use_local_sockets(client: NotebookClient, folder: Path) -> None:
-    """Talk to a local kernel over Unix sockets: not reachable from the network, and no TCP warning."""
-    if os.name != "posix":
-        return
-    client.km = client.create_kernel_manager()
-    client.km.transport = "ipc"
-    client.km.ip = str(folder / "kernel")
+class ConfinedKernelManager(AsyncKernelManager):
+    """A local kernel that bubblewrap starts: the kernel's own command line, wrapped (sandbox.py)."""
+
+    sandbox: Bubblewrap
+    confinement: Confinement
+
+    def format_kernel_cmd(self, extra_arguments: list[str] | None = None) -> list[str]:
+        command = super().format_kernel_cmd(extra_arguments)
+        spec = self.kernel_spec
+        readable = runtime_paths(command, spec.resource_dir if spec else None, self.confinement.readable)
+        return self.sandbox.command(command, replace(self.confinement, readable=readable))
+
+
+def _confinement(project: Project, rendered: RenderedLesson, folder: Path, sockets: Path) -> Confinement:
+    own = rendered.lesson.front_matter.get("lessonbuild", {}).get("network")
+    network = project.settings.kernel_network if own is None else own
+    return Confinement(project.root.resolve(), folder.resolve(), sockets.resolve(),
+                       tuple(Path(path) for path in project.settings.kernel_paths), network)
+
+
+def _local_kernel_manager(client: NotebookClient, sockets: Path, sandbox: Bubblewrap | None,
+                          confinement: Confinement | None) -> KernelManager:
+    """A local kernel, talked to over Unix sockets (not reachable from the network, and no TCP warning), with its
+    connection file beside them: the sandbox hides the Jupyter runtime folder in the home folder."""
+    if sandbox is None or confinement is None:
+        manager = client.create_kernel_manager()
+    else:
+        manager = ConfinedKernelManager(kernel_name=client.kernel_name)
+        manager.sandbox, manager.confinement = sandbox, confinement
+    if os.name == "posix":
+        manager.transport = "ipc"
+        manager.ip = str(sockets / "kernel")
+        manager.connection_file = str(sockets / "kernel.json")
+    return manager
 
 
 async def _run(client: NotebookClient, rendered: RenderedLesson, kernel: dict, relative, options: KernelOptions) -> dict:

@@ -23,6 +23,7 @@ from lessonbuild.pipeline.execute.devices import (
     require_gpus,
     uses_tensorflow,
 )
+from lessonbuild.pipeline.execute.sandbox import Bubblewrap, SandboxMode, choose_sandbox
 from lessonbuild.project import Project, in_ci
 from lessonbuild.state import names
 from lessonbuild.state.executions import ExecutionCache, Hit, Inputs, Miss, MissReason
@@ -41,6 +42,7 @@ class ExecuteOptions:
     gateway: str | None = None  # execute on this Jupyter Kernel Gateway instead of locally
     uncached: Uncached = "execute"  # "skip" is --no-execute, "fail" --require-cache
     accept_cpu_cache: bool = False  # with device "gpu": let entries made on a CPU serve lessons that need a GPU
+    sandbox: SandboxMode | None = None  # where local kernels run (sandbox.py); None: the project's setting
 
 
 class RunReason(Enum):
@@ -65,6 +67,9 @@ def execute(lessons: list[RenderedLesson], project: Project, cache: ExecutionCac
             options: ExecuteOptions = ExecuteOptions(), out: TextIO = sys.stdout) -> dict[str, Result]:
     """Each lesson's ExecutedLesson or CellFailure, by name; one status line per lesson on `out`."""
     gpus = require_gpus(options.device, options.gateway)  # before the cache: a GPU build without a GPU stops here
+    mode = options.sandbox or project.settings.sandbox
+    if mode == "bwrap" and not options.gateway:
+        choose_sandbox(mode, say=_warn)  # asked for: missing is an error even when every lesson is cached
     results, pending = _reuse(lessons, project, cache, options, out)
     if pending and options.uncached == "fail":
         raise MissingCache(_missing(pending))
@@ -73,7 +78,8 @@ def execute(lessons: list[RenderedLesson], project: Project, cache: ExecutionCac
 
         require_gateway_client()  # before any kernel starts
     if pending:
-        results.update(_run_pending(pending, project, cache, options, gpus, out))
+        sandbox = None if options.gateway else choose_sandbox(mode, say=_warn)
+        results.update(_run_pending(pending, project, cache, options, gpus, sandbox, out))
         _report_slowest([results[item.rendered.name] for item in pending], out)
     return {rendered.name: results[rendered.name] for rendered in lessons}  # in the lessons' order
 
@@ -138,8 +144,12 @@ def _helpers(inputs, project: Project) -> list:
     return [project.root / path for path in inputs.files if path.endswith(".py")]
 
 
+def _warn(line: str) -> None:
+    print(line, file=sys.stderr, flush=True)
+
+
 def _run_pending(pending, project: Project, cache: ExecutionCache, options: ExecuteOptions, gpus: list[Gpu],
-                 out: TextIO) -> dict:
+                 sandbox: Bubblewrap | None, out: TextIO) -> dict:
     """Run the pending lessons: those that want a GPU on the GPUs' slots (when there are GPUs), the others on
     `jobs` CPU slots beside them."""
     from lessonbuild.pipeline.execute.kernel import KernelOptions, run_notebook
@@ -152,7 +162,7 @@ def _run_pending(pending, project: Project, cache: ExecutionCache, options: Exec
     kernels = options.jobs + slots.count
     threads = max(1, (os.cpu_count() or 1) // kernels) if kernels > 1 else 0
     kernel = KernelOptions(threads=threads, device=options.device, gateway=options.gateway,
-                           hide_gpus=options.gateway is None)
+                           hide_gpus=options.gateway is None, sandbox=sandbox)
     # On a gateway the GPUs are the gateway's: a lesson that wants one is checked in its kernel there.
     remote = {item.rendered.name for item in on_cpu
               if options.gateway and _wants_gpu(item.rendered, item.inputs, project, options)}
@@ -238,4 +248,4 @@ def say(out: TextIO, rendered: RenderedLesson, status: str) -> None:
 def _is_forced(rendered: RenderedLesson, force: list[str] | None) -> bool:
     if force is None:
         return False
-    return not force or bool({rendered.lesson.slug, rendered.name} & set(force))
+    return not force or bool(rendered.known_as & set(force))

@@ -11,19 +11,22 @@ from __future__ import annotations
 import functools
 import hashlib
 import importlib.util
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, NamedTuple
 
 import nbformat
 
-from lessonbuild.errors import SourceError, SourceErrors
+from lessonbuild.errors import SourceError, SourceErrors, SourceLocation
 from lessonbuild.fsutil import file_stamp, write_atomic
 from lessonbuild.model import Course, ExecutedLesson, Page, RenderedLesson
 from lessonbuild.myst.glue import paste
 from lessonbuild.myst.mathml import output_mathml
+from lessonbuild.myst.syntax import fenced
 from lessonbuild.pipeline.bundle import course_bundle, course_files, lesson_bundle
+from lessonbuild.pipeline.figures import BadImage, decoded
 from lessonbuild.pipeline.publish.downloads import with_setup_cell
+from lessonbuild.pipeline.render.sandbox import sandboxed_like
 from lessonbuild.pipeline.render.templates import (
     COURSE_PAGE,
     HOME,
@@ -90,12 +93,19 @@ def page_exporter(templates: Templates):
     from nbconvert import MarkdownExporter
     from traitlets.config import Config
 
-    exporter = MarkdownExporter(
+    class SandboxedMarkdownExporter(MarkdownExporter):
+        """nbconvert's exporter, its templates (which a project may override) run in the build's Jinja sandbox."""
+
+        def _create_environment(self):
+            return sandboxed_like(super()._create_environment())
+
+    exporter = SandboxedMarkdownExporter(
         template_name=PAGE_TEMPLATE,
         extra_template_basedirs=templates.nbconvert_folders(),
         config=Config({"TagRemovePreprocessor": {"enabled": True, **HIDDEN_TAGS}}),
     )
     exporter.register_filter("mathml", output_mathml)  # an output's LaTeX as the prose's math is shown
+    exporter.register_filter("fenced", fenced)  # code and text outputs as they are, whatever they hold
     return exporter
 
 
@@ -138,6 +148,8 @@ def _try_templates(templates: Templates, trials: list) -> list[SourceError]:
     for name, trial in trials:
         try:
             trial()
+        except SourceErrors as exc:  # the lesson's own problems (an attachment that is no image), at its lines
+            errors.extend(exc.errors)
         except Exception as exc:  # noqa: BLE001 - whatever a template raises is the template's problem
             error = template_error(templates, exc, name, lambda e: f"template error: {type(e).__name__}: {e}")
             if str(error) not in map(str, errors):  # the course page fails alike for every course
@@ -208,9 +220,38 @@ def _page(executed: ExecutedLesson, exporter, lesson_zip: str | None, colab_url:
         },
     }
     notebook, problems = paste(executed.notebook)  # MyST-NB's glued values, now that the lesson has run
-    if problems and executed.ran:
-        raise SourceErrors([SourceError.at(problem.where, str(problem)) for problem in problems])
+    errors = [SourceError.at(problem.where, str(problem)) for problem in problems] if executed.ran else []
+    errors += _bad_images(executed)
+    if errors:
+        raise SourceErrors(errors)
     return exporter.from_notebook_node(notebook, resources=resources)
+
+
+# What nbconvert decodes from base64 to files beside the page: these types of an output, every attachment.
+ENCODED_OUTPUTS = ("image/png", "image/jpeg", "application/pdf")
+
+
+def _bad_images(executed: ExecutedLesson) -> list[SourceError]:
+    """The lesson's image outputs and attachments that are not what they claim, at their cells: nbconvert would stop
+    on bad base64 with a traceback, or publish what is no image, or a decompression bomb for a learner's browser."""
+    errors = []
+    for index, cell in enumerate(executed.notebook.cells):
+        for what, mime, data in _encoded(cell):
+            try:
+                decoded(data, mime)
+            except BadImage as exc:
+                where = executed.rendered.location(index) or SourceLocation(executed.rendered.lesson.path)
+                errors.append(SourceError.at(where, f"{what}: {exc}"))
+    return errors
+
+
+def _encoded(cell) -> Iterator[tuple[str, str, Any]]:
+    """(what it is, its type, its base64 data) of each thing of the cell that nbconvert decodes."""
+    for output in cell.get("outputs", []):
+        if output.get("output_type") in ("display_data", "execute_result"):
+            yield from ((f"the cell's {mime} output", mime, output.data[mime]) for mime in ENCODED_OUTPUTS if mime in output.data)
+    for name, bundle in (cell.get("attachments") or {}).items():
+        yield from ((f"the cell's attachment '{name}' ({mime})", mime, data) for mime, data in bundle.items())
 
 
 def _execution_line(executed: ExecutedLesson) -> str:

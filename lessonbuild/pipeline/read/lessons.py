@@ -16,8 +16,9 @@ from typing import Literal
 from markdown_it import MarkdownIt
 from mdit_py_plugins.colon_fence import colon_fence_plugin
 
-from lessonbuild.coursefile import CourseFile, read_course_file, with_kernels
+from lessonbuild.coursefile import SLUG, CourseFile, read_course_file, with_kernels
 from lessonbuild.errors import SourceError, SourceErrors, SourceLocation
+from lessonbuild.fsutil import NotText, inside, read_text
 from lessonbuild.model import Cell, CellKind, Course, Lesson, Unit
 from lessonbuild.myst.syntax import (
     CELL_DIRECTIVES,
@@ -25,6 +26,7 @@ from lessonbuild.myst.syntax import (
     first_heading,
     option_block,
 )
+from lessonbuild.pipeline.bundle import escaping_links
 from lessonbuild.pipeline.read.macros import apply_macros
 from lessonbuild.project import COURSE_FILE, Project
 from lessonbuild.state.reads import KeptReads
@@ -67,7 +69,7 @@ LESSON_SCHEMA = {
         },
         "lessonbuild": {
             "type": "object",
-            "properties": {"jinja_in_code": {"type": "boolean"}},
+            "properties": {"jinja_in_code": {"type": "boolean"}, "network": {"type": "boolean"}},
             "additionalProperties": False,
         },
         **dict.fromkeys(KNOWN_ELSEWHERE, ANY),
@@ -125,9 +127,13 @@ def _read_course(folder: Path, project: Project) -> tuple[Course, list[SourceErr
     course_path = folder / COURSE_FILE
     if not course_path.exists():
         raise SourceError(project.relative(course_path), 1, f"missing course file: {folder.name}/ holds lessons but no {COURSE_FILE}")
-    course_file = read_course_file(course_path.read_text(encoding="utf-8"), project.relative(course_path))
+    if not re.match(SLUG, folder.name):  # the folder's name is part of every page's address
+        raise SourceError(project.relative(course_path), None, f"course folder '{folder.name}': its name makes the "
+                          "pages' addresses; use letters, digits, '.', '_' and '-'")
+    course_file = read_course_file(_source_text(course_path, project.relative(course_path)), project.relative(course_path))
     lessons, errors = _read_listed(folder, course_file, project)
     errors.extend(_duplicate_figures(list(lessons.values())))
+    errors.extend(_links_out(folder, project))
     listed = {entry.slug for entry in course_file.listed}
     # Hidden files are an editor's (.#lesson.md, a lock file), not lessons.
     for stray in sorted({p.stem for p in folder.glob("*.md") if not p.name.startswith(".")} - listed):
@@ -196,6 +202,14 @@ def _course(folder: Path, project: Project, course_file: CourseFile, lessons: di
     )
 
 
+def _links_out(folder: Path, project: Project) -> list[SourceError]:
+    """The course's helper modules and data files that are links leading out of the project, each at its own name."""
+    return [SourceError(project.relative(link.parent) / link.name, None,
+                        f"a link to {link.resolve()}, outside the project: a course's data and helper modules are "
+                        "published in its zips, so each must be a file of the project")
+            for link in escaping_links(folder)]
+
+
 def _duplicate_figures(lessons: list[Lesson]) -> list[SourceError]:
     """Figure names share one folder per course, so each may be drawn by one cell only."""
     first: dict[str, SourceLocation] = {}
@@ -220,7 +234,7 @@ def read_lesson_file(path: Path, relative: Path) -> Lesson:
     SourceErrors whose `partial` is the lesson with the cells that did read, so that the next
     stage can find the problems of those too.
     """
-    lines = path.read_text(encoding="utf-8-sig").splitlines()  # a byte order mark is no text; CRLF ends lines too
+    lines = _source_text(path, relative).splitlines()  # CRLF ends lines too
     front_matter, body_start = _front_matter(lines, relative)
     try:
         cells = _loaded(_cells(lines, body_start, relative), path.parent, relative)
@@ -238,15 +252,38 @@ def _loaded(cells: list[Cell], folder: Path, path: Path) -> list[Cell]:
         if cell.kind != "code" or name is None:
             result.append(cell)
             continue
-        file = folder / str(name)
-        if not file.is_file():
-            errors.append(SourceError(path, cell.line, f"':load: {name}': no such file beside the lesson"))
+        try:
+            code = _load(folder, str(name)).rstrip("\n")
+        except ValueError as exc:
+            errors.append(SourceError(path, cell.line, f"':load: {name}': {exc}"))
             continue
-        code = file.read_text(encoding="utf-8").rstrip("\n")
         result.append(replace(cell, source=code, lines=(cell.line,) * (code.count("\n") + 1)))
     if errors:
         raise SourceErrors(errors, partial=result)
     return result
+
+
+def _load(folder: Path, name: str) -> str:
+    """The text of the file a cell loads; ValueError, saying why, where it is none of the lessons' text files."""
+    file = folder / name
+    if not file.is_file():
+        raise ValueError("no such file beside the lesson")
+    # The lesson is lessons/<course>/<slug>.md: like {include}, a cell loads only what lessons/ holds, or the build
+    # would run and publish any file of the machine (`/proc/self/environ`, `../../build.py`).
+    if inside(file, folder.parent) is None:
+        raise ValueError(f"the file is outside lessons/ ({file.resolve()}): a cell loads only files of the lessons")
+    try:
+        return read_text(file)
+    except NotText as exc:
+        raise ValueError(f"line {exc.line} of the file: {exc}") from None
+
+
+def _source_text(path: Path, relative: Path) -> str:
+    """A lesson's or course file's text; a file that is no UTF-8 text is a SourceError at its first line that is none."""
+    try:
+        return read_text(path)
+    except NotText as exc:
+        raise SourceError(relative, exc.line, str(exc)) from None
 
 
 def _titled(lesson: Lesson, path: Path) -> Lesson:

@@ -29,10 +29,12 @@ from lessonbuild.errors import (
     SourceLocation,
     SourceWarning,
 )
+from lessonbuild.fsutil import inside
 from lessonbuild.model import KAGGLE_HIDE_INPUT, KAGGLE_HIDING, Cell, Course, Lesson, RenderedLesson, RenderTarget, Unit
 from lessonbuild.myst.page import PageProse
 from lessonbuild.myst.references import Target, resolve
 from lessonbuild.myst.syntax import LABEL, has_level_one_heading, opening_heading
+from lessonbuild.pipeline.render.sandbox import refusal
 from lessonbuild.pipeline.render.templates import (
     FOOTER,
     HEADER,
@@ -186,7 +188,9 @@ def _rendered_cells(environment, lesson: Lesson, shown: list[Cell], context: dic
     cells, errors = [], []
     for cell in shown:
         try:
-            source = _render_cell(environment, cell, context if cell.kind == "code" else prose_context, lesson.path, jinja_in_code)
+            warn = functools.partial(_warn_at, prose.warnings, lesson.path)
+            source = _render_cell(environment, cell, context if cell.kind == "code" else prose_context, lesson.path,
+                                  jinja_in_code, warn)
             if cell.kind == "markdown":
                 source = prose.resolve(source, cell, lesson.path)
             if cell.kind == "markdown" and target == "site":
@@ -198,6 +202,10 @@ def _rendered_cells(environment, lesson: Lesson, shown: list[Cell], context: dic
     if errors:
         raise SourceErrors(errors)
     return cells
+
+
+def _warn_at(warnings: list[SourceWarning], path: Path, line: int, message: str) -> None:
+    warnings.append(SourceWarning(SourceLocation(path, line), message))
 
 
 def _template_cells(templates: Templates, environment, context: dict[str, Any], project: Project) -> list[tuple[int | str, dict[str, Any]]]:
@@ -385,14 +393,14 @@ def _jinja_in_code(lesson: Lesson, project: Project) -> bool:
     return project.settings.jinja_in_code if own is None else own
 
 
-def _render_cell(environment, cell: Cell, context: dict, path: Path, jinja_in_code: bool) -> str:
+def _render_cell(environment, cell: Cell, context: dict, path: Path, jinja_in_code: bool, warn) -> str:
     """A cell with the build's own `{{ }}` expressions replaced; a Markdown cell that uses Jinja's
     statements (`{% if %}`) rendered through Jinja whole. Braces of any other kind (Python's, LaTeX's
-    `{{p_t}}`) stay as they are."""
+    `{{p_t}}`) stay as they are. `warn(line, message)` hears of prose that names nothing the build has."""
     if cell.kind == "code" and not jinja_in_code:
         return cell.source
     if cell.kind == "code" or "{%" not in cell.source:
-        return _render_expressions(environment, cell, context, path)
+        return _render_expressions(environment, cell, context, path, warn)
     try:
         return environment.from_string(cell.source).render(context)
     except jinja2.TemplateSyntaxError as exc:
@@ -406,25 +414,40 @@ def _render_cell(environment, cell: Cell, context: dict, path: Path, jinja_in_co
 BRACES = re.compile(r"\{\{(?P<expression>.*?)\}\}", re.DOTALL)
 
 
-def _render_expressions(environment, cell: Cell, context: dict, path: Path) -> str:
+def _render_expressions(environment, cell: Cell, context: dict, path: Path, warn) -> str:
     """The cell byte for byte but for `{{ build expression }}`: f-strings, format templates, dictionaries
-    in braces and LaTeX are not Jinja's."""
+    in braces and LaTeX are not Jinja's. In prose, `{{ name }}` naming nothing is left as written, with a
+    warning (as MyST-Parser warns of an unknown substitution), and a call of an unknown function is an error."""
+    shown = _shown_text(cell.source, math=True) if cell.kind == "markdown" else None
 
     def replace(match: re.Match) -> str:
+        line = cell.source_line(cell.source.count("\n", 0, match.start()) + 1)
         try:
             parsed = environment.parse(match[0])
         except jinja2.TemplateSyntaxError:
             return match[0]  # not Jinja at all: Python's own braces
         names = jinja2.meta.find_undeclared_variables(parsed)
         if not names & context.keys() and not _is_quoted_text(parsed):
+            mentioned = {node.name for node in parsed.find_all(jinja2.nodes.Name)}  # Jinja's globals too (lipsum)
+            if shown is not None and mentioned and shown[match.start():match.end()] == match[0]:
+                _unknown_in_prose(parsed, mentioned, context, path, line, warn)
             return match[0]  # no name of the build's: another language's braces (a misspelt name fails when it runs)
         try:
             return environment.from_string(match[0]).render(context)
         except Exception as exc:  # noqa: BLE001 - what the cell's Jinja raises is the lesson's
-            line = cell.source.count("\n", 0, match.start()) + 1
-            raise SourceError(path, cell.source_line(line), _describe(exc)) from None
+            raise SourceError(path, line, _describe(exc)) from None
 
     return BRACES.sub(replace, cell.source)
+
+
+def _unknown_in_prose(parsed: jinja2.nodes.Template, names: set[str], context: dict, path: Path, line: int, warn) -> None:
+    known = ", ".join(sorted(name for name in context if not name.startswith("_")))
+    called = sorted({node.node.name for node in parsed.find_all(jinja2.nodes.Call)
+                     if isinstance(node.node, jinja2.nodes.Name) and node.node.name not in context})
+    if called:
+        raise SourceError(path, line, f"unknown function '{called[0]}' in {{{{ }}}} (the build's names: {known})")
+    warn(line, f"'{{{{ {', '.join(sorted(names))} }}}}' names nothing the build or the front matter's substitutions "
+               "define: shown as written")
 
 
 def _is_quoted_text(parsed: jinja2.nodes.Template) -> bool:
@@ -437,11 +460,18 @@ def _is_quoted_text(parsed: jinja2.nodes.Template) -> bool:
 # What a page does not show as prose: HTML comments, code blocks and code spans (examples of syntax). A
 # fence that opens a MyST directive ({note}, {figure}) holds prose, and stays.
 NOT_SHOWN = re.compile(r"<!--.*?-->|^(?P<fence>`{3,}|~{3,})(?!\{).*?^(?P=fence)[ \t]*$|`[^`\n]+`", re.DOTALL | re.MULTILINE)
+# LaTeX, whose braces are its own: $$...$$ and $...$.
+MATH = re.compile(r"\$\$.*?\$\$|(?<![\\$])\$[^$\n]+\$", re.DOTALL)
 
 
-def _shown_text(source: str) -> str:
-    """The Markdown with what it does not show as prose blanked out, line for line."""
-    return NOT_SHOWN.sub(lambda m: re.sub(r"[^\n]", " ", m[0]), source)
+def _shown_text(source: str, math: bool = False) -> str:
+    """The Markdown with what it does not show as prose (and, with `math`, its LaTeX) blanked out, line for line."""
+    shown = NOT_SHOWN.sub(_blanked, source)
+    return MATH.sub(_blanked, shown) if math else shown
+
+
+def _blanked(match: re.Match) -> str:
+    return re.sub(r"[^\n]", " ", match[0])
 
 
 class _Prose:
@@ -487,13 +517,15 @@ class _Prose:
         return match["text"]
 
     def _asset(self, source: str, path: Path, line: int, kind: str = "image") -> None:
-        file = (self.course_folder / source.split("#")[0].split("?")[0]).resolve()
-        if not file.is_relative_to(self.lessons) or not file.is_file():
+        file = inside(self.course_folder / source.split("#")[0].split("?")[0], self.lessons)
+        if file is None or not file.is_file():
             raise SourceError(path, line, f"{kind} '{source}' not found (a file beside the lesson, inside lessons/)")
         self.assets.append(file.relative_to(self.lessons))
 
 
 def _describe(exc: BaseException) -> str:
+    if (refused := refusal(exc)) is not None:
+        return refused
     if isinstance(exc, jinja2.UndefinedError):
         return f"undefined name in template: {exc.message}"
     if isinstance(exc, LessonTemplateError):

@@ -13,7 +13,8 @@ from pathlib import Path
 import jinja2
 
 from lessonbuild.errors import SourceError
-from lessonbuild.fsutil import file_sha256
+from lessonbuild.fsutil import file_sha256, inside, walk_files
+from lessonbuild.pipeline.render.sandbox import ConfinedLoader, LessonSandbox, refusal
 from lessonbuild.project import PACKAGE, TEMPLATES, Project
 
 DEFAULTS = PACKAGE / TEMPLATES
@@ -34,13 +35,13 @@ class Templates:
         self.folders = (project.templates_dir, DEFAULTS)
 
     def environment(self, **options) -> jinja2.Environment:
-        """A Jinja environment over every layer; names not found are errors, never empty text.
+        """A sandboxed Jinja environment over every layer (sandbox.py); names not found are errors, never empty text.
 
         An override can build on the default it replaces: `{% extends "default/site/home.md.j2" %}`.
         """
-        layers = jinja2.FileSystemLoader([str(folder) for folder in self.folders])
-        loader = jinja2.ChoiceLoader([layers, jinja2.PrefixLoader({DEFAULT_PREFIX: jinja2.FileSystemLoader(str(DEFAULTS))})])
-        return jinja2.Environment(loader=loader, undefined=jinja2.StrictUndefined, autoescape=False, **options)
+        layers = ConfinedLoader([str(folder) for folder in self.folders])
+        loader = jinja2.ChoiceLoader([layers, jinja2.PrefixLoader({DEFAULT_PREFIX: ConfinedLoader(str(DEFAULTS))})])
+        return LessonSandbox(loader=loader, undefined=jinja2.StrictUndefined, autoescape=False, **options)
 
     def nbconvert_folders(self) -> list[str]:
         """For nbconvert's extra_template_basedirs: it takes files and conf.json from the first folder that has them."""
@@ -52,10 +53,17 @@ class Templates:
         return hashlib.sha256("\n".join(layers).encode()).hexdigest()
 
     def copy_assets(self, destination: Path) -> None:
-        """The packaged assets, then the project's over them, file by file."""
+        """The packaged assets, then the project's over them, file by file; a link that leads out of its assets
+        folder is an error, not a copy of whatever it points at (`/etc/passwd`)."""
         for folder in reversed(self.folders):
-            if (folder / ASSETS).is_dir():
-                shutil.copytree(folder / ASSETS, destination, dirs_exist_ok=True)
+            assets = folder / ASSETS
+            for path in walk_files(assets) if assets.is_dir() else []:
+                if inside(path, assets) is None:
+                    raise SourceError(self.shown_path(str(path), ""), None,
+                                      "a link to a file outside the assets folder: the site would publish it")
+                target = destination / path.relative_to(assets)
+                target.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(path, target)
 
     def shown_path(self, filename: str | None, name: str) -> Path:
         """How an error names a template file: relative to the project, or as the package's own."""
@@ -70,11 +78,12 @@ class Templates:
 def template_error(templates: Templates, exc: Exception, name: str, describe) -> SourceError:
     """A SourceError at the template line where `exc` arose, whichever layer the template came from."""
     if isinstance(exc, jinja2.TemplateNotFound):
-        return SourceError(Path(TEMPLATES) / name, 1, f"template not found: {exc.name}")
+        said = exc.message if exc.message and exc.message != exc.name else f"template not found: {exc.name}"
+        return SourceError(Path(TEMPLATES) / name, 1, said)
     if isinstance(exc, jinja2.TemplateSyntaxError):
         return SourceError(templates.shown_path(exc.filename, name), exc.lineno or 1, f"Jinja syntax error: {exc.message}")
     filename, line = deepest_template_frame(exc)
-    return SourceError(templates.shown_path(filename, name), line or 1, describe(exc))
+    return SourceError(templates.shown_path(filename, name), line or 1, refusal(exc) or describe(exc))
 
 
 def deepest_template_frame(exc: BaseException, filename: str | None = None) -> tuple[str | None, int | None]:

@@ -93,3 +93,21 @@ def test_mystnb_execution_settings_of_the_notebook_are_honoured(tmp_path):
     assert code[0].outputs[0].ename == "ValueError" and code[1].outputs[0].text == "after\n"
     slow = "```{code-cell} ipython3\nimport time\ntime.sleep(30)\n```\n"
     assert failure_of(tmp_path / "b", slow, front="title: T\nexecution: {timeout: 1}\n").summary == "cell timed out after 1 s"
+
+
+def test_published_outputs_name_no_folder_of_the_machine_that_ran_them(tmp_path):
+    import json
+    import sys
+
+    body = ("```{code-cell} ipython3\nimport os, pathlib, json\nprint(os.getcwd())\npathlib.Path(os.getcwd())\n```\n\n"
+            "```{code-cell} ipython3\n:tags: [raises-exception]\njson.loads('{')\n```\n\n"
+            "```{code-cell} ipython3\n:tags: [raises-exception]\nopen(os.path.join(os.getcwd(), 'missing.csv'))\n```\n")
+    executed = execute(tmp_path, body)
+    code = [cell for cell in executed.notebook.cells if cell.cell_type == "code"]
+    assert code[0].outputs[0].text == ".\n" and code[0].outputs[1].data["text/plain"] == "PosixPath('.')"
+    traceback = "\n".join(code[1].outputs[0].traceback)
+    assert "JSONDecodeError" in traceback and "python/json/" in traceback
+    assert code[2].outputs[0].evalue == "[Errno 2] No such file or directory: './missing.csv'"
+    published = json.dumps(executed.notebook)
+    for folder in (str(tmp_path), sys.prefix, sys.base_prefix):
+        assert folder not in published

@@ -1,11 +1,19 @@
+import base64
+import html.parser
 import json
 import zipfile
 
 import nbformat
 import pytest
+from PIL import Image
 
+from lessonbuild.errors import SourceErrors
+from lessonbuild.model import ExecutedLesson
 from lessonbuild.pipeline.publish import publish
-from tests.conftest import executed_from_fixtures, run_build
+from lessonbuild.pipeline.site import build_site
+from lessonbuild.project import load_project
+from tests.conftest import ESCAPES_LESSON, executed_from_fixtures, make_project, run_build
+from tests.pipeline.test_figures import declaring
 
 
 @pytest.fixture
@@ -125,3 +133,66 @@ def test_a_prose_edit_publishes_that_lesson_alone_and_a_removed_lesson_leaves_no
 def _cache_entry(root, slug: str):
     key = json.loads((root / "_build" / "cache" / "last" / "tiny" / f"{slug}.json").read_text())["key"]
     return root / "_build" / "cache" / "entries" / key[:2] / f"{key}.ipynb"
+
+
+class _Elements(html.parser.HTMLParser):
+    """The text of every <pre> block of a page (entities decoded) and the text of every <script> element."""
+
+    def __init__(self):
+        super().__init__()
+        self.pre: list[str] = []
+        self.scripts: list[str] = []
+        self.open: list[list[str]] = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag in ("pre", "script"):
+            self.open.append([tag, ""])
+
+    def handle_endtag(self, tag):
+        if self.open and self.open[-1][0] == tag:
+            kind, text = self.open.pop()
+            (self.pre if kind == "pre" else self.scripts).append(text)
+
+    def handle_data(self, data):
+        if self.open:
+            self.open[-1][1] += data
+
+
+def test_code_and_outputs_that_hold_fences_or_markup_show_as_text_on_the_built_page(tmp_path):
+    """The kept run of ESCAPES_LESSON (a real kernel's outputs) published and built by MkDocs: no line of a cell's
+    code, stream, traceback or text result closes its block, and none of their markup reaches the page."""
+    project = load_project(make_project(tmp_path / "project", {"02-escapes": ESCAPES_LESSON}))
+    site = build_site(publish(executed_from_fixtures(project), project, "Test Site"), project)
+    page = (site / "tiny" / "02-escapes" / "index.html").read_text()
+    elements = _Elements()
+    elements.feed(page)
+    assert not [script for script in elements.scripts if "alert" in script]
+    shown = "\n".join(elements.pre)
+    for name in ("stream", "source", "error", "plain", "tilde", "colon", "stderr", "ansi"):
+        assert f"<script>alert('{name}')</script>" in shown, name
+    assert "```\n<script>alert('stream')</script>\n```" in shown  # the fences inside are text too
+    assert '<b class="declared">declared by the notebook</b>' in page  # HTML the notebook declared stays HTML
+    assert "The end of the lesson." in page
+
+
+def test_image_outputs_and_attachments_that_are_not_what_they_claim_are_one_line_each_at_their_cells(tiny_project):
+    [(course, [kept])] = executed_from_fixtures(tiny_project)
+    notebook = nbformat.from_dict(kept.notebook)
+    code = [cell for cell in notebook.cells if cell.cell_type == "code"]
+    code[0].outputs = [nbformat.v4.new_output("display_data", data={"image/png": "this is not base64!!!"}),
+                       nbformat.v4.new_output("display_data", data={"image/jpeg": code[1].outputs[0].data["image/png"]}),
+                       nbformat.v4.new_output("display_data", data={"image/png": base64.b64encode(declaring(100_000, 100_000)).decode()})]
+    prose = next(cell for cell in notebook.cells if cell.cell_type == "markdown" and "A second" in cell.source)
+    prose.attachments = {"x.png": {"image/png": base64.b64encode(b"<script>alert(1)</script>").decode()}}
+    hostile = ExecutedLesson(kept.rendered, notebook, kept.seconds, kept.device)
+    with pytest.raises(SourceErrors) as caught:
+        publish([(course, [hostile])], tiny_project, "Test Site")
+    assert [str(error) for error in caught.value.errors] == [
+        "lessons/tiny/01-plots.md:11: the cell's image/png output: its data is not valid base64",
+        "lessons/tiny/01-plots.md:11: the cell's image/jpeg output: its data is a PNG image, not JPEG",
+        "lessons/tiny/01-plots.md:11: the cell's image/png output: its PNG image is too large to open: Image size "
+        f"(10000000000 pixels) exceeds limit of {2 * Image.MAX_IMAGE_PIXELS} pixels, could be decompression bomb DOS attack.",
+        "lessons/tiny/01-plots.md:17: the cell's attachment 'x.png' (image/png): its data is no PNG image",
+    ]
+    assert not (tiny_project.build_dir / "docs" / "tiny" / "01-plots_files").exists()  # nothing of it published
+

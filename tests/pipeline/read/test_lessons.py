@@ -1,3 +1,4 @@
+import re
 from pathlib import Path
 
 import pytest
@@ -5,7 +6,7 @@ import pytest
 from lessonbuild.errors import SourceError, SourceErrors
 from lessonbuild.pipeline.read.lessons import read_courses, read_lesson_file
 from lessonbuild.project import load_project
-from tests.conftest import REPOSITORY, SEED_TEXT, make_project
+from tests.conftest import REPOSITORY, SEED_TEXT, make_project, run_build
 
 
 def read_text(tmp_path: Path, text: str):
@@ -192,3 +193,65 @@ def test_an_unchanged_lesson_is_not_parsed_again_but_a_changed_one_or_its_loaded
     os.utime(loaded, ns=(1, 1))
     (root / "lessons" / "tiny" / "02-b.md").write_text("# B\n\nOther prose.\n")
     assert code_of("01-a") == ["print('second')"] and sorted(parsed) == ["01-a", "02-b"]
+
+
+LOADS = """\
+# Loads
+
+```{code-cell} ipython3
+:load: /proc/self/environ
+```
+
+```{code-cell} ipython3
+:load: ../../mkdocs.yml
+```
+
+```{code-cell} ipython3
+:load: latin.py
+```
+
+```{code-cell} ipython3
+:load: blob.bin
+```
+
+```{code-cell} ipython3
+:load: alias.py
+```
+"""
+
+
+def test_what_a_course_reads_or_publishes_stays_in_the_project_and_is_text_or_check_says_where(tmp_path):
+    root = make_project(tmp_path / "p", {"01-loads": LOADS, "02-utf16": "# placeholder\n", "03-latin": "# placeholder\n"})
+    course = root / "lessons" / "tiny"
+    (course / "latin.py").write_bytes('name = "\u00e9"\n'.encode("latin-1"))
+    (course / "blob.bin").write_bytes(b"x = 1\n\0\1\2")
+    (course / "alias.py").symlink_to("helper.py")  # a link that stays inside the course is fine
+    (tmp_path / "passwd").write_text("root:x:0:0\n")  # a file of the machine, outside the project
+    (course / "data" / "passwd").symlink_to(tmp_path / "passwd")
+    (course / "data" / "same.txt").symlink_to("values.txt")
+    (course / "02-utf16.md").write_bytes("# Title\n".encode("utf-16"))
+    (course / "03-latin.md").write_bytes("# Title\n\nCaf\u00e9.\n".encode("latin-1"))
+    result = run_build(root, "check")
+    assert result.returncode == 2
+    lines = result.stderr.splitlines()
+    assert re.fullmatch(r"lessons/tiny/01-loads\.md:3: ':load: /proc/self/environ': the file is outside lessons/ "
+                        r"\(/proc/\d+/environ\): a cell loads only files of the lessons", lines[0])
+    assert lines[1:] == [
+        f"lessons/tiny/01-loads.md:7: ':load: ../../mkdocs.yml': the file is outside lessons/ ({root.resolve()}/mkdocs.yml): "
+        "a cell loads only files of the lessons",
+        "lessons/tiny/01-loads.md:11: ':load: latin.py': line 1 of the file: not UTF-8 text (byte 0xe9); save it as UTF-8",
+        "lessons/tiny/01-loads.md:15: ':load: blob.bin': line 2 of the file: a binary file (it holds NUL bytes), not text",
+        "lessons/tiny/02-utf16.md:1: UTF-16 text, not UTF-8; save it as UTF-8",
+        "lessons/tiny/03-latin.md:3: not UTF-8 text (byte 0xe9); save it as UTF-8",
+        f"lessons/tiny/data/passwd: a link to {(tmp_path / 'passwd').resolve()}, outside the project: a course's data and "
+        "helper modules are published in its zips, so each must be a file of the project",
+    ]
+
+
+@pytest.mark.parametrize("name", ["a#b", "a?b", "a b", "%20"])
+def test_a_course_folder_whose_name_breaks_addresses_is_an_error(tmp_path, name):
+    project = load_project(make_project(tmp_path, {"01-x": "---\ntitle: T\n---\nText.\n"}, course=name))
+    with pytest.raises(SourceErrors) as caught:
+        read_courses(project)
+    (error,) = caught.value.errors
+    assert str(error).startswith(f"lessons/{name}/course.yml: course folder '{name}': its name makes the pages' addresses")

@@ -61,6 +61,10 @@ def test_one_overridden_template_changes_the_pages_and_nothing_else(tiny_root):
     ("lesson/header.md.j2", "# {{ lesson.title }\n", "templates/lesson/header.md.j2:1: Jinja syntax error"),
     ("macros.j2", "{% macro note(text) %}{{ text }}{% endmacro %}\n{{ 1 / 0 }}\n",
      "templates/macros.j2:2: template error: ZeroDivisionError"),
+    ("nbconvert/lesson-page/index.md.j2", "{%- extends 'markdown/index.md.j2' -%}\n"
+     "{% block body %}{{ cycler.__init__.__globals__.os.getcwd() }}{{ super() }}{% endblock %}\n",
+     "templates/nbconvert/lesson-page/index.md.j2:2: refused by the template sandbox: access to attribute '__init__'"),
+    ("site/home.md.j2", "{{ lipsum.__globals__['os'].getcwd() }}\n", "templates/site/home.md.j2:1: refused by the template sandbox"),
 ])
 def test_check_finds_each_template_problem_a_build_would_hit(tiny_project, name, text, expected):
     override(tiny_project.root, name, text)
@@ -83,3 +87,18 @@ def test_a_broken_page_template_stops_the_build_before_any_kernel(tiny_root):
 def test_the_template_lookup_takes_names_relative_to_the_layers(tiny_project):
     with pytest.raises(jinja2.TemplateNotFound):
         Templates(tiny_project).environment().get_template("no/such.j2")
+
+
+def test_an_asset_that_links_outside_its_folder_is_an_error_not_a_copy(tiny_project, tmp_path):
+    from lessonbuild.errors import SourceError
+
+    secret = tmp_path / "secret.txt"
+    secret.write_text("hunter2")
+    override(tiny_project.root, "site/assets/extra.css", "body {}\n")
+    (tiny_project.root / "templates" / "site" / "assets" / "leak.css").symlink_to(secret)
+    with pytest.raises(SourceError, match=r"^templates/site/assets/leak.css: a link to a file outside the assets folder"):
+        Templates(tiny_project).copy_assets(tmp_path / "site")
+    assert not (tmp_path / "site" / "leak.css").exists()
+    (tiny_project.root / "templates" / "site" / "assets" / "leak.css").unlink()
+    Templates(tiny_project).copy_assets(tmp_path / "site")
+    assert (tmp_path / "site" / "extra.css").read_text() == "body {}\n" and (tmp_path / "site" / "lessonbuild.css").exists()
