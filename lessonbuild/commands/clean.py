@@ -4,6 +4,7 @@ from __future__ import annotations
 import argparse
 import shutil
 
+from lessonbuild.errors import UsageError
 from lessonbuild.project import Project
 
 HELP = "remove the build folder and its execution cache (not site/ or figures/)"
@@ -12,5 +13,11 @@ EXECUTES = False
 
 
 def run(project: Project, args: argparse.Namespace) -> int:
-    shutil.rmtree(project.build_dir, ignore_errors=True)
+    build = project.build_dir
+    if build.is_symlink() or build.is_file():  # not the build's folder: a file, or a link to somewhere else
+        build.unlink()
+    else:
+        shutil.rmtree(build, ignore_errors=True)
+    if build.exists():
+        raise UsageError(f"{project.relative(build).as_posix()}/: could not be removed (is it read-only?)")
     return 0

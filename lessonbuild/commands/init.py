@@ -52,7 +52,10 @@ def run(project, args: argparse.Namespace) -> int:
     if taken:
         names = ", ".join(path.as_posix() for path in taken)
         raise UsageError(f"{root}: a project is there already ({names}); init writes only into a new project")
-    _write_all(root, files)
+    try:
+        _write_all(root, files)
+    except OSError as exc:  # a folder that cannot hold a project (/proc, a read-only mount, a full disk)
+        raise UsageError(f"{root}: init cannot write a project there ({exc.strerror})") from None
     print(f"wrote a lesson project in {root}:")
     for path in sorted(files):
         print(f"  {path.as_posix()}")

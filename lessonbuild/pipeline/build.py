@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import hashlib
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO, TypeVar
 
 from lessonbuild.errors import CellFailure, SourceErrors, UsageError
+from lessonbuild.fsutil import write_atomic
 from lessonbuild.model import Course, ExecutedLesson, RenderedLesson
 from lessonbuild.pipeline.execute import ExecuteOptions, execute
 from lessonbuild.pipeline.execute.scheduler import say
@@ -103,7 +105,7 @@ def regenerate_figures(project: Project, update: bool, options: ExecuteOptions |
         if report.failures:
             return report
         if update:
-            _report_saved_figures(drawn, project, out, redraw=True)
+            _report_redrawn_figures(drawn, project, out)
             return report
         report.drifted = check_figures(drawn, project)
         for drift in report.drifted:
@@ -195,10 +197,9 @@ def _publish(project: Project, executed: Executed, figures: list[Figure], digest
 
     # Two builds of one project at once share _build/docs and the site's staging folder: one waits.
     project.build_dir.mkdir(parents=True, exist_ok=True)
-    with FileLock(project.build_dir / names.PUBLISH_LOCK):
-        nav = publish(executed, project, site_name(project))
+    with FileLock(project.build_dir / names.PUBLISH_LOCK), _figures_undone_unless_published(figures, project, out):
+        nav = publish(executed, project, site_name(project))  # its thumbnails are the figures just written
         build_site(nav, project)
-        _report_saved_figures(figures, project, out)  # after the site: a build the site engine refuses writes none
         uptodate.record_site_digest(project, digest)
 
 
@@ -209,9 +210,8 @@ def _publish_preview(project: Project, executed: Executed, figures: list[Figure]
     from lessonbuild.pipeline.site import build_preview
 
     project.build_dir.mkdir(parents=True, exist_ok=True)
-    with FileLock(project.build_dir / names.PUBLISH_LOCK):
+    with FileLock(project.build_dir / names.PUBLISH_LOCK), _figures_undone_unless_published(figures, project, out):
         folder = build_preview(publish(executed, project, site_name(project)), project)
-        _report_saved_figures(figures, project, out)
     lessons = sum(len(lessons) for _, lessons in executed)
     print(f"preview: {project.relative(folder).as_posix()}/ ({_lessons(lessons)}; site/ is left as it was)",
           file=out, flush=True)
@@ -256,8 +256,29 @@ def _extract_figures(executed: Executed, project: Project) -> tuple[Executed, li
     return result, drawn
 
 
-def _report_saved_figures(drawn: list[Figure], project: Project, out: TextIO, redraw: bool = False) -> None:
-    for path in save_figures(drawn, project, redraw):
+@contextmanager
+def _figures_undone_unless_published(drawn: list[Figure], project: Project, out: TextIO) -> Iterator[None]:
+    """The figures written for the block; where it fails (the site engine refuses the site, Ctrl-C), put back as they
+    were: a build that publishes nothing leaves figures/ as it found it."""
+    before = {figure.path(project): figure.path(project).read_bytes() if figure.path(project).exists() else None
+              for figure in drawn}
+    saved = save_figures(drawn, project)
+    try:
+        yield
+    except BaseException:
+        for path in saved:
+            old = before[path]
+            if old is None:
+                path.unlink(missing_ok=True)
+            else:
+                write_atomic(path, old)
+        raise
+    for path in saved:
+        print(f"figure: {project.relative(path).as_posix()} updated", file=out, flush=True)
+
+
+def _report_redrawn_figures(drawn: list[Figure], project: Project, out: TextIO) -> None:
+    for path in save_figures(drawn, project, redraw=True):
         print(f"figure: {project.relative(path).as_posix()} updated", file=out, flush=True)
 
 

@@ -88,3 +88,9 @@ def test_init_where_the_folder_or_one_above_it_is_a_file_is_one_line(tmp_path, d
     assert (result.returncode, result.stderr, result.stdout) == (
         2, f"{tmp_path / 'notes.txt'}: a file, not a folder; init cannot make a project in {tmp_path / directory}\n", "")
     assert snapshot(tmp_path) == {"notes.txt": b"mine\n"}
+
+
+def test_init_where_the_system_makes_no_folder_is_one_line(tmp_path):
+    result = lessonbuild("init", "/proc/no-such-process/course", cwd=tmp_path)  # procfs makes no folder
+    assert (result.returncode, result.stdout) == (2, "")
+    assert result.stderr == "/proc/no-such-process/course: init cannot write a project there (No such file or directory)\n"

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import asyncio
+import atexit
 import base64
 import copy
 import json
@@ -173,6 +174,12 @@ def _run_notebook(rendered: RenderedLesson, project: Project, options: KernelOpt
             kernel = {"env": environment, "stderr": kernel_log, "stdout": kernel_log}
         try:
             probe = asyncio.run(_run(client, rendered, kernel, _relative_paths(project.root, as_course_folder), options))
+        except RuntimeError as exc:
+            if "Kernel died" not in str(exc):
+                raise
+            atexit.unregister(client._cleanup_kernel)  # nbclient's own clean-up would fail at exit: there is no kernel
+            died = CellFailure(SourceLocation(rendered.lesson.path, 1), "the kernel died as it started, before any cell ran")
+            raise died.with_kernel_log(None if options.gateway else project.relative(log_path)) from None
         except (OSError, HTTPClientError) as exc:
             if not options.gateway:
                 raise
@@ -180,12 +187,18 @@ def _run_notebook(rendered: RenderedLesson, project: Project, options: KernelOpt
             raise UsageError(f"--gateway {options.gateway}: the gateway stopped answering while {rendered.name} ran "
                              f"({exc})") from None
         except CellFailure as failure:
-            failure = failure.with_hint(network_hint(failure.summary, confinement))
+            failure = failure.with_hint(network_hint(failure.summary, _printed(notebook), confinement))
             raise failure.with_kernel_log(None if options.gateway else project.relative(log_path)) from None
     seconds = time.perf_counter() - started
     device = _device(probe, options.gpu)
     notebook.metadata["lessonbuild"]["execution"] = {**probe, "device": device, "seconds": round(seconds, 2)}
     return ExecutedLesson(rendered=rendered, notebook=notebook, seconds=seconds, device=device)
+
+
+def _printed(notebook) -> str:
+    """What the notebook's cells printed so far (their stream outputs)."""
+    return "".join(output.get("text", "") for cell in notebook.cells for output in cell.get("outputs", [])
+                   if output.get("output_type") == "stream")
 
 
 def machine_paths(scratch: Path, root: Path) -> list[tuple[str, str]]:

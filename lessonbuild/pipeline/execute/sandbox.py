@@ -40,6 +40,7 @@ RESOLVER = "/run/systemd/resolve"
 GPU_DEVICES = ("/dev/nvidia*", "/dev/dri")
 NETWORK_ERRORS = ("gaierror", "ConnectionError", "ConnectionRefusedError", "URLError", "NewConnectionError",
                   "MaxRetryError", "Temporary failure in name resolution", "Network is unreachable")
+PRINTED_NETWORK_ERRORS = ("Failed to establish a new connection", "No matching distribution found")  # pip's words
 
 
 @dataclass(frozen=True)
@@ -115,8 +116,10 @@ def _matplotlib_cache() -> Path:
 
 def runtime_paths(kernel_argv: Iterable[str], resource_dir: str | None, extra: Iterable[str | Path]) -> tuple[Path, ...]:
     """What a kernel runs on that the hidden folders may hold: the Python prefixes (a pyenv or a venv in the home
-    folder), the user's site-packages, the kernel's own executable and spec, and the paths the settings name."""
+    folder), the build's import path and the user's site-packages, the kernel's own executable and spec, the
+    programs on PATH, and the paths the settings name."""
     paths = {sys.prefix, sys.base_prefix, sys.exec_prefix, site.getusersitepackages()}
+    paths.update(entry for entry in sys.path if os.path.isabs(entry))  # a .pth file's folders: another venv's, say
     for argument in list(kernel_argv)[:1]:
         found = shutil.which(argument)
         if found:
@@ -169,9 +172,16 @@ def _working_bubblewrap() -> tuple[Bubblewrap | None, str]:
     return Bubblewrap(executable, as_root=os.geteuid() == 0), ""
 
 
-def network_hint(error: str, confinement: Confinement | None) -> str:
-    """What to add to a failing cell's line when it failed for want of the network the sandbox took away."""
-    if confinement is None or confinement.network or not any(name in error for name in NETWORK_ERRORS):
+def network_hint(error: str, printed: str, confinement: Confinement | None) -> str:
+    """What to add to a failing cell's line when it failed for want of the network the sandbox took away: its own
+    error says so, or what the cells printed before it does (`!pip install` retries, prints, and goes on)."""
+    if confinement is None or confinement.network:
         return ""
-    return (" (the kernel has no network in its sandbox: allow it with `lessonbuild: {network: true}` in the "
-            "lesson's front matter, or kernel_network = true in the settings)")
+    if any(name in error for name in NETWORK_ERRORS):
+        return (" (the kernel has no network in its sandbox: allow it with `lessonbuild: {network: true}` in the "
+                "lesson's front matter, or kernel_network = true in the settings)")
+    if any(name in printed for name in NETWORK_ERRORS + PRINTED_NETWORK_ERRORS):
+        return (" (an earlier cell printed that it could not reach the network, which the kernel has not in its "
+                "sandbox: allow it with `lessonbuild: {network: true}` in the lesson's front matter, or "
+                "kernel_network = true in the settings)")
+    return ""

@@ -221,7 +221,7 @@ def _page(executed: ExecutedLesson, exporter, lesson_zip: str | None, colab_url:
     }
     notebook, problems = paste(executed.notebook)  # MyST-NB's glued values, now that the lesson has run
     errors = [SourceError.at(problem.where, str(problem)) for problem in problems] if executed.ran else []
-    errors += _bad_images(executed)
+    errors += _bad_images(executed) + _shared_file_names(executed)
     if errors:
         raise SourceErrors(errors)
     return exporter.from_notebook_node(notebook, resources=resources)
@@ -242,6 +242,22 @@ def _bad_images(executed: ExecutedLesson) -> list[SourceError]:
             except BadImage as exc:
                 where = executed.rendered.location(index) or SourceLocation(executed.rendered.lesson.path)
                 errors.append(SourceError.at(where, f"{what}: {exc}"))
+    return errors
+
+
+def _shared_file_names(executed: ExecutedLesson) -> list[SourceError]:
+    """Outputs whose metadata names the same file to extract them to, which nbconvert would stop on."""
+    errors, seen = [], set()
+    for index, cell in enumerate(executed.notebook.cells):
+        for output in cell.get("outputs", []):
+            name = output.get("metadata", {}).get("filename")
+            if name is None:
+                continue
+            if name in seen:
+                where = executed.rendered.location(index) or SourceLocation(executed.rendered.lesson.path)
+                errors.append(SourceError.at(where, f"an output names its file '{name}', as an earlier one does "
+                                                    "(its metadata's filename): each must name its own"))
+            seen.add(name)
     return errors
 
 

@@ -37,15 +37,22 @@ from lessonbuild.yamldoc import load_yaml
 # a key none of them knows is reported, so that a typo is caught.
 ANY: dict[str, object] = {}
 KNOWN_ELSEWHERE = (
-    "abbreviations", "abstract", "affiliations", "authors", "author", "banner", "bibliography", "content_includes_title",
-    "copyright", "date", "doi", "downloads", "edit_url", "enumerator", "exports", "file_format", "github", "html_meta",
+    "abbreviations", "abstract", "affiliations", "banner", "bibliography", "content_includes_title",
+    "copyright", "doi", "downloads", "edit_url", "enumerator", "exports", "file_format", "github", "html_meta",
     "kernel_info", "keywords", "label", "license", "math", "myst", "mystnb", "numbering", "open_access", "options",
     "parts", "requirements", "settings", "short_title", "site", "source_url", "subject", "subtitle",
     "tags", "thumbnail", "venue",
 )
+# MyST's authors: a name, or a person with a name (and more: an affiliation, an ORCID), or a list of them. The
+# page's byline shows them, so their names must be text.
+PERSON = {"anyOf": [{"type": "string"}, {"type": "object", "properties": {"name": {"type": "string"}}}]}
+PEOPLE = {"anyOf": [PERSON, {"type": "array", "items": PERSON}]}
 LESSON_SCHEMA = {
     "type": "object",
     "properties": {
+        "author": PEOPLE,
+        "authors": PEOPLE,
+        "date": {"type": ["string", "integer"]},
         "title": {"type": "string", "minLength": 1},
         "description": {"type": "string"},
         "timeout": {"type": "integer", "minimum": 1},

@@ -19,7 +19,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple, get_args
 
 import jinja2
-import jinja2.meta
 import nbformat
 
 from lessonbuild.errors import (
@@ -426,11 +425,11 @@ def _render_expressions(environment, cell: Cell, context: dict, path: Path, warn
             parsed = environment.parse(match[0])
         except jinja2.TemplateSyntaxError:
             return match[0]  # not Jinja at all: Python's own braces
-        names = jinja2.meta.find_undeclared_variables(parsed)
+        # The names it reads, Jinja's globals (lipsum) too; found without compiling it, which an unknown filter stops.
+        names = {node.name for node in parsed.find_all(jinja2.nodes.Name)}
         if not names & context.keys() and not _is_quoted_text(parsed):
-            mentioned = {node.name for node in parsed.find_all(jinja2.nodes.Name)}  # Jinja's globals too (lipsum)
-            if shown is not None and mentioned and shown[match.start():match.end()] == match[0]:
-                _unknown_in_prose(parsed, mentioned, context, path, line, warn)
+            if shown is not None and names and shown[match.start():match.end()] == match[0]:
+                _unknown_in_prose(parsed, names, context, path, line, warn)
             return match[0]  # no name of the build's: another language's braces (a misspelt name fails when it runs)
         try:
             return environment.from_string(match[0]).render(context)
@@ -528,6 +527,10 @@ def _describe(exc: BaseException) -> str:
         return refused
     if isinstance(exc, jinja2.UndefinedError):
         return f"undefined name in template: {exc.message}"
+    if isinstance(exc, jinja2.TemplateSyntaxError):  # an unknown filter or test, found as the expression compiles
+        return f"Jinja syntax error: {exc.message}"
+    if isinstance(exc, jinja2.TemplateRuntimeError):  # the same, inside an {% if %}, found only as it runs
+        return f"Jinja error: {exc}"
     if isinstance(exc, LessonTemplateError):
         return str(exc)
     return f"template error: {type(exc).__name__}: {exc}"

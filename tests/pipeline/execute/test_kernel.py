@@ -111,3 +111,21 @@ def test_published_outputs_name_no_folder_of_the_machine_that_ran_them(tmp_path)
     published = json.dumps(executed.notebook)
     for folder in (str(tmp_path), sys.prefix, sys.base_prefix):
         assert folder not in published
+
+
+def test_a_kernel_that_dies_as_it_starts_is_one_line_and_its_log(tmp_path):
+    import json
+
+    from tests.conftest import author_environment, run_build
+
+    spec = tmp_path / "jupyter" / "kernels" / "dies"
+    spec.mkdir(parents=True)
+    argv = ["python3", "-c", "import sys; print('no kernel here', file=sys.stderr); sys.exit(3)", "{connection_file}"]
+    (spec / "kernel.json").write_text(json.dumps({"argv": argv, "display_name": "dies", "language": "python"}))
+    lesson = "---\ntitle: T\nkernelspec: {name: dies, display_name: dies}\n---\n\n```{code-cell} ipython3\nprint(1)\n```\n"
+    root = make_project(tmp_path / "p", {"01-x": lesson})
+    result = run_build(root, env={**author_environment(), "JUPYTER_PATH": str(tmp_path / "jupyter")})
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == ["lessons/tiny/01-x.md:1: the kernel died as it started, before any cell ran",
+                                          "the kernel's own output is in _build/logs/tiny/01-x.kernel.log"]
+    assert "no kernel here" in (root / "_build" / "logs" / "tiny" / "01-x.kernel.log").read_text()

@@ -149,3 +149,17 @@ def test_the_kernels_command_line_confines_it():
         assert flag in command, text
     # The scratch folder is bound writable over the read-only project, and the project over the hidden /tmp.
     assert command.index("--bind") > command.index("/p") > command.index("/tmp")
+
+
+@needs_bwrap
+def test_a_cell_that_fails_after_an_earlier_one_could_not_reach_the_network_says_so(tmp_path, local_server):
+    trying = ("import urllib.request\ntry:\n"
+              f"    urllib.request.urlopen({local_server!r}, timeout=10)\n"
+              "except OSError as error:  # as pip does: say so, and go on\n    print('could not install:', repr(error))")
+    body = (f"---\ntitle: Probe\n---\n\n```{{code-cell}} ipython3\n{trying}\n```\n\n"
+            "```{code-cell} ipython3\nimport a_package_the_first_cell_would_have_installed\n```\n")
+    root = make_project(tmp_path, {"01-probe": body})
+    result = build(root)
+    assert result.returncode == 1
+    first = result.stderr.splitlines()[0]
+    assert first.startswith("lessons/tiny/01-probe.md:14: ModuleNotFoundError") and "an earlier cell printed" in first, first

@@ -196,3 +196,17 @@ def test_image_outputs_and_attachments_that_are_not_what_they_claim_are_one_line
     ]
     assert not (tiny_project.build_dir / "docs" / "tiny" / "01-plots_files").exists()  # nothing of it published
 
+
+
+def test_two_outputs_that_name_one_file_are_one_line_at_the_second(tiny_project):
+    [(course, [kept])] = executed_from_fixtures(tiny_project)
+    notebook = nbformat.from_dict(kept.notebook)
+    code = [cell for cell in notebook.cells if cell.cell_type == "code"]
+    image = code[1].outputs[0].data["image/png"]
+    for cell in code[:2]:  # nbconvert would stop with "Filenames need to be unique"
+        cell.outputs = [nbformat.v4.new_output("display_data", data={"image/png": image}, metadata={"filename": "plot.png"})]
+    with pytest.raises(SourceErrors) as caught:
+        publish([(course, [ExecutedLesson(kept.rendered, notebook, kept.seconds, kept.device)])], tiny_project, "Test Site")
+    assert [str(error) for error in caught.value.errors] == [
+        "lessons/tiny/01-plots.md:21: an output names its file 'plot.png', as an earlier one does (its metadata's "
+        "filename): each must name its own"]

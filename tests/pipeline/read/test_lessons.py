@@ -255,3 +255,19 @@ def test_a_course_folder_whose_name_breaks_addresses_is_an_error(tmp_path, name)
         read_courses(project)
     (error,) = caught.value.errors
     assert str(error).startswith(f"lessons/{name}/course.yml: course folder '{name}': its name makes the pages' addresses")
+
+
+@pytest.mark.parametrize("people, line", [("authors: [{name: [1]}]", 3), ("author: {name: 5}", 3), ("authors: 7", 3)])
+def test_a_byline_that_is_no_text_is_an_error_at_the_lessons_line_not_the_templates(tmp_path, people, line):
+    project = load_project(make_project(tmp_path, {"01-x": f"---\ntitle: T\n{people}\n---\nText.\n"}))
+    with pytest.raises(SourceErrors) as caught:
+        read_courses(project)
+    (error,) = caught.value.errors
+    assert str(error).startswith(f"lessons/tiny/01-x.md:{line}: '{people.split(':')[0]}"), str(error)
+
+
+def test_myst_authors_as_names_or_people_read(tmp_path):
+    body = "---\ntitle: T\nauthors:\n  - A. Author\n  - {name: B. Author, affiliation: Somewhere}\ndate: 2024-05-01\n---\nText.\n"
+    project = load_project(make_project(tmp_path, {"01-x": body}))
+    ((lesson,),) = [course.lessons for course in read_courses(project)]
+    assert lesson.byline == "A. Author, B. Author · 2024-05-01"

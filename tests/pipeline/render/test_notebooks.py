@@ -84,6 +84,8 @@ def test_macros_from_the_templates_folder(tmp_path):
          "lessons/tiny/01-x.md:5: data file 'absent.csv' not found"),
         ("```{code-cell} ipython3\np = '{{ data_path(\"../helper.py\") }}'\n```\n",
          "lessons/tiny/01-x.md:5: data file '../helper.py': a path inside data/"),
+        ("Text {{ lesson.title | no_such_filter }}.\n", "lessons/tiny/01-x.md:4: Jinja syntax error: No filter named 'no_such_filter'"),
+        ("Text.\n\n{% if true %}{{ 'x' | nope }}{% endif %}\n", "lessons/tiny/01-x.md:6: Jinja error: No filter named 'nope'"),
     ],
 )
 def test_template_errors_name_the_lesson_line(tmp_path, body, expected):
