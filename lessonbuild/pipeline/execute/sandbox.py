@@ -26,12 +26,10 @@ import sys
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import get_args
 
 from lessonbuild.errors import UsageError
 from lessonbuild.project import SandboxMode
 
-SANDBOX_MODES: tuple[SandboxMode, ...] = get_args(SandboxMode)
 BWRAP = "bwrap"
 # Hidden from every kernel: /tmp and /run hold other programs' sockets and secrets (a container's /run/secrets).
 HIDDEN = ("/tmp", "/run")
