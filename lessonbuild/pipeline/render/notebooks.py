@@ -57,6 +57,7 @@ CELL_TEMPLATE_NAME = "<template>"  # the file name Jinja gives templates made fr
 # A Markdown link to a .md file, not absolute: [text](target) or [text](target#anchor).
 LESSON_LINK = re.compile(r"(?<!!)\[(?P<text>[^\]]*)\]\((?P<target>(?![a-z][a-z0-9+.-]*:|/)[^)\s#]+\.md)(?:#[^)\s]*)?\)")
 RELATIVE = r"(?![a-z][a-z0-9+.-]*:|/|#)"  # not a URL, not absolute, not an anchor
+IMAGE_PREFERENCE = (".svg", ".png", ".jpg", ".jpeg", ".gif", ".webp")  # for `name.*`: sharpest first
 # An image of the prose: ![alt](src "title") or <img src="src">; src relative to the lesson's folder.
 PROSE_IMAGE = re.compile(rf"!\[[^\]]*\]\((?P<md>{RELATIVE}[^)\s]+)(?:\s+\"[^\"]*\")?\)"
                          rf"|<img\b[^>]*\bsrc=[\"'](?P<html>{RELATIVE}[^\"']+)[\"']"
@@ -503,8 +504,12 @@ class _Prose:
         it shows checked: a missing one is an error."""
         lines, shown = source.split("\n"), _shown_text(source).split("\n")
         for number, (text, visible) in enumerate(zip(lines, shown, strict=False), start=1):
-            for match in PROSE_IMAGE.finditer(visible):
-                self._asset(match["md"] or match["html"] or match["directive"], path, cell.source_line(number))
+            for match in reversed(list(PROSE_IMAGE.finditer(visible))):  # from the right: a rename keeps the left's places
+                group = next(name for name in ("md", "html", "directive") if match[name])
+                image = self._best_format(match[group])
+                self._asset(image, path, cell.source_line(number))
+                text = text[:match.start(group)] + image + text[match.end(group):]
+            lines[number - 1] = text
             if LESSON_LINK.search(visible):
                 lines[number - 1] = LESSON_LINK.sub(functools.partial(self._link, path=path, line=cell.source_line(number)), text)
         return "\n".join(lines)
@@ -514,6 +519,17 @@ class _Prose:
             return match[0]
         self.warnings.append(SourceWarning(SourceLocation(path, line), f"link to '{match['target']}', which is no lesson: shown as text"))
         return match["text"]
+
+    def _best_format(self, source: str) -> str:
+        """`images/fish.*`, as Jupyter Book writes an image it has in several formats: the one of the formats present
+        that a browser shows best (IMAGE_PREFERENCE); any other name as it is."""
+        if not source.endswith(".*"):
+            return source
+        stem = source[:-2]
+        candidates = [self.course_folder / f"{stem}{suffix}" for suffix in IMAGE_PREFERENCE]
+        self.page.looked_at.extend(candidates)  # a format added later makes another choice: the kept render goes
+        found = next((suffix for suffix, file in zip(IMAGE_PREFERENCE, candidates, strict=True) if file.is_file()), None)
+        return source if found is None else f"{stem}{found}"
 
     def _asset(self, source: str, path: Path, line: int, kind: str = "image") -> None:
         file = inside(self.course_folder / source.split("#")[0].split("?")[0], self.lessons)

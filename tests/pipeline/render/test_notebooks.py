@@ -148,6 +148,33 @@ def test_an_image_of_the_prose_must_be_there_and_reaches_the_site(tmp_path):
     assert error == "lessons/tiny/01-x.md:6: image 'images/cool.jpg' not found (a file beside the lesson, inside lessons/)"
 
 
+def test_an_image_named_with_a_star_is_the_best_of_the_formats_present(tmp_path):
+    body = ("![Fish](images/fish.*) and <img src=\"images/fish.*\" width=\"20\">\n\n"
+            "```{figure} images/fish.*\n:alt: A fish\n\nA caption.\n```\n\n![Gone](images/gone.*)\n")
+    root = make_project(tmp_path, {"01-x": "---\ntitle: T\n---\n" + body})
+    images = root / "lessons" / "tiny" / "images"
+    images.mkdir()
+    for suffix in (".gif", ".png"):
+        (images / f"fish{suffix}").write_bytes(b"an image")
+    project = load_project(root)
+    (course,) = read_courses(project)
+    with pytest.raises(SourceErrors) as caught:
+        render_course(course, project)
+    assert [str(e) for e in caught.value.errors] == [
+        "lessons/tiny/01-x.md:12: image 'images/gone.*' not found (a file beside the lesson, inside lessons/)"]
+    (root / "lessons" / "tiny" / "01-x.md").write_text("---\ntitle: T\n---\n" + body.replace("![Gone](images/gone.*)\n", ""))
+    (course,) = read_courses(project)
+    (rendered,) = render_course(course, project)
+    source = rendered.notebook.cells[1].source
+    assert "![Fish](images/fish.png)" in source and '<img src="images/fish.png" width="20">' in source
+    assert "images/fish.*" not in "".join(cell.source for cell in rendered.notebook.cells)
+    assert rendered.assets == (Path("tiny/images/fish.png"),)
+    (images / "fish.svg").write_bytes(b"<svg/>")  # sharper than any bitmap: chosen first
+    (course,) = read_courses(project)
+    (rendered,) = render_course(course, project)
+    assert rendered.assets == (Path("tiny/images/fish.svg"),)
+
+
 def test_learntools_links_reach_the_sites_own_pages(learntools_root):
     project = load_project(learntools_root)
     (course,) = read_courses(project)
