@@ -55,7 +55,9 @@ CELL_TEMPLATE_NAME = "<template>"  # the file name Jinja gives templates made fr
 
 
 # A Markdown link to a .md file, not absolute: [text](target) or [text](target#anchor).
-LESSON_LINK = re.compile(r"(?<!!)\[(?P<text>[^\]]*)\]\((?P<target>(?![a-z][a-z0-9+.-]*:|/)[^)\s#]+\.md)(?:#[^)\s]*)?\)")
+# A link to a notebook (.ipynb) is a link to the lesson of that name, as Jupyter Book links a notebook's page.
+LESSON_LINK = re.compile(r"(?<!!)\[(?P<text>[^\]]*)\]\((?P<target>(?![a-z][a-z0-9+.-]*:|/)[^)\s#]+\.(?:md|ipynb))"
+                         r"(?P<anchor>#[^)\s]*)?\)")
 RELATIVE = r"(?![a-z][a-z0-9+.-]*:|/|#)"  # not a URL, not absolute, not an anchor
 IMAGE_PREFERENCE = (".svg", ".png", ".jpg", ".jpeg", ".gif", ".webp")  # for `name.*`: sharpest first
 # An image of the prose: ![alt](src "title") or <img src="src">; src relative to the lesson's folder.
@@ -515,8 +517,9 @@ class _Prose:
         return "\n".join(lines)
 
     def _link(self, match: re.Match, path: Path, line: int) -> str:
-        if (self.course_folder / match["target"]).resolve() in self.lesson_files:
-            return match[0]
+        page = str(Path(match["target"]).with_suffix(".md"))
+        if (self.course_folder / page).resolve() in self.lesson_files:
+            return f"[{match['text']}]({page}{match['anchor'] or ''})"
         self.warnings.append(SourceWarning(SourceLocation(path, line), f"link to '{match['target']}', which is no lesson: shown as text"))
         return match["text"]
 

@@ -140,6 +140,14 @@ def test_a_link_to_a_page_that_is_no_lesson_is_a_warning_and_plain_text(tmp_path
         "lessons/tiny/01-x.md:5: warning: link to '02-missing.md', which is no lesson: shown as text"]
 
 
+def test_a_link_to_a_lessons_notebook_is_a_link_to_its_page_and_to_no_lesson_a_warning(tmp_path):
+    body = "See [this](01-x.ipynb#Big-O-Notation) and [that](02-sorting.ipynb).\n"
+    rendered = render_one(tmp_path, "---\ntitle: T\n---\n" + body)
+    assert rendered.notebook.cells[1].source == "See [this](01-x.md#Big-O-Notation) and that."
+    assert [str(w) for w in rendered.warnings] == [
+        "lessons/tiny/01-x.md:4: warning: link to '02-sorting.ipynb', which is no lesson: shown as text"]
+
+
 def test_an_image_of_the_prose_must_be_there_and_reaches_the_site(tmp_path):
     body = "![A grid](data/values.txt) and <img src=\"../tiny/helper.py\"> and ![web](https://example.org/x.png)\n"
     rendered = render_one(tmp_path / "a", "---\ntitle: T\n---\n" + body)
