@@ -15,6 +15,9 @@ from latex2mathml.converter import convert
 NUMBERED = re.compile(r"\\(begin|end)\{(equation|align|gather|multline|flalign|alignat)\}")
 # \label{x} and \tag{n} set a number the build gives; \nonumber and \notag leave out one it does not.
 LABEL_TAG = re.compile(r"\\label\{(?P<label>[^}]*)\}|\\tag\*?\{[^}]*\}|\\nonumber\b|\\notag\b")
+# A matrix's brackets (bmatrix, pmatrix, vmatrix), which must grow to its height: said, not left to the browser's
+# operator dictionary, which does not stretch every one of them.
+MATRIX_FENCE = re.compile(r"<mo>([^<]{1,10})</mo>(?=<mtable)|(?<=</mtable>)<mo>([^<]{1,10})</mo>")
 REWRITTEN = [
     (re.compile(r"\\(begin|end)\{aligned\}"), r"\\\1{split}"),  # the same layout; latex2mathml has only split
     (re.compile(r"\\cr\b"), r"\\\\"),  # plain TeX's row end
@@ -47,7 +50,7 @@ def to_mathml(latex: str, display: bool) -> str:
         raise MathError(f"{type(exc).__name__}: {exc}".rstrip(": ")) from None
     if unknown := re.search(r"<mi>(\\[A-Za-z]+|&amp;|&)</mi>", mathml):
         raise MathError(f"'{unknown[1]}' is not supported here")
-    return _protected(mathml)
+    return _protected(MATRIX_FENCE.sub(lambda m: f'<mo stretchy="true">{m[1] or m[2]}</mo>', mathml))
 
 
 def _protected(mathml: str) -> str:

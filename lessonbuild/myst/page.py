@@ -19,6 +19,8 @@ from lessonbuild.myst.parse import PARSER, Locate, directive_of, is_directive, p
 from lessonbuild.myst.references import CLOSE, OPEN, Reference, Target
 
 MAX_DEPTH = 50  # directives inside directives: each level is a few frames of Python's stack, which is not endless
+# amsmath's environments that take an equation number where they are not starred (a matrix or `split` takes none).
+NUMBERED_ENVIRONMENTS = frozenset({"equation", "multline", "gather", "align", "alignat", "flalign", "eqnarray"})
 INLINE_KINDS = {"math_inline", "math_inline_double", "myst_role", "link_open", "code_inline"}
 
 
@@ -157,6 +159,8 @@ class PageProse:
             if token.map is None:
                 continue
             start, end = token.map
+            if token.type == "amsmath":
+                end += 1  # mdit-py-plugins' amsmath ends its map at the \end line, where other blocks end after theirs
             where = locate(offset + start + 1)
             if token.type == "inline":
                 new = self._inline(token, lines, offset, locate)
@@ -200,9 +204,8 @@ class PageProse:
             return self.display_math(token.content, token.info, where)
         if token.type in ("math_block", "math_block_eqno"):
             return self.display_math(token.content, token.info or None, where)
-        if token.type == "amsmath":
-            numbered = not token.meta.get("environment", "").endswith("*") and token.meta.get("environment") not in (
-                "aligned", "split", "gathered", "alignedat")
+        if token.type == "amsmath":  # mdit-py-plugins names the environment without its star, in meta "numbered"
+            numbered = token.meta.get("numbered") != "*" and token.meta.get("environment") in NUMBERED_ENVIRONMENTS
             return self.display_math(token.content, None, where, numbered)
         if token.type == "myst_target":
             return self._target(tokens, index, token.content, where)

@@ -32,6 +32,9 @@ TEXT_ROLES = {"term", "index", "guilabel", "dfn", "title-reference", "menuselect
 
 
 
+DISPLAY_ENVIRONMENT = re.compile(r"\s*\\begin\{(equation|multline|gather|align|alignat|flalign|eqnarray)\*?\}")
+
+
 def inline(text: str, children, page: PageProse, locate: Locate) -> str:
     """The text of an inline token with its math, roles and links to labels as the site shows them."""
     edits: list[tuple[int, int, str]] = []
@@ -90,7 +93,9 @@ def _replacement(child, children, index: int, source: str, page: PageProse, wher
     if child.type == "code_inline":
         return None
     if child.type in ("math_inline", "math_inline_double"):
-        return page.math(child.content, child.type == "math_inline_double", where)
+        # `$\begin{align*} ... \end{align*}$`, as notebooks write an environment: shown as the display it is.
+        display = child.type == "math_inline_double" or bool(DISPLAY_ENVIRONMENT.match(child.content))
+        return page.math(child.content, display, where)
     if child.type == "link_open":
         text = source[1:source.index("](")] if "](" in source else ""
         return page.reference("link", child.attrs["href"], text or None, where)

@@ -57,3 +57,17 @@ def test_directives_nest_deep_and_deeper_than_the_bound_is_a_warning_not_a_crash
     translate(page, nested(300))  # Python's stack allows about 200
     (warning,) = page.warnings
     assert warning[0].line == MAX_DEPTH + 1 and "nested more than" in warning[1]
+
+
+def test_amsmath_at_the_top_level_as_myst_reads_it():
+    source = ("Before.\n\n\\begin{align*}\na &= b \\\\\nc &= d\n\\end{align*}\n\nBetween.\n\n"
+              "\\begin{equation}\nE = mc^2\n\\end{equation}\n\n\\begin{bmatrix}\n1 & 2 \\\\\n3 & 4\n\\end{bmatrix}\n\n"
+              "$\\begin{align*}\ny &= 2\n\\end{align*}$\n\nAfter.\n")
+    page = PageProse("l")
+    shown = translate(page, source)
+    assert "\\end{" not in shown and "\\begin{" not in shown and "$" not in shown  # no source line left as text
+    assert shown.count('<div class="math-display">') == 3 and shown.count('display="block"') == 4
+    assert shown.count('<span class="eqno">') == 1 and '<span class="eqno">(1)</span>' in shown  # the equation alone
+    matrix = shown[shown.index("<mtable><mtr><mtd><mn>1"):]
+    assert '<mo stretchy="true">&#x0005B;</mo>' in shown and '</mtable><mo stretchy="true">&#x0005D;</mo>' in matrix
+    assert shown.startswith("Before.") and "Between." in shown and shown.rstrip().endswith("After.")
