@@ -152,6 +152,7 @@ class PageProse:
 
     def translate_part(self, markdown: str, offset: int, locate: Locate) -> str:
         """Translate a text whose first line is line `offset + 1` of the cell (a directive's body)."""
+        markdown = _unwrapped_environments(markdown)
         lines = markdown.split("\n")
         edits: list[tuple[int, int, str]] = []  # (first line, line after, the lines' new text)
         tokens = PARSER.parse(markdown)
@@ -223,6 +224,25 @@ class PageProse:
             text = self.title if self.translated == 1 and index == 0 else ""
         self.target(label, "section", text, None, where)
         return f'<a id="{html.escape(label)}"></a>'
+
+
+# A `$` line, then an amsmath environment: how notebooks wrap one for Jupyter's MathJax.
+WRAPPED_ENVIRONMENT = re.compile(r"^[ \t]*\$[ \t]*\n[ \t]*\\begin\{", re.MULTILINE)
+
+
+def _unwrapped_environments(markdown: str) -> str:
+    """The text with the lone `$` lines around a top-level amsmath environment blanked (the line count kept): MyST
+    reads the environment itself as display math, and the `$` lines would stay on the page as paragraphs."""
+    if not WRAPPED_ENVIRONMENT.search(markdown):
+        return markdown  # the common case: no second parse
+    lines = markdown.split("\n")
+    for token in PARSER.parse(markdown):
+        if token.type != "amsmath" or token.map is None:
+            continue
+        before, after = token.map[0] - 1, token.map[1] + 1  # the map ends at the \end line (see translate_part)
+        if before >= 0 and after < len(lines) and lines[before].strip() == "$" == lines[after].strip():
+            lines[before] = lines[after] = ""
+    return "\n".join(lines)
 
 
 def _demoted(markdown: str) -> str:

@@ -71,3 +71,12 @@ def test_amsmath_at_the_top_level_as_myst_reads_it():
     matrix = shown[shown.index("<mtable><mtr><mtd><mn>1"):]
     assert '<mo stretchy="true">&#x0005B;</mo>' in shown and '</mtable><mo stretchy="true">&#x0005D;</mo>' in matrix
     assert shown.startswith("Before.") and "Between." in shown and shown.rstrip().endswith("After.")
+
+
+def test_an_environment_between_lone_dollar_lines_leaves_no_dollar_on_the_page_and_an_example_stays():
+    wrapped = "$\n\\begin{align*}\na &= b\n\\end{align*}\n$\n"
+    page = PageProse("l")
+    shown = translate(page, f"Text.\n{wrapped}\nMore.\n\n```\n{wrapped}```\n")
+    before_example, example = shown.split("```\n", 1)
+    assert "$" not in before_example and before_example.count('<div class="math-display">') == 1
+    assert example == wrapped + "```\n"  # an example in a code block is left as written
