@@ -144,11 +144,13 @@ class PageProse:
 
     def math(self, latex: str, display: bool, where: SourceLocation) -> str:
         try:
-            return to_mathml(latex, display)
+            mathml = to_mathml(latex, display)
         except MathError as exc:
             self.warn(where, f"math shown as LaTeX ({exc})")
             source = html.escape(latex.strip())
             return f'<pre class="math-source"><code>{source}</code></pre>' if display else f"<code>{source}</code>"
+        # Python-Markdown takes <math> for a block-level tag: a line that starts with one would leave its paragraph.
+        return mathml if display else f'<span class="math-inline">{mathml}</span>'
 
     def translate_part(self, markdown: str, offset: int, locate: Locate) -> str:
         """Translate a text whose first line is line `offset + 1` of the cell (a directive's body)."""

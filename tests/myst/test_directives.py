@@ -152,7 +152,7 @@ def test_list_and_csv_tables_are_numbered_pipe_tables():
     page = PageProse("lesson")
     shown, _ = to_site("```{list-table} Sizes\n:header-rows: 1\n:name: tbl\n* - Name\n  - Size\n* - a|b\n  - $n^2$\n```\n\n"
                        "```{csv-table} More\n:header: \"x\", \"y\"\n1, \"two, three\"\n```\n", page)
-    assert '<p class="myst-table-caption" id="tbl" markdown="1">Table 1: Sizes</p>\n\n| Name | Size |\n|---|---|\n| a\\|b | <math' in shown
+    assert '<p class="myst-table-caption" id="tbl" markdown="1">Table 1: Sizes</p>\n\n| Name | Size |\n|---|---|\n| a\\|b | <span class="math-inline"><math' in shown
     assert "Table 2: More</p>\n\n| x | y |\n|---|---|\n| 1 | two, three |" in shown
     assert [(t.label, t.number) for t in page.targets] == [("tbl", 1)]
 
@@ -166,7 +166,7 @@ def test_included_files_are_code_or_translated_prose_and_a_missing_one_is_a_warn
                        "```{literalinclude} ../outside.py\n```\n", page)
     assert '```python hl_lines="1"\nx = math.pi\ny = 2\n```' in shown
     assert "```python\nimport math\nx = math.pi\ny = 2\n# end\n```" in shown
-    assert "Included with <math" in shown
+    assert "Included with <span class=\"math-inline\"><math" in shown
     assert warnings_of(page) == [("lesson.md:14", "'{literalinclude}' ../outside.py: no such file beside the lesson (inside lessons/)")]
 
 

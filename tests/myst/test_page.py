@@ -80,3 +80,13 @@ def test_an_environment_between_lone_dollar_lines_leaves_no_dollar_on_the_page_a
     before_example, example = shown.split("```\n", 1)
     assert "$" not in before_example and before_example.count('<div class="math-display">') == 1
     assert example == wrapped + "```\n"  # an example in a code block is left as written
+
+
+def test_inline_math_that_starts_a_line_stays_in_its_paragraph_on_the_built_page(tmp_path):
+    import markdown
+
+    page = PageProse("l")
+    shown = translate(page, "$x$ starts a paragraph.\n\nA line\n$y$ in the middle.\n")
+    built = markdown.markdown(shown, extensions=["md_in_html", "attr_list"])  # what MkDocs makes of it
+    assert built.count("<p>") == 2 and built.startswith('<p><span class="math-inline"><math')
+    assert "<math" in built.split("<p>")[2].split("</p>")[0]  # the second math inside the second paragraph
