@@ -152,7 +152,8 @@ def test_list_and_csv_tables_are_numbered_pipe_tables():
     page = PageProse("lesson")
     shown, _ = to_site("```{list-table} Sizes\n:header-rows: 1\n:name: tbl\n* - Name\n  - Size\n* - a|b\n  - $n^2$\n```\n\n"
                        "```{csv-table} More\n:header: \"x\", \"y\"\n1, \"two, three\"\n```\n", page)
-    assert '<p class="myst-table-caption" id="tbl" markdown="1">Table 1: Sizes</p>\n\n| Name | Size |\n|---|---|\n| a\\|b | <span class="math-inline"><math' in shown
+    assert ('<p class="myst-table-caption" id="tbl" markdown="1">Table 1: Sizes</p>\n\n| Name | Size |\n|---|---|\n'
+            '| a\\|b | <span class="math-inline"><math') in shown
     assert "Table 2: More</p>\n\n| x | y |\n|---|---|\n| 1 | two, three |" in shown
     assert [(t.label, t.number) for t in page.targets] == [("tbl", 1)]
 
