@@ -116,7 +116,7 @@ def test_published_outputs_name_no_folder_of_the_machine_that_ran_them(tmp_path)
 def test_a_kernel_that_dies_as_it_starts_is_one_line_and_its_log(tmp_path):
     import json
 
-    from tests.conftest import author_environment, run_build
+    from tests.conftest import author_environment, problems, run_build
 
     spec = tmp_path / "jupyter" / "kernels" / "dies"
     spec.mkdir(parents=True)
@@ -126,6 +126,6 @@ def test_a_kernel_that_dies_as_it_starts_is_one_line_and_its_log(tmp_path):
     root = make_project(tmp_path / "p", {"01-x": lesson})
     result = run_build(root, env={**author_environment(), "JUPYTER_PATH": str(tmp_path / "jupyter")})
     assert result.returncode == 1
-    assert result.stderr.splitlines() == ["lessons/tiny/01-x.md:1: the kernel died as it started, before any cell ran",
-                                          "the kernel's own output is in _build/logs/tiny/01-x.kernel.log"]
+    assert problems(result.stderr) == ["lessons/tiny/01-x.md:1: the kernel died as it started, before any cell ran",
+                                       "the kernel's own output is in _build/logs/tiny/01-x.kernel.log"]
     assert "no kernel here" in (root / "_build" / "logs" / "tiny" / "01-x.kernel.log").read_text()
