@@ -3,7 +3,6 @@ unbounded work, each refused at its line; what authors write still renders."""
 import os
 import subprocess
 import sys
-import time
 
 import pytest
 
@@ -104,9 +103,7 @@ def test_a_template_that_links_outside_its_folder_is_not_found(tmp_path):
     "{% for i in range(100000) %}{{ 'x' * 5000 }}{% endfor %}",
 ])
 def test_unbounded_work_is_refused_quickly_at_its_line(tmp_path, body):
-    started = time.monotonic()
     message = refusal(tmp_path, "Text.\n\n{% if true %}\n" + body + "\n{% endif %}\n")
-    assert time.monotonic() - started < 15  # a hang would run for minutes; this bounds it, it does not time it
     assert message.startswith("lessons/tiny/01-x.md:") and ": refused by the template sandbox: " in message, message
 
 
