@@ -83,19 +83,24 @@ class CellFailure(BuildError):
 
     exit_code = 1
 
-    def __init__(self, location: SourceLocation, summary: str, details: str = "", kernel_log: Path | None = None):
+    def __init__(self, location: SourceLocation, summary: str, details: str = "", kernel_log: Path | None = None,
+                 partial: Any = None):
         self.location = location
         self.summary = summary
         self.details = details
         self.kernel_log = kernel_log  # where the kernel's own stderr went
+        self.partial = partial  # the notebook as far as it ran, the failing cell's error its last output
         super().__init__(f"{location}: {summary}")
 
     def with_kernel_log(self, kernel_log: Path | None) -> CellFailure:
-        return CellFailure(self.location, self.summary, self.details, kernel_log)
+        return CellFailure(self.location, self.summary, self.details, kernel_log, self.partial)
 
     def with_hint(self, hint: str) -> CellFailure:
         """The failure with `hint` (what the author can do about it) after its summary."""
-        return CellFailure(self.location, self.summary + hint, self.details, self.kernel_log) if hint else self
+        return CellFailure(self.location, self.summary + hint, self.details, self.kernel_log, self.partial) if hint else self
+
+    def with_partial(self, notebook: Any) -> CellFailure:
+        return CellFailure(self.location, self.summary, self.details, self.kernel_log, notebook)
 
 
 @dataclass(frozen=True)

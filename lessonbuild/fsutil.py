@@ -7,7 +7,7 @@ import hashlib
 import os
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 _UMASK = os.umask(0)
@@ -80,10 +80,11 @@ def size_and_time(path: Path | str) -> tuple[int, int]:
     return status.st_size, status.st_mtime_ns
 
 
-def walk_files(folder: Path) -> Iterator[Path]:
-    """Every file under `folder`, __pycache__ left out (what Python writes beside the code is not a source)."""
+def walk_files(folder: Path, skip: Callable[[str], bool] | None = None) -> Iterator[Path]:
+    """Every file under `folder`, __pycache__ left out (what Python writes beside the code is not a source), and
+    the folders whose names `skip` says."""
     for directory, subdirectories, names in os.walk(folder):
-        subdirectories[:] = [d for d in subdirectories if d != "__pycache__"]
+        subdirectories[:] = [d for d in subdirectories if d != "__pycache__" and not (skip and skip(d))]
         for name in names:
             yield Path(directory) / name
 

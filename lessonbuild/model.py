@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import nbformat
 
+from lessonbuild.book import TocEntry
 from lessonbuild.errors import SourceLocation
 
 if TYPE_CHECKING:
@@ -31,6 +32,8 @@ class Cell:
     lines: tuple[int, ...]
     tags: tuple[str, ...] = ()
     metadata: dict[str, Any] = field(default_factory=dict)
+    outputs: tuple[dict[str, Any], ...] = ()  # a notebook page's stored outputs: shown where it is not executed
+    execution_count: int | None = None
 
     @property
     def line(self) -> int:
@@ -92,6 +95,7 @@ class Lesson:
     number: int = 1  # the lesson's place in its course, from 1; a tutorial and its exercise share it
     kernel: KaggleKernel | None = None  # None when the course file has no kaggle settings
     readable: bool = True  # False: a stand-in for a lesson whose file has problems, so links to it still resolve
+    executes: bool = True  # False: published as it is, with a notebook's stored outputs (a book's execute settings)
 
     @property
     def title(self) -> str:
@@ -141,6 +145,13 @@ class Course:
     lessons: tuple[Lesson, ...]  # every notebook in course order: each tutorial, then its exercise
     units: tuple[Unit, ...] = ()
     kaggle: dict[str, Any] | None = None  # the course file's kaggle settings (owner, course_url, ...)
+    toc: tuple[TocEntry, ...] = ()  # a book's table of contents, which its navigation follows (a course lists units)
+
+    @property
+    def site_folder(self) -> str:
+        """Where the course's pages are in the site: its own folder; a book's pages are the site's own, so that
+        what they name relative to their folders resolves as in the book."""
+        return "" if self.toc else self.slug
 
     def unit(self, number: int) -> Unit | None:
         return next((unit for unit in self.units if unit.number == number), None)

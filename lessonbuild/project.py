@@ -11,15 +11,17 @@ import hashlib
 import os
 import re
 import tomllib
-from dataclasses import dataclass, field, fields
+from collections.abc import Iterator
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any, Literal, get_args
 
 import jsonschema
 import yaml
 
+from lessonbuild.book import Book, find_book
 from lessonbuild.errors import NotAProject, SourceError
-from lessonbuild.fsutil import file_stamp, walk_files
+from lessonbuild.fsutil import file_stamp, inside, walk_files
 from lessonbuild.yamldoc import check_bounds
 
 LESSONS = "lessons"  # lessons/<course>/<slug>.md, with the course's course.yml, helper modules and data/
@@ -34,6 +36,9 @@ PYPROJECT = "pyproject.toml"
 SETTINGS_TABLE = "tool.lessonbuild"
 PACKAGE = Path(__file__).resolve().parent
 DEFAULT_MKDOCS = PACKAGE / "defaults" / MKDOCS_FILE  # the site settings of a project without its own mkdocs.yml
+BOOK_BUILD = "_build/lessonbuild"  # a book's build folder: beside Jupyter Book's own html/ and jupyter_execute/
+BOOK_SITE = "_build/site"
+BOOK_OWN = ".lessonbuild"  # a book's templates, figures: what a book may add for this build alone
 
 
 DEFAULT_KERNEL = "python3"  # ipykernel's, installed with the build: the kernel whose environment is the build's
@@ -104,28 +109,32 @@ SETTINGS_SCHEMA = {
 
 @dataclass(frozen=True)
 class Project:
+    """A lesson project (lessons/<course>/...), or a book read in place (`book`): its pages stay where its
+    authors put them, and everything the build writes goes under the book's own _build/."""
+
     root: Path
     settings: Settings = field(default_factory=Settings)
+    book: Book | None = None
 
     @property
     def lessons_dir(self) -> Path:
-        return self.root / LESSONS
+        return self.root if self.book else self.root / LESSONS
 
     @property
     def templates_dir(self) -> Path:
-        return self.root / TEMPLATES
+        return self.root / BOOK_OWN / TEMPLATES if self.book else self.root / TEMPLATES
 
     @property
     def figures_dir(self) -> Path:
-        return self.root / FIGURES
+        return self.root / BOOK_OWN / FIGURES if self.book else self.root / FIGURES
 
     @property
     def build_dir(self) -> Path:
-        return self.root / BUILD
+        return self.root / BOOK_BUILD if self.book else self.root / BUILD
 
     @property
     def site_dir(self) -> Path:
-        return self.root / SITE
+        return self.root / BOOK_SITE if self.book else self.root / SITE
 
     @property
     def mkdocs_config(self) -> Path:
@@ -137,7 +146,14 @@ class Project:
         """What a build reads: (folders, single files). Watching and the up-to-date stamp both use this list."""
         folders = [self.lessons_dir, self.templates_dir, self.figures_dir, PACKAGE]
         files = [self.root / MKDOCS_FILE, self.root / PYPROJECT]
+        if self.book:
+            files += [self.root / self.book.config_file, self.root / self.book.toc_file]
         return folders, files
+
+    def walk_sources(self, folder: Path) -> Iterator[Path]:
+        """The files of a source folder: what the build writes (_build/) and hidden folders (.git, checkpoints)
+        left out, since a book's pages share its root with them."""
+        return walk_files(folder, skip=lambda name: name == BUILD or name.startswith("."))
 
     def relative(self, path: Path) -> Path:
         """A path as the author sees it: relative to the project root where it lies inside it. A link is named by its
@@ -164,10 +180,25 @@ def code_stamp() -> str:
 
 
 def load_project(root: Path) -> Project:
+    """The project at `root`: a lesson project, or a Jupyter Book or mystmd project read in place."""
     root = Path(root).resolve()
-    if not (root / LESSONS).is_dir():
+    if (root / LESSONS).is_dir():
+        return Project(root=root, settings=load_settings(root / PYPROJECT))
+    book = find_book(root) if root.is_dir() else None
+    if book is None:
         raise NotAProject(root)
-    return Project(root=root, settings=load_settings(root / PYPROJECT))
+    settings = load_settings(root / PYPROJECT)
+    return Project(root=root, settings=replace(settings, **book_settings(book, settings)), book=book)
+
+
+def book_settings(book: Book, settings: Settings) -> dict[str, Any]:
+    """The project settings a book's own configuration gives: its title, its execution timeout, its Colab button."""
+    given: dict[str, Any] = {"site_name": book.title}
+    if book.timeout is not None:
+        given["timeout"] = book.timeout
+    if book.colab_url and not settings.colab_url:
+        given["colab_url"] = book.colab_url
+    return given
 
 
 def load_settings(pyproject: Path) -> Settings:
@@ -242,6 +273,14 @@ def site_url(project: Project) -> str:
         return ""
     url = str(mkdocs_settings(project).get("site_url") or "")
     return url if not url or url.endswith("/") else f"{url}/"
+
+
+def book_logo(project: Project) -> Path | None:
+    """The book's logo, where it names a file inside the book (the site shows it as the theme's logo)."""
+    if project.book is None or not project.book.logo:
+        return None
+    file = inside(project.root / project.book.logo, project.root)
+    return file if file is not None and file.is_file() else None
 
 
 def mkdocs_settings(project: Project) -> dict:

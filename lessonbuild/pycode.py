@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import ast
+import io
 import re
+import tokenize
 
 FROM_LINE = re.compile(r"^\s*from\s+([A-Za-z_]\w*)")
 IMPORT_LINE = re.compile(r"^\s*import\s+([\w., ]+)")
@@ -47,3 +49,19 @@ def _first_of_each(found: list[tuple[str, int]]) -> list[tuple[str, int]]:
     for name, line in found:
         seen.setdefault(name, line)
     return list(seen.items())
+
+
+def string_literals(code: str) -> list[tuple[str, int]]:
+    """(value, line) of each plain one-line string literal: the file names code may read (`"data/x.csv"`).
+    Prefixed strings (f, b, r) and strings over several lines are left out; code that does not tokenize gives none."""
+    try:
+        tokens = list(tokenize.generate_tokens(io.StringIO(without_magics(code) + "\n").readline))
+    except (tokenize.TokenError, SyntaxError):
+        return []
+    found = []
+    for token in tokens:
+        if token.type == tokenize.STRING and token.start[0] == token.end[0] and token.string[0] in "'\"":
+            value = ast.literal_eval(token.string)
+            if isinstance(value, str):
+                found.append((value, token.start[0]))
+    return found

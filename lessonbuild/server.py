@@ -17,7 +17,7 @@ from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 
 from lessonbuild.errors import UsageError
-from lessonbuild.project import Project
+from lessonbuild.project import BUILD, Project
 
 EVENTS_PATH = "/__lessonbuild/events"
 RELOAD_SCRIPT = f'<script>new EventSource("{EVENTS_PATH}").onmessage = () => location.reload();</script>'.encode()
@@ -51,9 +51,9 @@ def serve(project: Project, folder: Path, build, port: int = 8000, out=sys.stdou
     observer = Observer()
     watcher = _Watcher(builder, project)
     folders, _ = project.sources()
-    for watched in [*folders, project.root]:
+    for watched in dict.fromkeys([*folders, project.root]):  # a book's pages are its root's
         if watched.is_dir():
-            observer.schedule(watcher, str(watched), recursive=watched != project.root)
+            observer.schedule(watcher, str(watched), recursive=watched != project.root or project.book is not None)
     observer.start()
     print(f"serving on http://127.0.0.1:{server.server_port}/ (Ctrl-C to stop)", file=out, flush=True)
     try:
@@ -105,8 +105,11 @@ class _Watcher(FileSystemEventHandler):
         if event.event_type in ("opened", "closed", "closed_no_write") or "__pycache__" in path.parts:
             return
         _, files = self.project.sources()
-        if path.name.startswith(".") or (path.parent == self.project.root and path not in files):
+        if path.name.startswith(".") or (path.parent == self.project.root and path not in files and not self.project.book):
             return  # temporary files of atomic writes, and the rest of the project's top level
+        inner = path.relative_to(self.project.root).parts[:-1] if path.is_relative_to(self.project.root) else ()
+        if any(part == BUILD or part.startswith(".") for part in inner):
+            return  # what the build writes, and hidden folders: a book's root holds them beside its pages
         self.builder.request()
 
 

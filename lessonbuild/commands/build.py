@@ -33,6 +33,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="execute these lessons (course/slug or slug) even if cached; with no name, all of them",
     )
     parser.add_argument("--strict", action="store_true", help="warnings are errors too (as Sphinx's -W; for CI)")
+    parser.add_argument("--keep-going", action="store_true",
+                        help="publish the site even where lessons fail, each failed page showing its outputs up to "
+                        "the error and saying it failed; the build still exits 1 (as make -k)")
     parser.add_argument(
         "--frozen-figures", action=argparse.BooleanOptionalAction, default=None,
         help="never write figures/: a regenerated figure that differs from the committed one fails the build, its "
@@ -47,7 +50,7 @@ def run(project: Project, args: argparse.Namespace) -> int:
         return kaggle.run(project, args)
     frozen = in_ci() if args.frozen_figures is None else args.frozen_figures
     request = BuildRequest(execute_options(args), shard=args.shard, junit=args.junit, strict=args.strict,
-                           frozen_figures=frozen)
+                           frozen_figures=frozen, keep_going=args.keep_going)
     report = build(project, request)
     print_failures(report.failures)
     return report.exit_code

@@ -19,9 +19,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(project: Project, args: argparse.Namespace) -> int:
     courses = prepare(project, target=args.target)
-    report_warnings(courses, args.strict)
+    report_warnings(courses, project, args.strict)
     lessons = sum(len(rendered) for _, rendered in courses)
-    warnings = len(warnings_of(courses))
+    warnings = len(warnings_of(courses, project))
     noted = f" ({_count(warnings, 'warning')})" if warnings else ""
     print(f"{_count(lessons, 'lesson')} in {_count(len(courses), 'course')}: no problems{noted}")
     return 0

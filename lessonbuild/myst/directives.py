@@ -436,7 +436,7 @@ def _embed(directive: Directive, page: PageProse, locate: Locate, where: SourceL
                   f"{'' if directive.name == 'iframe' else ' and files beside the lesson'} are embedded")
         return ""
     if not on_the_web:
-        page.link_file(address, where)
+        address = page.link_file(address, where)
     width = str(directive.options.get("width") or "100%")
     width = width if re.fullmatch(r"\d+(\.\d+)?(px|%|em|rem)?", width) else "100%"
     if directive.name == "video":

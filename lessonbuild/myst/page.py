@@ -17,6 +17,7 @@ from lessonbuild.myst.lists import four_space_lists
 from lessonbuild.myst.mathml import MathError, labels_in, to_mathml
 from lessonbuild.myst.parse import PARSER, Locate, directive_of, is_directive, plain_text, span
 from lessonbuild.myst.references import CLOSE, OPEN, Reference, Target
+from lessonbuild.myst.syntax import served_name
 
 MAX_DEPTH = 50  # directives inside directives: each level is a few frames of Python's stack, which is not endless
 # amsmath's environments that take an equation number where they are not starred (a matrix or `split` takes none).
@@ -96,9 +97,11 @@ class PageProse:
     def warn(self, where: SourceLocation, message: str) -> None:
         self.warnings.append((where, message))
 
-    def link_file(self, path: str, where: SourceLocation) -> None:
-        """A file of the lesson's (relative to it) that the prose offers: the site serves it beside the page."""
+    def link_file(self, path: str, where: SourceLocation) -> str:
+        """A file of the lesson's (relative to it) that the prose offers: the site serves it beside the page, at the
+        address this gives (syntax.served_name)."""
         self.files.append((path, where))
+        return served_name(path)
 
     def place_bibliography(self, where: SourceLocation) -> str:
         """The placeholder of the `{bibliography}` directive: the works cited, known once the whole lesson is read."""

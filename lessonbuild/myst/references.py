@@ -7,6 +7,7 @@ alone with a warning where the label points nowhere.
 """
 from __future__ import annotations
 
+import posixpath
 import re
 from dataclasses import dataclass
 
@@ -50,9 +51,19 @@ class Reference:
 
 
 def lesson_link(lesson: str, current: str, anchor: str = "") -> str:
-    """The Markdown address of another lesson's page (or this one's), with an anchor; MkDocs resolves it."""
-    page = "" if lesson == current else f"{lesson}.md"
+    """The Markdown address of another lesson's page (or this one's), with an anchor; MkDocs resolves it. A book's
+    pages sit in folders (`chapter1/intro`): the address is relative to the current page's folder."""
+    page = "" if lesson == current else posixpath.relpath(f"{lesson}.md", posixpath.dirname(current) or ".")
     return f"{page}#{anchor}" if anchor else (page or "#")
+
+
+def doc_target(target: str, current: str) -> str:
+    """The lesson a {doc} names: relative to the current page's folder, or to the book's root where it starts
+    with "/", as Sphinx reads it; a suffix may be given."""
+    folder = "" if target.startswith("/") else posixpath.dirname(current)
+    named = posixpath.normpath(posixpath.join(folder, target.lstrip("/")))
+    stem, suffix = posixpath.splitext(named)
+    return stem if suffix in (".md", ".ipynb") else named
 
 
 def resolve(text: str, references: list[Reference], targets: dict[str, Target], lessons: dict[str, str],
@@ -70,12 +81,16 @@ def _shown(reference: Reference, targets: dict[str, Target], lessons: dict[str, 
     if reference.role == "verbatim":
         return reference.text or ""
     if reference.role == "doc":
-        slug = reference.target
+        slug = doc_target(reference.target, current)
+        if slug not in lessons:  # a course's lessons share one folder: {doc} may name one by its file's name alone
+            slug = posixpath.splitext(posixpath.basename(reference.target))[0]
         if slug not in lessons:
             warn(reference.where, f"{{doc}} '{reference.target}' is no lesson of this course: shown as text")
             return _escaped(reference.text or reference.target)
         return f"[{_escaped(reference.text or lessons[slug])}]({lesson_link(slug, current)})"
     target = targets.get(reference.target)
+    if target is None and reference.role == "link" and (page := doc_target(reference.target, current)) in lessons:
+        return f"[{_escaped(reference.text or lessons[page])}]({lesson_link(page, current)})"  # MyST: a page, by its path
     if target is None:
         what = "link to" if reference.role == "link" else f"{{{reference.role}}}"
         warn(reference.where, f"{what} '{reference.target}', which no lesson of this course defines: shown as text")

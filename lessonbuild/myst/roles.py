@@ -132,13 +132,12 @@ def _link_role(name: str, content: str, page: PageProse, where: SourceLocation) 
     if name in REFERENCE_ROLES:
         return page.reference(REFERENCE_ROLES[name], target, text, where)
     if name == "doc":
-        stem = PurePosixPath(target).stem if target.endswith((".md", ".ipynb")) else PurePosixPath(target).name
-        return page.reference("doc", stem, text, where)
+        return page.reference("doc", target, text, where)
     if name == "nb-download":  # MyST-NB: the page's own notebook, which the site publishes beside it
-        return f"[{text or page.lesson + '.ipynb'}]({page.lesson}.ipynb)"
-    if "://" not in target:  # a file of the lesson's, served beside it; an address elsewhere is a plain link
-        page.link_file(target, where)
-    return f"[{text or PurePosixPath(target).name}]({target})"
+        notebook = f"{PurePosixPath(page.lesson).name}.ipynb"
+        return f"[{text or notebook}]({notebook})"
+    address = target if "://" in target else page.link_file(target, where)  # a file of the lesson's, beside it
+    return f"[{text or PurePosixPath(target).name}]({address})"
 
 
 def _titled(content: str) -> tuple[str | None, str]:

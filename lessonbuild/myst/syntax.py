@@ -175,3 +175,25 @@ def directive_group(name: str) -> str | None:
     if name.startswith("prf:"):
         return "proof"  # sphinx-proof has many kinds, all shown alike
     return next((group for group, names in DIRECTIVE_GROUPS.items() if name in names), None)
+
+
+# MyST-NB's per-cell `mystnb:` options that say what the page leaves out, as the tags that say the same.
+MYSTNB_TAGS = {("remove_code_source", True): "remove-input", ("remove_code_outputs", True): "remove-output",
+               ("output_stderr", "remove"): "remove-stderr"}
+
+
+def mystnb_tags(options: object) -> list[str]:
+    """The tags a cell's `mystnb:` options stand for; none where they are no mapping."""
+    if not isinstance(options, dict):
+        return []
+    return [tag for (key, value), tag in MYSTNB_TAGS.items() if options.get(key) == value]
+
+
+# What a site engine takes for a page of its own: a file the prose offers for download with such a name (a book's
+# page offering its own source) is served as text beside the page, as Sphinx serves sources (`_sources/x.md.txt`).
+PAGE_SOURCE_SUFFIXES = (".md", ".markdown", ".mdown", ".mkdn", ".mkd")
+
+
+def served_name(path: str) -> str:
+    """The name a file of the lesson's is served by on the site: its own, or with `.txt` after a page's suffix."""
+    return f"{path}.txt" if path.lower().endswith(PAGE_SOURCE_SUFFIXES) else path

@@ -66,6 +66,7 @@ class BuildRequest:
     strict: bool = False
     preview: bool = False
     frozen_figures: bool = False
+    keep_going: bool = False  # a lesson that fails is published as failed, as far as it ran; the build still fails
 
     @property
     def may_take_no_op(self) -> bool:
@@ -101,7 +102,7 @@ def regenerate_figures(project: Project, update: bool, options: ExecuteOptions |
         cache = ExecutionCache(project)
         courses = prepare(project)
         _check_forced(courses, asked.force)
-        _, drawn, report = _execute_and_draw(project, courses, cache, asked, junit, out)
+        _, drawn, report = _execute_and_draw(project, courses, cache, BuildRequest(asked, junit=junit), out)
         if report.failures:
             return report
         if update:
@@ -140,7 +141,7 @@ def _build(project: Project, request: BuildRequest, out: TextIO) -> BuildReport:
         return BuildReport(lessons=len(lines) - 1, failures=[])
     courses = prepare(project, local_kernels=request.options.gateway is None)
     _check_forced(courses, request.options.force)
-    report_warnings(courses, request.strict)
+    report_warnings(courses, project, request.strict)
     cache = ExecutionCache(project)  # one per build: each lesson's inputs are hashed once
     if request.shard is not None:
         return _build_shard(project, courses, cache, request, out)
@@ -150,9 +151,13 @@ def _build(project: Project, request: BuildRequest, out: TextIO) -> BuildReport:
         print(f"site: {_site_folder(project)}/ is up to date", file=out, flush=True)
         _remember_no_op(project, stamp, courses, cache)
         return BuildReport(lessons=sum(len(lessons) for _, lessons in courses), failures=[])
-    executed, figures, report = _execute_and_draw(project, courses, cache, request.options, request.junit, out)
+    executed, figures, report = _execute_and_draw(project, courses, cache, request, out)
     if (report.failures or request.options.uncached == "skip") and not request.preview:
         uptodate.forget_site(project)
+    if report.failures and request.keep_going and executed:
+        _published(project, request, executed, figures, report, digest, out)
+        uptodate.forget_site(project)  # a site with failed pages is never the one the next build may keep
+        print(f"{_lessons(len(report.failures))} failed: published as failed (--keep-going)", file=out, flush=True)
     if not report.failures and _published(project, request, executed, figures, report, digest, out) \
             and request.options.uncached != "skip":
         # The stamp is taken before the build: an edit made while it ran makes the next build look again.
@@ -217,13 +222,15 @@ def _publish_preview(project: Project, executed: Executed, figures: list[Figure]
           file=out, flush=True)
 
 
-def _execute_and_draw(project: Project, courses: Prepared, cache: ExecutionCache, options: ExecuteOptions,
-                     junit: Path | None, out: TextIO) -> tuple[Executed, list[Figure], BuildReport]:
-    """Execute or reuse every lesson; then take what its figure cells drew."""
+def _execute_and_draw(project: Project, courses: Prepared, cache: ExecutionCache, request: BuildRequest,
+                     out: TextIO) -> tuple[Executed, list[Figure], BuildReport]:
+    """Execute or reuse every lesson; then take what its figure cells drew. With --keep-going, a lesson that
+    failed is kept as far as it ran, to be published as failed."""
     lessons = [rendered for _, rendered_lessons in courses for rendered in rendered_lessons]
-    report, results = _execute(lessons, project, cache, options, junit, out)
-    if report.failures:
+    report, results = _execute(lessons, project, cache, request.options, request.junit, out)
+    if report.failures and not request.keep_going:
         return [], [], report
+    results.update(_failed_as_far_as_they_ran(lessons, report.failures))
     executed = [(course, [results[r.name] for r in rendered_lessons]) for course, rendered_lessons in courses]
     executed, drawn = _extract_figures(executed, project)
     return executed, drawn, report
@@ -238,6 +245,19 @@ def _execute(lessons: list[RenderedLesson], project: Project, cache: ExecutionCa
     failures = [result for result in results.values() if isinstance(result, CellFailure)]
     executed = {name: result for name, result in results.items() if isinstance(result, ExecutedLesson)}
     return BuildReport(lessons=len(results), failures=failures), executed
+
+
+def _failed_as_far_as_they_ran(lessons: list[RenderedLesson], failures: list[CellFailure]) -> dict[str, ExecutedLesson]:
+    """Each failed lesson as its page shows it with --keep-going: its cells' outputs up to the error, and why."""
+    failed = {}
+    for failure in failures:
+        rendered = next((r for r in lessons if r.lesson.path == failure.location.path), None)
+        if rendered is None:
+            continue
+        notebook = failure.partial or rendered.notebook
+        notebook.metadata.setdefault("lessonbuild", {})["failed"] = f"{failure.location}: {failure.summary}"
+        failed[rendered.name] = ExecutedLesson(rendered, notebook, 0.0, "", ran=False)
+    return failed
 
 
 def _extract_figures(executed: Executed, project: Project) -> tuple[Executed, list[Figure]]:

@@ -8,7 +8,7 @@ from typing import TextIO
 
 from lessonbuild.errors import SourceError, SourceErrors, SourceWarning
 from lessonbuild.model import Course, RenderedLesson, RenderTarget
-from lessonbuild.pipeline.read.lessons import read_courses
+from lessonbuild.pipeline.read import read_courses
 from lessonbuild.pipeline.render.notebooks import render_course
 from lessonbuild.pipeline.site import require_site_engine
 from lessonbuild.project import COURSE_FILE, DEFAULT_KERNEL, Project, site_name
@@ -53,14 +53,15 @@ def prepare(project: Project, target: RenderTarget = "site", local_kernels: bool
     return rendered
 
 
-def warnings_of(prepared: Prepared) -> list[SourceWarning]:
-    """What the lessons' authors should look at that does not stop a build."""
-    return [warning for _, lessons in prepared for rendered in lessons for warning in rendered.warnings]
+def warnings_of(prepared: Prepared, project: Project) -> list[SourceWarning]:
+    """What the lessons' authors should look at that does not stop a build: a book's settings first."""
+    settings = list(project.book.warnings) if project.book else []
+    return settings + [warning for _, lessons in prepared for rendered in lessons for warning in rendered.warnings]
 
 
-def report_warnings(prepared: Prepared, strict: bool, err: TextIO | None = None) -> None:
+def report_warnings(prepared: Prepared, project: Project, strict: bool, err: TextIO | None = None) -> None:
     """Print the warnings; with `strict` (as Sphinx's -W), they stop the command as errors do."""
-    warnings = warnings_of(prepared)
+    warnings = warnings_of(prepared, project)
     if strict and warnings:
         raise SourceErrors([warning.as_error() for warning in warnings])
     for warning in warnings:

@@ -19,7 +19,7 @@ from pathlib import Path
 from lessonbuild.errors import MissingExtra, SiteBuildError
 from lessonbuild.fsutil import replace_folder, write_atomic
 from lessonbuild.model import Page
-from lessonbuild.project import DEFAULT_MKDOCS, Project, SiteEngine, site_name
+from lessonbuild.project import DEFAULT_MKDOCS, Project, SiteEngine, book_logo, site_name
 from lessonbuild.state import names, uptodate
 
 # Each site engine's build command, over the generated mkdocs.yml (both read it). Zensical keeps its own cache in
@@ -95,6 +95,8 @@ def _generated_config(nav: list[Page], project: Project, output: str) -> str:
     own = project.mkdocs_config.read_text(encoding="utf-8").rstrip()
     if project.mkdocs_config == DEFAULT_MKDOCS:
         own = f"site_name: {json.dumps(site_name(project))}\n{own}"  # a JSON string is a YAML string
+    if project.book and book_logo(project):  # the theme's logo, which publish put beside the pages
+        own = own.replace("\ntheme:\n", f"\ntheme:\n  logo: {json.dumps(project.book.logo)}\n", 1)
     added = {"docs_dir": "docs", "site_dir": output, "nav": [_nav_entry(page) for page in nav]}
     # JSON is YAML, and writing it costs a tenth of PyYAML's emitter for a navigation of hundreds of pages.
     return f"{own}\n\n# Added by the build: the pages it generated.\n" + "\n".join(

@@ -26,7 +26,7 @@ def source_stamp(project: Project) -> dict:
     entries: list[tuple[str, int, int]] = []
     folders, files = project.sources()
     for folder in folders:
-        entries += [_entry(path, project.root) for path in walk_files(folder)]
+        entries += [_entry(path, project.root) for path in project.walk_sources(folder)]
     entries += [_entry(path, project.root) for path in files if path.exists()]
     newest = max((mtime for _, _, mtime in entries), default=0)
     stamped = [entries, sorted(installed_distributions())]
@@ -96,7 +96,7 @@ def site_digest(project: Project, inputs: list[str]) -> str:
     for folder in folders:
         if folder != project.figures_dir:
             # A file only: not a link to nothing (an editor's lock file), a socket or a FIFO.
-            parts += [f"{p.relative_to(folder)}:{file_sha256(p)}" for p in sorted(walk_files(folder)) if p.is_file()]
+            parts += [f"{p.relative_to(folder)}:{file_sha256(p)}" for p in sorted(project.walk_sources(folder)) if p.is_file()]
     parts += [f"{p.name}:{file_sha256(p)}" for p in files if p.exists()]
     return hashlib.sha256("\n".join([*parts, *inputs]).encode()).hexdigest()
 

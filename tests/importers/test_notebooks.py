@@ -5,7 +5,8 @@ import nbformat
 import pytest
 
 from lessonbuild.importers.notebooks import from_flattened_export, to_myst
-from lessonbuild.pipeline.read.lessons import read_courses, read_lesson_file
+from lessonbuild.pipeline.read import read_courses
+from lessonbuild.pipeline.read.lessons import read_lesson_file
 from lessonbuild.pipeline.render.notebooks import render_course
 from lessonbuild.project import load_project
 from tests.conftest import LEARNTOOLS, SEED_TEXT, run_build

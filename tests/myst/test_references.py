@@ -4,7 +4,7 @@ from pathlib import Path
 from lessonbuild.errors import SourceLocation
 from lessonbuild.myst.page import PageProse
 from lessonbuild.myst.references import Reference, Target, resolve
-from lessonbuild.pipeline.read.lessons import read_courses
+from lessonbuild.pipeline.read import read_courses
 from lessonbuild.pipeline.render.notebooks import render_course
 from lessonbuild.project import load_project
 from tests.conftest import make_project
@@ -37,6 +37,23 @@ def test_each_role_links_to_its_target_on_this_page_or_another():
     assert shown("doc", "02-b") == ("[Lesson B](02-b.md)", [])
     assert shown("link", "ex-a", "this") == ("[this](02-b.md#ex-a)", [])
     assert shown("title", "ex-a") == ("Exercise 1 (Pooling)", [])
+
+
+def test_in_a_book_links_and_docs_are_relative_to_the_page_folder():
+    targets = {**TARGETS, "deep": Target("deep", "part2/chapter/b", "section", "Deep")}
+    titles = {"part1/a": "A", "part2/chapter/b": "B", "index": "Home"}
+
+    def book(role: str, target: str, current: str) -> str:
+        page = PageProse(current)
+        placeholder = page.reference(role, target, None, SourceLocation(Path(f"{current}.md"), 1))
+        return resolve(placeholder, page.references, targets, titles, current, lambda *_: None)
+
+    assert book("ref", "deep", "part1/a") == "[Deep](../part2/chapter/b.md#deep)"
+    assert book("ref", "deep", "index") == "[Deep](part2/chapter/b.md#deep)"
+    assert book("doc", "../part2/chapter/b", "part1/a") == "[B](../part2/chapter/b.md)"
+    assert book("doc", "/index.md", "part2/chapter/b") == "[Home](../../index.md)"
+    assert book("doc", "a.ipynb", "part1/a") == "[A](#)"
+    assert book("link", "../part2/chapter/b", "part1/a") == "[B](../part2/chapter/b.md)"  # MyST's link to a page by path
 
 
 def test_a_dangling_reference_is_its_text_and_a_warning():

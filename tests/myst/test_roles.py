@@ -31,7 +31,7 @@ def test_references_become_placeholders_with_what_they_ask_for():
     shown, page = translate("See {ref}`the intro <intro>`, {numref}`fig-a`, {eq}`e1`, {doc}`../other/02-next`, [x](lbl) and [](lbl2).")
     assert shown == f"See {OPEN}0{CLOSE}, {OPEN}1{CLOSE}, {OPEN}2{CLOSE}, {OPEN}3{CLOSE}, {OPEN}4{CLOSE} and {OPEN}5{CLOSE}."
     asked = [(r.role, r.target, r.text) for r in page.references]
-    assert asked == [("ref", "intro", "the intro"), ("numref", "fig-a", None), ("eq", "e1", None), ("doc", "02-next", None),
+    assert asked == [("ref", "intro", "the intro"), ("numref", "fig-a", None), ("eq", "e1", None), ("doc", "../other/02-next", None),
                      ("link", "lbl", "x"), ("link", "lbl2", None)]
     assert {str(r.where) for r in page.references} == {"lesson.md:1"}
 

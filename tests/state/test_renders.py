@@ -4,7 +4,7 @@ import os
 import pytest
 
 from lessonbuild.errors import SourceErrors
-from lessonbuild.pipeline.read.lessons import read_courses
+from lessonbuild.pipeline.read import read_courses
 from lessonbuild.pipeline.render import notebooks as render
 from lessonbuild.pipeline.render.notebooks import render_course
 from lessonbuild.project import load_project

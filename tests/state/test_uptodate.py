@@ -65,7 +65,7 @@ def test_a_link_to_nothing_among_the_lessons_is_stamped_not_an_error(tiny_projec
     before = source_stamp(tiny_project)["digest"]
     os.symlink("/nowhere/at/all", tiny_project.lessons_dir / "tiny" / ".#01-plots.md")  # as Emacs leaves one
     assert source_stamp(tiny_project)["digest"] != before
-    from lessonbuild.pipeline.read.lessons import read_courses
+    from lessonbuild.pipeline.read import read_courses
 
     assert [lesson.slug for lesson in read_courses(tiny_project)[0].lessons] == ["01-plots"]  # no stray lesson either
 

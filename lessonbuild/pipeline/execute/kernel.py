@@ -139,14 +139,15 @@ def run_notebook(rendered: RenderedLesson, project: Project, options: KernelOpti
     if options.gateway:  # the gateway's kernel gets the course's files in a folder of its own there
         return _run_notebook(rendered, project, options, project.root / rendered.course.path, lambda text: text)
     with Workspace(project, rendered) as workspace:
-        executed = _run_notebook(rendered, project, options, workspace.folder, workspace.as_course_folder)
+        executed = _run_notebook(rendered, project, options, workspace.cwd, workspace.as_course_folder, workspace.folder)
         _hide_machine_paths(executed.notebook, machine_paths(workspace.folder, project.root))
         return executed.recorded(written=tuple(workspace.written()))
 
 
 def _run_notebook(rendered: RenderedLesson, project: Project, options: KernelOptions, folder: Path,
-                  as_course_folder) -> ExecutedLesson:
-    """Run the lesson with `folder` as the kernel's working folder; `as_course_folder` maps its paths back."""
+                  as_course_folder, writable: Path | None = None) -> ExecutedLesson:
+    """Run the lesson with `folder` as the kernel's working folder; `as_course_folder` maps its paths back. In the
+    sandbox the kernel may write in `writable` (the scratch copy `folder` lies in), and only there."""
     notebook = copy.deepcopy(rendered.notebook)
     execution = rendered.lesson.front_matter.get("execution", {})  # MyST-NB's settings of the notebook
     client = NotebookClient(
@@ -167,9 +168,9 @@ def _run_notebook(rendered: RenderedLesson, project: Project, options: KernelOpt
         confinement = None  # a gateway's kernels are confined, or not, where they run
         if options.gateway:
             client.km = _gateway_kernel_manager(options.gateway, client.kernel_name)
-            kernel = {"setup": _remote_setup_code(folder, environment)}
+            kernel = {"setup": _remote_setup_code(project.root / rendered.course.path, project.root, environment)}
         else:
-            confinement = _confinement(project, rendered, folder, Path(sockets)) if options.sandbox else None
+            confinement = _confinement(project, rendered, writable or folder, Path(sockets), folder) if options.sandbox else None
             client.km = _local_kernel_manager(client, Path(sockets), options.sandbox, confinement)
             kernel = {"env": environment, "stderr": kernel_log, "stdout": kernel_log}
         try:
@@ -187,7 +188,7 @@ def _run_notebook(rendered: RenderedLesson, project: Project, options: KernelOpt
             raise UsageError(f"--gateway {options.gateway}: the gateway stopped answering while {rendered.name} ran "
                              f"({exc})") from None
         except CellFailure as failure:
-            failure = failure.with_hint(network_hint(failure.summary, _printed(notebook), confinement))
+            failure = failure.with_hint(network_hint(failure.summary, _printed(notebook), confinement)).with_partial(notebook)
             raise failure.with_kernel_log(None if options.gateway else project.relative(log_path)) from None
     seconds = time.perf_counter() - started
     device = _device(probe, options.gpu)
@@ -289,11 +290,11 @@ class ConfinedKernelManager(AsyncKernelManager):
         return self.sandbox.command(command, replace(self.confinement, readable=readable))
 
 
-def _confinement(project: Project, rendered: RenderedLesson, folder: Path, sockets: Path) -> Confinement:
+def _confinement(project: Project, rendered: RenderedLesson, folder: Path, sockets: Path, working: Path) -> Confinement:
     own = rendered.lesson.front_matter.get("lessonbuild", {}).get("network")
     network = project.settings.kernel_network if own is None else own
     return Confinement(project.root.resolve(), folder.resolve(), sockets.resolve(),
-                       tuple(Path(path) for path in project.settings.kernel_paths), network)
+                       tuple(Path(path) for path in project.settings.kernel_paths), network, working.resolve())
 
 
 def _local_kernel_manager(client: NotebookClient, sockets: Path, sandbox: Bubblewrap | None,
@@ -349,9 +350,9 @@ def _gateway_kernel_manager(url: str, kernel_name: str):
     return GatewayKernelManager(kernel_name=kernel_name)
 
 
-def _remote_setup_code(course_folder: Path, environment: dict[str, str]) -> str:
+def _remote_setup_code(course_folder: Path, root: Path, environment: dict[str, str]) -> str:
     """Code that gives a remote kernel what a local one gets from its start: the course's files, the variables."""
-    bundle = course_bundle(course_folder) or b""
+    bundle = course_bundle(course_folder, root) or b""
     wanted = {k: v for k, v in environment.items() if k not in INHERITED_ENVIRONMENT and k != "PYTHONPATH"}
     return REMOTE_SETUP.format(bundle=base64.b64encode(bundle).decode(), environment=json.dumps(wanted))
 

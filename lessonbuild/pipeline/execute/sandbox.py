@@ -50,7 +50,8 @@ class Bubblewrap:
 
     def command(self, kernel: list[str], confinement: Confinement) -> list[str]:
         """`kernel` (a kernel's command line) as bubblewrap runs it, confined as the module's docstring says."""
-        return [self.executable, *self._namespaces(confinement), *_mounts(confinement), "--chdir", str(confinement.scratch),
+        working = confinement.working or confinement.scratch
+        return [self.executable, *self._namespaces(confinement), *_mounts(confinement), "--chdir", str(working),
                 "--", *kernel]
 
     def _namespaces(self, confinement: Confinement) -> list[str]:
@@ -69,10 +70,11 @@ class Confinement:
     """What one kernel may see and write."""
 
     project: Path  # readable
-    scratch: Path  # writable: the kernel's working folder
+    scratch: Path  # writable: the kernel's copy of the files it may use
     sockets: Path  # writable: the kernel's ZMQ sockets and connection file
     readable: tuple[Path, ...]  # outside the project, shown read-only: what the kernel runs on
     network: bool = False
+    working: Path | None = None  # where in the scratch folder the kernel starts (a book's page: its own folder)
 
 
 def _mounts(confinement: Confinement) -> list[str]:

@@ -89,7 +89,18 @@ def _reuse(lessons: list[RenderedLesson], project: Project, cache: ExecutionCach
     """The lessons served by the cache (or left unexecuted), and the others with why they must run."""
     results: dict[str, Result] = {}
     pending: list[Pending] = []
+    stored = [rendered for rendered in lessons if not rendered.lesson.executes]
+    if stored:  # one line: a book that executes nothing has hundreds of them
+        print(f"{len(stored)} of {len(lessons)} pages shown with the outputs their notebooks hold (the book's "
+              "execute settings leave them unexecuted)", file=out, flush=True)
+    results.update({rendered.name: ExecutedLesson.unexecuted(rendered) for rendered in stored})
+    # A page of prose alone (a book's chapter intro) has nothing to run: no kernel starts for it.
+    if options.uncached != "skip":
+        results.update({rendered.name: ExecutedLesson(rendered, rendered.notebook, 0.0, "", ran=True)
+                        for rendered in lessons if rendered.lesson.executes and not _has_code(rendered)})
     for rendered in lessons:
+        if rendered.name in results:
+            continue
         inputs = cache.inputs(rendered)
         forced = _is_forced(rendered, options.force)
         if forced and options.uncached != "skip":  # --no-execute runs nothing, forced or not
@@ -113,6 +124,10 @@ def _reuse(lessons: list[RenderedLesson], project: Project, cache: ExecutionCach
         else:
             pending.append(Pending(rendered, inputs, RunReason.MISSED, cache.why_executed(rendered, inputs, found)))
     return results, pending
+
+
+def _has_code(rendered: RenderedLesson) -> bool:
+    return any(cell.cell_type == "code" and cell.source.strip() for cell in rendered.notebook.cells)
 
 
 def _missing(pending: list[Pending]) -> str:

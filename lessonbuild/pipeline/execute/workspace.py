@@ -20,7 +20,7 @@ from filelock import FileLock
 
 from lessonbuild.fsutil import file_stamp, fresh_folder, walk_files
 from lessonbuild.model import RenderedLesson
-from lessonbuild.pipeline.bundle import course_files
+from lessonbuild.pipeline.bundle import expanded, lesson_files
 from lessonbuild.project import Project
 from lessonbuild.state import names
 
@@ -30,19 +30,23 @@ class Workspace:
 
     def __init__(self, project: Project, rendered: RenderedLesson):
         self.course_folder = project.root / rendered.course.path
+        self.files = lesson_files(rendered, project.root)
         self.folder = project.build_dir / names.SCRATCH / rendered.course.slug / rendered.lesson.slug
+        # A book's page runs in its own folder of the copy, as it runs in its own folder of the book.
+        self.cwd = self.folder / (project.root / rendered.lesson.path).parent.relative_to(self.course_folder)
         self.folder.parent.mkdir(parents=True, exist_ok=True)
-        self._turn = FileLock(self.folder.parent / f".{rendered.lesson.slug}.lock")
+        self._turn = FileLock(self.folder.parent / f".{self.folder.name}.lock")
         self.before: dict[str, str] = {}
         self._written: list[str] | None = None
 
     def __enter__(self) -> Self:
         self._turn.acquire()
         fresh_folder(self.folder)
-        for path in course_files(self.course_folder):
+        for path in expanded(self.files):
             target = self.folder / path.relative_to(self.course_folder)
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(path, target)
+        self.cwd.mkdir(parents=True, exist_ok=True)
         self.before = _listing(self.folder)
         return self
 

@@ -10,20 +10,23 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import html
 import importlib.util
 from collections.abc import Callable, Iterator
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any, NamedTuple
 
 import nbformat
 
+from lessonbuild.book import TocEntry, page_slug
 from lessonbuild.errors import SourceError, SourceErrors, SourceLocation
 from lessonbuild.fsutil import file_stamp, write_atomic
-from lessonbuild.model import Course, ExecutedLesson, Page, RenderedLesson
+from lessonbuild.model import Course, ExecutedLesson, Lesson, Page, RenderedLesson
 from lessonbuild.myst.glue import paste
 from lessonbuild.myst.mathml import output_mathml
-from lessonbuild.myst.syntax import fenced
+from lessonbuild.myst.syntax import fenced, served_name
 from lessonbuild.pipeline.bundle import course_bundle, course_files, lesson_bundle
+from lessonbuild.pipeline.bundle import lesson_files as bundle_files
 from lessonbuild.pipeline.figures import BadImage, decoded
 from lessonbuild.pipeline.publish.downloads import with_setup_cell
 from lessonbuild.pipeline.render.sandbox import sandboxed_like
@@ -35,7 +38,7 @@ from lessonbuild.pipeline.render.templates import (
     Templates,
     template_error,
 )
-from lessonbuild.project import Project, code_stamp, site_url
+from lessonbuild.project import Project, book_logo, code_stamp, site_url
 from lessonbuild.state import names
 from lessonbuild.state.pages import PublishedPages
 
@@ -59,6 +62,10 @@ def publish(courses: list[tuple[Course, list[ExecutedLesson]]], project: Project
     for course, executed in courses:
         downloads = _write_course_files(course, project, url, published)
         lessons = [_write_lesson(lesson, published, exporter, downloads, project) for lesson in executed]
+        if course.toc:
+            nav = book_nav(course, dict(zip([e.rendered.lesson.slug for e in executed], lessons, strict=True)))
+            _write_book_home(course, project, published)
+            continue
         pictures = _write_thumbnails(course, executed, project, published)
         course_page = pages.get_template(COURSE_PAGE).render(course=course, thumbnails=pictures)
         published.write(docs / course.slug / "index.md", course_page)
@@ -66,11 +73,59 @@ def publish(courses: list[tuple[Course, list[ExecutedLesson]]], project: Project
         nav.append(Page(course.title, f"{course.slug}/", children))
         if pictures:
             course_pictures[course.slug] = f"{course.slug}/{next(iter(pictures.values()))}"
-    home = pages.get_template(HOME).render(courses=[c for c, _ in courses], site_name=site_name, thumbnails=course_pictures)
-    published.write(docs / "index.md", home)
+    if not any(course.toc for course, _ in courses):
+        home = pages.get_template(HOME).render(courses=[c for c, _ in courses], site_name=site_name,
+                                               thumbnails=course_pictures)
+        published.write(docs / "index.md", home)
     templates.copy_assets(docs / "assets")
     published.finish(docs / "assets")
     return nav
+
+
+def book_nav(course: Course, pages: dict[str, Page]) -> list[Page]:
+    """A book's navigation as its table of contents has it: parts as sections, chapters with their sections below,
+    numbered where the toc says (one count across parts, as Jupyter Book numbers them)."""
+    return _toc_pages(course.toc, pages, None, [0])
+
+
+def _toc_pages(entries: tuple[TocEntry, ...], pages: dict[str, Page], prefix: str | None, count: list[int]) -> list[Page]:
+    shown, local = [], 0
+    for entry in entries:
+        if entry.url:
+            shown.append(Page(entry.title or entry.url, entry.url))
+            continue
+        page = pages.get(page_slug(entry.file)) if entry.file else None
+        number = None
+        if page is not None and entry.numbered:
+            local += 1
+            count[0] += prefix is None
+            number = str(count[0]) if prefix is None else f"{prefix}.{local}"
+        children = _toc_pages(entry.children, pages, number, count)
+        if page is None:  # a part's caption over its chapters (or a page that did not read, which has no page)
+            shown += [Page(entry.title or "", "", tuple(children))] if entry.file is None else children
+            continue
+        title = f"{number} {entry.title or page.title}" if number else entry.title or page.title
+        shown.append(Page(title, page.path, (Page(title, page.path), *children)) if children else Page(title, page.path))
+    return shown
+
+
+def _write_book_home(course: Course, project: Project, published: PublishedPages) -> None:
+    """The site's home: the book's root page, where it is index.md already; a copy of it where it is beside
+    index.md (so that what it names relative to its folder still resolves); else a page that leads to it. And the
+    book's logo, which the theme shows."""
+    if project.book is not None and (logo := book_logo(project)) is not None:
+        published.write(published.docs / project.book.logo, logo.read_bytes())
+    root = page_slug(course.toc[0].file or "")
+    page = published.docs / f"{root}.md"
+    if root == "index" or not page.is_file():
+        return  # the root page did not read: its problem stops the build
+    if "/" not in root:
+        published.write(published.docs / "index.md", page.read_bytes())
+        return
+    address = root.removesuffix("index") if root.endswith("/index") else f"{root}/"
+    title = course.lessons[0].title if course.lessons else course.title
+    redirect = f'<meta http-equiv="refresh" content="0; url={html.escape(address)}">'
+    published.write(published.docs / "index.md", f"# {course.title}\n\n{redirect}\n\n[{title}]({root}.md)\n")
 
 
 NAV_GROUP = 20  # lessons a course lists together: a larger course lists them in groups of this many
@@ -177,22 +232,24 @@ def _write_lesson(executed: ExecutedLesson, published: PublishedPages, exporter:
                   downloads: _Downloads, project: Project) -> Page:
     colab_url, lessons_dir = project.settings.colab_url, project.lessons_dir
     lesson, course = executed.rendered.lesson, executed.rendered.course
-    page = Page(lesson.short_title, f"{course.slug}/{lesson.slug}.md")
-    assets = [published.docs / asset for asset in executed.rendered.assets]  # docs/ mirrors lessons/: relative paths hold
-    for asset, target in zip(executed.rendered.assets, assets, strict=False):
-        published.write(target, (lessons_dir / asset).read_bytes())
-    key = _page_key(executed, downloads.key, colab_url, published.salt)
+    on_site = PurePosixPath(course.site_folder, lesson.slug)  # a book's page keeps its folder
+    page = Page(lesson.short_title, f"{on_site}.md")
+    course_folder = project.root / course.path
+    for asset in executed.rendered.assets:  # docs/ mirrors lessons/ (a book's root): relative paths hold
+        published.write(published.docs / served_name(asset.as_posix()), (lessons_dir / asset).read_bytes())
+    lesson_files = bundle_files(executed.rendered, project.root)
+    key = _page_key(executed, f"{downloads.key} {_stamps(lesson_files)}", colab_url, published.salt)
     if published.unchanged(executed.rendered.name, key):
         return page
-    folder = published.docs / course.slug
-    lesson_zip = f"{lesson.slug}.zip" if downloads.files else None
+    folder, name = published.docs / on_site.parent, on_site.name
+    lesson_zip = f"{name}.zip" if lesson_files else None
     body, resources = _page(executed, exporter(), lesson_zip, colab_url)
-    files = [published.write(folder / name, data) for name, data in resources.get("outputs", {}).items()]
-    files.append(published.write(folder / f"{lesson.slug}.md", body))
+    files = [published.write(folder / output, data) for output, data in resources.get("outputs", {}).items()]
+    files.append(published.write(folder / f"{name}.md", body))
     notebook = nbformat.writes(downloads.notebook(executed))
-    files.append(published.write(folder / f"{lesson.slug}.ipynb", notebook))
+    files.append(published.write(folder / f"{name}.ipynb", notebook))
     if lesson_zip:  # unzip, open, Run All: the notebook in one folder with the files it uses
-        data = lesson_bundle(downloads.folder, f"{lesson.slug}.ipynb", notebook.encode(), prefix=f"{lesson.slug}/")
+        data = lesson_bundle(course_folder, lesson_files, f"{lesson.slug}.ipynb", notebook.encode(), prefix=f"{name}/")
         files.append(published.write(folder / lesson_zip, data))
     published.made(executed.rendered.name, key, files)
     return page
@@ -208,15 +265,17 @@ def _page_key(executed: ExecutedLesson, downloads: str, colab_url: str, salt: st
 def _page(executed: ExecutedLesson, exporter, lesson_zip: str | None, colab_url: str) -> tuple[str, dict]:
     """The lesson's page as Markdown, and its extracted images under resources["outputs"]."""
     lesson, course = executed.rendered.lesson, executed.rendered.course
-    notebook_name = f"{lesson.slug}.ipynb"
+    name = PurePosixPath(lesson.slug).name
+    notebook_name = f"{name}.ipynb"
     resources = {
-        "unique_key": lesson.slug,
-        "output_files_dir": f"{lesson.slug}_files",
+        "unique_key": name,
+        "output_files_dir": f"{name}_files",
         "page": {
             "notebook": notebook_name,
             "lesson_zip": lesson_zip,
             "executed": _execution_line(executed),
-            "colab": colab_url.replace("{notebook}", f"{course.slug}/{notebook_name}") if colab_url else "",
+            "failed": executed.notebook.metadata.get("lessonbuild", {}).get("failed", ""),
+            "colab": _colab(colab_url, course, lesson),
         },
     }
     notebook, problems = paste(executed.notebook)  # MyST-NB's glued values, now that the lesson has run
@@ -270,6 +329,20 @@ def _encoded(cell) -> Iterator[tuple[str, str, Any]]:
         yield from ((f"the cell's attachment '{name}' ({mime})", mime, data) for mime, data in bundle.items())
 
 
+def _colab(colab_url: str, course: Course, lesson: Lesson) -> str:
+    """Where Colab opens the lesson: the course's published notebook; a book's notebook from its own repository
+    (where the book's page is a notebook: Colab opens no Markdown)."""
+    if not colab_url:
+        return ""
+    if course.toc:
+        return colab_url.replace("{notebook}", lesson.path.as_posix()) if lesson.path.suffix == ".ipynb" else ""
+    return colab_url.replace("{notebook}", f"{course.slug}/{lesson.slug}.ipynb")
+
+
+def _stamps(files: list[Path]) -> str:
+    return hashlib.sha256(repr([(str(f), file_stamp(f)) for f in files]).encode()).hexdigest()
+
+
 def _execution_line(executed: ExecutedLesson) -> str:
     info = executed.notebook.metadata.get("lessonbuild", {}).get("execution")
     if not info:
@@ -295,14 +368,16 @@ def _write_thumbnails(course: Course, executed: list[ExecutedLesson], project: P
 def _write_course_files(course: Course, project: Project, url: str, published: PublishedPages) -> _Downloads:
     """The zip of the course's helper modules and data/, made again only when one of them changed."""
     folder = project.root / course.path
-    files = course_files(folder)
+    if course.toc:  # a book's pages each carry the files they name (bundle.lesson_files), and there is no course zip
+        return _Downloads(folder, [], None, "", "")
+    files = course_files(folder, project.root)
     listing = [code_stamp(), *((f.relative_to(folder).as_posix(), file_stamp(f)) for f in files)]
     stamps = hashlib.sha256(repr(listing).encode()).hexdigest()
     name = f"{course.slug}-files.zip" if files else None
     files_url = f"{url}{course.slug}/{name}" if url and name else ""
     downloads = _Downloads(folder, files, name, files_url, f"{name} {stamps} {files_url}")
     if name and not published.unchanged(f"{course.slug} files", stamps):
-        data = course_bundle(folder, prefix=f"{course.slug}/")
+        data = course_bundle(folder, project.root, prefix=f"{course.slug}/")
         assert data is not None  # the course has files: its name says so
         published.made(f"{course.slug} files", stamps, [published.write(published.docs / course.slug / name, data)])
     return downloads

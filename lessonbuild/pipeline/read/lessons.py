@@ -24,6 +24,7 @@ from lessonbuild.myst.syntax import (
     CELL_DIRECTIVES,
     KNOWN_DIRECTIVES,
     first_heading,
+    mystnb_tags,
     option_block,
 )
 from lessonbuild.pipeline.bundle import escaping_links
@@ -102,7 +103,7 @@ FENCE_PARSER = MarkdownIt("commonmark").use(colon_fence_plugin)
 CELL_BREAK = re.compile(r"^\+\+\+\s*(?P<metadata>\{.*\})?\s*$")
 
 
-def read_courses(project: Project) -> list[Course]:
+def read_lesson_courses(project: Project) -> list[Course]:
     """Read every course under lessons/; raise SourceErrors listing every problem found.
 
     The exception's `partial` holds the courses with the lessons that did read, so that
@@ -214,7 +215,7 @@ def _links_out(folder: Path, project: Project) -> list[SourceError]:
     return [SourceError(project.relative(link.parent) / link.name, None,
                         f"a link to {link.resolve()}, outside the project: a course's data and helper modules are "
                         "published in its zips, so each must be a file of the project")
-            for link in escaping_links(folder)]
+            for link in escaping_links(folder, project.root)]
 
 
 def _duplicate_figures(lessons: list[Lesson]) -> list[SourceError]:
@@ -234,8 +235,9 @@ def _duplicate_figures(lessons: list[Lesson]) -> list[SourceError]:
     return errors
 
 
-def read_lesson_file(path: Path, relative: Path) -> Lesson:
-    """Parse one lesson source; `relative` is how errors name it.
+def read_lesson_file(path: Path, relative: Path, untitled: str | None = None) -> Lesson:
+    """Parse one lesson source; `relative` is how errors name it, `untitled` the title of a page that gives none
+    (a book's page is titled by its table of contents or its file name, as Jupyter Book titles it).
 
     A problem of the front matter is a SourceError. Problems of cells are raised together as
     SourceErrors whose `partial` is the lesson with the cells that did read, so that the next
@@ -247,8 +249,8 @@ def read_lesson_file(path: Path, relative: Path) -> Lesson:
         cells = _loaded(_cells(lines, body_start, relative), path.parent, relative)
     except SourceErrors as exc:
         partial = Lesson(slug=path.stem, path=relative, front_matter=front_matter, cells=tuple(exc.partial))
-        raise SourceErrors(exc.errors, partial=_titled(partial, relative)) from None
-    return _titled(Lesson(slug=path.stem, path=relative, front_matter=front_matter, cells=tuple(cells)), relative)
+        raise SourceErrors(exc.errors, partial=titled(partial, relative, untitled)) from None
+    return titled(Lesson(slug=path.stem, path=relative, front_matter=front_matter, cells=tuple(cells)), relative, untitled)
 
 
 def _loaded(cells: list[Cell], folder: Path, path: Path) -> list[Cell]:
@@ -293,11 +295,12 @@ def _source_text(path: Path, relative: Path) -> str:
         raise SourceError(relative, exc.line, str(exc)) from None
 
 
-def _titled(lesson: Lesson, path: Path) -> Lesson:
+def titled(lesson: Lesson, path: Path, untitled: str | None = None) -> Lesson:
     """The lesson with its title: the front matter's, or else its first level-one heading's, as Jupyter Book takes it."""
     if lesson.front_matter.get("title"):
         return lesson
     heading = next((title for cell in lesson.cells if cell.kind == "markdown" and (title := first_heading(cell.source))), None)
+    heading = heading or untitled
     if heading is None:
         raise SourceError(path, 1, "the lesson has no title: give it one in front matter (title: ...) or a # heading")
     return replace(lesson, front_matter={**lesson.front_matter, "title": heading})
@@ -405,23 +408,12 @@ def _fenced_draft(lines: list[str], start: int, end: int, kind: CellKind, path: 
     numbers = list(range(start + 2, end))  # 1-based line numbers of `body`
     options, consumed = _cell_options(body, numbers, path)
     body, numbers = _trim_blank(body[consumed:], numbers[consumed:])
-    tags = list(options.pop("tags", [])) + _mystnb_tags(options.get("mystnb"))
+    tags = list(options.pop("tags", [])) + mystnb_tags(options.get("mystnb"))
     if kind != "code" and "figure" in options:
         raise SourceError(path, start + 1, "only a code cell can draw a figure")
     if "figure_tolerance" in options and "figure" not in options:
         raise SourceError(path, start + 1, "figure_tolerance is for a cell that draws a figure (give it a figure name)")
     return _Draft(kind, body, numbers, start + 1, tags, options)
-
-
-# MyST-NB's per-cell `mystnb:` options that say what the page leaves out, as the tags that say the same.
-MYSTNB_TAGS = {("remove_code_source", True): "remove-input", ("remove_code_outputs", True): "remove-output",
-               ("output_stderr", "remove"): "remove-stderr"}
-
-
-def _mystnb_tags(options) -> list[str]:
-    if not isinstance(options, dict):
-        return []
-    return [tag for (key, value), tag in MYSTNB_TAGS.items() if options.get(key) == value]
 
 
 def _cell_options(body: list[str], numbers: list[int], path: Path) -> tuple[dict, int]:

@@ -12,6 +12,7 @@ metadata Kaggle reads, and reads data from the course's Kaggle dataset.
 from __future__ import annotations
 
 import functools
+import os
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
@@ -31,8 +32,10 @@ from lessonbuild.errors import (
 from lessonbuild.fsutil import inside
 from lessonbuild.model import KAGGLE_HIDE_INPUT, KAGGLE_HIDING, Cell, Course, Lesson, RenderedLesson, RenderTarget, Unit
 from lessonbuild.myst.page import PageProse
+from lessonbuild.myst.parse import PARSER, is_directive
 from lessonbuild.myst.references import Target, resolve
 from lessonbuild.myst.syntax import LABEL, has_level_one_heading, opening_heading
+from lessonbuild.pipeline.bundle import files_named, named_candidates
 from lessonbuild.pipeline.render.sandbox import refusal
 from lessonbuild.pipeline.render.templates import (
     FOOTER,
@@ -42,7 +45,7 @@ from lessonbuild.pipeline.render.templates import (
     deepest_template_frame,
     template_error,
 )
-from lessonbuild.project import DATA, DEFAULT_KERNEL, Project
+from lessonbuild.project import BUILD, DATA, DEFAULT_KERNEL, LESSONS, Project
 from lessonbuild.state.renders import RenderCache, Resolvable
 
 if TYPE_CHECKING:
@@ -58,12 +61,15 @@ CELL_TEMPLATE_NAME = "<template>"  # the file name Jinja gives templates made fr
 # A link to a notebook (.ipynb) is a link to the lesson of that name, as Jupyter Book links a notebook's page.
 LESSON_LINK = re.compile(r"(?<!!)\[(?P<text>[^\]]*)\]\((?P<target>(?![a-z][a-z0-9+.-]*:|/)[^)\s#]+\.(?:md|ipynb))"
                          r"(?P<anchor>#[^)\s]*)?\)")
+CELL_ID_UNSAFE = re.compile(r"[^A-Za-z0-9_-]")  # what nbformat's cell ids may not hold (a book's slugs have "/")
 RELATIVE = r"(?![a-z][a-z0-9+.-]*:|/|#)"  # not a URL, not absolute, not an anchor
 IMAGE_PREFERENCE = (".svg", ".png", ".jpg", ".jpeg", ".gif", ".webp")  # for `name.*`: sharpest first
-# An image of the prose: ![alt](src "title") or <img src="src">; src relative to the lesson's folder.
-PROSE_IMAGE = re.compile(rf"!\[[^\]]*\]\((?P<md>{RELATIVE}[^)\s]+)(?:\s+\"[^\"]*\")?\)"
-                         rf"|<img\b[^>]*\bsrc=[\"'](?P<html>{RELATIVE}[^\"']+)[\"']"
-                         rf"|^\s*(?:`{{3,}}|:{{3,}})\{{(?:figure|image)\}}\s+(?P<directive>{RELATIVE}\S+)")
+# An image of the prose: ![alt](src "title") or <img src="src">; src relative to the lesson's folder, or (in a
+# book, as Sphinx reads it) to the book's root where it starts with one "/".
+IMAGE_SOURCE = rf"(?:{RELATIVE}|/(?!/))"
+PROSE_IMAGE = re.compile(rf"!\[[^\]]*\]\((?P<md>{IMAGE_SOURCE}[^)\s]+)(?:\s+\"[^\"]*\")?\)"
+                         rf"|<img\b[^>]*\bsrc=[\"'](?P<html>{IMAGE_SOURCE}[^\"']+)[\"']"
+                         rf"|^\s*(?:`{{3,}}|:{{3,}})\{{(?:figure|image)\}}\s+(?P<directive>{IMAGE_SOURCE}\S+)")
 
 
 def render_course(course: Course, project: Project, target: RenderTarget = "site") -> list[RenderedLesson]:
@@ -72,7 +78,7 @@ def render_course(course: Course, project: Project, target: RenderTarget = "site
     environment = templates.environment()
     # In prose, `{#` opens MyST's attributes ({#id}), not a Jinja comment: cells take comments as {## ... ##}.
     cells = templates.environment(comment_start_string="{##", comment_end_string="##}")
-    lesson_files = {p.resolve() for p in project.lessons_dir.glob("*/*.md")}
+    lesson_files = _page_files(project)
     bib_files = _bib_files(course, project)
     shared: list[_CourseProse] = []  # made at the first lesson that is rendered: the .bib files are parsed then
     kept = None
@@ -137,8 +143,32 @@ class _CourseProse(NamedTuple):
     bibliography: Bibliography | None
 
 
+def _with_stored_outputs(cells: list[dict[str, Any]], shown: list[Cell]) -> None:
+    """A page the build does not run shows the outputs its notebook holds, as Jupyter Book shows them."""
+    for cell, source in zip(cells, shown, strict=False):
+        if source.kind == "code":
+            cell["outputs"], cell["execution_count"] = [dict(output) for output in source.outputs], source.execution_count
+
+
+def _named_by_code(cells: list[Cell], folder: Path, root: Path, looked_at: list[Path]) -> list[Path]:
+    """The files beside a book's page that its code names (bundle.files_named), relative to the book's root; what
+    it looked for goes to `looked_at`, so that a file added later renders the page again."""
+    candidates = [path for cell in cells if cell.kind == "code" for path in named_candidates(cell.source, folder)]
+    looked_at.extend(candidates)
+    return [path.relative_to(root) for path in files_named(candidates, folder, root)]
+
+
+def _page_files(project: Project) -> set[Path]:
+    """The sources a prose link may name as a lesson's page, by the .md name its page has on the site."""
+    if project.book is not None:
+        return {(project.root / page).with_suffix(".md").resolve() for page in project.book.pages()}
+    return {p.resolve() for p in project.lessons_dir.glob("*/*.md")}
+
+
 def _bib_files(course: Course, project: Project) -> list[Path]:
-    """The BibTeX files of lessons/ and of the course's folder."""
+    """The BibTeX files of lessons/ and of the course's folder; a book's, those its configuration names."""
+    if project.book is not None:
+        return [project.root / name for name in project.book.bibliography]
     return sorted(project.lessons_dir.glob("*.bib")) + sorted((project.root / course.path).glob("*.bib"))
 
 
@@ -161,9 +191,13 @@ def _render_lesson(templates: Templates, environments: tuple, course: Course, le
     data_files: list[Path] = []
     context = _context(templates, environment, course, lesson, project, target, data_files)
     shown = _shown_once(lesson, target)
-    prose = _Prose(project, project.root / course.path, shared, lesson, demote=any(_has_level_one_heading(cell) for cell in shown))
+    prose = _Prose(project, project.root / lesson.path.parent, shared, lesson, demote=any(_has_level_one_heading(cell) for cell in shown))
     cells = _rendered_cells(cells_environment, lesson, shown, context, project, target, prose)
     origins: list[tuple[Path, tuple[int, ...]] | None] = [(lesson.path, cell.lines) for cell in shown]
+    if not lesson.executes:
+        _with_stored_outputs(cells, shown)
+    if project.book is not None:
+        data_files += _named_by_code(shown, project.root / lesson.path.parent, project.root, prose.page.looked_at)
     if target == "site" and (closing := prose.finish(lesson.path)):
         cells.append(_new_cell("markdown", closing, {}))
         origins.append(None)
@@ -172,11 +206,14 @@ def _render_lesson(templates: Templates, environments: tuple, course: Course, le
         cells.insert(index, cell)
         origins.insert(index, None)  # no lesson line to report
     for index, cell in enumerate(cells):
-        cell["id"] = f"{lesson.slug[:40]}-{index}"  # stable ids keep notebooks byte-identical between builds
+        cell["id"] = f"{CELL_ID_UNSAFE.sub('-', lesson.slug)[:40]}-{index}"  # stable: notebooks stay byte-identical
     notebook = nbformat.from_dict(
         {"nbformat": 4, "nbformat_minor": 5, "metadata": _notebook_metadata(course, lesson, project), "cells": cells}
     )
-    nbformat.validate(notebook)  # once for the whole notebook, not once per cell
+    try:
+        nbformat.validate(notebook)  # once for the whole notebook, not once per cell
+    except nbformat.ValidationError as exc:  # a notebook page's stored outputs, which nbformat's schema refuses
+        raise SourceError(lesson.path, 1, f"the notebook's stored outputs are not valid nbformat 4: {exc.message}") from None
     rendered = RenderedLesson(course, lesson, notebook, origins, data_files=tuple(sorted(set(data_files))),
                               assets=tuple(sorted(set(prose.assets))), warnings=tuple(prose.warnings))
     return rendered, prose.page
@@ -234,6 +271,7 @@ def _context(templates: Templates, environment, course, lesson, project: Project
         "target": target,
         "data_path": _data_path_function(project.root / course.path, course, target, data_files),
         "figure": _figure_function(lesson),
+        "edit_url": project.book.edit_url.replace("{path}", lesson.path.as_posix()) if project.book else "",
         **_link_functions(course, lesson, url_of, target),
     }
     # macros.j2 sees the lesson and its links
@@ -461,15 +499,26 @@ def _is_quoted_text(parsed: jinja2.nodes.Template) -> bool:
 
 # What a page does not show as prose: HTML comments, code blocks and code spans (examples of syntax). A
 # fence that opens a MyST directive ({note}, {figure}) holds prose, and stays.
-NOT_SHOWN = re.compile(r"<!--.*?-->|^(?P<fence>`{3,}|~{3,})(?!\{).*?^(?P=fence)[ \t]*$|`[^`\n]+`", re.DOTALL | re.MULTILINE)
+NOT_SHOWN = re.compile(r"<!--.*?-->|`[^`\n]+`", re.DOTALL)
 # LaTeX, whose braces are its own: $$...$$ and $...$.
 MATH = re.compile(r"\$\$.*?\$\$|(?<![\\$])\$[^$\n]+\$", re.DOTALL)
 
 
 def _shown_text(source: str, math: bool = False) -> str:
     """The Markdown with what it does not show as prose (and, with `math`, its LaTeX) blanked out, line for line."""
-    shown = NOT_SHOWN.sub(_blanked, source)
+    shown = NOT_SHOWN.sub(_blanked, _without_code_blocks(source))
     return MATH.sub(_blanked, shown) if math else shown
+
+
+def _without_code_blocks(source: str) -> str:
+    """The Markdown with its code blocks' lines blanked, as MyST's parser finds the blocks (a closing fence is no
+    opening one; a block may sit in a list or a directive); a directive's fence holds prose, and stays."""
+    lines = source.split("\n")
+    for token in PARSER.parse(source):
+        if token.type in ("fence", "code_block") and token.map and not is_directive(token):
+            start, end = token.map
+            lines[start:end] = [" " * len(line) for line in lines[start:end]]  # offsets into the text hold
+    return "\n".join(lines)
 
 
 def _blanked(match: re.Match) -> str:
@@ -479,9 +528,11 @@ def _blanked(match: re.Match) -> str:
 class _Prose:
     """What a lesson's prose points at: other lessons' pages, and files it shows."""
 
-    def __init__(self, project: Project, course_folder: Path, shared: _CourseProse, lesson: Lesson, demote: bool):
-        self.lessons, self.course_folder, self.lesson_files = project.lessons_dir.resolve(), course_folder, shared.lesson_files
-        self.page = PageProse(lesson.slug, lesson.title, shared.bibliography, course_folder, project.lessons_dir,
+    def __init__(self, project: Project, folder: Path, shared: _CourseProse, lesson: Lesson, demote: bool):
+        self.lessons, self.folder, self.lesson_files = project.lessons_dir.resolve(), folder, shared.lesson_files
+        self.scope = "the book's folder" if project.book else f"{LESSONS}/"
+        self.rooted = project.book is not None
+        self.page = PageProse(lesson.slug, lesson.title, shared.bibliography, folder, project.lessons_dir,
                               numbering=lesson.front_matter.get("numbering", True), demote=demote)
         self.assets: list[Path] = []
         self.warnings: list[SourceWarning] = []
@@ -508,7 +559,9 @@ class _Prose:
         for number, (text, visible) in enumerate(zip(lines, shown, strict=False), start=1):
             for match in reversed(list(PROSE_IMAGE.finditer(visible))):  # from the right: a rename keeps the left's places
                 group = next(name for name in ("md", "html", "directive") if match[name])
-                image = self._best_format(match[group])
+                if match[group].startswith("/") and not self.rooted:
+                    continue  # an address on the site's host, as a lesson project writes it
+                image = self._best_format(self._relative(match[group]))
                 self._asset(image, path, cell.source_line(number))
                 text = text[:match.start(group)] + image + text[match.end(group):]
             lines[number - 1] = text
@@ -516,9 +569,16 @@ class _Prose:
                 lines[number - 1] = LESSON_LINK.sub(functools.partial(self._link, path=path, line=cell.source_line(number)), text)
         return "\n".join(lines)
 
+    def _relative(self, source: str) -> str:
+        """A book's `/images/x.png` as the page's folder names it (`../images/x.png`): the site may not be at its
+        host's root."""
+        if not source.startswith("/"):
+            return source
+        return Path(os.path.relpath(self.lessons / source.lstrip("/"), self.folder.resolve())).as_posix()
+
     def _link(self, match: re.Match, path: Path, line: int) -> str:
         page = str(Path(match["target"]).with_suffix(".md"))
-        if (self.course_folder / page).resolve() in self.lesson_files:
+        if (self.folder / page).resolve() in self.lesson_files:
             return f"[{match['text']}]({page}{match['anchor'] or ''})"
         self.warnings.append(SourceWarning(SourceLocation(path, line), f"link to '{match['target']}', which is no lesson: shown as text"))
         return match["text"]
@@ -529,15 +589,17 @@ class _Prose:
         if not source.endswith(".*"):
             return source
         stem = source[:-2]
-        candidates = [self.course_folder / f"{stem}{suffix}" for suffix in IMAGE_PREFERENCE]
+        candidates = [self.folder / f"{stem}{suffix}" for suffix in IMAGE_PREFERENCE]
         self.page.looked_at.extend(candidates)  # a format added later makes another choice: the kept render goes
         found = next((suffix for suffix, file in zip(IMAGE_PREFERENCE, candidates, strict=True) if file.is_file()), None)
         return source if found is None else f"{stem}{found}"
 
     def _asset(self, source: str, path: Path, line: int, kind: str = "image") -> None:
-        file = inside(self.course_folder / source.split("#")[0].split("?")[0], self.lessons)
+        file = inside(self.folder / source.split("#")[0].split("?")[0], self.lessons)
         if file is None or not file.is_file():
-            raise SourceError(path, line, f"{kind} '{source}' not found (a file beside the lesson, inside lessons/)")
+            raise SourceError(path, line, f"{kind} '{source}' not found (a file beside the lesson, inside {self.scope})")
+        if any(part.startswith(".") or part == BUILD for part in file.relative_to(self.lessons).parts):
+            raise SourceError(path, line, f"{kind} '{source}' is in a hidden or build folder, which the site never publishes")
         self.assets.append(file.relative_to(self.lessons))
 
 

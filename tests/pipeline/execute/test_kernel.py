@@ -3,7 +3,7 @@ import pytest
 
 from lessonbuild.errors import CellFailure
 from lessonbuild.pipeline.execute.kernel import run_notebook
-from lessonbuild.pipeline.read.lessons import read_courses
+from lessonbuild.pipeline.read import read_courses
 from lessonbuild.pipeline.render.notebooks import render_course
 from lessonbuild.project import Settings, load_project
 from tests.conftest import make_project

@@ -4,7 +4,8 @@ from pathlib import Path
 import pytest
 
 from lessonbuild.errors import SourceError, SourceErrors
-from lessonbuild.pipeline.read.lessons import read_courses, read_lesson_file
+from lessonbuild.pipeline.read import read_courses
+from lessonbuild.pipeline.read.lessons import read_lesson_file
 from lessonbuild.project import load_project
 from tests.conftest import REPOSITORY, SEED_TEXT, make_project, run_build
 
@@ -182,7 +183,7 @@ def test_an_unchanged_lesson_is_not_parsed_again_but_a_changed_one_or_its_loaded
     monkeypatch.setattr(read, "read_lesson_file", lambda path, relative: parsed.append(path.stem) or real(path, relative))
 
     def code_of(slug):
-        (course,) = read.read_courses(load_project(root))
+        (course,) = read.read_lesson_courses(load_project(root))
         lesson = next(lesson for lesson in course.lessons if lesson.slug == slug)
         return [cell.source for cell in lesson.cells if cell.kind == "code"]
 

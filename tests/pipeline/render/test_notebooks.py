@@ -7,7 +7,7 @@ import nbformat
 import pytest
 
 from lessonbuild.errors import SourceErrors
-from lessonbuild.pipeline.read.lessons import read_courses
+from lessonbuild.pipeline.read import read_courses
 from lessonbuild.pipeline.render.notebooks import render_course
 from lessonbuild.project import load_project
 from tests.conftest import REPOSITORY, make_project, preview_page, run_build
@@ -50,7 +50,7 @@ def test_header_and_footer_come_from_templates(tiny_project):
 RENDER_ONE = """
 import sys, nbformat
 from lessonbuild.project import load_project
-from lessonbuild.pipeline.read.lessons import read_courses
+from lessonbuild.pipeline.read import read_courses
 from lessonbuild.pipeline.render.notebooks import render_course
 project = load_project(sys.argv[1])
 sys.stdout.write(nbformat.writes(render_course(read_courses(project)[0], project)[0].notebook))
@@ -323,3 +323,12 @@ def test_a_lesson_whose_sections_are_level_one_headings_has_them_in_its_table_of
     toc = page.split('class="md-nav md-nav--secondary"', 1)[1].split('<div class="md-content"', 1)[0]
     assert [link for link in ("#condense", "#detail", "#setext") if f'href="{link}"' in toc] == ["#condense", "#detail", "#setext"]
     assert page.count("<h1") == 1 and '<h2 id="condense">' in page and '<h3 id="detail">' in page
+
+
+def test_an_image_after_a_directive_closed_by_a_bare_fence_is_found_and_checked(tmp_path):
+    root = make_project(tmp_path, {"01-a": "# A\n\n```{figure} one.png\n```\n\nText\n\n```{figure} two.png\n```\n"})
+    (root / "lessons" / "tiny" / "one.png").write_bytes(b"")
+    with pytest.raises(SourceErrors) as raised:
+        render_course(read_courses(load_project(root))[0], load_project(root))
+    assert [str(error) for error in raised.value.errors] == [
+        "lessons/tiny/01-a.md:8: image 'two.png' not found (a file beside the lesson, inside lessons/)"]

@@ -7,7 +7,7 @@ import sys
 import pytest
 
 from lessonbuild.errors import SourceErrors
-from lessonbuild.pipeline.read.lessons import read_courses
+from lessonbuild.pipeline.read import read_courses
 from lessonbuild.pipeline.render.notebooks import render_course
 from lessonbuild.pipeline.render.sandbox import MAX_TEXT, LessonSandbox, TemplateLimitError
 from lessonbuild.project import load_project
