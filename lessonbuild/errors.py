@@ -147,7 +147,9 @@ class DeviceMissing(BuildError):
 
 
 class SiteBuildError(BuildError):
-    """The site engine refused the generated site."""
+    """The site engine refused the generated site: what the lessons or mkdocs.yml say, as bad input is."""
+
+    exit_code = 2
 
 
 def report_errors(action: Callable[[], int | None], debug: bool = False, err: TextIO | None = None) -> int:

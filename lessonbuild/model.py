@@ -244,3 +244,4 @@ class Page:
     title: str
     path: str  # relative to the docs folder, POSIX; "" for a group of pages that has no page of its own
     children: tuple[Page, ...] = ()
+    source: str = ""  # the lesson source it is made from (relative to the project), for the site engine's complaints

@@ -46,6 +46,10 @@ class PageProse:
         self.files: list[tuple[str, SourceLocation]] = []  # (path relative to the lesson, where): files the prose links to
         self.looked_at: list[Path] = []  # every file the prose looked for (found or not): its render depends on them
         self.gates: list[tuple[str, SourceLocation]] = []  # exercise-start/solution-start still open: (closing HTML, where)
+        self.anchors: set[str] = set()  # the ids of the page's headings so far
+        if title:  # the page's title is its first heading, which the template writes
+            self.anchors.add(heading_anchor(title, set()))
+            self.targets.append(Target(f"{lesson}#{heading_anchor(title, set())}", lesson, "heading", title))
 
     def translate(self, markdown: str, locate: Locate) -> str:
         self.translated += 1
@@ -168,6 +172,8 @@ class PageProse:
             if token.type == "amsmath":
                 end += 1  # mdit-py-plugins' amsmath ends its map at the \end line, where other blocks end after theirs
             where = locate(offset + start + 1)
+            if token.type == "heading_open" and index + 1 < len(tokens):
+                self._heading(tokens[index + 1], where)
             if token.type == "inline":
                 new = self._inline(token, lines, offset, locate)
                 if new is not None:
@@ -219,6 +225,14 @@ class PageProse:
             return ""
         return None
 
+    def _heading(self, inline, where: SourceLocation) -> None:
+        """A heading's anchor on the page, as the site's table of contents makes it: a target of links to it
+        (`page.md#its-anchor`), named `lesson#anchor`."""
+        own = re.search(r"\{\s*#([\w-]+)[^}]*\}\s*$", inline.content)  # attr_list's `## Heading {#id}`
+        anchor = own[1] if own else heading_anchor(plain_text(inline), self.anchors)
+        self.anchors.add(anchor)
+        self.target(f"{self.lesson}#{anchor}", "heading", plain_text(inline), None, where)
+
     def _target(self, tokens, index: int, label: str, where: SourceLocation) -> str:
         """`(label)=` as an anchor; the heading after it names the target, and one at the top of the page its title (the
         page shows the title apart, so the heading is no longer there)."""
@@ -229,6 +243,13 @@ class PageProse:
             text = self.title if self.translated == 1 and index == 0 else ""
         self.target(label, "section", text, None, where)
         return f'<a id="{html.escape(label)}"></a>'
+
+
+def heading_anchor(text: str, taken: set[str]) -> str:
+    """The id Python-Markdown's toc extension gives a heading (the site's engine makes its pages with it)."""
+    from markdown.extensions.toc import slugify, unique
+
+    return unique(slugify(text, "-"), set(taken))
 
 
 # A `$` line, then an amsmath environment: how notebooks wrap one for Jupyter's MathJax.

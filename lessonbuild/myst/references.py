@@ -88,6 +88,8 @@ def _shown(reference: Reference, targets: dict[str, Target], lessons: dict[str, 
             warn(reference.where, f"{{doc}} '{reference.target}' is no lesson of this course: shown as text")
             return _escaped(reference.text or reference.target)
         return f"[{_escaped(reference.text or lessons[slug])}]({lesson_link(slug, current)})"
+    if reference.role == "anchor":
+        return _anchor_link(reference, targets, current, warn)
     target = targets.get(reference.target)
     if target is None and reference.role == "link" and (page := doc_target(reference.target, current)) in lessons:
         return f"[{_escaped(reference.text or lessons[page])}]({lesson_link(page, current)})"  # MyST: a page, by its path
@@ -98,6 +100,30 @@ def _shown(reference: Reference, targets: dict[str, Target], lessons: dict[str, 
     if reference.role == "title":
         return _escaped(target.numbered + (f" ({target.text})" if target.text else ""))
     return f"[{_escaped(_text(reference, target))}]({lesson_link(target.lesson, current, target.label)})"
+
+
+def _anchor_link(reference: Reference, targets: dict[str, Target], current: str, warn) -> str:
+    """A link to a section of a lesson's page (`page.md#anchor`, `#anchor`): to the heading or label it names, found
+    as Jupyter names anchors too (`#Big-O-Notation`: the heading's words, their case kept); to the page alone, with a
+    warning, where the page has none of that name."""
+    page, _, anchor = reference.target.partition("#")
+    text = reference.text or ""
+    label = targets.get(anchor)  # `(label)=`, whose anchor is the label itself
+    found = anchor if f"{page}#{anchor}" in targets or (label is not None and label.lesson == page) else None
+    if found is None:
+        wanted = _words(anchor)
+        found = next((label.partition("#")[2] for label, t in targets.items()
+                      if t.kind == "heading" and t.lesson == page and _words(label.partition("#")[2]) == wanted), None)
+    if found is None:
+        warn(reference.where, f"link to '#{anchor}' on {'this page' if page == current else f'{page}.md'}, "
+                              "which has no heading or label of that name: links to the page")
+        return f"[{text}]({lesson_link(page, current) if page != current else '#'})"
+    return f"[{text}]({lesson_link(page, current, found)})"
+
+
+def _words(anchor: str) -> str:
+    """An anchor as its words, lower case: `Big-O-Notation`, `big-o-notation` and `big_o_notation` are one."""
+    return re.sub(r"[\W_]+", " ", anchor).strip().lower()
 
 
 def _text(reference: Reference, target: Target) -> str:

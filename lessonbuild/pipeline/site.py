@@ -88,7 +88,7 @@ def _run_engine(nav: list[Page], project: Project, output: str, dirty: bool) -> 
     problems = [line for line in (result.stderr + result.stdout).splitlines()
                 if line.strip() and not line.startswith("INFO") and not (dirty and DIRTY_WARNING in line)]
     if result.returncode != 0 or (dirty and problems) or not (project.build_dir / output / "index.html").exists():
-        raise SiteBuildError(f"{engine} build --strict failed:\n" + "\n".join(problems))
+        raise SiteBuildError(f"{engine} build --strict failed:\n" + "\n".join(_as_sources(problems, nav, project)))
 
 
 def _generated_config(nav: list[Page], project: Project, output: str) -> str:
@@ -101,6 +101,24 @@ def _generated_config(nav: list[Page], project: Project, output: str) -> str:
     # JSON is YAML, and writing it costs a tenth of PyYAML's emitter for a navigation of hundreds of pages.
     return f"{own}\n\n# Added by the build: the pages it generated.\n" + "\n".join(
         f"{key}: {json.dumps(value, ensure_ascii=False)}" for key, value in added.items()) + "\n"
+
+
+def _as_sources(lines: list[str], nav: list[Page], project: Project) -> list[str]:
+    """The engine's lines with each generated page named by the lesson it comes from: an author fixes `lessons/...`,
+    never a file of _build/."""
+    sources = {page.path: page.source for page in _all_pages(nav) if page.source}
+    docs = f"{project.build_dir / 'docs'}{os.sep}"
+    shown = []
+    for line in lines:
+        line = line.replace(docs, "")
+        for path, source in sources.items():
+            line = line.replace(f"'{path}'", f"'{source}'")
+        shown.append(line)
+    return shown
+
+
+def _all_pages(nav: list[Page]) -> list[Page]:
+    return [found for page in nav for found in (page, *_all_pages(list(page.children)))]
 
 
 def _nav_entry(page: Page):

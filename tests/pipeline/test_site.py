@@ -33,8 +33,10 @@ def test_a_failed_mkdocs_build_leaves_the_previous_site(tiny_project):
     (tiny_project.site_dir / "index.html").write_text("previous")
     write_docs(tiny_project, {"index.md": "# Home\n[broken](missing.md)\n"})
     with pytest.raises(SiteBuildError) as caught:
-        build_site([Page("Home", "index.md")], tiny_project)
+        build_site([Page("Home", "index.md", source="lessons/tiny/home.md")], tiny_project)
     assert "missing.md" in str(caught.value)
+    assert "'lessons/tiny/home.md'" in str(caught.value) and "'index.md'" not in str(caught.value)  # the source, not _build/
+    assert caught.value.exit_code == 2  # what the lessons say, not the build's own failure
     assert (tiny_project.site_dir / "index.html").read_text() == "previous"
 
 

@@ -105,7 +105,8 @@ def _toc_pages(entries: tuple[TocEntry, ...], pages: dict[str, Page], prefix: st
             shown += [Page(entry.title or "", "", tuple(children))] if entry.file is None else children
             continue
         title = f"{number} {entry.title or page.title}" if number else entry.title or page.title
-        shown.append(Page(title, page.path, (Page(title, page.path), *children)) if children else Page(title, page.path))
+        own = Page(title, page.path, source=page.source)
+        shown.append(Page(title, page.path, (own, *children)) if children else own)
     return shown
 
 
@@ -233,7 +234,7 @@ def _write_lesson(executed: ExecutedLesson, published: PublishedPages, exporter:
     colab_url, lessons_dir = project.settings.colab_url, project.lessons_dir
     lesson, course = executed.rendered.lesson, executed.rendered.course
     on_site = PurePosixPath(course.site_folder, lesson.slug)  # a book's page keeps its folder
-    page = Page(lesson.short_title, f"{on_site}.md")
+    page = Page(lesson.short_title, f"{on_site}.md", source=lesson.path.as_posix())
     course_folder = project.root / course.path
     for asset in executed.rendered.assets:  # docs/ mirrors lessons/ (a book's root): relative paths hold
         published.write(published.docs / served_name(asset.as_posix()), (lessons_dir / asset).read_bytes())

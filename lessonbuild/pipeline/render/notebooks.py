@@ -60,8 +60,9 @@ CELL_TEMPLATE_NAME = "<template>"  # the file name Jinja gives templates made fr
 # A Markdown link to a .md file, not absolute: [text](target) or [text](target#anchor).
 # A link to a notebook (.ipynb) is a link to the lesson of that name, as Jupyter Book links a notebook's page.
 LESSON_LINK = re.compile(r"(?<!!)\[(?P<text>[^\]]*)\]\((?P<target>(?![a-z][a-z0-9+.-]*:|/)[^)\s#]+\.(?:md|ipynb))"
-                         r"(?P<anchor>#[^)\s]*)?\)")
+                         r"(?P<anchor>#[^)\s]*)?(?P<title>\s+\"[^\"]*\")?\)")
 CELL_ID_UNSAFE = re.compile(r"[^A-Za-z0-9_-]")  # what nbformat's cell ids may not hold (a book's slugs have "/")
+SAME_PAGE_LINK = re.compile(r"(?<!!)\[(?P<text>[^\]]*)\]\(#(?P<anchor>[^)\s]+)\)")
 RELATIVE = r"(?![a-z][a-z0-9+.-]*:|/|#)"  # not a URL, not absolute, not an anchor
 IMAGE_PREFERENCE = (".svg", ".png", ".jpg", ".jpeg", ".gif", ".webp")  # for `name.*`: sharpest first
 # An image of the prose: ![alt](src "title") or <img src="src">; src relative to the lesson's folder, or (in a
@@ -191,7 +192,7 @@ def _render_lesson(templates: Templates, environments: tuple, course: Course, le
     data_files: list[Path] = []
     context = _context(templates, environment, course, lesson, project, target, data_files)
     shown = _shown_once(lesson, target)
-    prose = _Prose(project, project.root / lesson.path.parent, shared, lesson, demote=any(_has_level_one_heading(cell) for cell in shown))
+    prose = _Prose(project, course, shared, lesson, demote=any(_has_level_one_heading(cell) for cell in shown))
     cells = _rendered_cells(cells_environment, lesson, shown, context, project, target, prose)
     origins: list[tuple[Path, tuple[int, ...]] | None] = [(lesson.path, cell.lines) for cell in shown]
     if not lesson.executes:
@@ -528,8 +529,10 @@ def _blanked(match: re.Match) -> str:
 class _Prose:
     """What a lesson's prose points at: other lessons' pages, and files it shows."""
 
-    def __init__(self, project: Project, folder: Path, shared: _CourseProse, lesson: Lesson, demote: bool):
+    def __init__(self, project: Project, course: Course, shared: _CourseProse, lesson: Lesson, demote: bool):
+        folder = project.root / lesson.path.parent  # what the prose names, it names relative to its own folder
         self.lessons, self.folder, self.lesson_files = project.lessons_dir.resolve(), folder, shared.lesson_files
+        self.course_folder = (project.root / course.path).resolve()
         self.scope = "the book's folder" if project.book else f"{LESSONS}/"
         self.rooted = project.book is not None
         self.page = PageProse(lesson.slug, lesson.title, shared.bibliography, folder, project.lessons_dir,
@@ -557,17 +560,23 @@ class _Prose:
         it shows checked: a missing one is an error."""
         lines, shown = source.split("\n"), _shown_text(source).split("\n")
         for number, (text, visible) in enumerate(zip(lines, shown, strict=False), start=1):
-            for match in reversed(list(PROSE_IMAGE.finditer(visible))):  # from the right: a rename keeps the left's places
-                group = next(name for name in ("md", "html", "directive") if match[name])
-                if match[group].startswith("/") and not self.rooted:
-                    continue  # an address on the site's host, as a lesson project writes it
-                image = self._best_format(self._relative(match[group]))
-                self._asset(image, path, cell.source_line(number))
-                text = text[:match.start(group)] + image + text[match.end(group):]
+            where = SourceLocation(path, cell.source_line(number))
+            edits = [edit for match in PROSE_IMAGE.finditer(visible) if (edit := self._image(match, where)) is not None]
+            edits += [(m.start(), m.end(), self._link(m, where)) for m in LESSON_LINK.finditer(visible)]
+            edits += [(m.start(), m.end(), self._link(m, where)) for m in SAME_PAGE_LINK.finditer(visible)]
+            for start, end, new in sorted(edits, reverse=True):  # from the right: each keeps the left's places
+                text = text[:start] + new + text[end:]
             lines[number - 1] = text
-            if LESSON_LINK.search(visible):
-                lines[number - 1] = LESSON_LINK.sub(functools.partial(self._link, path=path, line=cell.source_line(number)), text)
         return "\n".join(lines)
+
+    def _image(self, match: re.Match, where: SourceLocation) -> tuple[int, int, str] | None:
+        """The image's name as the site serves it (its best format, relative to the page), checked to be there."""
+        group = next(name for name in ("md", "html", "directive") if match[name])
+        if match[group].startswith("/") and not self.rooted:
+            return None  # an address on the site's host, as a lesson project writes it
+        image = self._best_format(self._relative(match[group]))
+        self._asset(image, where.path, where.line or 1)
+        return match.start(group), match.end(group), image
 
     def _relative(self, source: str) -> str:
         """A book's `/images/x.png` as the page's folder names it (`../images/x.png`): the site may not be at its
@@ -576,12 +585,20 @@ class _Prose:
             return source
         return Path(os.path.relpath(self.lessons / source.lstrip("/"), self.folder.resolve())).as_posix()
 
-    def _link(self, match: re.Match, path: Path, line: int) -> str:
+    def _link(self, match: re.Match, where: SourceLocation) -> str:
+        """A link to a lesson's page (and to a section of it, checked once the course's headings are known), or to
+        a section of this one; a link to a page that is no lesson is its text, with a warning."""
+        if match.re is SAME_PAGE_LINK:
+            return self.page.reference("anchor", f"{self.page.lesson}#{match['anchor']}", match["text"], where)
         page = str(Path(match["target"]).with_suffix(".md"))
-        if (self.folder / page).resolve() in self.lesson_files:
-            return f"[{match['text']}]({page}{match['anchor'] or ''})"
-        self.warnings.append(SourceWarning(SourceLocation(path, line), f"link to '{match['target']}', which is no lesson: shown as text"))
-        return match["text"]
+        file = (self.folder / page).resolve()
+        if file not in self.lesson_files:
+            self.warnings.append(SourceWarning(where, f"link to '{match['target']}', which is no lesson: shown as text"))
+            return match["text"]
+        if not match["anchor"] or not file.is_relative_to(self.course_folder):
+            return f"[{match['text']}]({page}{match['anchor'] or ''}{match['title'] or ''})"  # another course's: not known
+        slug = file.relative_to(self.course_folder).with_suffix("").as_posix()
+        return self.page.reference("anchor", f"{slug}{match['anchor']}", match["text"], where)
 
     def _best_format(self, source: str) -> str:
         """`images/fish.*`, as Jupyter Book writes an image it has in several formats: the one of the formats present

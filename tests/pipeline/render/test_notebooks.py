@@ -132,8 +132,8 @@ def test_a_link_past_the_last_lesson_is_an_error_at_its_line(tmp_path):
 
 
 def test_a_link_to_a_page_that_is_no_lesson_is_a_warning_and_plain_text(tmp_path):
-    ok = render_one(tmp_path / "a", "---\ntitle: T\n---\nSee [this](01-x.md#part), [the web](https://example.org/a.md).\n")
-    assert "(01-x.md#part)" in ok.notebook.cells[1].source and ok.warnings == ()
+    ok = render_one(tmp_path / "a", "---\ntitle: T\n---\nSee [this](01-x.md#part), [the web](https://example.org/a.md).\n\n## Part\n")
+    assert "See [this](#part), [the web](https://example.org/a.md)." in ok.notebook.cells[1].source and ok.warnings == ()
     dangling = render_one(tmp_path / "b", "---\ntitle: T\n---\nFirst line.\nSee [that page](02-missing.md).\n")
     assert dangling.notebook.cells[1].source == "First line.\nSee that page."
     assert [str(w) for w in dangling.warnings] == [
@@ -141,9 +141,9 @@ def test_a_link_to_a_page_that_is_no_lesson_is_a_warning_and_plain_text(tmp_path
 
 
 def test_a_link_to_a_lessons_notebook_is_a_link_to_its_page_and_to_no_lesson_a_warning(tmp_path):
-    body = "See [this](01-x.ipynb#Big-O-Notation) and [that](02-sorting.ipynb).\n"
-    rendered = render_one(tmp_path, "---\ntitle: T\n---\n" + body)
-    assert rendered.notebook.cells[1].source == "See [this](01-x.md#Big-O-Notation) and that."
+    body = "See [this](01-x.ipynb#Big-O-Notation) and [that](02-sorting.ipynb).\n\n## Big-O Notation\n"
+    rendered = render_one(tmp_path, "---\ntitle: T\n---\n" + body)  # Jupyter's anchor, as the site's engine makes it
+    assert rendered.notebook.cells[1].source.startswith("See [this](#big-o-notation) and that.")
     assert [str(w) for w in rendered.warnings] == [
         "lessons/tiny/01-x.md:4: warning: link to '02-sorting.ipynb', which is no lesson: shown as text"]
 
@@ -332,3 +332,27 @@ def test_an_image_after_a_directive_closed_by_a_bare_fence_is_found_and_checked(
         render_course(read_courses(load_project(root))[0], load_project(root))
     assert [str(error) for error in raised.value.errors] == [
         "lessons/tiny/01-a.md:8: image 'two.png' not found (a file beside the lesson, inside lessons/)"]
+
+
+def test_links_to_sections_are_checked_against_the_pages_headings_and_labels(tmp_path):
+    lessons = {
+        "01-a": "# A\n\nSee [sorting](02-b.ipynb#Big-O-Notation), [gone](02-b.md#no-such-part), [label](02-b.md#fast),"
+                " [here](#intro) and [nowhere](#missing).\n\n## Intro\n",
+        "02-b": "# B\n\n## Big-O Notation\n\n(fast)=\n## Quick Sort {#quick}\n\nSee [quick](#quick).\n",
+    }
+    project = load_project(make_project(tmp_path, lessons))
+    first, second = render_course(read_courses(project)[0], project)
+    assert first.notebook.cells[1].source.startswith(
+        "See [sorting](02-b.md#big-o-notation), [gone](02-b.md), [label](02-b.md#fast), [here](#intro) and [nowhere](#).")
+    assert [str(w) for w in first.warnings] == [
+        "lessons/tiny/01-a.md:3: warning: link to '#no-such-part' on 02-b.md, which has no heading or label of that "
+        "name: links to the page",
+        "lessons/tiny/01-a.md:3: warning: link to '#missing' on this page, which has no heading or label of that name: "
+        "links to the page"]
+    assert "[quick](#quick)" in second.notebook.cells[1].source and second.warnings == ()
+
+
+def test_a_link_with_a_title_to_a_page_that_is_no_lesson_is_found_too(tmp_path):
+    rendered = render_one(tmp_path, '---\ntitle: T\n---\nSee [gone](missing.md "a title").\n')
+    assert rendered.notebook.cells[1].source == "See gone."
+    assert [w.message for w in rendered.warnings] == ["link to 'missing.md', which is no lesson: shown as text"]
