@@ -24,7 +24,8 @@ execute:
   timeout: 120
   exclude_patterns: [chapter2/stored.ipynb]
 parse:
-  myst_enable_extensions: [amsmath, dollarmath]
+  myst_enable_extensions: [amsmath, dollarmath, substitution]
+  myst_substitutions: {edition: "second"}
 repository:
   url: https://github.com/example/book
   path_to_book: book
@@ -90,7 +91,7 @@ CHAPTER1 = """\
 
 The chapter's picture, in its best format: ![fish](../images/fish.*)
 
-And rooted at the book: ![logo](/images/logo.png). Next: {doc}`reading`.
+And rooted at the book: ![logo](/images/logo.png). Next: {doc}`reading`, in the {{ edition }} edition.
 """
 
 READING = """\

@@ -51,8 +51,8 @@ def test_the_config_settings_the_build_honours(tmp_path):
 def test_unknown_keys_and_sphinx_settings_are_warnings_at_their_lines(tmp_path):
     book = read_jupyter_book(write_jupyter_book(tmp_path))
     assert [str(w) for w in book.warnings] == [
-        "_config.yml:19: warning: 'made_up_setting' is no setting of Jupyter Book's _config.yml: ignored",
-        "_config.yml:20: warning: 'sphinx' is read only by Sphinx, which this build does not run: not applied",
+        "_config.yml:20: warning: 'made_up_setting' is no setting of Jupyter Book's _config.yml: ignored",
+        "_config.yml:21: warning: 'sphinx' is read only by Sphinx, which this build does not run: not applied",
     ]
 
 

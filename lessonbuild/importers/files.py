@@ -11,6 +11,7 @@ from __future__ import annotations
 import ast
 import importlib.util
 import io
+import os
 import shutil
 import sys
 import tokenize
@@ -19,6 +20,8 @@ from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
 from lessonbuild.errors import SourceLocation, SourceWarning
+from lessonbuild.fsutil import inside
+from lessonbuild.myst.syntax import PROSE_IMAGE
 from lessonbuild.project import DATA, Project
 from lessonbuild.pycode import imported_modules, without_magics
 
@@ -38,7 +41,8 @@ class Adopted:
 
 
 def adopt_files(lesson, source: Path, folder: Path, project: Project, adopted: Adopted) -> None:
-    """Copy what the lesson's code cells use into the course `folder`; rewrite its data paths.
+    """Copy what the lesson's code cells use, and the images its prose shows, into the course `folder`; rewrite
+    its data paths and image names where the copies' places differ.
 
     A MyST notebook is kept as its author wrote it: nothing in it is rewritten."""
     code = [cell for cell in lesson.cells if cell.kind == "code"]
@@ -46,6 +50,57 @@ def adopt_files(lesson, source: Path, folder: Path, project: Project, adopted: A
     for cell in code:
         _adopt_modules(cell, source, folder, project, adopted)
         cell.source = _adopt_data(cell, source, folder, project, adopted, links)
+    for cell in lesson.cells:
+        if cell.kind == "markdown":
+            cell.source = _adopt_images(cell, source, folder, project, adopted)
+
+
+def _adopt_images(cell, source: Path, folder: Path, project: Project, adopted: Adopted) -> str:
+    """The cell's Markdown with each image it shows from beside the source copied into the course: at the same
+    relative place, or without its `../` steps where it was above the notebook (`../images/x.png` is
+    `images/x.png` beside the lesson), the Markdown naming the copy."""
+    text = cell.source
+    for match in reversed(list(PROSE_IMAGE.finditer(text))):
+        group = next(name for name in ("md", "html", "directive") if match[name])
+        name = match[group].split("#")[0].split("?")[0]
+        if name.startswith("/"):
+            continue
+        shown = _beside(name)
+        images = _image_files(source.parent, name)
+        if not images and not (folder / shown).exists():
+            adopted.warnings.append(SourceWarning(cell.where, f"image '{name}' not found beside {source.name}: put it "
+                                                  f"in {adopted.shown}/{shown}"))
+        for found in images:
+            target = folder / PurePosixPath(shown).parent / found.name  # each format of `fish.*` beside the others
+            if not target.exists():
+                _copy(found, target)
+                adopted.copied.append(f"copied {found} to {adopted.shown}/{target.relative_to(folder).as_posix()} "
+                                      "(shown by the lesson)")
+        if shown != name:
+            text = text[:match.start(group)] + shown + text[match.end(group):]
+    return text
+
+
+def _image_files(base: Path, name: str) -> list[Path]:
+    """The files an image's name stands for beside the notebook: the file, or every format of `fish.*`."""
+    if name.endswith(".*"):
+        root = source_root(base)
+        return sorted(p.resolve() for p in base.glob(PurePosixPath(name).as_posix()) if p.is_file() and inside(p, root))
+    file = base / name
+    hidden = any(part.startswith(".") and part not in (".", "..") for part in PurePosixPath(name).parts)
+    return [file.resolve()] if file.is_file() and not hidden and inside(file, source_root(base)) else []
+
+
+def source_root(folder: Path) -> Path:
+    """What a notebook in `folder` may take files from: its repository (the folder above it that holds .git), else
+    the folder itself. A name that climbs out of it (`../../../etc/passwd`) is no file of the notebook's."""
+    folder = folder.resolve()
+    return next((parent for parent in (folder, *folder.parents) if (parent / ".git").exists()), folder)
+
+
+def _beside(name: str) -> str:
+    """A relative name without the `..` steps that climb out of the notebook's folder."""
+    return PurePosixPath(*[part for part in PurePosixPath(os.path.normpath(name)).parts if part != ".."]).as_posix()
 
 
 def _adopt_modules(cell, source: Path, folder: Path, project: Project, adopted: Adopted) -> None:
@@ -76,8 +131,13 @@ def _adopt_data(cell, source: Path, folder: Path, project: Project, adopted: Ado
     data/ mirrors what a Kaggle kernel sees; another absolute path keeps its file's name.
     """
     lines = cell.source.split("\n")
-    copied, warnings = [], []
-    for row, start, end, path in reversed(_path_literals(cell.source)):
+    copied: list[str] = []
+    warnings: list[SourceWarning] = []
+    for row, start, end, path in reversed(_path_literals(cell.source, source.parent)):
+        relative = _relative_data(path, source.parent)
+        if relative is not None:
+            lines[row - 1] = _adopt_beside(lines[row - 1], (start, end), relative, folder, adopted.shown, copied)
+            continue
         path = links.get(path, path)  # a link the lesson makes to a dataset's file reads that file
         name = _data_name(path)
         found = _find_data(path, name, source, folder, project)
@@ -102,8 +162,41 @@ def _adopt_data(cell, source: Path, folder: Path, project: Project, adopted: Ado
     return "\n".join(lines)
 
 
-def _path_literals(code: str) -> list[tuple[int, int, int, str]]:
-    """(line, start column, end column, value) of each plain string literal holding an absolute or Kaggle input path."""
+def _adopt_beside(text: str, span: tuple[int, int], relative: tuple[Path, str], folder: Path, shown: str,
+                  copied: list[str]) -> str:
+    """A file beside the notebook, copied into data/, and the line naming it by data_path (so that the execution
+    cache follows it): `"data/x.csv"` and `"../data/x.csv"` are `data_path("x.csv")`."""
+    found, name = relative
+    target = folder / DATA / name
+    if not target.exists():
+        _copy(found, target)
+        copied.append(f"copied {found} to {shown}/{DATA}/{name} (read by the lesson)")
+    start, end = span
+    return f'{text[:start]}{text[start]}{{{{ data_path("{name}") }}}}{text[start]}{text[end:]}'
+
+
+def _relative_data(path: str, base: Path) -> tuple[Path, str] | None:
+    """A relative name of a file or folder beside the notebook (`data/x.csv`, `../data/y.csv`, `figures/`): where it
+    is, and its name under the course's data/ (its `..` steps and a leading data/ taken away); None for anything
+    else, a folder that holds notebooks (the notebook's own) included."""
+    if path.startswith(("/", "~")) or "://" in path or "\n" in path or not 0 < len(path) < 256 or path.startswith(KAGGLE_INPUTS):
+        return None
+    try:
+        found = (base / path).resolve()
+        exists = found.exists() and inside(found, source_root(base)) is not None
+    except (OSError, ValueError):
+        return None
+    name = _beside(path).removeprefix(f"{DATA}/")
+    if not exists or name in ("", ".", DATA) or any(part.startswith(".") for part in PurePosixPath(name).parts):
+        return None
+    if found.is_dir() and (base.resolve().is_relative_to(found) or any(found.rglob("*.ipynb"))):
+        return None
+    return found, name + ("/" if path.endswith("/") else "")
+
+
+def _path_literals(code: str, base: Path | None = None) -> list[tuple[int, int, int, str]]:
+    """(line, start column, end column, value) of each plain string literal holding an absolute or Kaggle input path,
+    or (with `base`, the notebook's folder) the relative name of a file or folder there."""
     found = []
     try:
         tokens = list(tokenize.generate_tokens(io.StringIO(without_magics(code) + "\n").readline))
@@ -117,7 +210,8 @@ def _path_literals(code: str) -> list[tuple[int, int, int, str]]:
             continue
         value = ast.literal_eval(token.string)
         kaggle = value.startswith(KAGGLE_INPUTS) and _data_name(value)
-        if kaggle or (value.startswith("/") and "." in PurePosixPath(value).name):
+        beside = base is not None and _relative_data(value, base) is not None
+        if kaggle or beside or (value.startswith("/") and "." in PurePosixPath(value).name):
             found.append((token.start[0], token.start[1], token.end[1], value))
     return found
 
@@ -175,7 +269,10 @@ def _find_data(path: str, name: str, source: Path, folder: Path, project: Projec
     its file's name anywhere in their data/, as the source says nothing more of it.
     """
     base = PurePosixPath(name).name
-    candidates = [folder / DATA / name, Path(path), source.parent / name, source.parent / base,
+    # The path itself only where it lies in the notebook's own repository: a stranger's notebook that names
+    # `/root/.ssh/id_rsa.pub` must not have it copied into the course, and published.
+    own = [Path(path)] if inside(Path(path), source_root(source.parent)) else []
+    candidates = [folder / DATA / name, *own, source.parent / name, source.parent / base,
                   *sorted(source.parent.glob(f"*/{base}")), *sorted(project.lessons_dir.glob(f"*/{DATA}/{name}"))]
     if not path.startswith(KAGGLE_INPUTS):
         candidates += sorted(project.lessons_dir.glob(f"*/{DATA}/**/{base}"))

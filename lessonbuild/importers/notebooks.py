@@ -41,7 +41,7 @@ from lessonbuild.fsutil import NotText, fresh_folder, read_text, replace_folder,
 from lessonbuild.importers.files import Adopted, adopt_files
 from lessonbuild.importers.tracks import TRACK_META, is_track, plan_track
 from lessonbuild.model import KAGGLE_HIDING
-from lessonbuild.myst.syntax import first_heading
+from lessonbuild.myst.syntax import LESSON_LINK, first_heading
 from lessonbuild.project import COURSE_FILE, Project
 from lessonbuild.pycode import without_magics
 from lessonbuild.state import names
@@ -161,8 +161,23 @@ def _track_lessons(track: Path, meta, project: Project, warnings: list[SourceWar
 
 def _import_into(folder: Path, lessons: list[tuple], meta, existing: dict[str, str], project: Project, shown: str) -> ImportReport:
     """Write the lessons into `folder` (the staging copy of the course), and list the new ones in its course.yml."""
-    taken = listed_slugs(meta)
-    written, adopted, entries = [], Adopted(shown), []
+    planned, entries = _slugs(lessons, listed_slugs(meta), existing)
+    renamed = {source.resolve(): slug for source, _, slug in planned}
+    written, adopted = [], Adopted(shown)
+    for source, lesson, slug in planned:
+        adopt_files(lesson, source, folder, project, adopted)
+        _relink(lesson, source, renamed, adopted)
+        write_atomic(folder / f"{slug}.md", to_myst(lesson))
+        written.append(folder / f"{slug}.md")
+    add_lessons(meta, entries)
+    save_course_file(folder, meta)
+    return ImportReport(written, adopted.copied, adopted.warnings)
+
+
+def _slugs(lessons: list[tuple], taken: list[str], existing: dict[str, str]) -> tuple[list[tuple], list]:
+    """Each notebook's (source, lesson, slug), known before any is written so that their links to each other can
+    name their new files; and the course file's new entries."""
+    taken, planned, entries = list(taken), [], []
     for tutorial, exercise, topic in lessons:
         number_slug = next_slug(taken, (tutorial or exercise)[1].title)
         entry = {}
@@ -172,9 +187,7 @@ def _import_into(folder: Path, lessons: list[tuple], meta, existing: dict[str, s
             source, lesson = found
             slug = number_slug if role == "tutorial" or tutorial is None else exercise_slug(number_slug, lesson.title)
             slug = existing.get(lesson_slug(lesson.title), slug)  # a lesson imported again keeps its place
-            adopt_files(lesson, source, folder, project, adopted)
-            write_atomic(folder / f"{slug}.md", to_myst(lesson))
-            written.append(folder / f"{slug}.md")
+            planned.append((source, lesson, slug))
             if slug not in taken:
                 entry[role] = {"lesson": slug, "kaggle": lesson.kaggle} if lesson.kaggle else slug
         taken += [notebook_slug(notebook) for notebook in entry.values()]
@@ -182,9 +195,26 @@ def _import_into(folder: Path, lessons: list[tuple], meta, existing: dict[str, s
             entry["topic"] = topic
         if entry:
             entries.append(entry["tutorial"] if list(entry) == ["tutorial"] else entry)
-    add_lessons(meta, entries)
-    save_course_file(folder, meta)
-    return ImportReport(written, adopted.copied, adopted.warnings)
+    return planned, entries
+
+
+def _relink(lesson: ImportedLesson, source: Path, renamed: dict[Path, str], adopted: Adopted) -> None:
+    """Links to the other notebooks imported with this one (`02.08-Sorting.ipynb#Big-O-Notation`) as links to
+    their lessons' files (`05-sorting.md#Big-O-Notation`, whose anchor the build finds as the site names it); a
+    link to a notebook left behind is a warning at its cell."""
+    for cell in lesson.cells:
+        if cell.kind != "markdown":
+            continue
+
+        def relinked(match: re.Match, cell: ImportedCell = cell) -> str:
+            slug = renamed.get((source.parent / match["target"]).resolve())
+            if slug is None:
+                adopted.warnings.append(SourceWarning(cell.where, f"link to '{match['target']}', a notebook not "
+                                                      "imported with this one: import it too, or link to it elsewhere"))
+                return match[0]
+            return f"[{match['text']}]({slug}.md{match['anchor'] or ''}{match['title'] or ''})"
+
+        cell.source = LESSON_LINK.sub(relinked, cell.source)
 
 
 def _existing_by_title(slugs: list[str]) -> dict[str, str]:

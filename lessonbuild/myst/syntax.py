@@ -197,3 +197,15 @@ PAGE_SOURCE_SUFFIXES = (".md", ".markdown", ".mdown", ".mkdn", ".mkd")
 def served_name(path: str) -> str:
     """The name a file of the lesson's is served by on the site: its own, or with `.txt` after a page's suffix."""
     return f"{path}.txt" if path.lower().endswith(PAGE_SOURCE_SUFFIXES) else path
+
+
+# A link to a page by its source: `[text](other.ipynb#section "title")`, relative to the page.
+LESSON_LINK = re.compile(r"(?<!!)\[(?P<text>[^\]]*)\]\((?P<target>(?![a-z][a-z0-9+.-]*:|/)[^)\s#]+\.(?:md|ipynb))"
+                         r"(?P<anchor>#[^)\s]*)?(?P<title>\s+\"[^\"]*\")?\)")
+RELATIVE = r"(?![a-z][a-z0-9+.-]*:|/|#)"  # not a URL, not absolute, not an anchor
+# An image of the prose: ![alt](src "title") or <img src="src">; src relative to the lesson's folder, or (in a
+# book, as Sphinx reads it) to the book's root where it starts with one "/".
+IMAGE_SOURCE = rf"(?:{RELATIVE}|/(?!/))"
+PROSE_IMAGE = re.compile(rf"!\[[^\]]*\]\((?P<md>{IMAGE_SOURCE}[^)\s]+)(?:\s+\"[^\"]*\")?\)"
+                         rf"|<img\b[^>]*\bsrc=[\"'](?P<html>{IMAGE_SOURCE}[^\"']+)[\"']"
+                         rf"|^\s*(?:`{{3,}}|:{{3,}})\{{(?:figure|image)\}}\s+(?P<directive>{IMAGE_SOURCE}\S+)")

@@ -90,3 +90,80 @@ def test_the_link_an_exercise_makes_for_its_checking_code_stays_as_written(tmp_p
     assert 'os.path.exists("../input/train.csv")' in text
     assert 'os.symlink("{{ data_path("home-data/train.csv") }}", "../input/train.csv")' in text
     assert "rows = open('{{ data_path(\"home-data/train.csv\") }}').read()" in text  # the link's own file
+
+
+def notebook_folder(tmp_path):
+    """A textbook's notebooks/ with its data/ beside them, a helper module, images in a sibling folder, and links
+    between the notebooks (to their headings, as Jupyter names anchors)."""
+    import nbformat
+
+    from tests.books import PNG
+
+    book = tmp_path / "textbook"  # a clone of the textbook's repository
+    notebooks = book / "notebooks"
+    (notebooks / "data").mkdir(parents=True)
+    (book / ".git").mkdir()
+    (notebooks / "data" / "heights.csv").write_text("189\n170\n")
+    (book / "shared").mkdir()
+    (book / "shared" / "more.csv").write_text("5\n")
+    (book / "images").mkdir()
+    (book / "images" / "diagram.png").write_bytes(PNG)
+    (notebooks / "helper.py").write_text("def mean(xs):\n    return sum(xs) / len(xs)\n")
+    (notebooks / "other.ipynb").write_text("{}")  # a notebook not imported
+    cells = nbformat.v4
+    first = cells.new_notebook(cells=[
+        cells.new_markdown_cell("# Reading Data\n\n![a diagram](../images/diagram.png)\n\nNext: [sorting](02-Sorting.ipynb#Big-O-Notation)"
+                                " and [elsewhere](other.ipynb)."),
+        cells.new_code_cell("import helper\nheights = [int(x) for x in open('data/heights.csv')]\n"
+                            "more = open('../shared/more.csv').read()\nprint(helper.mean(heights), more.strip())"),
+    ])
+    second = cells.new_notebook(cells=[cells.new_markdown_cell("# Sorting\n\n## Big-O Notation\n\nBack: [reading](01-Reading.ipynb).")])
+    nbformat.write(first, notebooks / "01-Reading.ipynb")
+    nbformat.write(second, notebooks / "02-Sorting.ipynb")
+    return notebooks
+
+
+def test_a_folder_of_notebooks_imports_with_its_data_images_helpers_and_links(tmp_path):
+    notebooks = notebook_folder(tmp_path)
+    root = tmp_path / "project"
+    (root / "lessons").mkdir(parents=True)
+    result = run_build(root, "import", str(notebooks / "01-Reading.ipynb"), str(notebooks / "02-Sorting.ipynb"),
+                       "--course", "text")
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.splitlines() == [f"{notebooks / '01-Reading.ipynb'}: cell 1: warning: link to 'other.ipynb', "
+                                          "a notebook not imported with this one: import it too, or link to it elsewhere"]
+    course = root / "lessons" / "text"
+    reading = (course / "01-reading-data.md").read_text()
+    assert "![a diagram](images/diagram.png)" in reading and (course / "images" / "diagram.png").read_bytes() == \
+        (notebooks.parent / "images" / "diagram.png").read_bytes()
+    assert "[sorting](02-sorting.md#Big-O-Notation)" in reading
+    assert "open('{{ data_path(\"heights.csv\") }}')" in reading and "open('{{ data_path(\"shared/more.csv\") }}')" in reading
+    assert (course / "data" / "heights.csv").is_file() and (course / "data" / "shared" / "more.csv").is_file()
+    assert (course / "helper.py").is_file()
+    assert "[reading](01-reading-data.md)" in (course / "02-sorting.md").read_text()
+    built = run_build(root, "build")
+    assert built.returncode == 0, built.stderr
+    page = (root / "site" / "text" / "01-reading-data" / "index.html").read_text()
+    assert "179.5 5" in page and 'href="../02-sorting/#big-o-notation"' in page
+
+
+def test_a_strangers_notebook_takes_no_file_from_outside_its_repository(tmp_path):
+    notebooks = notebook_folder(tmp_path)
+    secret = tmp_path / "home" / ".ssh"
+    secret.mkdir(parents=True)
+    (secret / "id_ed25519.pub").write_text("ssh-ed25519 AAAA the author's key\n")
+    (tmp_path / "outside.png").write_bytes(b"not the textbook's")
+    import nbformat
+
+    hostile = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_markdown_cell("# Hostile\n\n![x](../../outside.png)"),
+        nbformat.v4.new_code_cell(f"open('{secret / 'id_ed25519.pub'}')\nopen('../../home/.ssh/id_ed25519.pub')"),
+    ])
+    nbformat.write(hostile, notebooks / "03-Hostile.ipynb")
+    root = tmp_path / "project"
+    (root / "lessons").mkdir(parents=True)
+    result = run_build(root, "import", str(notebooks / "03-Hostile.ipynb"), "--course", "text")
+    assert result.returncode == 0, result.stderr
+    copied = [p.name for p in (root / "lessons" / "text").rglob("*") if p.is_file()]
+    assert sorted(copied) == ["01-hostile.md", "course.yml"]
+    assert "image '../../outside.png' not found" in result.stderr and "is not in the project" in result.stderr

@@ -31,8 +31,8 @@ def test_a_jupyter_book_builds_in_place_as_its_toc_lays_it_out_and_no_file_of_it
     assert result.returncode == 0, result.stderr
     assert _files(root) == before  # nothing moved, renamed or written outside _build/
     assert problems(result.stderr) == [
-        "_config.yml:19: warning: 'made_up_setting' is no setting of Jupyter Book's _config.yml: ignored",
-        "_config.yml:20: warning: 'sphinx' is read only by Sphinx, which this build does not run: not applied"]
+        "_config.yml:20: warning: 'made_up_setting' is no setting of Jupyter Book's _config.yml: ignored",
+        "_config.yml:21: warning: 'sphinx' is read only by Sphinx, which this build does not run: not applied"]
     assert "1 of 7 pages shown with the outputs their notebooks hold" in result.stdout
     site = root / "_build" / "site"
     reading = (site / "chapter1" / "reading" / "index.html").read_text()
@@ -42,6 +42,7 @@ def test_a_jupyter_book_builds_in_place_as_its_toc_lays_it_out_and_no_file_of_it
     assert "https://github.com/example/book/edit/main/book/chapter1/reading.md" in reading
     chapter = (site / "chapter1" / "index.html").read_text()
     assert 'src="../images/fish.svg"' in chapter and 'src="../images/logo.png"' in chapter  # .* and a rooted path
+    assert "in the second edition" in chapter  # the book's substitutions
     assert (site / "images" / "fish.svg").is_file() and not (site / "drafts").exists()
     computing = (site / "chapter2" / "computing" / "index.html").read_text()
     assert "42" in computing and "colab.research.google.com/github/example/book/blob/main/book/chapter2/computing.ipynb" in computing

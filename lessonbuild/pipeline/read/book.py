@@ -59,6 +59,8 @@ def _placed(lesson: Lesson, page: str, number: int, book: Book) -> Lesson:
     stored = any(cell.outputs for cell in lesson.cells)
     executes = book.executes(page) and not (book.execute == "auto" and stored)
     front_matter = lesson.front_matter
+    if book.substitutions:  # the book's, under the page's own
+        front_matter = {**front_matter, "substitutions": {**book.substitutions, **front_matter.get("substitutions", {})}}
     if book.allow_errors and "allow_errors" not in front_matter.get("execution", {}):
         front_matter = {**front_matter, "execution": {**front_matter.get("execution", {}), "allow_errors": True}}
     return replace(lesson, slug=page_slug(page), number=number, executes=executes, front_matter=front_matter)

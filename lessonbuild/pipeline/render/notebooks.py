@@ -34,7 +34,7 @@ from lessonbuild.model import KAGGLE_HIDE_INPUT, KAGGLE_HIDING, Cell, Course, Le
 from lessonbuild.myst.page import PageProse
 from lessonbuild.myst.parse import PARSER, is_directive
 from lessonbuild.myst.references import Target, resolve
-from lessonbuild.myst.syntax import LABEL, has_level_one_heading, opening_heading
+from lessonbuild.myst.syntax import LABEL, LESSON_LINK, PROSE_IMAGE, has_level_one_heading, opening_heading
 from lessonbuild.pipeline.bundle import files_named, named_candidates
 from lessonbuild.pipeline.render.sandbox import refusal
 from lessonbuild.pipeline.render.templates import (
@@ -59,19 +59,9 @@ CELL_TEMPLATE_NAME = "<template>"  # the file name Jinja gives templates made fr
 
 # A Markdown link to a .md file, not absolute: [text](target) or [text](target#anchor).
 # A link to a notebook (.ipynb) is a link to the lesson of that name, as Jupyter Book links a notebook's page.
-LESSON_LINK = re.compile(r"(?<!!)\[(?P<text>[^\]]*)\]\((?P<target>(?![a-z][a-z0-9+.-]*:|/)[^)\s#]+\.(?:md|ipynb))"
-                         r"(?P<anchor>#[^)\s]*)?(?P<title>\s+\"[^\"]*\")?\)")
+IMAGE_PREFERENCE = (".svg", ".png", ".jpg", ".jpeg", ".gif", ".webp")  # for `name.*`: sharpest first
 CELL_ID_UNSAFE = re.compile(r"[^A-Za-z0-9_-]")  # what nbformat's cell ids may not hold (a book's slugs have "/")
 SAME_PAGE_LINK = re.compile(r"(?<!!)\[(?P<text>[^\]]*)\]\(#(?P<anchor>[^)\s]+)\)")
-RELATIVE = r"(?![a-z][a-z0-9+.-]*:|/|#)"  # not a URL, not absolute, not an anchor
-IMAGE_PREFERENCE = (".svg", ".png", ".jpg", ".jpeg", ".gif", ".webp")  # for `name.*`: sharpest first
-# An image of the prose: ![alt](src "title") or <img src="src">; src relative to the lesson's folder, or (in a
-# book, as Sphinx reads it) to the book's root where it starts with one "/".
-IMAGE_SOURCE = rf"(?:{RELATIVE}|/(?!/))"
-PROSE_IMAGE = re.compile(rf"!\[[^\]]*\]\((?P<md>{IMAGE_SOURCE}[^)\s]+)(?:\s+\"[^\"]*\")?\)"
-                         rf"|<img\b[^>]*\bsrc=[\"'](?P<html>{IMAGE_SOURCE}[^\"']+)[\"']"
-                         rf"|^\s*(?:`{{3,}}|:{{3,}})\{{(?:figure|image)\}}\s+(?P<directive>{IMAGE_SOURCE}\S+)")
-
 
 def render_course(course: Course, project: Project, target: RenderTarget = "site") -> list[RenderedLesson]:
     """Render every lesson of a course for `target` (see TARGETS); raise SourceErrors listing every problem of every lesson."""
