@@ -23,6 +23,7 @@ from lessonbuild.yamldoc import load_yaml_tree, node_line
 
 JB_CONFIG, JB_TOC, MYST_CONFIG = "_config.yml", "_toc.yml", "myst.yml"
 PAGE_SUFFIXES = (".md", ".ipynb")  # what a page may be; a toc entry may leave its suffix out
+NAMED_PAGE_SUFFIXES = (*PAGE_SUFFIXES, ".Rmd", ".py")  # jupytext's notebooks too, where the toc names one (no glob)
 ExecuteMode = str  # "force" | "auto" | "cache" | "off", Jupyter Book's execute_notebooks
 
 # _config.yml as Jupyter Book 1 documents it: what the build honours, and what it reads and leaves alone.
@@ -300,7 +301,7 @@ class _PageFinder:
     def find(self, name: str, line: int) -> str:
         name = PurePosixPath(name.strip("/")).as_posix()
         suffix = PurePosixPath(name).suffix
-        candidates = [name] if suffix in PAGE_SUFFIXES else [f"{name}{s}" for s in PAGE_SUFFIXES]
+        candidates = [name] if suffix in NAMED_PAGE_SUFFIXES else [f"{name}{s}" for s in NAMED_PAGE_SUFFIXES]
         found = next((c for c in candidates if (self.root / c).is_file()), None)
         if found is None:
             if suffix == ".rst" or (self.root / f"{name}.rst").is_file():
@@ -313,15 +314,30 @@ class _PageFinder:
             raise SourceError(self.toc, line, f"page '{name}' is in a hidden or build folder, or excluded by exclude_patterns")
         if found in self.listed:
             raise SourceError(self.toc, line, f"page '{found}' is listed twice in the table of contents")
+        twin = next((page for page in self.listed if page_slug(page) == page_slug(found)), None)
+        if twin is not None:
+            raise SourceError(self.toc, line, f"pages '{twin}' and '{found}' would both be {page_slug(found)}/ on the "
+                              "site: list one of them")
         self.listed.add(found)
         return found
 
     def glob(self, pattern: str, line: int) -> list[str]:
         """The pages a `glob:` names, in name order, leaving out those listed already and those excluded."""
-        matches = sorted(p.relative_to(self.root).as_posix() for p in self.root.glob(pattern)
-                         if p.suffix in PAGE_SUFFIXES and p.is_file())
-        found = [m for m in matches if m not in self.listed and not self.is_excluded(m)
-                 and inside(self.root / m, self.root) is not None]
+        if not pattern.strip() or PurePosixPath(pattern).is_absolute() or ".." in PurePosixPath(pattern).parts:
+            raise SourceError(self.toc, line, f"glob '{pattern}' must name pages inside the book's folder")
+        try:
+            matches = sorted(p.relative_to(self.root).as_posix() for p in self.root.glob(pattern)
+                             if p.suffix in PAGE_SUFFIXES and p.is_file())
+        except ValueError as exc:  # a pattern pathlib refuses
+            raise SourceError(self.toc, line, f"glob '{pattern}': {exc}") from None
+        slugs = {page_slug(page) for page in self.listed}
+        found = []
+        for match in matches:  # a glob takes the first of a page's twins (x.ipynb before x.md), as Sphinx does
+            if match in self.listed or page_slug(match) in slugs or self.is_excluded(match):
+                continue
+            if inside(self.root / match, self.root) is not None:
+                found.append(match)
+                slugs.add(page_slug(match))
         if not found and not matches:
             raise SourceError(self.toc, line, f"glob '{pattern}' names no page")
         self.listed.update(found)

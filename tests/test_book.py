@@ -58,18 +58,24 @@ def test_unknown_keys_and_sphinx_settings_are_warnings_at_their_lines(tmp_path):
 
 @pytest.mark.parametrize(("toc", "expected"), [
     ("format: jb-book\nroot: intro\nchapters:\n  - file: nowhere\n",
-     "_toc.yml:4: page 'nowhere' not found (looked for nowhere.md, nowhere.ipynb)"),
+     "_toc.yml:4: page 'nowhere' not found (looked for nowhere.md, nowhere.ipynb, nowhere.Rmd, nowhere.py)"),
     ("format: jb-book\nroot: intro\nchapters:\n  - file: intro\n", "_toc.yml:4: page 'intro.md' is listed twice in the table of contents"),
     ("format: jb-book\nroot: intro\nchapters:\n  - file: ../outside\n", "_toc.yml:4: page '../outside' is outside the book's folder"),
     ("format: jb-book\nchapters: []\n", "_toc.yml:1: _toc.yml names no root page (root: intro)"),
     ("format: sphinx-book\nroot: intro\n", "_toc.yml:1: toc format 'sphinx-book' is neither jb-book nor jb-article"),
     ("format: jb-book\nroot: intro\nchapters:\n  - title: no file\n", "_toc.yml:4: a toc entry needs one of file, glob, url or caption"),
     ("format: jb-book\nroot: intro\nchapters:\n  - glob: none/*\n", "_toc.yml:4: glob 'none/*' names no page"),
+    ("format: jb-book\nroot: intro\nchapters:\n  - file: intro.ipynb\n",
+     "_toc.yml:4: pages 'intro.md' and 'intro.ipynb' would both be intro/ on the site: list one of them"),
+    ("format: jb-book\nroot: intro\nchapters:\n  - glob: /etc/*\n", "_toc.yml:4: glob '/etc/*' must name pages inside the book's folder"),
+    ("format: jb-book\nroot: intro\nchapters:\n  - glob: ''\n", "_toc.yml:4: glob '' must name pages inside the book's folder"),
+    ("format: jb-book\nroot: intro\nchapters:\n  - glob: ../*\n", "_toc.yml:4: glob '../*' must name pages inside the book's folder"),
 ])
 def test_a_broken_toc_is_one_error_at_its_line(tmp_path, toc, expected):
     root = write_jupyter_book(tmp_path)
     (tmp_path.parent / "outside.md").write_text("# Outside\n")
     (root / "_toc.yml").write_text(toc)
+    (root / "intro.ipynb").write_text("{}")
     with pytest.raises(SourceError) as raised:
         read_jupyter_book(root)
     assert str(raised.value) == expected

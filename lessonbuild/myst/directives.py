@@ -125,7 +125,7 @@ def _file_text(page: PageProse, name: str, where: SourceLocation, what: str) -> 
     """The text of a file the prose includes; None, with a warning, where there is no such text file inside lessons/."""
     file = page.file(name)
     if file is None:
-        page.warn(where, f"{what}: no such file beside the lesson (inside lessons/)")
+        page.warn(where, f"{what}: no such file beside the lesson (inside {page.scope})")
         return None
     try:
         return read_text(file)
@@ -214,6 +214,21 @@ def _glue(directive: Directive, page: PageProse, locate: Locate, where: SourceLo
         page.target(label, "figure", re.sub(r"[*_`]", "", caption.split("\n\n")[0]), number, where)
     legend = _numbered(f"Fig. {number}" if number else "", caption)
     return (f'<figure class="myst-figure align-center"{_id(directive)} markdown="1">\n\n{marker(name, "figure", where)}\n\n'
+            f'<figcaption markdown="1">\n\n{legend}\n\n</figcaption>\n</figure>')
+
+
+def _markdown_figure(directive: Directive, page: PageProse, locate: Locate, where: SourceLocation) -> str:
+    """MyST's `{figure-md} label`: a figure whose body's first paragraph is its image, in Markdown, the rest its
+    caption; numbered, and a target of references by its label."""
+    body = _body(directive, page, locate).strip()
+    image, _, caption = body.partition("\n\n")
+    number = page.number("figure")
+    label = directive.argument.strip() or str(directive.options.get("name") or "")
+    if label:
+        page.target(label, "figure", re.sub(r"[*_`]", "", caption.split("\n\n")[0]), number, where)
+    legend = _numbered(f"Fig. {number}" if number else "", caption)
+    anchor = f' id="{html.escape(label)}"' if label else ""
+    return (f'<figure class="myst-figure align-center"{anchor} markdown="1">\n\n{image}\n\n'
             f'<figcaption markdown="1">\n\n{legend}\n\n</figcaption>\n</figure>')
 
 
@@ -467,5 +482,5 @@ RULES: dict[str, Callable[[Directive, PageProse, Locate, SourceLocation], str]] 
     "card": _card, "exercise": _exercise, "solution": _solution,
     "gated exercise": functools.partial(_exercise, gated=True), "gated solution": functools.partial(_solution, gated=True),
     "gate end": _gate_end, "table": _table, "proof": _proof, "button": _button, "embed": _embed,
-    "diagram": _diagram, "rubric": _rubric, "dropped": _dropped,
+    "diagram": _diagram, "rubric": _rubric, "dropped": _dropped, "markdown figure": _markdown_figure,
 }

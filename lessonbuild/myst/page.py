@@ -29,9 +29,11 @@ class PageProse:
     """The prose of one lesson, translated cell by cell, in order: numbers count through the lesson."""
 
     def __init__(self, lesson: str, title: str = "", bibliography: Bibliography | None = None,
-                 folder: Path | None = None, lessons: Path | None = None, numbering: object = True, demote: bool = False):
+                 folder: Path | None = None, lessons: Path | None = None, numbering: object = True, demote: bool = False,
+                 scope: str = "lessons/"):
         self.lesson, self.title, self.bibliography = lesson, title, bibliography
         self.folder, self.lessons = folder, lessons  # the lesson's folder, and lessons/: what the prose may include
+        self.scope = scope  # what the messages call `lessons` (a book's folder)
         self.cited: list[str] = []  # the keys the lesson cites, in order, once each
         self.bibliography_at: int | None = None  # the reference that stands for a {bibliography} directive
         self.translated = 0  # texts translated so far: the first is the top of the page

@@ -120,6 +120,9 @@ def role(name: str, content: str, page: PageProse, where: SourceLocation) -> str
     if name.startswith("cite") and name not in ("cite:empty",):
         keys = [key.strip() for key in content.split(",") if key.strip()]
         return page.cite(keys, textual=name in ("cite:t", "cite:ts", "cite:alt", "cite:author"), where=where)
+    if name.startswith("bdg-"):  # sphinx-design's badges: bdg-primary, bdg-info-line, ...
+        kind = re.sub(r"[^a-z-]", "", name.removeprefix("bdg-"))
+        return f'<span class="lesson-badge lesson-badge-{kind}">{html.escape(_titled(content)[0] or content)}</span>'
     if name in TEXT_ROLES:
         return html.escape((_titled(content)[0] or content).replace("-->", "→"))
     page.warn(where, f"unknown role '{{{name}}}': its text is shown as it is")

@@ -85,7 +85,7 @@ def _run_engine(nav: list[Page], project: Project, output: str, dirty: bool) -> 
     # MkDocs warns that a dirty build is one, which --strict would make an error: its other warnings fail it here.
     command = [sys.executable, *ENGINES[engine], str(config), *(["--dirty"] if dirty else ["--strict"])]
     result = subprocess.run(command, check=False, capture_output=True, text=True, env=environment, cwd=project.build_dir)
-    problems = [line for line in (result.stderr + result.stdout).splitlines()
+    problems = [line for line in _messages(result.stderr + result.stdout)
                 if line.strip() and not line.startswith("INFO") and not (dirty and DIRTY_WARNING in line)]
     if result.returncode != 0 or (dirty and problems) or not (project.build_dir / output / "index.html").exists():
         raise SiteBuildError(f"{engine} build --strict failed:\n" + "\n".join(_as_sources(problems, nav, project)))
@@ -101,6 +101,17 @@ def _generated_config(nav: list[Page], project: Project, output: str) -> str:
     # JSON is YAML, and writing it costs a tenth of PyYAML's emitter for a navigation of hundreds of pages.
     return f"{own}\n\n# Added by the build: the pages it generated.\n" + "\n".join(
         f"{key}: {json.dumps(value, ensure_ascii=False)}" for key, value in added.items()) + "\n"
+
+
+def _messages(output: str) -> list[str]:
+    """The engine's messages, each with its indented lines after it (an INFO's list of pages is the INFO's)."""
+    messages: list[str] = []
+    for line in output.splitlines():
+        if line.startswith((" ", "\t")) and messages:
+            messages[-1] += "\n" + line
+        else:
+            messages.append(line)
+    return messages
 
 
 def _as_sources(lines: list[str], nav: list[Page], project: Project) -> list[str]:

@@ -229,3 +229,21 @@ def test_a_button_or_an_embed_takes_no_script_address_and_no_style_from_the_less
 def test_tabbed_items_are_tabs_of_their_set_as_tab_items_are():
     shown, unknown = to_site("````{tab-set}\n```{tabbed} One\nFirst.\n```\n```{tab-item} Two\nSecond.\n```\n````\n")
     assert "One</label>" in shown and "Two</label>" in shown and "First." in shown and unknown == []
+
+
+def test_a_markdown_figure_is_numbered_with_its_image_and_caption_and_a_footbibliography_is_the_pages_works():
+    page = PageProse("lesson")
+    shown = page.translate("```{figure-md} fig-md\n![a picture](pic.png)\n\nThe *caption*.\n```\n",
+                           lambda line: SourceLocation(Path("lesson.md"), line))
+    assert shown.startswith('<figure class="myst-figure align-center" id="fig-md" markdown="1">\n\n![a picture](pic.png)')
+    assert "The *caption*." in shown and [(t.label, t.number) for t in page.targets] == [("fig-md", 1)]
+    assert page.warnings == []
+    page.translate("```{footbibliography}\n```\n", lambda line: SourceLocation(Path("lesson.md"), line))
+    assert page.bibliography_at is not None and page.warnings == []
+
+
+def test_a_badge_is_a_label_the_site_styles():
+    from lessonbuild.myst.roles import role
+
+    assert role("bdg-primary", "new", PageProse("l"), SourceLocation(Path("l.md"), 1)) == \
+        '<span class="lesson-badge lesson-badge-primary">new</span>'

@@ -10,7 +10,7 @@ from lessonbuild.book import Book, TocEntry, page_slug
 from lessonbuild.errors import SourceError, SourceErrors
 from lessonbuild.model import Course, Lesson, Unit
 from lessonbuild.pipeline.read.lessons import LESSON_SCHEMA, read_lesson_file, titled
-from lessonbuild.pipeline.read.notebook_files import read_notebook_file
+from lessonbuild.pipeline.read.notebook_files import JUPYTEXT_SUFFIXES, read_jupytext_file, read_notebook_file
 from lessonbuild.project import Project
 from lessonbuild.state.reads import KeptReads
 
@@ -50,6 +50,9 @@ def _read_page(path: Path, relative: Path, toc_title: str | None) -> Lesson:
     untitled = toc_title or path.stem.replace("_", " ").replace("-", " ")
     if path.suffix == ".ipynb":
         lesson, _ = read_notebook_file(path, relative, LESSON_SCHEMA)
+        return titled(lesson, relative, untitled)
+    if path.suffix in JUPYTEXT_SUFFIXES:
+        lesson, _ = read_jupytext_file(path, relative, LESSON_SCHEMA)
         return titled(lesson, relative, untitled)
     return read_lesson_file(path, relative, untitled)
 

@@ -7,6 +7,7 @@ import bisect
 import json
 import re
 import warnings
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +28,11 @@ PYTHON_KERNEL = re.compile(r"^(python|ipython|conda-.*py|py)", re.IGNORECASE)
 def read_notebook_file(path: Path, relative: Path, front_matter_schema: dict[str, Any]) -> tuple[Lesson, dict]:
     """The notebook's cells as a lesson's, and its front matter (a first raw cell of YAML between `---` lines, as
     MyST-NB reads it; its kernelspec where it names no Python kernel, for the kernel check)."""
-    text = _text(path, relative)
+    return read_notebook_text(_text(path, relative), relative, front_matter_schema)
+
+
+def read_notebook_text(text: str, relative: Path, front_matter_schema: dict[str, Any]) -> tuple[Lesson, dict]:
+    """As read_notebook_file, of a notebook's JSON text."""
     notebook = _parse(text, relative)
     lines = _source_lines(text, [_source(cell) for cell in notebook.cells])
     cells, front_matter = [], {}
@@ -42,8 +47,47 @@ def read_notebook_file(path: Path, relative: Path, front_matter_schema: dict[str
     kernelspec = notebook.metadata.get("kernelspec") or {}
     if kernelspec.get("name") and not _is_python(kernelspec):
         front_matter.setdefault("kernelspec", {"name": str(kernelspec["name"])})
-    lesson = Lesson(slug=path.stem, path=relative, front_matter=front_matter, cells=tuple(cells))
+    lesson = Lesson(slug=relative.stem, path=relative, front_matter=front_matter, cells=tuple(cells))
     return lesson, dict(notebook.metadata)
+
+
+JUPYTEXT_SUFFIXES = {".Rmd": "Rmd", ".py": "py:percent"}  # the notebook formats a book's toc may name by jupytext
+
+
+def read_jupytext_file(path: Path, relative: Path, front_matter_schema: dict[str, Any]) -> tuple[Lesson, dict]:
+    """A jupytext page (R Markdown, a percent script), read by jupytext itself; each cell line at the line of the
+    file it was read from (jupytext keeps a cell's text, a script's Markdown behind its `# `)."""
+    import jupytext
+
+    text = _text(path, relative)
+    fmt = JUPYTEXT_SUFFIXES[path.suffix] if "# %%" in text or path.suffix != ".py" else "py:light"
+    try:
+        notebook = jupytext.reads(text, fmt=fmt)
+    except Exception as exc:  # noqa: BLE001 - jupytext raises what its readers raise
+        raise SourceError(relative, 1, f"jupytext cannot read it as a notebook: {exc}") from None
+    as_json = nbformat.writes(notebook)
+    lesson, metadata = read_notebook_text(as_json, relative, front_matter_schema)
+    lines = _lines_in_script(text.splitlines(), [cell.source for cell in lesson.cells])
+    cells = tuple(replace(cell, lines=tuple(found)) for cell, found in zip(lesson.cells, lines, strict=True))
+    return replace(lesson, cells=cells), metadata
+
+
+def _lines_in_script(file_lines: list[str], sources: list[str]) -> list[list[int]]:
+    """For each cell, the file line of each of its lines, found in order (a line as written, or behind a `# `)."""
+    shown = [re.sub(r"^#'? ?", "", line).strip() for line in file_lines]
+    exact = [line.strip() for line in file_lines]
+    position, found = 0, []
+    for source in sources:
+        lines, last = [], position + 1
+        for line in source.split("\n"):
+            wanted = line.strip()
+            at = next((n for n in range(position, min(position + 200, len(file_lines)))
+                       if wanted and wanted in (exact[n], shown[n])), None)
+            if at is not None:
+                position, last = at + 1, at + 1
+            lines.append(last)
+        found.append(lines)
+    return found
 
 
 def _text(path: Path, relative: Path) -> str:

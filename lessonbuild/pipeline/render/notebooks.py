@@ -506,9 +506,18 @@ def _without_code_blocks(source: str) -> str:
     opening one; a block may sit in a list or a directive); a directive's fence holds prose, and stays."""
     lines = source.split("\n")
     for token in PARSER.parse(source):
-        if token.type in ("fence", "code_block") and token.map and not is_directive(token):
-            start, end = token.map
+        if token.type not in ("fence", "code_block", "colon_fence") or not token.map:
+            continue
+        start, end = token.map
+        if not is_directive(token):
             lines[start:end] = [" " * len(line) for line in lines[start:end]]  # offsets into the text hold
+            continue
+        # A directive's body is text of its own (a list-table's cells hold examples in fences): its blocks too.
+        inner = token.content.split("\n")
+        for index, line in enumerate(_without_code_blocks(token.content).split("\n")):
+            row = start + 1 + index
+            if row < end and inner[index].strip() and not line.strip():
+                lines[row] = " " * len(lines[row])
     return "\n".join(lines)
 
 
@@ -526,7 +535,7 @@ class _Prose:
         self.scope = "the book's folder" if project.book else f"{LESSONS}/"
         self.rooted = project.book is not None
         self.page = PageProse(lesson.slug, lesson.title, shared.bibliography, folder, project.lessons_dir,
-                              numbering=lesson.front_matter.get("numbering", True), demote=demote)
+                              numbering=lesson.front_matter.get("numbering", True), demote=demote, scope=self.scope)
         self.assets: list[Path] = []
         self.warnings: list[SourceWarning] = []
 

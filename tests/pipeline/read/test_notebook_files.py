@@ -63,3 +63,18 @@ def test_a_file_that_is_no_notebook_is_one_error(tmp_path, text, expected):
     with pytest.raises(SourceError) as raised:
         read_notebook_file(path, path.relative_to(tmp_path), LESSON_SCHEMA)
     assert str(raised.value).startswith(expected)
+
+
+def test_a_jupytext_page_is_read_by_jupytext_with_each_cell_at_its_lines(tmp_path):
+    from lessonbuild.pipeline.read.notebook_files import read_jupytext_file
+
+    path = tmp_path / "page.Rmd"
+    path.write_text("---\njupyter:\n  kernelspec:\n    display_name: Python\n    name: python3\n---\n\n# R Markdown\n\nSome prose.\n\n"
+                    "```{python}\nx = 6 * 7\nprint(x)\n```\n")
+    lesson, _ = read_jupytext_file(path, path.relative_to(tmp_path), LESSON_SCHEMA)
+    assert [(cell.kind, cell.lines) for cell in lesson.cells] == [("markdown", (8, 8, 10)), ("code", (13, 14))]
+    script = tmp_path / "page.py"
+    script.write_text("# %% [markdown]\n# # A Script\n#\n# Prose.\n\n# %%\nprint(1)\n")
+    lesson, _ = read_jupytext_file(script, script.relative_to(tmp_path), LESSON_SCHEMA)
+    assert [(cell.kind, cell.source, cell.lines[0]) for cell in lesson.cells] == [
+        ("markdown", "# A Script\n\nProse.", 2), ("code", "print(1)", 7)]
