@@ -20,6 +20,12 @@ LABEL_TAG = re.compile(r"\\label\{(?P<label>[^}]*)\}|\\tag\*?\{[^}]*\}|\\nonumbe
 MATRIX_FENCE = re.compile(r"<mo>([^<]{1,10})</mo>(?=<mtable)|(?<=</mtable>)<mo>([^<]{1,10})</mo>")
 REWRITTEN = [
     (re.compile(r"\\(begin|end)\{aligned\}"), r"\\\1{split}"),  # the same layout; latex2mathml has only split
+    # Environments latex2mathml lacks, as ones of the same columns it has: alignat's and flalign's pairs of
+    # columns are align's; eqnarray's three (right, centre, left) an array's.
+    (re.compile(r"\\begin\{alignat\*?\}\{\d+\}|\\begin\{flalign\*?\}"), r"\\begin{align*}"),
+    (re.compile(r"\\end\{(alignat|flalign)\*?\}"), r"\\end{align*}"),
+    (re.compile(r"\\begin\{eqnarray\*?\}"), r"\\begin{array}{rcl}"),
+    (re.compile(r"\\end\{eqnarray\*?\}"), r"\\end{array}"),
     (re.compile(r"\\cr\b"), r"\\\\"),  # plain TeX's row end
     (re.compile(r"(?<!\\)%[^\n]*"), ""),  # a comment
 ]
@@ -30,6 +36,17 @@ ENTITY_OR_TEXT = re.compile(r"&#?\w+;|[^&]+|&")
 
 class MathError(ValueError):
     """LaTeX that cannot be shown as MathML."""
+
+
+AMS_TAG = re.compile(r"\\tag(?P<star>\*?)\{(?P<tag>[^}]*)\}")
+
+
+def tag_in(latex: str) -> str | None:
+    """What amsmath's `\\tag{A}` shows in place of a number: `(A)`; `\\tag*{A}` shows `A` alone."""
+    match = AMS_TAG.search(latex)
+    if match is None:
+        return None
+    return match["tag"] if match["star"] else f"({match['tag']})"
 
 
 def labels_in(latex: str) -> list[str]:

@@ -14,7 +14,7 @@ from lessonbuild.myst import directives, roles
 # pybtex itself is imported only where a course has .bib files.
 from lessonbuild.myst.citations import Bibliography, anchor
 from lessonbuild.myst.lists import four_space_lists
-from lessonbuild.myst.mathml import MathError, labels_in, to_mathml
+from lessonbuild.myst.mathml import MathError, labels_in, tag_in, to_mathml
 from lessonbuild.myst.parse import PARSER, Locate, directive_of, is_directive, plain_text, span
 from lessonbuild.myst.references import CLOSE, OPEN, Reference, Target
 from lessonbuild.myst.syntax import served_name
@@ -144,11 +144,13 @@ class PageProse:
     def display_math(self, latex: str, label: str | None, where: SourceLocation, numbered: bool = False) -> str:
         """An equation on its own line; numbered when labelled (or an unstarred amsmath environment)."""
         labels = ([label] if label else []) + labels_in(latex)
-        number = self.number("equation") if labels or numbered else None
+        tag = tag_in(latex)  # `\tag{A}` shows its own mark, and takes no number
+        number = self.number("equation") if (labels or numbered) and tag is None else None
+        shown = tag or (f"({number})" if number else "")
         for name in labels:
-            self.target(name, "equation", f"({number})", number, where)
+            self.target(name, "equation", shown, number, where)
         anchor = f' id="{html.escape(labels[0])}"' if labels else ""
-        eqno = f'<span class="eqno">({number})</span>' if number else ""
+        eqno = f'<span class="eqno">{html.escape(shown)}</span>' if shown else ""
         return f'<div class="math-display"{anchor}>{self.math(latex, True, where)}{eqno}</div>'
 
     def math(self, latex: str, display: bool, where: SourceLocation) -> str:

@@ -128,7 +128,7 @@ def _words(anchor: str) -> str:
 
 def _text(reference: Reference, target: Target) -> str:
     if reference.role == "eq":
-        return f"({target.number})" if target.number else target.label
+        return f"({target.number})" if target.number else target.text or target.label
     if reference.role == "numref":
         if reference.text:
             return reference.text.replace("%s", str(target.number)).replace("{number}", str(target.number)).replace(

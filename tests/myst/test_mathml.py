@@ -40,3 +40,19 @@ def test_an_outputs_latex_loses_its_delimiters():
 def test_an_outputs_latex_that_makes_markup_of_its_own_is_shown_as_its_text(latex):
     assert "<math" in to_mathml(latex.strip("$"), display=False)  # prose may: its author writes HTML as well
     assert output_mathml(latex) == ""  # an output may not: the page shows it as text, in a code block
+
+
+@pytest.mark.parametrize("latex", [
+    r"\begin{alignat}{2} a &= b & c &= d \end{alignat}",
+    r"\begin{eqnarray} a &=& b \\ c &=& d \end{eqnarray}",
+    r"\begin{flalign*} a &= b \end{flalign*}",
+])
+def test_amsmath_environments_latex2mathml_lacks_are_drawn_as_ones_of_the_same_columns(latex):
+    assert "<mtable" in to_mathml(latex, display=True)
+
+
+def test_a_tag_is_the_mark_an_equation_shows():
+    from lessonbuild.myst.mathml import tag_in
+
+    assert (tag_in(r"x = 1 \tag{A}"), tag_in(r"x = 1 \tag*{B.1}"), tag_in("x = 1")) == ("(A)", "B.1", None)
+    assert "A" not in to_mathml(r"x = 1 \tag{A}", display=True)

@@ -90,3 +90,13 @@ def test_inline_math_that_starts_a_line_stays_in_its_paragraph_on_the_built_page
     built = markdown.markdown(shown, extensions=["md_in_html", "attr_list"])  # what MkDocs makes of it
     assert built.count("<p>") == 2 and built.startswith('<p><span class="math-inline"><math')
     assert "<math" in built.split("<p>")[2].split("</p>")[0]  # the second math inside the second paragraph
+
+
+def test_a_tagged_equation_shows_its_tag_takes_no_number_and_references_show_the_tag():
+    from lessonbuild.myst.references import resolve
+
+    page = PageProse("lesson")
+    shown = translate(page, "$$\nx = 1 \\tag{A} \\label{first}\n$$\n\n$$\ny = 2\n$$ (second)\n\nSee {eq}`first`.\n")
+    assert '<span class="eqno">(A)</span>' in shown and '<span class="eqno">(1)</span>' in shown
+    targets = {t.label: t for t in page.targets}
+    assert resolve(shown.split("See ")[1], page.references, targets, {}, "lesson", print).strip() == "[(A)](#first)."
