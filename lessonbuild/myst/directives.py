@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 from lessonbuild.errors import SourceLocation
 from lessonbuild.fsutil import NotText, read_text
-from lessonbuild.myst.glue import marker
+from lessonbuild.myst.glue import glue_doc, marker
 from lessonbuild.myst.parse import PARSER, Directive, Locate, directive_of, first_line, is_directive, span
 from lessonbuild.myst.syntax import NESTED_DIRECTIVES, directive_group, fence_around
 
@@ -197,6 +197,7 @@ def _bibliography(directive, page, locate, where) -> str:
 def _glue(directive: Directive, page: PageProse, locate: Locate, where: SourceLocation) -> str:
     """MyST-NB's pasted outputs: the value glued under the directive's name, once the lesson has run (glue.py)."""
     name = directive.argument.split("::")[-1].strip()
+    doc = glue_doc(directive.argument, directive.options.get("doc"), page.lesson)
     if directive.name == "glue:math":
         label = str(directive.options.get("label") or "") or None
         number = page.number("equation") if label else None
@@ -204,16 +205,16 @@ def _glue(directive: Directive, page: PageProse, locate: Locate, where: SourceLo
             page.target(label, "equation", f"({number})", number, where)
         anchor = f' id="{html.escape(label)}"' if label else ""
         eqno = f'<span class="eqno">({number})</span>' if number else ""
-        return f'<div class="math-display"{anchor}>{marker(name, "math", where)}{eqno}</div>'
+        return f'<div class="math-display"{anchor}>{marker(name, "math", where, doc)}{eqno}</div>'
     if directive.name != "glue:figure":
-        return marker(name, "md" if directive.name == "glue:md" else "block", where)
+        return marker(name, "md" if directive.name == "glue:md" else "block", where, doc)
     caption = _body(directive, page, locate)
     number = page.number("figure")
     label = str(directive.options.get("name") or "")
     if label:
         page.target(label, "figure", re.sub(r"[*_`]", "", caption.split("\n\n")[0]), number, where)
     legend = _numbered(f"Fig. {number}" if number else "", caption)
-    return (f'<figure class="myst-figure align-center"{_id(directive)} markdown="1">\n\n{marker(name, "figure", where)}\n\n'
+    return (f'<figure class="myst-figure align-center"{_id(directive)} markdown="1">\n\n{marker(name, "figure", where, doc)}\n\n'
             f'<figcaption markdown="1">\n\n{legend}\n\n</figcaption>\n</figure>')
 
 

@@ -13,9 +13,11 @@ import html
 import json
 import re
 from ast import literal_eval
+from collections.abc import Callable
 
 from lessonbuild.errors import SourceLocation
 from lessonbuild.myst.mathml import output_mathml
+from lessonbuild.myst.references import doc_target
 from lessonbuild.myst.syntax import fenced, literal
 
 GLUE_PREFIX = "application/papermill.record/"  # MyST-NB's prefix of an output glued with display=False
@@ -31,23 +33,47 @@ class GlueError(ValueError):
         self.where = where
 
 
-def marker(name: str, kind: str, where: SourceLocation) -> str:
-    """What stands for a glued value until the lesson has run. `kind`: any, text, md (inline), or block, figure, math."""
+def marker(name: str, kind: str, where: SourceLocation, doc: str = "") -> str:
+    """What stands for a glued value until the lesson has run. `kind`: any, text, md (inline), or block, figure, math.
+    `doc`: the lesson that glued it, where that is another (MyST-NB's `:doc:`, or `page.ipynb::name` in a role)."""
     key, _, spec = name.partition(":") if kind == "text" else (name, "", "")
-    return f"<!-- lessonbuild-glue {json.dumps({'name': key.strip(), 'kind': kind, 'format': spec, 'where': where.as_json()})} -->"
+    wanted = {"name": key.strip(), "kind": kind, "format": spec, "where": where.as_json(), **({"doc": doc} if doc else {})}
+    return f"<!-- lessonbuild-glue {json.dumps(wanted)} -->"
 
 
-def paste(notebook) -> tuple[object, list[GlueError]]:
+def glue_doc(argument: str, option: object, current: str) -> str:
+    """The lesson a glued value comes from: the `:doc:` option's (a page's path, relative to this one) or the
+    part before `::` in `page.ipynb::name`; "" for this lesson."""
+    named = str(option or "") or (argument.split("::")[0].strip() if "::" in argument else "")
+    doc = doc_target(named, current) if named else ""
+    return "" if doc == current else doc
+
+
+def glued_elsewhere(notebook) -> set[str]:
+    """The lessons whose glued values the notebook's prose pastes: what its page depends on besides itself."""
+    return {json.loads(match["json"]).get("doc", "") for cell in notebook.cells if cell.cell_type == "markdown"
+            for match in MARKER.finditer(cell.source)} - {""}
+
+
+def paste(notebook, elsewhere: Callable[[str], object | None] = lambda doc: None) -> tuple[object, list[GlueError]]:
     """A copy of the executed notebook with every marker filled and the outputs glued with display=False left out;
-    and the markers it could not fill."""
+    and the markers it could not fill. `elsewhere(lesson)` is another executed lesson's notebook, or None."""
     pasted = copy.deepcopy(notebook)
     glued = _glued(pasted)
+    others: dict[str, dict[str, dict] | None] = {}
     problems: list[GlueError] = []
 
     def fill(match: re.Match) -> str:
         wanted = json.loads(match["json"])
+        doc = wanted.get("doc")
+        if doc and doc not in others:
+            other = elsewhere(doc)
+            others[doc] = None if other is None else _glued(copy.deepcopy(other))
         try:
-            return _shown(glued, wanted)
+            if doc and others[doc] is None:
+                raise GlueError(SourceLocation.from_json(wanted["where"]), f"glue '{wanted['name']}': :doc: '{doc}' is "
+                                "no lesson of this course")
+            return _shown(others[doc] if doc else glued, wanted)  # type: ignore[arg-type]
         except GlueError as exc:
             problems.append(exc)
             return html.escape(wanted["name"])
@@ -81,7 +107,8 @@ def _glued(notebook) -> dict[str, dict]:
 def _shown(glued: dict[str, dict], wanted: dict) -> str:
     name, kind, where = wanted["name"], wanted["kind"], SourceLocation.from_json(wanted["where"])
     if name not in glued:
-        raise GlueError(where, f"glue '{name}': no cell of the lesson glued a value of that name")
+        whose = f"of {wanted['doc']}" if wanted.get("doc") else "of the lesson"
+        raise GlueError(where, f"glue '{name}': no cell {whose} glued a value of that name")
     data = glued[name]
     if kind in ("figure", "block", "any") and (image := next((m for m in IMAGES if m in data), None)):
         return f"![{html.escape(name)}](data:{image};base64,{_base64(data[image], image, where, name)})"

@@ -108,6 +108,9 @@ def _anchor_link(reference: Reference, targets: dict[str, Target], current: str,
     warning, where the page has none of that name."""
     page, _, anchor = reference.target.partition("#")
     text = reference.text or ""
+    heading = targets.get(f"{page}#{anchor}")
+    if not text and heading is not None:  # `[](other.md#part)`: MyST shows the section's heading
+        text = _escaped(heading.text)
     label = targets.get(anchor)  # `(label)=`, whose anchor is the label itself
     found = anchor if f"{page}#{anchor}" in targets or (label is not None and label.lesson == page) else None
     if found is None:

@@ -12,7 +12,7 @@ from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 
 from lessonbuild.errors import SourceLocation
-from lessonbuild.myst.glue import marker
+from lessonbuild.myst.glue import glue_doc, marker
 from lessonbuild.myst.parse import Locate
 
 if TYPE_CHECKING:
@@ -116,7 +116,7 @@ def role(name: str, content: str, page: PageProse, where: SourceLocation) -> str
         match = re.match(r"^(?P<short>.*?)\s*\((?P<long>[^()]*)\)$", content)
         return f'<abbr title="{html.escape(match["long"])}">{html.escape(match["short"])}</abbr>' if match else html.escape(content)
     if name in GLUE_ROLES:
-        return marker(content.split("::")[-1].strip(), GLUE_ROLES[name], where)
+        return marker(content.split("::")[-1].strip(), GLUE_ROLES[name], where, glue_doc(content, None, page.lesson))
     if name.startswith("cite") and name not in ("cite:empty",):
         keys = [key.strip() for key in content.split(",") if key.strip()]
         return page.cite(keys, textual=name in ("cite:t", "cite:ts", "cite:alt", "cite:author"), where=where)

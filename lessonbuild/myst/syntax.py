@@ -200,8 +200,9 @@ def served_name(path: str) -> str:
     return f"{path}.txt" if path.lower().endswith(PAGE_SOURCE_SUFFIXES) else path
 
 
-# A link to a page by its source: `[text](other.ipynb#section "title")`, relative to the page.
-LESSON_LINK = re.compile(r"(?<!!)\[(?P<text>[^\]]*)\]\((?P<target>(?![a-z][a-z0-9+.-]*:|/)[^)\s#]+\.(?:md|ipynb))"
+# A link to a page by its source: `[text](other.ipynb#section "title")` (or a jupytext page's .Rmd), relative to
+# the page.
+LESSON_LINK = re.compile(r"(?<!!)\[(?P<text>[^\]]*)\]\((?P<target>(?![a-z][a-z0-9+.-]*:|/)[^)\s#]+\.(?:md|ipynb|Rmd))"
                          r"(?P<anchor>#[^)\s]*)?(?P<title>\s+\"[^\"]*\")?\)")
 RELATIVE = r"(?![a-z][a-z0-9+.-]*:|/|#)"  # not a URL, not absolute, not an anchor
 # An image of the prose: ![alt](src "title") or <img src="src">; src relative to the lesson's folder, or (in a

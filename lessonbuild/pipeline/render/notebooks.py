@@ -594,9 +594,11 @@ class _Prose:
         if file not in self.lesson_files:
             self.warnings.append(SourceWarning(where, f"link to '{match['target']}', which is no lesson: shown as text"))
             return match["text"]
-        if not match["anchor"] or not file.is_relative_to(self.course_folder):
+        if not file.is_relative_to(self.course_folder) or (not match["anchor"] and match["text"]):
             return f"[{match['text']}]({page}{match['anchor'] or ''}{match['title'] or ''})"  # another course's: not known
         slug = file.relative_to(self.course_folder).with_suffix("").as_posix()
+        if not match["anchor"]:  # `[](other.md)`: MyST shows the page's title
+            return self.page.reference("doc", f"/{slug}", None, where)
         return self.page.reference("anchor", f"{slug}{match['anchor']}", match["text"], where)
 
     def _best_format(self, source: str) -> str:

@@ -356,3 +356,10 @@ def test_a_link_with_a_title_to_a_page_that_is_no_lesson_is_found_too(tmp_path):
     rendered = render_one(tmp_path, '---\ntitle: T\n---\nSee [gone](missing.md "a title").\n')
     assert rendered.notebook.cells[1].source == "See gone."
     assert [w.message for w in rendered.warnings] == ["link to 'missing.md', which is no lesson: shown as text"]
+
+
+def test_a_link_without_text_shows_the_pages_title_or_the_sections_heading(tmp_path):
+    lessons = {"01-a": "# A\n\nSee [](02-b.md) and [](02-b.md#deeper-part).\n", "02-b": "# Second Lesson\n\n## Deeper Part\n"}
+    project = load_project(make_project(tmp_path, lessons))
+    first, _ = render_course(read_courses(project)[0], project)
+    assert first.notebook.cells[1].source.startswith("See [Second Lesson](02-b.md) and [Deeper Part](02-b.md#deeper-part).")
