@@ -83,6 +83,15 @@ def _file_error_line(exc: OSError, project: Project | None) -> str:
     return f"{' -> '.join(names)}: {exc.strerror}"
 
 
+def lesson_project(project: Project, command: str) -> Project:
+    """The project, where it is a lesson project: a book read in place lists its pages in its own table of
+    contents, which `new`, `import` and `kaggle` do not write."""
+    if project.book is not None:
+        raise UsageError(f"`{command}` works on a lesson project (lessons/<course>/ with course.yml); "
+                         f"{project.root} is a book read in place: add pages to its {project.book.toc_file.as_posix()}")
+    return project
+
+
 def print_failures(failures: list[CellFailure], out: TextIO | None = None) -> None:
     """Each failure's `path:line: message`, then the kernel's traceback mapped to lesson lines."""
     out = out or sys.stderr

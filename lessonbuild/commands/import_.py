@@ -5,6 +5,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from lessonbuild.commands import lesson_project
 from lessonbuild.errors import UsageError
 from lessonbuild.importers.notebooks import import_lessons
 from lessonbuild.importers.tracks import is_track
@@ -25,7 +26,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(project: Project, args: argparse.Namespace) -> int:
-    report = import_lessons(args.sources, _course(args), project, replace=args.replace)
+    report = import_lessons(args.sources, _course(args), lesson_project(project, "import"), replace=args.replace)
     for line in report.copied:
         print(line)
     for warning in report.warnings:

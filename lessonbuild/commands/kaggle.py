@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from lessonbuild.commands import lesson_project
 from lessonbuild.pipeline.kaggle import write_kernels
 from lessonbuild.pipeline.prepare import prepare
 from lessonbuild.project import Project
@@ -14,7 +15,7 @@ EXECUTES = False
 
 
 def run(project: Project, args: argparse.Namespace) -> int:
-    written = write_kernels(prepare(project, target="kaggle"), project)
+    written = write_kernels(prepare(lesson_project(project, "kaggle"), target="kaggle"), project)
     for folder, kernel in written:
         print(f"kaggle: {project.relative(folder).as_posix()}/ ({kernel.slug})", flush=True)
     print(f"{len(written)} kernels; push one with: kaggle kernels push -p FOLDER", flush=True)

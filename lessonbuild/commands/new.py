@@ -6,6 +6,7 @@ import json
 import unicodedata
 from pathlib import Path
 
+from lessonbuild.commands import lesson_project
 from lessonbuild.coursefile import (
     add_exercise,
     add_lessons,
@@ -33,7 +34,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(project: Project, args: argparse.Namespace) -> int:
-    path = new_lesson(project, args.course, args.title, exercise_of=args.exercise_of)
+    path = new_lesson(lesson_project(project, "new"), args.course, args.title, exercise_of=args.exercise_of)
     print(f"wrote {project.relative(path).as_posix()}")
     return 0
 

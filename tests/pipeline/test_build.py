@@ -89,3 +89,15 @@ def test_keep_going_publishes_a_failed_page_as_far_as_it_ran_and_still_fails(tmp
     assert "42" in (root / "_build" / "site" / "chapter2" / "computing" / "index.html").read_text()
     again = run_build(root, "build")  # a site published with failures is not taken for a good one
     assert again.returncode == 1 and "failed" in again.stdout
+
+
+def test_commands_that_write_lessons_refuse_a_book_and_write_nothing(tmp_path):
+    from tests.books import write_jupyter_book
+
+    root = write_jupyter_book(tmp_path / "book")
+    before = _files(root)
+    for args in (["new", "course", "A Title"], ["import", str(root / "chapter2" / "computing.ipynb"), "--course", "c"],
+                 ["kaggle"]):
+        result = run_build(root, *args)
+        assert result.returncode == 2 and "is a book read in place: add pages to its _toc.yml" in result.stderr, args
+    assert _files(root) == before
