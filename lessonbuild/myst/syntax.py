@@ -202,7 +202,8 @@ def served_name(path: str) -> str:
 
 # A link to a page by its source: `[text](other.ipynb#section "title")` (or a jupytext page's .Rmd), relative to
 # the page.
-LESSON_LINK = re.compile(r"(?<!!)\[(?P<text>[^\]]*)\]\((?P<target>(?![a-z][a-z0-9+.-]*:|/)[^)\s#]+\.(?:md|ipynb|Rmd))"
+LINK_TEXT = r"(?:[^\[\]]|\[[^\[\]]*\])*"  # a link's text, brackets one deep in it (`[[1]](#notes)`)
+LESSON_LINK = re.compile(rf"(?<!!)\[(?P<text>{LINK_TEXT})\]\((?P<target>(?![a-z][a-z0-9+.-]*:|/)[^)\s#]+\.(?:md|ipynb|Rmd))"
                          r"(?P<anchor>#[^)\s]*)?(?P<title>\s+\"[^\"]*\")?\)")
 RELATIVE = r"(?![a-z][a-z0-9+.-]*:|/|#)"  # not a URL, not absolute, not an anchor
 # An image of the prose: ![alt](src "title") or <img src="src">; src relative to the lesson's folder, or (in a

@@ -34,7 +34,7 @@ from lessonbuild.model import KAGGLE_HIDE_INPUT, KAGGLE_HIDING, Cell, Course, Le
 from lessonbuild.myst.page import PageProse
 from lessonbuild.myst.parse import PARSER, is_directive
 from lessonbuild.myst.references import Target, resolve
-from lessonbuild.myst.syntax import LABEL, LESSON_LINK, PROSE_IMAGE, has_level_one_heading, opening_heading
+from lessonbuild.myst.syntax import LABEL, LESSON_LINK, LINK_TEXT, PROSE_IMAGE, has_level_one_heading, opening_heading
 from lessonbuild.pipeline.bundle import files_named, named_candidates
 from lessonbuild.pipeline.render.sandbox import refusal
 from lessonbuild.pipeline.render.templates import (
@@ -61,7 +61,8 @@ CELL_TEMPLATE_NAME = "<template>"  # the file name Jinja gives templates made fr
 # A link to a notebook (.ipynb) is a link to the lesson of that name, as Jupyter Book links a notebook's page.
 IMAGE_PREFERENCE = (".svg", ".png", ".jpg", ".jpeg", ".gif", ".webp")  # for `name.*`: sharpest first
 CELL_ID_UNSAFE = re.compile(r"[^A-Za-z0-9_-]")  # what nbformat's cell ids may not hold (a book's slugs have "/")
-SAME_PAGE_LINK = re.compile(r"(?<!!)\[(?P<text>[^\]]*)\]\(#(?P<anchor>[^)\s]+)\)")
+SAME_PAGE_LINK = re.compile(rf"(?<!!)\[(?P<text>{LINK_TEXT})\]\(#(?P<anchor>[^)\s]+)\)")
+HTML_ANCHOR = re.compile(r"<a\s[^>]*\b(?:id|name)=[\"'](?P<anchor>[^\"']+)[\"']")  # `<a id="notes"></a>`, as notebooks write one
 
 def render_course(course: Course, project: Project, target: RenderTarget = "site") -> list[RenderedLesson]:
     """Render every lesson of a course for `target` (see TARGETS); raise SourceErrors listing every problem of every lesson."""
@@ -560,6 +561,8 @@ class _Prose:
         lines, shown = source.split("\n"), _shown_text(source).split("\n")
         for number, (text, visible) in enumerate(zip(lines, shown, strict=False), start=1):
             where = SourceLocation(path, cell.source_line(number))
+            for anchor in HTML_ANCHOR.finditer(visible):  # a browser goes to it, so links to it are good
+                self.page.target(f"{self.page.lesson}#{anchor['anchor']}", "heading", anchor["anchor"], None, where)
             edits = [edit for match in PROSE_IMAGE.finditer(visible) if (edit := self._image(match, where)) is not None]
             edits += [(m.start(), m.end(), self._link(m, where)) for m in LESSON_LINK.finditer(visible)]
             edits += [(m.start(), m.end(), self._link(m, where)) for m in SAME_PAGE_LINK.finditer(visible)]

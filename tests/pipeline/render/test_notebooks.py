@@ -363,3 +363,10 @@ def test_a_link_without_text_shows_the_pages_title_or_the_sections_heading(tmp_p
     project = load_project(make_project(tmp_path, lessons))
     first, _ = render_course(read_courses(project)[0], project)
     assert first.notebook.cells[1].source.startswith("See [Second Lesson](02-b.md) and [Deeper Part](02-b.md#deeper-part).")
+
+
+def test_an_html_anchor_is_a_target_and_a_link_text_may_hold_brackets(tmp_path):
+    rendered = render_one(tmp_path, "---\ntitle: T\n---\nA sum [[1]](#notes) and [[2]](#gone).\n\n<a id='notes'></a>\n1. A note.\n")
+    assert rendered.notebook.cells[1].source.startswith("A sum [[1]](#notes) and [[2]](#).")
+    assert [w.message for w in rendered.warnings] == [
+        "link to '#gone' on this page, which has no heading or label of that name: links to the page"]
