@@ -235,7 +235,9 @@ class PageProse:
         own = re.search(r"\{\s*#([\w-]+)[^}]*\}\s*$", inline.content)  # attr_list's `## Heading {#id}`
         anchor = own[1] if own else heading_anchor(plain_text(inline), self.anchors)
         self.anchors.add(anchor)
-        self.target(f"{self.lesson}#{anchor}", "heading", plain_text(inline), None, where)
+        label = f"{self.lesson}#{anchor}"
+        if not any(target.label == label for target in self.targets):  # an HTML anchor of that name came first
+            self.target(label, "heading", plain_text(inline), None, where)
 
     def _target(self, tokens, index: int, label: str, where: SourceLocation) -> str:
         """`(label)=` as an anchor; the heading after it names the target, and one at the top of the page its title (the

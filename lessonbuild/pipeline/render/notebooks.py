@@ -561,8 +561,10 @@ class _Prose:
         lines, shown = source.split("\n"), _shown_text(source).split("\n")
         for number, (text, visible) in enumerate(zip(lines, shown, strict=False), start=1):
             where = SourceLocation(path, cell.source_line(number))
-            for anchor in HTML_ANCHOR.finditer(visible):  # a browser goes to it, so links to it are good
-                self.page.target(f"{self.page.lesson}#{anchor['anchor']}", "heading", anchor["anchor"], None, where)
+            for anchor in HTML_ANCHOR.finditer(visible):  # a browser goes to the first of its name
+                label = f"{self.page.lesson}#{anchor['anchor']}"
+                if not any(target.label == label for target in self.page.targets):
+                    self.page.target(label, "heading", anchor["anchor"], None, where)
             edits = [edit for match in PROSE_IMAGE.finditer(visible) if (edit := self._image(match, where)) is not None]
             edits += [(m.start(), m.end(), self._link(m, where)) for m in LESSON_LINK.finditer(visible)]
             edits += [(m.start(), m.end(), self._link(m, where)) for m in SAME_PAGE_LINK.finditer(visible)]
