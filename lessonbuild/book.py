@@ -13,7 +13,7 @@ import fnmatch
 import re
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import Any, Literal, cast, get_args
 
 import yaml
 
@@ -24,7 +24,7 @@ from lessonbuild.yamldoc import load_yaml_tree, node_line
 JB_CONFIG, JB_TOC, MYST_CONFIG = "_config.yml", "_toc.yml", "myst.yml"
 PAGE_SUFFIXES = (".md", ".ipynb")  # what a page may be; a toc entry may leave its suffix out
 NAMED_PAGE_SUFFIXES = (*PAGE_SUFFIXES, ".Rmd", ".py")  # jupytext's notebooks too, where the toc names one (no glob)
-ExecuteMode = str  # "force" | "auto" | "cache" | "off", Jupyter Book's execute_notebooks
+ExecuteMode = Literal["force", "auto", "cache", "off"]  # Jupyter Book's execute_notebooks
 
 # _config.yml as Jupyter Book 1 documents it: what the build honours, and what it reads and leaves alone.
 HONOURED: dict[str, set[str] | None] = {
@@ -163,14 +163,14 @@ def read_jupyter_book(root: Path) -> Book:
     mode = str(execute.get("execute_notebooks", "auto")).lower()
     if execute.get("execute_notebooks") is False:
         mode = "off"  # YAML reads a bare `off` as false
-    if mode not in ("force", "auto", "cache", "off"):
+    if mode not in get_args(ExecuteMode):
         raise reader.error(["execute", "execute_notebooks"], f"execute_notebooks: '{mode}' is none of force, auto, cache, off")
     toc = read_jupyter_book_toc(root, reader.texts(config, ["exclude_patterns"]))
     return Book(
         kind="jupyter-book", toc_file=Path(JB_TOC), config_file=Path(JB_CONFIG), toc=toc,
         title=reader.text(config, ["title"]) or root.name, author=reader.text(config, ["author"]),
         logo=reader.text(config, ["logo"]), copyright=reader.text(config, ["copyright"]),
-        execute=mode, timeout=_timeout(execute, reader), allow_errors=bool(execute.get("allow_errors", False)),
+        execute=cast(ExecuteMode, mode), timeout=_timeout(execute, reader), allow_errors=bool(execute.get("allow_errors", False)),
         not_executed=reader.texts(execute, ["execute", "exclude_patterns"]),
         bibliography=_book_files(root, reader, config, ["bibtex_bibfiles"]),
         substitutions=reader.mapping(parse, ["parse", "myst_substitutions"]),

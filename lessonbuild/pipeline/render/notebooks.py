@@ -62,6 +62,9 @@ CELL_TEMPLATE_NAME = "<template>"  # the file name Jinja gives templates made fr
 IMAGE_PREFERENCE = (".svg", ".png", ".jpg", ".jpeg", ".gif", ".webp")  # for `name.*`: sharpest first
 CELL_ID_UNSAFE = re.compile(r"[^A-Za-z0-9_-]")  # what nbformat's cell ids may not hold (a book's slugs have "/")
 SAME_PAGE_LINK = re.compile(rf"(?<!!)\[(?P<text>{LINK_TEXT})\]\(#(?P<anchor>[^)\s]+)\)")
+# CommonMark's `let\'s`, `\"quoted\"`: Python-Markdown escapes neither quote and would show the backslash. (Other
+# punctuation is left alone: `\,` and `\;` are LaTeX too, in environments the prose's own math does not blank.)
+QUOTE_ESCAPE = re.compile(r"(?<!\\)\\(['\"])")
 HTML_ANCHOR = re.compile(r"<a\s[^>]*\b(?:id|name)=[\"'](?P<anchor>[^\"']+)[\"']")  # `<a id="notes"></a>`, as notebooks write one
 
 def render_course(course: Course, project: Project, target: RenderTarget = "site") -> list[RenderedLesson]:
@@ -502,6 +505,12 @@ def _shown_text(source: str, math: bool = False) -> str:
     return MATH.sub(_blanked, shown) if math else shown
 
 
+def _outermost(edits: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    """The edits that no other edit holds (a link's own rewrite wins over one inside its text)."""
+    return [edit for edit in edits if not any(other is not edit and other[0] <= edit[0] and edit[1] <= other[1]
+                                              for other in edits)]
+
+
 def _without_code_blocks(source: str) -> str:
     """The Markdown with its code blocks' lines blanked, as MyST's parser finds the blocks (a closing fence is no
     opening one; a block may sit in a list or a directive); a directive's fence holds prose, and stays."""
@@ -568,7 +577,8 @@ class _Prose:
             edits = [edit for match in PROSE_IMAGE.finditer(visible) if (edit := self._image(match, where)) is not None]
             edits += [(m.start(), m.end(), self._link(m, where)) for m in LESSON_LINK.finditer(visible)]
             edits += [(m.start(), m.end(), self._link(m, where)) for m in SAME_PAGE_LINK.finditer(visible)]
-            for start, end, new in sorted(edits, reverse=True):  # from the right: each keeps the left's places
+            edits += [(m.start(), m.end(), m[1]) for m in QUOTE_ESCAPE.finditer(visible)]
+            for start, end, new in sorted(_outermost(edits), reverse=True):  # from the right: the left's places hold
                 text = text[:start] + new + text[end:]
             lines[number - 1] = text
         return "\n".join(lines)

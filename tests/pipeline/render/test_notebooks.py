@@ -370,3 +370,8 @@ def test_an_html_anchor_is_a_target_and_a_link_text_may_hold_brackets(tmp_path):
     assert rendered.notebook.cells[1].source.startswith("A sum [[1]](#notes) and [[2]](#).")
     assert [w.message for w in rendered.warnings] == [
         "link to '#gone' on this page, which has no heading or label of that name: links to the page"]
+
+
+def test_a_quote_escaped_as_commonmark_allows_shows_no_backslash_but_code_keeps_it(tmp_path):
+    rendered = render_one(tmp_path, "---\ntitle: T\n---\nLet\\'s say \\\"hi\\\" with `print(\\'x\\')` and \\\\' too.\n")
+    assert rendered.notebook.cells[1].source == "Let's say \"hi\" with `print(\\'x\\')` and \\\\' too."
