@@ -112,6 +112,10 @@ def _anchor_link(reference: Reference, targets: dict[str, Target], current: str,
     if not text and heading is not None:  # `[](other.md#part)`: MyST shows the section's heading
         text = _escaped(heading.text)
     label = targets.get(anchor)  # `(label)=`, whose anchor is the label itself
+    if label is not None and page == current and label.lesson != page:
+        page = label.lesson  # `[](#label)`: MyST (and mystmd) find a label on any page of the project
+    if not text and label is not None and label.lesson == page:
+        text = _escaped(_text(reference, label))
     found = anchor if f"{page}#{anchor}" in targets or (label is not None and label.lesson == page) else None
     if found is None:
         wanted = _words(anchor)
@@ -120,7 +124,7 @@ def _anchor_link(reference: Reference, targets: dict[str, Target], current: str,
     if found is None:
         warn(reference.where, f"link to '#{anchor}' on {'this page' if page == current else f'{page}.md'}, "
                               "which has no heading or label of that name: links to the page")
-        return f"[{text}]({lesson_link(page, current) if page != current else '#'})"
+        return f"[{text or _escaped(anchor)}]({lesson_link(page, current) if page != current else '#'})"
     return f"[{text}]({lesson_link(page, current, found)})"
 
 

@@ -139,7 +139,8 @@ def _build(project: Project, request: BuildRequest, out: TextIO) -> BuildReport:
     if request.may_take_no_op and (lines := uptodate.is_current(project, stamp)) is not None:
         print("\n".join(lines), file=out, flush=True)  # nothing changed: not even a lesson is read
         return BuildReport(lessons=len(lines) - 1, failures=[])
-    courses = prepare(project, local_kernels=request.options.gateway is None)
+    # A kernel a lesson names must be here only where lessons run here: not on a gateway, nor with --no-execute.
+    courses = prepare(project, local_kernels=request.options.gateway is None and request.options.uncached != "skip")
     _check_forced(courses, request.options.force)
     report_warnings(courses, project, request.strict)
     cache = ExecutionCache(project)  # one per build: each lesson's inputs are hashed once

@@ -81,3 +81,13 @@ def test_a_reference_keeps_the_line_it_came_from():
     page = PageProse("x")
     page.translate("one\n\ntwo {ref}`a`", lambda line: SourceLocation(Path("x.md"), line + 10))
     assert page.references == [Reference("ref", "a", None, SourceLocation(Path("x.md"), 13))]
+
+
+def test_a_same_page_link_to_a_label_of_another_page_goes_there_and_an_empty_one_keeps_words():
+    warnings = []
+    page = PageProse("01-a")
+    where = SourceLocation(Path("lessons/c/01-a.md"), 2)
+    texts = [page.reference("anchor", "01-a#fig-a", None, where), page.reference("anchor", "01-a#nowhere", None, where)]
+    shown = [resolve(t, page.references, TARGETS, TITLES, "01-a", lambda w, m: warnings.append(m)) for t in texts]
+    assert shown == ["[A curve](02-b.md#fig-a)", "[nowhere](#)"]  # MyST finds a label on any page; no word vanishes
+    assert len(warnings) == 1

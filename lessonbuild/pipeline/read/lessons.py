@@ -38,9 +38,9 @@ from lessonbuild.yamldoc import load_yaml
 # a key none of them knows is reported, so that a typo is caught.
 ANY: dict[str, object] = {}
 KNOWN_ELSEWHERE = (
-    "abbreviations", "abstract", "affiliations", "banner", "bibliography", "content_includes_title",
+    "abbreviations", "abstract", "affiliations", "aliases", "banner", "bibliography", "content_includes_title",
     "copyright", "doi", "downloads", "edit_url", "enumerator", "exports", "file_format", "github", "html_meta",
-    "kernel_info", "keywords", "label", "license", "math", "myst", "mystnb", "numbering", "open_access", "options",
+    "jupyter", "kernel_info", "keywords", "label", "license", "math", "myst", "mystnb", "numbering", "open_access", "options",
     "parts", "requirements", "settings", "short_title", "site", "source_url", "subject", "subtitle",
     "tags", "thumbnail", "venue",
 )

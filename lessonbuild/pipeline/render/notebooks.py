@@ -34,7 +34,7 @@ from lessonbuild.model import KAGGLE_HIDE_INPUT, KAGGLE_HIDING, Cell, Course, Le
 from lessonbuild.myst.page import PageProse
 from lessonbuild.myst.parse import PARSER, is_directive
 from lessonbuild.myst.references import Target, resolve
-from lessonbuild.myst.syntax import LABEL, LESSON_LINK, LINK_TEXT, PROSE_IMAGE, has_level_one_heading, opening_heading
+from lessonbuild.myst.syntax import LABEL, LESSON_LINK, LINK_TEXT, PROSE_IMAGE, has_level_one_heading, opening_heading, served_name
 from lessonbuild.pipeline.bundle import files_named, named_candidates
 from lessonbuild.pipeline.render.sandbox import refusal
 from lessonbuild.pipeline.render.templates import (
@@ -65,6 +65,8 @@ SAME_PAGE_LINK = re.compile(rf"(?<!!)\[(?P<text>{LINK_TEXT})\]\(#(?P<anchor>[^)\
 # CommonMark's `let\'s`, `\"quoted\"`: Python-Markdown escapes neither quote and would show the backslash. (Other
 # punctuation is left alone: `\,` and `\;` are LaTeX too, in environments the prose's own math does not blank.)
 QUOTE_ESCAPE = re.compile(r"(?<!\\)\\(['\"])")
+# A link to a file of the lesson's that is no page (`[the settings](./myst.yml)`): served beside the page.
+FILE_LINK = re.compile(rf"(?<!!)\[(?P<text>{LINK_TEXT})\]\((?P<target>(?![a-z][a-z0-9+.-]*:|/|#)[^)\s#?]+\.\w+)\)")
 HTML_ANCHOR = re.compile(r"<a\s[^>]*\b(?:id|name)=[\"'](?P<anchor>[^\"']+)[\"']")  # `<a id="notes"></a>`, as notebooks write one
 
 def render_course(course: Course, project: Project, target: RenderTarget = "site") -> list[RenderedLesson]:
@@ -578,6 +580,8 @@ class _Prose:
             edits += [(m.start(), m.end(), self._link(m, where)) for m in LESSON_LINK.finditer(visible)]
             edits += [(m.start(), m.end(), self._link(m, where)) for m in SAME_PAGE_LINK.finditer(visible)]
             edits += [(m.start(), m.end(), m[1]) for m in QUOTE_ESCAPE.finditer(visible)]
+            edits += [(m.start(), m.end(), self._file_link(m, where)) for m in FILE_LINK.finditer(visible)
+                      if not m["target"].endswith((".md", ".ipynb", ".Rmd"))]
             for start, end, new in sorted(_outermost(edits), reverse=True):  # from the right: the left's places hold
                 text = text[:start] + new + text[end:]
             lines[number - 1] = text
@@ -591,6 +595,15 @@ class _Prose:
         image = self._best_format(self._relative(match[group]))
         self._asset(image, where.path, where.line or 1)
         return match.start(group), match.end(group), image
+
+    def _file_link(self, match: re.Match, where: SourceLocation) -> str:
+        """A link to a file beside the page, served with it (checked as an image is); one to no file, its text."""
+        name, text = match["target"], match["text"] or Path(match["target"]).name
+        if not (self.folder / name).is_file():
+            self.warnings.append(SourceWarning(where, f"link to '{name}', which is no file beside the lesson: shown as text"))
+            return text
+        self._asset(name, where.path, where.line or 1, "file")
+        return f"[{text}]({served_name(name)})"
 
     def _relative(self, source: str) -> str:
         """A book's `/images/x.png` as the page's folder names it (`../images/x.png`): the site may not be at its

@@ -375,3 +375,12 @@ def test_an_html_anchor_is_a_target_and_a_link_text_may_hold_brackets(tmp_path):
 def test_a_quote_escaped_as_commonmark_allows_shows_no_backslash_but_code_keeps_it(tmp_path):
     rendered = render_one(tmp_path, "---\ntitle: T\n---\nLet\\'s say \\\"hi\\\" with `print(\\'x\\')` and \\\\' too.\n")
     assert rendered.notebook.cells[1].source == "Let's say \"hi\" with `print(\\'x\\')` and \\\\' too."
+
+
+def test_a_link_to_a_file_beside_the_lesson_is_served_and_one_to_no_file_is_its_text(tmp_path):
+    rendered = render_one(tmp_path, "---\ntitle: T\n---\nSee [](data/values.txt), [the page](notes.md.txt) and [gone](old.csv).\n")
+    assert rendered.notebook.cells[1].source == "See [values.txt](data/values.txt), the page and gone."
+    assert rendered.assets == (Path("tiny/data/values.txt"),)
+    assert [w.message for w in rendered.warnings] == [
+        "link to 'notes.md.txt', which is no file beside the lesson: shown as text",
+        "link to 'old.csv', which is no file beside the lesson: shown as text"]
