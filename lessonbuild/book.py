@@ -18,7 +18,7 @@ from typing import Any, Literal, cast, get_args
 import yaml
 
 from lessonbuild.errors import SourceError, SourceLocation, SourceWarning
-from lessonbuild.fsutil import NotText, inside, read_text
+from lessonbuild.fsutil import NotText, inside, never_source, read_text
 from lessonbuild.yamldoc import load_yaml_tree, node_line
 
 JB_CONFIG, JB_TOC, MYST_CONFIG = "_config.yml", "_toc.yml", "myst.yml"
@@ -345,7 +345,7 @@ class _PageFinder:
 
     def is_excluded(self, page: str) -> bool:
         """A page the book leaves out: in a hidden or build folder (never a page), or one its settings exclude."""
-        if any(part.startswith(".") or part == "_build" for part in PurePosixPath(page).parts):
+        if any(never_source(part) for part in PurePosixPath(page).parts):
             return True
         return any(fnmatch.fnmatch(page, pattern) or fnmatch.fnmatch(f"{page}/", pattern) for pattern in self.excluded)
 

@@ -89,6 +89,15 @@ def walk_files(folder: Path, skip: Callable[[str], bool] | None = None) -> Itera
             yield Path(directory) / name
 
 
+BUILD_FOLDER = "_build"  # the build folder's name (project.BUILD): what the build writes is never a source
+
+
+def never_source(name: str) -> bool:
+    """A folder name under which no source lives: a hidden one (.git, .ipynb_checkpoints) or the build's own, which a
+    book's pages share their root with."""
+    return name.startswith(".") or name == BUILD_FOLDER
+
+
 def python_files(folder: Path) -> list[Path]:
     """The modules of a Python package (a course's helper package), in order."""
     return sorted(p for p in walk_files(folder) if p.suffix == ".py" and p.is_file())

@@ -21,7 +21,7 @@ import yaml
 
 from lessonbuild.book import Book, find_book
 from lessonbuild.errors import NotAProject, SourceError
-from lessonbuild.fsutil import file_stamp, inside, walk_files
+from lessonbuild.fsutil import BUILD_FOLDER, file_stamp, inside, never_source, walk_files
 from lessonbuild.yamldoc import check_bounds
 
 LESSONS = "lessons"  # lessons/<course>/<slug>.md, with the course's course.yml, helper modules and data/
@@ -29,7 +29,7 @@ COURSE_FILE = "course.yml"
 DATA = "data"  # a course's data files, beside its lessons
 TEMPLATES = "templates"  # the project's own templates, each one overriding the packaged default of that name
 FIGURES = "figures"  # figures/<course>/<name>.png, committed
-BUILD = "_build"  # everything generated but the site and the figures
+BUILD = BUILD_FOLDER  # "_build": everything generated but the site and the figures
 SITE = "site"
 MKDOCS_FILE = "mkdocs.yml"
 PYPROJECT = "pyproject.toml"
@@ -153,7 +153,7 @@ class Project:
     def walk_sources(self, folder: Path) -> Iterator[Path]:
         """The files of a source folder: what the build writes (_build/) and hidden folders (.git, checkpoints)
         left out, since a book's pages share its root with them."""
-        return walk_files(folder, skip=lambda name: name == BUILD or name.startswith("."))
+        return walk_files(folder, skip=never_source)
 
     def relative(self, path: Path) -> Path:
         """A path as the author sees it: relative to the project root where it lies inside it. A link is named by its

@@ -17,7 +17,8 @@ from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 
 from lessonbuild.errors import UsageError
-from lessonbuild.project import BUILD, Project
+from lessonbuild.fsutil import never_source
+from lessonbuild.project import Project
 
 EVENTS_PATH = "/__lessonbuild/events"
 RELOAD_SCRIPT = f'<script>new EventSource("{EVENTS_PATH}").onmessage = () => location.reload();</script>'.encode()
@@ -108,7 +109,7 @@ class _Watcher(FileSystemEventHandler):
         if path.name.startswith(".") or (path.parent == self.project.root and path not in files and not self.project.book):
             return  # temporary files of atomic writes, and the rest of the project's top level
         inner = path.relative_to(self.project.root).parts[:-1] if path.is_relative_to(self.project.root) else ()
-        if any(part == BUILD or part.startswith(".") for part in inner):
+        if any(never_source(part) for part in inner):
             return  # what the build writes, and hidden folders: a book's root holds them beside its pages
         self.builder.request()
 

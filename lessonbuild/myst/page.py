@@ -51,7 +51,7 @@ class PageProse:
         self.anchors: set[str] = set()  # the ids of the page's headings so far
         if title:  # the page's title is its first heading, which the template writes
             self.anchors.add(heading_anchor(title, set()))
-            self.targets.append(Target(f"{lesson}#{heading_anchor(title, set())}", lesson, "heading", title))
+            self.anchor_target(heading_anchor(title, set()), title, None)
 
     def translate(self, markdown: str, locate: Locate) -> str:
         self.translated += 1
@@ -134,7 +134,7 @@ class PageProse:
         self.counters[kind] += 1
         return self.counters[kind]
 
-    def target(self, label: str, kind: str, text: str, number: int | None, where: SourceLocation) -> None:
+    def target(self, label: str, kind: str, text: str, number: int | None, where: SourceLocation | None) -> None:
         self.targets.append(Target(label, self.lesson, kind, text, number, where))
 
     def reference(self, role: str, target: str, text: str | None, where: SourceLocation) -> str:
@@ -235,9 +235,14 @@ class PageProse:
         own = re.search(r"\{\s*#([\w-]+)[^}]*\}\s*$", inline.content)  # attr_list's `## Heading {#id}`
         anchor = own[1] if own else heading_anchor(plain_text(inline), self.anchors)
         self.anchors.add(anchor)
+        self.anchor_target(anchor, plain_text(inline), where)
+
+    def anchor_target(self, anchor: str, text: str, where: SourceLocation | None) -> None:
+        """An anchor of the page (a heading's, an HTML `<a id>`), a target of links to it named `lesson#anchor`; the
+        first of a name only, as a browser goes to the first."""
         label = f"{self.lesson}#{anchor}"
-        if not any(target.label == label for target in self.targets):  # an HTML anchor of that name came first
-            self.target(label, "heading", plain_text(inline), None, where)
+        if not any(target.label == label for target in self.targets):
+            self.target(label, "heading", text, None, where)
 
     def _target(self, tokens, index: int, label: str, where: SourceLocation) -> str:
         """`(label)=` as an anchor; the heading after it names the target, and one at the top of the page its title (the

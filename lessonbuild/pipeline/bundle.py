@@ -7,9 +7,9 @@ import os
 import zipfile
 from pathlib import Path
 
-from lessonbuild.fsutil import inside, python_files, walk_files
+from lessonbuild.fsutil import inside, never_source, python_files, walk_files
 from lessonbuild.model import RenderedLesson
-from lessonbuild.project import BUILD, DATA
+from lessonbuild.project import DATA
 from lessonbuild.pycode import imported_modules, string_literals
 
 PAGE_SUFFIXES = (".md", ".ipynb")
@@ -56,7 +56,7 @@ def _usable(path: Path, folder: Path, root: Path) -> Path | None:
     if real is None or real == root.resolve():
         return None
     named = Path(os.path.normpath(path))
-    if not named.is_relative_to(root) or any(part.startswith(".") or part == BUILD for part in named.relative_to(root).parts):
+    if not named.is_relative_to(root) or any(never_source(part) for part in named.relative_to(root).parts):
         return None
     if real.is_dir() and (folder.resolve().is_relative_to(real) or any(p.suffix in PAGE_SUFFIXES for p in walk_files(real))):
         return None

@@ -138,7 +138,7 @@ def _read_course(folder: Path, project: Project) -> tuple[Course, list[SourceErr
     if not re.match(SLUG, folder.name):  # the folder's name is part of every page's address
         raise SourceError(project.relative(course_path), None, f"course folder '{folder.name}': its name makes the "
                           "pages' addresses; use letters, digits, '.', '_' and '-'")
-    course_file = read_course_file(_source_text(course_path, project.relative(course_path)), project.relative(course_path))
+    course_file = read_course_file(source_text(course_path, project.relative(course_path)), project.relative(course_path))
     lessons, errors = _read_listed(folder, course_file, project)
     errors.extend(_duplicate_figures(list(lessons.values())))
     errors.extend(_links_out(folder, project))
@@ -243,7 +243,7 @@ def read_lesson_file(path: Path, relative: Path, untitled: str | None = None) ->
     SourceErrors whose `partial` is the lesson with the cells that did read, so that the next
     stage can find the problems of those too.
     """
-    lines = _source_text(path, relative).splitlines()  # CRLF ends lines too
+    lines = source_text(path, relative).splitlines()  # CRLF ends lines too
     front_matter, body_start = _front_matter(lines, relative)
     try:
         cells = _loaded(_cells(lines, body_start, relative), path.parent, relative)
@@ -287,7 +287,7 @@ def _load(folder: Path, name: str) -> str:
         raise ValueError(f"line {exc.line} of the file: {exc}") from None
 
 
-def _source_text(path: Path, relative: Path) -> str:
+def source_text(path: Path, relative: Path) -> str:
     """A lesson's or course file's text; a file that is no UTF-8 text is a SourceError at its first line that is none."""
     try:
         return read_text(path)

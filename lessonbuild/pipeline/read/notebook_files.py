@@ -15,9 +15,9 @@ import nbformat
 from nbformat.warnings import MissingIDFieldWarning
 
 from lessonbuild.errors import SourceError
-from lessonbuild.fsutil import NotText, read_text
 from lessonbuild.model import Cell, Lesson
 from lessonbuild.myst.syntax import mystnb_tags
+from lessonbuild.pipeline.read.lessons import source_text
 from lessonbuild.yamldoc import load_yaml
 
 SOURCE_KEY = re.compile(r'"source"\s*:\s*')
@@ -28,7 +28,7 @@ PYTHON_KERNEL = re.compile(r"^(python|ipython|conda-.*py|py)", re.IGNORECASE)
 def read_notebook_file(path: Path, relative: Path, front_matter_schema: dict[str, Any]) -> tuple[Lesson, dict]:
     """The notebook's cells as a lesson's, and its front matter (a first raw cell of YAML between `---` lines, as
     MyST-NB reads it; its kernelspec where it names no Python kernel, for the kernel check)."""
-    return read_notebook_text(_text(path, relative), relative, front_matter_schema)
+    return read_notebook_text(source_text(path, relative), relative, front_matter_schema)
 
 
 def read_notebook_text(text: str, relative: Path, front_matter_schema: dict[str, Any]) -> tuple[Lesson, dict]:
@@ -59,7 +59,7 @@ def read_jupytext_file(path: Path, relative: Path, front_matter_schema: dict[str
     file it was read from (jupytext keeps a cell's text, a script's Markdown behind its `# `)."""
     import jupytext
 
-    text = _text(path, relative)
+    text = source_text(path, relative)
     fmt = JUPYTEXT_SUFFIXES[path.suffix] if "# %%" in text or path.suffix != ".py" else "py:light"
     try:
         notebook = jupytext.reads(text, fmt=fmt)
@@ -88,13 +88,6 @@ def _lines_in_script(file_lines: list[str], sources: list[str]) -> list[list[int
             lines.append(last)
         found.append(lines)
     return found
-
-
-def _text(path: Path, relative: Path) -> str:
-    try:
-        return read_text(path)
-    except NotText as exc:
-        raise SourceError(relative, exc.line, str(exc)) from None
 
 
 def _parse(text: str, relative: Path) -> nbformat.NotebookNode:

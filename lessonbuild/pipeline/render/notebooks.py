@@ -29,7 +29,7 @@ from lessonbuild.errors import (
     SourceLocation,
     SourceWarning,
 )
-from lessonbuild.fsutil import inside
+from lessonbuild.fsutil import inside, never_source
 from lessonbuild.model import KAGGLE_HIDE_INPUT, KAGGLE_HIDING, Cell, Course, Lesson, RenderedLesson, RenderTarget, Unit
 from lessonbuild.myst.page import PageProse
 from lessonbuild.myst.parse import PARSER, is_directive
@@ -45,7 +45,7 @@ from lessonbuild.pipeline.render.templates import (
     deepest_template_frame,
     template_error,
 )
-from lessonbuild.project import BUILD, DATA, DEFAULT_KERNEL, LESSONS, Project
+from lessonbuild.project import DATA, DEFAULT_KERNEL, LESSONS, Project
 from lessonbuild.state.renders import RenderCache, Resolvable
 
 if TYPE_CHECKING:
@@ -572,10 +572,8 @@ class _Prose:
         lines, shown = source.split("\n"), _shown_text(source).split("\n")
         for number, (text, visible) in enumerate(zip(lines, shown, strict=False), start=1):
             where = SourceLocation(path, cell.source_line(number))
-            for anchor in HTML_ANCHOR.finditer(visible):  # a browser goes to the first of its name
-                label = f"{self.page.lesson}#{anchor['anchor']}"
-                if not any(target.label == label for target in self.page.targets):
-                    self.page.target(label, "heading", anchor["anchor"], None, where)
+            for anchor in HTML_ANCHOR.finditer(visible):  # a browser goes to it: links to it are good
+                self.page.anchor_target(anchor["anchor"], anchor["anchor"], where)
             edits = [edit for match in PROSE_IMAGE.finditer(visible) if (edit := self._image(match, where)) is not None]
             edits += [(m.start(), m.end(), self._link(m, where)) for m in LESSON_LINK.finditer(visible)]
             edits += [(m.start(), m.end(), self._link(m, where)) for m in SAME_PAGE_LINK.finditer(visible)]
@@ -644,7 +642,7 @@ class _Prose:
         file = inside(self.folder / source.split("#")[0].split("?")[0], self.lessons)
         if file is None or not file.is_file():
             raise SourceError(path, line, f"{kind} '{source}' not found (a file beside the lesson, inside {self.scope})")
-        if any(part.startswith(".") or part == BUILD for part in file.relative_to(self.lessons).parts):
+        if any(never_source(part) for part in file.relative_to(self.lessons).parts):
             raise SourceError(path, line, f"{kind} '{source}' is in a hidden or build folder, which the site never publishes")
         self.assets.append(file.relative_to(self.lessons))
 
