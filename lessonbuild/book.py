@@ -61,6 +61,10 @@ class TocEntry:
         """This entry's page and those below it, in reading order."""
         return ([self.file] if self.file else []) + [page for child in self.children for page in child.pages()]
 
+    def walk(self) -> list[TocEntry]:
+        """This entry and those below it, in reading order."""
+        return [self, *(found for child in self.children for found in child.walk())]
+
 
 @dataclass(frozen=True)
 class Book:
@@ -86,6 +90,14 @@ class Book:
 
     def pages(self) -> list[str]:
         return [page for entry in self.toc for page in entry.pages()]
+
+    def entries(self) -> list[TocEntry]:
+        """Every entry of the toc, each before those below it."""
+        return [found for entry in self.toc for found in entry.walk()]
+
+    def toc_titles(self) -> dict[str, str]:
+        """The titles the toc gives its pages, by page."""
+        return {entry.file: entry.title for entry in self.entries() if entry.file and entry.title}
 
     def executes(self, page: str) -> bool:
         """Whether the build runs the page's code: not with `execute_notebooks: off`, nor for a page excluded."""

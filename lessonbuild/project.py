@@ -283,6 +283,11 @@ def book_logo(project: Project) -> Path | None:
     return file if file is not None and file.is_file() else None
 
 
+def pages_in_folders(project: Project) -> bool:
+    """Whether the site publishes each page as its own folder's index.html (`page/`), as MkDocs does by default."""
+    return mkdocs_settings(project).get("use_directory_urls", True) is not False
+
+
 def mkdocs_settings(project: Project) -> dict:
     """The project's own mkdocs.yml, checked to leave the build-owned keys to the build."""
     path = project.mkdocs_config

@@ -82,6 +82,8 @@ The book starts here; see [the reading](chapter1/reading.md) and {cite}`knuth198
 
 ![logo](images/logo.png)
 
+<img src="images/logo.png" alt="raw logo">
+
 ```{bibliography}
 ```
 """
@@ -101,9 +103,22 @@ kernelspec:
   display_name: Python 3
 ---
 
+(reading-data)=
+
 # Reading Data
 
 This page offers itself: {download}`reading.md`.
+
+<div class="aside">
+
+**Raw HTML** holds Markdown after a blank line, and a picture: <img src="../images/logo.png" width="10">
+
+</div>
+
+```{button-ref} index
+:ref-type: doc
+Back to the chapter
+```
 
 ```{code-cell} ipython3
 import helper

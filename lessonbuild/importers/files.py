@@ -12,6 +12,7 @@ import ast
 import importlib.util
 import io
 import os
+import re
 import shutil
 import sys
 import tokenize
@@ -19,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
+from lessonbuild.book import JB_TOC, MYST_CONFIG
 from lessonbuild.errors import SourceLocation, SourceWarning
 from lessonbuild.fsutil import inside
 from lessonbuild.myst.syntax import PROSE_IMAGE
@@ -52,50 +54,85 @@ def adopt_files(lesson, source: Path, folder: Path, project: Project, adopted: A
         cell.source = _adopt_data(cell, source, folder, project, adopted, links)
     for cell in lesson.cells:
         if cell.kind == "markdown":
-            cell.source = _adopt_images(cell, source, folder, project, adopted)
+            cell.source = _adopt_shown(cell, source, folder, adopted)
 
 
-def _adopt_images(cell, source: Path, folder: Path, project: Project, adopted: Adopted) -> str:
-    """The cell's Markdown with each image it shows from beside the source copied into the course: at the same
-    relative place, or without its `../` steps where it was above the notebook (`../images/x.png` is
-    `images/x.png` beside the lesson), the Markdown naming the copy."""
+# A file the prose offers for download, by its name (a page's own source is a lesson, and notebooks.py relinks it),
+# and one it includes.
+DOWNLOAD = re.compile(r"\{download\}`(?:[^`<]*<)?(?P<file>[^`<>]+?)>?`")
+INCLUDE = re.compile(r"^\s*(?:`{3,}|:{3,})\{(?:include|literalinclude)\}\s+(?P<file>\S+)", re.MULTILINE)
+PAGE_SUFFIXES = (".md", ".ipynb", ".Rmd", ".myst", ".mystnb")
+
+
+def _adopt_shown(cell, source: Path, folder: Path, adopted: Adopted) -> str:
+    """The cell's Markdown with each image it shows, and each file it offers to download, from beside the source
+    copied into the course: at the same relative place, or without its `../` steps where it was above the notebook
+    (`../images/x.png` is `images/x.png` beside the lesson), the Markdown naming the copy."""
     text = cell.source
-    for match in reversed(list(PROSE_IMAGE.finditer(text))):
-        group = next(name for name in ("md", "html", "directive") if match[name])
-        name = match[group].split("#")[0].split("?")[0]
-        if name.startswith("/"):
-            continue
-        shown = _beside(name)
-        images = _image_files(source.parent, name)
-        if not images and not (folder / shown).exists():
-            adopted.warnings.append(SourceWarning(cell.where, f"image '{name}' not found beside {source.name}: put it "
-                                                  f"in {adopted.shown}/{shown}"))
-        for found in images:
-            target = folder / PurePosixPath(shown).parent / found.name  # each format of `fish.*` beside the others
-            if not target.exists():
-                _copy(found, target)
-                adopted.copied.append(f"copied {found} to {adopted.shown}/{target.relative_to(folder).as_posix()} "
-                                      "(shown by the lesson)")
+    named = [(offset + match.start(group), offset + match.end(group), "image")
+             for offset, line in _lines(text)  # a directive's image opens its line: PROSE_IMAGE reads lines
+             for match in PROSE_IMAGE.finditer(line) for group in ("md", "html", "directive") if match[group]]
+    named += [(match.start("file"), match.end("file"), "file") for match in DOWNLOAD.finditer(text)
+              if "://" not in match["file"] and not match["file"].endswith(PAGE_SUFFIXES)]
+    named += [(match.start("file"), match.end("file"), "file") for match in INCLUDE.finditer(text)]
+    for start, end, kind in sorted(named, reverse=True):
+        name = text[start:end].split("#")[0].split("?")[0]
+        if name.startswith("/") and not _in_book(source):
+            continue  # an address on the site's host
+        shown = _adopt_file(name, kind, cell.where, source, folder, adopted)
         if shown != name:
-            text = text[:match.start(group)] + shown + text[match.end(group):]
+            text = text[:start] + shown + text[end:]
     return text
+
+
+def _lines(text: str) -> list[tuple[int, str]]:
+    """Each line of the text, with the offset it starts at."""
+    offsets = [0, *(index + 1 for index, character in enumerate(text) if character == "\n")]
+    return list(zip(offsets, text.split("\n"), strict=True))
+
+
+def _adopt_file(name: str, kind: str, where: SourceLocation, source: Path, folder: Path, adopted: Adopted) -> str:
+    """The file (or every format of `fish.*`) copied into the course; the name the lesson gives the copy. A book's
+    `/images/x.png` is its root's, as Sphinx reads it."""
+    base = source_root(source.parent) if name.startswith("/") else source.parent
+    name = name.lstrip("/")
+    shown = _beside(name)
+    files = _image_files(base, name)
+    if not files and not (folder / shown).exists():
+        adopted.warnings.append(SourceWarning(where, f"{kind} '{name}' not found beside {source.name}: put it "
+                                              f"in {adopted.shown}/{shown}"))
+    for found in files:
+        target = folder / PurePosixPath(shown).parent / found.name  # each format of `fish.*` beside the others
+        if not target.exists():
+            _copy(found, target)
+            why = "shown by the lesson" if kind == "image" else "offered by the lesson"
+            adopted.copied.append(f"copied {found} to {adopted.shown}/{target.relative_to(folder).as_posix()} ({why})")
+    return shown
+
+
+def _in_book(source: Path) -> bool:
+    root = source_root(source.parent)
+    return (root / JB_TOC).is_file() or (root / MYST_CONFIG).is_file()
 
 
 def _image_files(base: Path, name: str) -> list[Path]:
     """The files an image's name stands for beside the notebook: the file, or every format of `fish.*`."""
     if name.endswith(".*"):
         root = source_root(base)
-        return sorted(p.resolve() for p in base.glob(PurePosixPath(name).as_posix()) if p.is_file() and inside(p, root))
+        pattern = PurePosixPath(name)  # globbed in its own folder: a pattern may not climb (`../images/fish.*`)
+        return sorted(p.resolve() for p in (base / pattern.parent).resolve().glob(pattern.name) if p.is_file() and inside(p, root))
     file = base / name
     hidden = any(part.startswith(".") and part not in (".", "..") for part in PurePosixPath(name).parts)
     return [file.resolve()] if file.is_file() and not hidden and inside(file, source_root(base)) else []
 
 
 def source_root(folder: Path) -> Path:
-    """What a notebook in `folder` may take files from: its repository (the folder above it that holds .git), else
-    the folder itself. A name that climbs out of it (`../../../etc/passwd`) is no file of the notebook's."""
+    """What a notebook in `folder` may take files from: its book or its repository (the nearest folder above it
+    that holds a book's toc or .git), else the folder itself. A name that climbs out of it
+    (`../../../etc/passwd`) is no file of the notebook's."""
     folder = folder.resolve()
-    return next((parent for parent in (folder, *folder.parents) if (parent / ".git").exists()), folder)
+    return next((parent for parent in (folder, *folder.parents)
+                 if any((parent / name).exists() for name in (".git", JB_TOC, MYST_CONFIG))), folder)
 
 
 def _beside(name: str) -> str:

@@ -38,10 +38,11 @@ from lessonbuild.coursefile import (
 )
 from lessonbuild.errors import SourceError, SourceLocation, SourceWarning, UsageError
 from lessonbuild.fsutil import NotText, fresh_folder, read_text, replace_folder, write_atomic
+from lessonbuild.importers.book import book_front_matter, is_book, plan_book
 from lessonbuild.importers.files import Adopted, adopt_files
 from lessonbuild.importers.tracks import TRACK_META, is_track, plan_track
 from lessonbuild.model import KAGGLE_HIDING
-from lessonbuild.myst.syntax import LESSON_LINK, first_heading
+from lessonbuild.myst.syntax import LESSON_LINK, LINK_TEXT, first_heading
 from lessonbuild.project import COURSE_FILE, Project
 from lessonbuild.pycode import without_magics
 from lessonbuild.state import names
@@ -96,6 +97,7 @@ class ImportedLesson:
     title_given: bool = True  # False: the title is a guess (the file's name or first heading)
     kaggle: dict = field(default_factory=dict)  # its kernel's own settings, from a learntools track
     verbatim: str | None = None  # a MyST notebook is a lesson as it is: its text, kept whole
+    front_matter: dict = field(default_factory=dict)  # what its source says of it besides its title (CARRIED)
 
 
 @dataclass
@@ -116,8 +118,11 @@ def import_lessons(sources: list[Path], course: str, project: Project, replace: 
     folder = course_folder(project.lessons_dir, course)
     meta = open_course_file(folder, project.relative(folder / COURSE_FILE))
     warnings: list[SourceWarning] = []
+    carried: list[Path] = []  # files the course folder takes as they are (a book's .bib files)
     if len(sources) == 1 and is_track(sources[0]):
         lessons = _track_lessons(sources[0], meta, project, warnings)
+    elif len(sources) == 1 and is_book(sources[0]):
+        lessons, carried = _book_lessons(sources[0], meta, project, warnings)
     else:
         lessons = _lessons_in_order([(source, _read_source(source, project)) for source in sources])
     existing = _existing_by_title(listed_slugs(meta))
@@ -131,6 +136,9 @@ def import_lessons(sources: list[Path], course: str, project: Project, replace: 
         if folder.is_dir():
             shutil.copytree(folder, staging, dirs_exist_ok=True)
         report = _import_into(staging, lessons, meta, existing, project, project.relative(folder).as_posix())
+        for file in carried:
+            shutil.copy2(file, staging / file.name)
+            report.copied.append(f"copied {project.relative(file).as_posix()} to {project.relative(folder).as_posix()}/")
         replace_folder(staging, folder)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
@@ -157,6 +165,29 @@ def _track_lessons(track: Path, meta, project: Project, warnings: list[SourceWar
         if pair != [None, None]:
             lessons.append((*pair, planned.topic))
     return lessons
+
+
+def _book_lessons(root: Path, meta, project: Project, warnings: list[SourceWarning]) -> tuple[list[tuple], list[Path]]:
+    """A book's pages as lessons, in its toc's order and under its titles; and its .bib files. A new course takes
+    the book's title."""
+    plan = plan_book(root, project.relative(root))
+    warnings += plan.warnings
+    if not listed_slugs(meta):
+        meta["title"] = plan.book.title
+    settings = book_front_matter(plan.book)
+    lessons = []
+    for source, toc_title in plan.pages:
+        lesson = _read_source(source, project, settings.get("substitutions", {}), flatten=True)
+        lesson.front_matter = {**settings, **lesson.front_matter}
+        own = lesson.front_matter.get("substitutions")
+        if settings.get("substitutions") and isinstance(own, dict):  # the page's own over the book's
+            lesson.front_matter["substitutions"] = {**settings["substitutions"], **own}
+        if toc_title and not lesson.title_given and _heading_title(lesson.cells) is None:
+            lesson.title = toc_title  # a page with no heading of its own is called what the toc calls it
+        elif toc_title and toc_title != lesson.title:
+            lesson.front_matter["short_title"] = toc_title  # the navigation says what the toc says
+        lessons.append(((source, lesson), None, None))
+    return lessons, plan.bib_files
 
 
 def _import_into(folder: Path, lessons: list[tuple], meta, existing: dict[str, str], project: Project, shown: str) -> ImportReport:
@@ -214,7 +245,49 @@ def _relink(lesson: ImportedLesson, source: Path, renamed: dict[Path, str], adop
                 return match[0]
             return f"[{match['text']}]({slug}.md{match['anchor'] or ''}{match['title'] or ''})"
 
+        def role_relinked(match: re.Match) -> str:
+            text, target = _role_target(match["content"])
+            slug = _imported_page(source.parent, target, renamed)
+            if slug is None:
+                return match[0]  # no page imported with this one: a file, which adopt_files carried
+            new = slug if match["role"] == "doc" else f"{slug}.md"
+            return f"{{{match['role']}}}`{f'{text} <{new}>' if text else new}`"
+
+        def button_relinked(match: re.Match) -> str:
+            slug = _imported_page(source.parent, match["target"], renamed)
+            return match[0] if slug is None else match[0].replace(match["target"], slug, 1)
+
+        def path_relinked(match: re.Match) -> str:
+            slug = _imported_page(source.parent, match["target"], renamed)
+            return match[0] if slug is None else f"[{match['text']}]({slug}.md{match['anchor'] or ''})"
+
         cell.source = LESSON_LINK.sub(relinked, cell.source)
+        cell.source = PAGE_PATH_LINK.sub(path_relinked, cell.source)
+        cell.source = PAGE_ROLE.sub(role_relinked, cell.source)
+        cell.source = PAGE_BUTTON.sub(button_relinked, cell.source)
+
+
+# MyST's link to a page by its path, without its suffix: [the lecture](need_for_speed#section).
+PAGE_PATH_LINK = re.compile(rf"(?<!!)\[(?P<text>{LINK_TEXT})\]\((?P<target>[\w.-]+(?:/[\w.-]+)*)(?P<anchor>#[^)\s]*)?\)")
+# A role that names a page by its path (relative to the page, suffix left out or not): {doc}`../intro`; and
+# sphinx-design's button that does (`:ref-type: doc` among the options after it).
+PAGE_ROLE = re.compile(r"\{(?P<role>doc|download)\}`(?P<content>[^`]+)`")
+PAGE_BUTTON = re.compile(r"^[ \t]*(?:`{3,}|:{3,})\{button-ref\}[ \t]+(?P<target>\S+)[ \t]*\n(?:[ \t]*:[\w-]+:.*\n)*?"
+                         r"[ \t]*:ref-type:[ \t]*doc[ \t]*$", re.MULTILINE)
+TITLED_TARGET = re.compile(r"^(?P<text>.*?)\s*<(?P<target>[^<>]+)>$", re.DOTALL)  # `text <target>`
+
+
+def _role_target(content: str) -> tuple[str, str]:
+    match = TITLED_TARGET.match(content.strip())
+    return (match["text"], match["target"].strip()) if match else ("", content.strip())
+
+
+def _imported_page(folder: Path, target: str, renamed: dict[Path, str]) -> str | None:
+    """The slug of the imported page a path names (relative to the page's folder, its suffix given or not)."""
+    if target.startswith("/") or "://" in target:
+        return None
+    names = [folder / target, *(folder / f"{target}{suffix}" for suffix in (".md", ".ipynb", ".Rmd", ".py"))]
+    return next((renamed[file] for file in (name.resolve() for name in names) if file in renamed), None)
 
 
 def _existing_by_title(slugs: list[str]) -> dict[str, str]:
@@ -244,7 +317,10 @@ def _lessons_in_order(lessons: list[tuple[Path, ImportedLesson]]) -> list[tuple]
     return pairs + [(found, None, None) for found in others]
 
 
-def _read_source(source: Path, project: Project) -> ImportedLesson:
+def _read_source(source: Path, project: Project, substitutions: dict | None = None, flatten: bool = False) -> ImportedLesson:
+    """The lesson a source file holds. With `flatten` (a book's page, which leaves its folder), a MyST or jupytext
+    page is read into cells, so that what it names can be carried and rewritten; elsewhere a MyST notebook is kept
+    as it is. `substitutions`: names its prose may use as `{{ name }}`, besides its own front matter's."""
     if source.is_dir():
         what = "a learntools track, which is imported alone" if is_track(source) else f"a folder, and no learntools track (no {TRACK_META})"
         raise UsageError(f"{source}: {what}; name the notebooks to import")
@@ -255,15 +331,19 @@ def _read_source(source: Path, project: Project) -> ImportedLesson:
     if source.suffix == ".ipynb":
         _check_notebook_shape(text, shown)
         lesson = _from_notebook(text, source)
+    elif flatten and source.suffix in (*MYST_SUFFIXES, ".Rmd"):
+        lesson = _from_notebook(_text_as_notebook(text, source, "Rmd" if source.suffix == ".Rmd" else "md:myst"), source)
     elif source.suffix == ".py":
         lesson = _from_notebook(_script_as_notebook(text, source), source)
     elif source.suffix in MYST_SUFFIXES and MYST_NOTEBOOK.search(text):
         return ImportedLesson(_myst_title(text) or source.stem, [], verbatim=text)
     else:
         lesson = from_flattened_export(text, shown)
+    own = lesson.front_matter.get("substitutions")
+    names = {*(substitutions or {}), *(own if isinstance(own, dict) else {})}
     for cell in lesson.cells:
         if cell.kind == "markdown":
-            cell.source = _escape_jinja(cell.source)
+            cell.source = _escape_jinja(cell.source, names)
     return lesson
 
 
@@ -292,11 +372,19 @@ def _check_notebook_shape(text: str, shown: Path) -> None:
     raise SourceError(shown, None, message, cell=cell)
 
 
-def _escape_jinja(text: str) -> str:
-    """Markdown cells are Jinja templates: what Jinja would read as its own ({{, {% or {##) is quoted.
+def _escape_jinja(text: str, substitutions: set[str] | frozenset[str] = frozenset()) -> str:
+    """Markdown cells are Jinja templates: what Jinja would read as its own ({{, {% or {##) is quoted, but for
+    MyST's `{{ name }}` of a substitution the lesson has.
 
     Code needs nothing of the kind: the build replaces only its own names there."""
-    return JINJA_OPENING.sub(lambda match: "{{ '" + match.group() + "' }}", text)
+    def quoted(match: re.Match) -> str:
+        name = SUBSTITUTION.match(text, match.end()) if match[0] == "{{" else None
+        return match[0] if name and name["name"] in substitutions else "{{ '" + match[0] + "' }}"
+
+    return JINJA_OPENING.sub(quoted, text)
+
+
+SUBSTITUTION = re.compile(r"\s*(?P<name>[A-Za-z_]\w*)\s*\}\}")  # what follows `{{` in MyST's `{{ name }}`
 
 
 def from_flattened_export(text: str, path: Path) -> ImportedLesson:
@@ -387,6 +475,25 @@ def _script_as_notebook(text: str, source: Path) -> str:
         raise UsageError(f"{source}: not a script jupytext can read ({exc})") from None
 
 
+def _text_as_notebook(text: str, source: Path, fmt: str) -> str:
+    """A MyST or R Markdown page as the notebook jupytext reads it (its front matter in the notebook's metadata)."""
+    import jupytext  # only an import of such pages needs it
+
+    try:
+        with warnings.catch_warnings():  # a page whose cells name their lexer in two ways is still one page
+            warnings.simplefilter("ignore", UserWarning)
+            return nbformat.writes(jupytext.reads(text, fmt=fmt))
+    except Exception as exc:  # noqa: BLE001 - jupytext raises several kinds for a page it cannot read
+        raise UsageError(f"{source}: not a page jupytext can read ({exc})") from None
+
+
+# What a source says of the lesson besides its title, carried into its front matter (the notebook's metadata, a MyST
+# page's front matter): what the build reads of a lesson and a reader sees. Kernels and jupytext's own are the
+# project's.
+CARRIED = ("description", "author", "authors", "date", "short_title", "substitutions", "numbering", "execution", "mystnb",
+           "math", "abbreviations")
+
+
 def _from_notebook(text: str, source: Path) -> ImportedLesson:
     try:
         with warnings.catch_warnings():  # older notebooks have no cell ids; the lesson source needs none
@@ -401,7 +508,9 @@ def _from_notebook(text: str, source: Path) -> ImportedLesson:
             metadata["attachments"] = json.loads(json.dumps(cell.attachments))
         cells.append(ImportedCell(cell.cell_type, cell.source, metadata, where=SourceLocation(source, cell=number)))
     title = notebook.metadata.get("title")
-    return ImportedLesson(title=title or _heading_title(cells) or source.stem, cells=cells, title_given=bool(title))
+    front_matter = {key: json.loads(json.dumps(notebook.metadata[key])) for key in CARRIED if key in notebook.metadata}
+    return ImportedLesson(title=title or _heading_title(cells) or source.stem, cells=cells, title_given=bool(title),
+                          front_matter=front_matter)
 
 
 # Kaggle's own flags for hidden parts of a cell, and the tag that says the same in a lesson.
@@ -441,7 +550,7 @@ def to_myst(lesson: ImportedLesson) -> str:
     """A lesson source: front matter, then Markdown, with code cells as ```{code-cell}``` fences."""
     if lesson.verbatim is not None:
         return lesson.verbatim
-    front = yaml.safe_dump({"title": lesson.title}, sort_keys=False, allow_unicode=True)
+    front = yaml.safe_dump({"title": lesson.title, **lesson.front_matter}, sort_keys=False, allow_unicode=True)
     parts = [f"---\n{front}---\n"]
     previous = None
     for cell in lesson.cells:

@@ -429,12 +429,21 @@ def _cell(text: str) -> str:
     return "<br>".join(paragraphs).replace("|", "\\|")
 
 
+# sphinx-design's `:ref-type:` of a {button-ref}, as the reference it makes: `any` and `myst` find a label or a page.
+BUTTON_REF_TYPES = {"ref": "ref", "doc": "doc", "any": "link", "myst": "link"}
+
+
 def _button(directive: Directive, page: PageProse, locate: Locate, where: SourceLocation) -> str:
-    """sphinx-design's button: a link drawn as Material's button (attr_list). `{button-ref}` names a label, which
-    resolves across the course as `{ref}` does; `{button-link}` an address, on the web or relative to the page."""
+    """sphinx-design's button: a link drawn as Material's button (attr_list). `{button-ref}` names a label, or with
+    `:ref-type:` a page or a MyST link's target, which resolves across the course as its role does; `{button-link}`
+    an address, on the web or relative to the page."""
     text = directive.body.strip() or None
     if directive.name == "button-ref":
-        return page.reference("ref", directive.argument, text, where) + "{ .md-button }"
+        ref_type = str(directive.options.get("ref-type") or "ref")
+        if ref_type not in BUTTON_REF_TYPES:
+            page.warn(where, f"'{{button-ref}}' :ref-type: {ref_type}: one of {', '.join(BUTTON_REF_TYPES)} is meant; read as ref")
+        role = BUTTON_REF_TYPES.get(ref_type, "ref")
+        return page.reference(role, directive.argument, text, where, attributes="{ .md-button }")
     if re.match(r"^[a-z][a-z0-9+.-]*:", directive.argument, re.IGNORECASE) and not re.match(r"^(https?|mailto):",
                                                                                            directive.argument):
         page.warn(where, f"'{{button-link}}' {directive.argument}: only http(s), mailto and relative addresses are linked")

@@ -22,6 +22,10 @@ from lessonbuild.myst.syntax import served_name
 MAX_DEPTH = 50  # directives inside directives: each level is a few frames of Python's stack, which is not endless
 # amsmath's environments that take an equation number where they are not starred (a matrix or `split` takes none).
 NUMBERED_ENVIRONMENTS = frozenset({"equation", "multline", "gather", "align", "alignat", "flalign", "eqnarray"})
+# Block elements whose Markdown, after a blank line, CommonMark (MyST, Jupyter) reads as Markdown, where Python-Markdown
+# reads it as HTML unless the element says markdown="1" (md_in_html).
+MARKDOWN_HOLDERS = re.compile(r"^(?P<indent>\s*)<(?P<tag>div|section|article|aside|details|center|figure|blockquote|header"
+                              r"|footer|main|nav|p)\b(?P<attributes>[^>]*)>", re.IGNORECASE)
 INLINE_KINDS = {"math_inline", "math_inline_double", "myst_role", "link_open", "code_inline"}
 
 
@@ -137,8 +141,8 @@ class PageProse:
     def target(self, label: str, kind: str, text: str, number: int | None, where: SourceLocation | None) -> None:
         self.targets.append(Target(label, self.lesson, kind, text, number, where))
 
-    def reference(self, role: str, target: str, text: str | None, where: SourceLocation) -> str:
-        self.references.append(Reference(role, target, text, where))
+    def reference(self, role: str, target: str, text: str | None, where: SourceLocation, attributes: str = "") -> str:
+        self.references.append(Reference(role, target, text, where, attributes))
         return f"{OPEN}{len(self.references) - 1}{CLOSE}"
 
     def display_math(self, latex: str, label: str | None, where: SourceLocation, numbered: bool = False) -> str:
@@ -182,19 +186,29 @@ class PageProse:
                 new = self._inline(token, lines, offset, locate)
                 if new is not None:
                     edits.append((start, end, new))  # the lines as they were, prefixes included, but for the edits
-            else:
-                prefix = re.match(r"[ >]*", lines[start]).group()  # type: ignore[union-attr]  # [ >]* always matches
-                outer, self.nested = self.nested, self.nested or bool(prefix)
-                new = self._block(tokens, index, offset, locate, where)
-                self.nested = outer
-                if new is None:
-                    continue
-                if new and end < len(lines) and lines[end].strip():
-                    new += "\n"  # a blank line ends the block before the next one (Python-Markdown's lists need it)
-                edits.append((start, end, "\n".join(prefix + line if line else prefix.rstrip() for line in new.split("\n"))))
+            elif (block := self._block_edit(tokens, index, lines, (start, end), offset, locate)) is not None:
+                edits.append((start, end, block))
         for start, end, new in sorted(edits, key=lambda e: e[0], reverse=True):
             lines[start:end] = new.split("\n") if new else []
         return "\n".join(lines)
+
+    def _block_edit(self, tokens, index: int, lines: list[str], span: tuple[int, int], offset: int,
+                    locate: Locate) -> str | None:
+        """The new text of a block's lines [start, end), its quote's or list's prefix kept; None to keep them."""
+        start, end = span
+        token, where = tokens[index], locate(offset + start + 1)
+        prefix = re.match(r"[ >]*", lines[start]).group()  # type: ignore[union-attr]  # [ >]* always matches
+        outer, self.nested = self.nested, self.nested or bool(prefix)
+        if token.type == "html_block":
+            new = _markdown_inside(token.content, "\n".join(lines[end:]))
+        else:
+            new = self._block(tokens, index, offset, locate, where)
+        self.nested = outer
+        if new is None:
+            return None
+        if new and end < len(lines) and lines[end].strip():
+            new += "\n"  # a blank line ends the block before the next one (Python-Markdown's lists need it)
+        return "\n".join(prefix + line if line else prefix.rstrip() for line in new.split("\n"))
 
     def _directive(self, directive, locate: Locate, where: SourceLocation) -> str | None:
         if self.depth >= MAX_DEPTH:
@@ -254,6 +268,20 @@ class PageProse:
             text = self.title if self.translated == 1 and index == 0 else ""
         self.target(label, "section", text, None, where)
         return f'<a id="{html.escape(label)}"></a>'
+
+
+def _markdown_inside(block: str, after: str) -> str | None:
+    """An HTML block that opens an element the Markdown after it closes (`<div>`, a blank line, Markdown, `</div>`),
+    its first tag saying markdown="1": Python-Markdown then reads that Markdown as CommonMark does."""
+    match = MARKDOWN_HOLDERS.match(block)
+    if match is None or "markdown=" in match["attributes"]:
+        return None
+    tag = match["tag"]
+    opened = len(re.findall(rf"<{tag}\b", block, re.IGNORECASE)) - len(re.findall(rf"</{tag}\s*>", block, re.IGNORECASE))
+    if opened <= 0 or not re.search(rf"</{tag}\s*>", after, re.IGNORECASE):
+        return None
+    own = f'{match["indent"]}<{tag}{match["attributes"].rstrip("/")} markdown="1">'
+    return (own + block[match.end():]).rstrip("\n")
 
 
 def heading_anchor(text: str, taken: set[str]) -> str:

@@ -48,6 +48,7 @@ class Reference:
     target: str
     text: str | None  # the text the author gave, if any
     where: SourceLocation  # for a warning
+    attributes: str = ""  # attr_list's, given to the link where the reference resolves to one (a button)
 
 
 def lesson_link(lesson: str, current: str, anchor: str = "") -> str:
@@ -72,7 +73,8 @@ def resolve(text: str, references: list[Reference], targets: dict[str, Target], 
 
     def replace(match: re.Match) -> str:
         reference = references[int(match[1])]
-        return _shown(reference, targets, lessons, current, warn)
+        shown = _shown(reference, targets, lessons, current, warn)
+        return shown + reference.attributes if reference.attributes and shown.startswith("[") else shown
 
     return PLACEHOLDER.sub(replace, text)
 

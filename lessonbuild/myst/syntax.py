@@ -30,7 +30,7 @@ def first_heading(markdown: str) -> str | None:
     This is the title of a lesson, notebook or MyST file that names none in its front matter, as Jupyter
     Book takes it."""
     first = next(_level_one_headings(markdown, in_html=True), None)
-    return ROLE.sub(r"\1", first).strip(" #") or None if first is not None else None
+    return _heading_text(first[0]) if first is not None else None
 
 
 def has_level_one_heading(markdown: str) -> bool:
@@ -39,18 +39,30 @@ def has_level_one_heading(markdown: str) -> bool:
     return next(_level_one_headings(markdown, in_html=False), None) is not None
 
 
-def _level_one_headings(markdown: str, in_html: bool) -> Iterator[str]:
-    """The level-one headings' texts; then, `in_html`, those written inside HTML blocks (Kaggle's notebooks centre
-    their title in `<center>` or `<div>`, where CommonMark reads no Markdown, but a reader still sees a title)."""
+def title_heading(markdown: str) -> tuple[str, int, int] | None:
+    """The first level-one heading of the text's own (not in a quote, a list or HTML): its text as `first_heading`
+    reads it, and the lines [start, end) it takes, setext's underline too."""
+    first = next(_level_one_headings(markdown, in_html=False, nested=False), None)
+    return (_heading_text(first[0]) or "", *first[1]) if first is not None and first[1] else None
+
+
+def _heading_text(raw: str) -> str | None:
+    return ROLE.sub(r"\1", raw).strip(" #") or None
+
+
+def _level_one_headings(markdown: str, in_html: bool, nested: bool = True) -> Iterator[tuple[str, tuple[int, int] | None]]:
+    """The level-one headings' texts and lines; then, `in_html`, those written inside HTML blocks (Kaggle's notebooks
+    centre their title in `<center>` or `<div>`, where CommonMark reads no Markdown, but a reader still sees a title)."""
     if not HEADING_MARK.search(markdown):
         return  # no line could be one: the parse is skipped
     tokens = COMMONMARK.parse(markdown)
     for opening, inline in itertools.pairwise(tokens):
-        if opening.type == "heading_open" and opening.tag == "h1":
-            yield inline.content
+        if opening.type == "heading_open" and opening.tag == "h1" and (nested or opening.level == 0):
+            yield inline.content, (opening.map[0], opening.map[1]) if opening.map else None
     for token in tokens if in_html else ():
         if token.type == "html_block":
-            yield from (match["title"] for line in token.content.split("\n") if (match := OPENING_HEADING.match(line.strip())))
+            yield from ((match["title"], None) for line in token.content.split("\n")
+                        if (match := OPENING_HEADING.match(line.strip())))
 
 
 BACKTICK_RUN = re.compile(r"`+")
@@ -78,13 +90,6 @@ def literal(text: str) -> str:
     """`text` as running prose shows it, as it is: every character that could be read as markup (`[a](javascript:`,
     `<script>`, `*`) as an HTML character reference."""
     return MARKUP_CHARACTERS.sub(lambda match: f"&#{ord(match[0])};", text)
-
-
-def opening_heading(markdown: str) -> str | None:
-    """The text of the H1 that opens a Markdown cell (after MyST's `(label)=` targets), if one does."""
-    first = next((line for line in markdown.split("\n") if not LABEL.match(line)), "")
-    match = OPENING_HEADING.match(first)
-    return ROLE.sub(r"\1", match["title"]) if match else None
 
 
 @dataclass(frozen=True)
@@ -206,9 +211,9 @@ LINK_TEXT = r"(?:[^\[\]]|\[[^\[\]]*\])*"  # a link's text, brackets one deep in 
 LESSON_LINK = re.compile(rf"(?<!!)\[(?P<text>{LINK_TEXT})\]\((?P<target>(?![a-z][a-z0-9+.-]*:|/)[^)\s#]+\.(?:md|ipynb|Rmd))"
                          r"(?P<anchor>#[^)\s]*)?(?P<title>\s+\"[^\"]*\")?\)")
 RELATIVE = r"(?![a-z][a-z0-9+.-]*:|/|#)"  # not a URL, not absolute, not an anchor
-# An image of the prose: ![alt](src "title") or <img src="src">; src relative to the lesson's folder, or (in a
+# An image of the prose: ![alt](src "title") or <img src="src"> (or raw HTML's video); src relative to the lesson's folder, or (in a
 # book, as Sphinx reads it) to the book's root where it starts with one "/".
 IMAGE_SOURCE = rf"(?:{RELATIVE}|/(?!/))"
 PROSE_IMAGE = re.compile(rf"!\[[^\]]*\]\((?P<md>{IMAGE_SOURCE}[^)\s]+)(?:\s+\"[^\"]*\")?\)"
-                         rf"|<img\b[^>]*\bsrc=[\"'](?P<html>{IMAGE_SOURCE}[^\"']+)[\"']"
+                         rf"|<(?:img|video|audio|source|embed)\b[^>]*\bsrc=[\"'](?P<html>{IMAGE_SOURCE}[^\"']+)[\"']"
                          rf"|^\s*(?:`{{3,}}|:{{3,}})\{{(?:figure|image)\}}\s+(?P<directive>{IMAGE_SOURCE}\S+)")

@@ -221,9 +221,17 @@ def test_a_button_or_an_embed_takes_no_script_address_and_no_style_from_the_less
                        "```{button-ref} intro\n```\n", page)
     assert "javascript:" not in shown and "position:fixed" not in shown
     assert '<video controls src="clip.mp4" style="max-width: 100%">' in shown and [f for f, _ in page.files] == ["clip.mp4"]
-    assert "{ .md-button }" in shown and [r.target for r in page.references] == ["intro"]
+    assert [(r.role, r.target, r.attributes) for r in page.references] == [("ref", "intro", "{ .md-button }")]
     assert warnings_of(page) == [("lesson.md:1", "'{button-link}' javascript:alert(1): only http(s), mailto and relative "
                                   "addresses are linked")]
+
+
+def test_a_button_ref_takes_the_reference_its_ref_type_names():
+    page = PageProse("lesson")
+    to_site("```{button-ref} b\n:ref-type: doc\nGo\n```\n\n```{button-ref} x\n:ref-type: any\n```\n\n"
+            "```{button-ref} y\n:ref-type: odd\n```\n", page)
+    assert [(r.role, r.target, r.text) for r in page.references] == [("doc", "b", "Go"), ("link", "x", None), ("ref", "y", None)]
+    assert warnings_of(page) == [("lesson.md:10", "'{button-ref}' :ref-type: odd: one of ref, doc, any, myst is meant; read as ref")]
 
 
 def test_tabbed_items_are_tabs_of_their_set_as_tab_items_are():

@@ -100,3 +100,13 @@ def test_a_tagged_equation_shows_its_tag_takes_no_number_and_references_show_the
     assert '<span class="eqno">(A)</span>' in shown and '<span class="eqno">(1)</span>' in shown
     targets = {t.label: t for t in page.targets}
     assert resolve(shown.split("See ")[1], page.references, targets, {}, "lesson", print).strip() == "[(A)](#first)."
+
+
+def test_markdown_inside_an_html_element_is_read_as_commonmark_reads_it():
+    page = PageProse("lesson")
+    assert translate(page, '<div class="note">\n\n**Bold**\n\n</div>\n') == '<div class="note" markdown="1">\n\n**Bold**\n\n</div>\n'
+    assert translate(page, "<details>\n<summary>More</summary>\n\nText\n\n</details>") == (
+        '<details markdown="1">\n<summary>More</summary>\n\nText\n\n</details>')
+    kept = ["<div>\n*raw, as CommonMark keeps it*\n</div>\n", "<div>\n\nnever closed\n", '<div markdown="0">\n\nx\n\n</div>',
+            "<span>\n\ninline\n\n</span>"]
+    assert [translate(page, text) for text in kept] == kept

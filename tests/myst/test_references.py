@@ -56,6 +56,16 @@ def test_in_a_book_links_and_docs_are_relative_to_the_page_folder():
     assert book("link", "../part2/chapter/b", "part1/a") == "[B](../part2/chapter/b.md)"  # MyST's link to a page by path
 
 
+def test_a_buttons_attributes_go_to_its_link_and_not_to_the_text_of_one_that_is_not_found():
+    def button(role: str, target: str) -> str:
+        page = PageProse("01-a")
+        placeholder = page.reference(role, target, "Go", SourceLocation(Path("lessons/c/01-a.md"), 1), "{ .md-button }")
+        return resolve(placeholder, page.references, TARGETS, TITLES, "01-a", lambda *_: None)
+
+    assert button("doc", "02-b") == "[Go](02-b.md){ .md-button }"
+    assert button("ref", "nowhere") == "Go"
+
+
 def test_a_dangling_reference_is_its_text_and_a_warning():
     assert shown("ref", "nowhere", "the *text*") == ("the \\*text\\*", [
         ("lessons/c/01-a.md:4", "{ref} 'nowhere', which no lesson of this course defines: shown as text")])

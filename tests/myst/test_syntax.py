@@ -10,8 +10,8 @@ from lessonbuild.myst.syntax import (
     fenced,
     first_heading,
     literal,
-    opening_heading,
     option_block,
+    title_heading,
 )
 
 
@@ -27,9 +27,11 @@ def test_the_first_level_one_heading_is_the_title(markdown, title):
     assert first_heading(markdown) == title
 
 
-def test_the_opening_heading_comes_after_labels_and_only_first():
-    assert opening_heading("(top)=\n# Pooling\n\nText") == "Pooling"
-    assert opening_heading("Text first\n\n# Pooling") is None
+def test_the_title_heading_is_the_first_of_the_texts_own_with_its_lines():
+    assert title_heading("(top)=\n\n# Pooling\n\nText") == ("Pooling", 2, 3)
+    assert title_heading("Text first\n\nCustom Convnets\n===\n") == ("Custom Convnets", 2, 4)
+    assert title_heading("> # Quoted\n\n- # Listed\n") is None  # the page shows these where they are
+    assert title_heading("```\n# a comment\n```\n") is None
 
 
 def test_an_option_block_as_yaml_or_fields_and_an_unclosed_one():

@@ -39,6 +39,9 @@ def test_a_jupyter_book_builds_in_place_as_its_toc_lays_it_out_and_no_file_of_it
     assert "6" in reading.split("Reading Data", 1)[1]  # its helper and its data beside it, from its own folder
     assert 'href="../../chapter2/computing/"' in reading and 'href="../#chapter-one"' in reading
     assert 'href="../reading.md.txt"' in reading and (site / "chapter1" / "reading.md.txt").read_text() == READING
+    assert reading.count('Reading Data<a class="headerlink"') == 1  # the title once, its label before it kept
+    assert '<strong>Raw HTML</strong>' in reading and '<img src="../../images/logo.png" width="10">' in reading
+    assert '<a class="md-button" href="../">Back to the chapter</a>' in reading
     assert "https://github.com/example/book/edit/main/book/chapter1/reading.md" in reading
     chapter = (site / "chapter1" / "index.html").read_text()
     assert 'src="../images/fish.svg"' in chapter and 'src="../images/logo.png"' in chapter  # .* and a rooted path
@@ -48,6 +51,8 @@ def test_a_jupyter_book_builds_in_place_as_its_toc_lays_it_out_and_no_file_of_it
     assert "42" in computing and "colab.research.google.com/github/example/book/blob/main/book/chapter2/computing.ipynb" in computing
     assert "as the author ran it" in (site / "chapter2" / "stored" / "index.html").read_text()
     assert "Knuth" in (site / "index.html").read_text()  # the root page is the home, its citation resolved
+    assert '<img src="images/logo.png" alt="raw logo">' in (site / "index.html").read_text()  # raw HTML, from each place
+    assert '<img src="../images/logo.png" alt="raw logo">' in (site / "intro" / "index.html").read_text()
     assert '<img src="../../images/logo.png" alt="logo">' in (site / "chapter2" / "stored" / "index.html").read_text()  # the theme's
     assert [next(iter(entry)) for entry in _nav(root)] == ["A Fixture Book", "Basics", "Notebooks"]
     basics = _nav(root)[1]["Basics"]

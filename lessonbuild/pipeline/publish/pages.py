@@ -30,6 +30,7 @@ from lessonbuild.pipeline.bundle import course_bundle, course_files, lesson_bund
 from lessonbuild.pipeline.bundle import lesson_files as bundle_files
 from lessonbuild.pipeline.figures import BadImage, decoded
 from lessonbuild.pipeline.publish.downloads import with_setup_cell
+from lessonbuild.pipeline.render.notebooks import rebased_sources
 from lessonbuild.pipeline.render.sandbox import sandboxed_like
 from lessonbuild.pipeline.render.templates import (
     COURSE_PAGE,
@@ -39,7 +40,7 @@ from lessonbuild.pipeline.render.templates import (
     Templates,
     template_error,
 )
-from lessonbuild.project import Project, book_logo, code_stamp, site_url
+from lessonbuild.project import Project, book_logo, code_stamp, pages_in_folders, site_url
 from lessonbuild.state import names
 from lessonbuild.state.pages import PublishedPages
 
@@ -60,10 +61,12 @@ def publish(courses: list[tuple[Course, list[ExecutedLesson]]], project: Project
     nav = [Page("Home", "index.md")]
     url = site_url(project)
     course_pictures = {}
+    in_folders = pages_in_folders(project)
     for course, executed in courses:
         downloads = _write_course_files(course, project, url, published)
         course_lessons = {lesson.rendered.lesson.slug: lesson for lesson in executed}  # glue may paste another's
-        lessons = [_write_lesson(lesson, published, exporter, downloads, project, course_lessons) for lesson in executed]
+        lessons = [_write_lesson(lesson, published, exporter, downloads, project, course_lessons, in_folders)
+                   for lesson in executed]
         if course.toc:
             nav = book_nav(course, dict(zip([e.rendered.lesson.slug for e in executed], lessons, strict=True)))
             _write_book_home(course, project, published)
@@ -113,22 +116,24 @@ def _toc_pages(entries: tuple[TocEntry, ...], pages: dict[str, Page], prefix: st
 
 
 def _write_book_home(course: Course, project: Project, published: PublishedPages) -> None:
-    """The site's home: the book's root page, where it is index.md already; a copy of it where it is beside
-    index.md (so that what it names relative to its folder still resolves); else a page that leads to it. And the
+    """The site's home, where the book's root page is neither index.md nor beside it (`_write_lesson` copies one that
+    is beside it, so that what it names relative to its folder still resolves): a page that leads to it. And the
     book's logo, which the theme shows."""
     if project.book is not None and (logo := book_logo(project)) is not None:
         published.write(published.docs / project.book.logo, logo.read_bytes())
     root = page_slug(course.toc[0].file or "")
-    page = published.docs / f"{root}.md"
-    if root == "index" or not page.is_file():
-        return  # the root page did not read: its problem stops the build
-    if "/" not in root:
-        published.write(published.docs / "index.md", page.read_bytes())
-        return
+    if "/" not in root or not (published.docs / f"{root}.md").is_file():
+        return  # index.md is the page or its copy; or the root page did not read, and its problem stops the build
     address = root.removesuffix("index") if root.endswith("/index") else f"{root}/"
     title = course.lessons[0].title if course.lessons else course.title
     redirect = f'<meta http-equiv="refresh" content="0; url={html.escape(address)}">'
     published.write(published.docs / "index.md", f"# {course.title}\n\n{redirect}\n\n[{title}]({root}.md)\n")
+
+
+def _home_copy(course: Course, lesson: Lesson) -> bool:
+    """Whether the lesson is a book's root page beside index.md, which the site's home is a copy of."""
+    return bool(course.toc) and lesson.slug == page_slug(course.toc[0].file or "") and "/" not in lesson.slug \
+        and lesson.slug != "index"
 
 
 NAV_GROUP = 20  # lessons a course lists together: a larger course lists them in groups of this many
@@ -232,7 +237,10 @@ class _Downloads(NamedTuple):
 
 
 def _write_lesson(executed: ExecutedLesson, published: PublishedPages, exporter: Callable[[], Any],
-                  downloads: _Downloads, project: Project, course_lessons: dict[str, ExecutedLesson]) -> Page:
+                  downloads: _Downloads, project: Project, course_lessons: dict[str, ExecutedLesson],
+                  in_folders: bool) -> Page:
+    """The lesson's page, notebook and zip (and the site's home, where it is a copy of a book's root page);
+    `in_folders`: each page is published as its own folder's index.html."""
     colab_url, lessons_dir = project.settings.colab_url, project.lessons_dir
     lesson, course = executed.rendered.lesson, executed.rendered.course
     on_site = PurePosixPath(course.site_folder, lesson.slug)  # a book's page keeps its folder
@@ -243,15 +251,19 @@ def _write_lesson(executed: ExecutedLesson, published: PublishedPages, exporter:
     lesson_files = bundle_files(executed.rendered, project.root)
     pasted_from = sorted(glued_elsewhere(executed.rendered.notebook))  # their outputs are this page's too
     others = " ".join(course_lessons[slug].outputs for slug in pasted_from if slug in course_lessons)
-    key = _page_key(executed, f"{downloads.key} {_stamps(lesson_files)} {others}", colab_url, published.salt)
+    key = _page_key(executed, f"{downloads.key} {_stamps(lesson_files)} {others} {in_folders}", colab_url, published.salt)
     if published.unchanged(executed.rendered.name, key):
         return page
     folder, name = published.docs / on_site.parent, on_site.name
     lesson_zip = f"{name}.zip" if lesson_files else None
     elsewhere = {slug: course_lessons[slug] for slug in pasted_from if slug in course_lessons}
-    body, resources = _page(executed, exporter(), lesson_zip, colab_url, elsewhere)
+    home = _home_copy(course, lesson)
+    up = "../" if in_folders and name != "index" else ""  # the page is name/index.html
+    bodies, resources = _page(executed, exporter(), lesson_zip, colab_url, elsewhere, ups=(up, "") if home else (up,))
     files = [published.write(folder / output, data) for output, data in resources.get("outputs", {}).items()]
-    files.append(published.write(folder / f"{name}.md", body))
+    files.append(published.write(folder / f"{name}.md", bodies[0]))
+    if home:
+        files.append(published.write(published.docs / "index.md", bodies[1]))
     notebook = nbformat.writes(downloads.notebook(executed))
     files.append(published.write(folder / f"{name}.ipynb", notebook))
     if lesson_zip:  # unzip, open, Run All: the notebook in one folder with the files it uses
@@ -269,8 +281,9 @@ def _page_key(executed: ExecutedLesson, downloads: str, colab_url: str, salt: st
 
 
 def _page(executed: ExecutedLesson, exporter, lesson_zip: str | None, colab_url: str,
-          elsewhere: dict[str, ExecutedLesson] | None = None) -> tuple[str, dict]:
-    """The lesson's page as Markdown, and its extracted images under resources["outputs"]."""
+          elsewhere: dict[str, ExecutedLesson] | None = None, ups: tuple[str, ...] = ("",)) -> tuple[list[str], dict]:
+    """The lesson's page as Markdown, once for each place it is published (`ups`: what leads from there to the
+    page's folder), and its extracted images under resources["outputs"]."""
     lesson, course = executed.rendered.lesson, executed.rendered.course
     name = PurePosixPath(lesson.slug).name
     notebook_name = f"{name}.ipynb"
@@ -296,7 +309,19 @@ def _page(executed: ExecutedLesson, exporter, lesson_zip: str | None, colab_url:
     errors += _bad_images(executed) + _shared_file_names(executed)
     if errors:
         raise SourceErrors(errors)
-    return exporter.from_notebook_node(notebook, resources=resources)
+    shown = [_rebased(notebook, up) for up in ups]
+    body, exported = exporter.from_notebook_node(shown[0], resources=resources)
+    return [body if page is shown[0] else exporter.from_notebook_node(page, resources=resources)[0] for page in shown], exported
+
+
+def _rebased(notebook: Any, up: str) -> Any:
+    """The notebook with its prose's raw HTML addresses (`<img src>`) rebased by `up` (render's `rebased_sources`);
+    the same notebook where none changes. Only the page's copy: the notebook learners download keeps them."""
+    cells = [nbformat.NotebookNode({**cell, "source": rebased_sources(cell.source, up)})
+             if cell.cell_type == "markdown" and "src=" in cell.source else cell for cell in notebook.cells]
+    if all(new is old or new.source == old.source for new, old in zip(cells, notebook.cells, strict=True)):
+        return notebook
+    return nbformat.NotebookNode({**notebook, "cells": cells})
 
 
 # What nbconvert decodes from base64 to files beside the page: these types of an output, every attachment.

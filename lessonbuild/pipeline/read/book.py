@@ -6,7 +6,7 @@ import re
 from dataclasses import replace
 from pathlib import Path
 
-from lessonbuild.book import Book, TocEntry, page_slug
+from lessonbuild.book import Book, page_slug
 from lessonbuild.errors import SourceError, SourceErrors
 from lessonbuild.model import Course, Lesson, Unit
 from lessonbuild.pipeline.read.lessons import LESSON_SCHEMA, read_lesson_file, titled
@@ -22,7 +22,7 @@ def read_book(project: Project) -> tuple[Course, list[SourceError]]:
     stand-in, so that links to it do not report problems of their own)."""
     book = project.book
     assert book is not None  # read_courses reads a book only in a book
-    titles = _toc_titles(book.toc)
+    titles = book.toc_titles()
     kept, lessons, errors = KeptReads(project, BOOK_READS), [], []
     for number, page in enumerate(book.pages(), start=1):
         try:
@@ -67,15 +67,6 @@ def _placed(lesson: Lesson, page: str, number: int, book: Book) -> Lesson:
     if book.allow_errors and "allow_errors" not in front_matter.get("execution", {}):
         front_matter = {**front_matter, "execution": {**front_matter.get("execution", {}), "allow_errors": True}}
     return replace(lesson, slug=page_slug(page), number=number, executes=executes, front_matter=front_matter)
-
-
-def _toc_titles(entries: tuple[TocEntry, ...]) -> dict[str, str]:
-    titles: dict[str, str] = {}
-    for entry in entries:
-        if entry.file and entry.title:
-            titles[entry.file] = entry.title
-        titles.update(_toc_titles(entry.children))
-    return titles
 
 
 def _course(project: Project, book: Book, lessons: list[Lesson]) -> Course:

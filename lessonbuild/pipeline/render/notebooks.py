@@ -34,7 +34,7 @@ from lessonbuild.model import KAGGLE_HIDE_INPUT, KAGGLE_HIDING, Cell, Course, Le
 from lessonbuild.myst.page import PageProse
 from lessonbuild.myst.parse import PARSER, is_directive
 from lessonbuild.myst.references import Target, resolve
-from lessonbuild.myst.syntax import LABEL, LESSON_LINK, LINK_TEXT, PROSE_IMAGE, has_level_one_heading, opening_heading, served_name
+from lessonbuild.myst.syntax import LESSON_LINK, LINK_TEXT, PROSE_IMAGE, has_level_one_heading, served_name, title_heading
 from lessonbuild.pipeline.bundle import files_named, named_candidates
 from lessonbuild.pipeline.render.sandbox import refusal
 from lessonbuild.pipeline.render.templates import (
@@ -399,19 +399,26 @@ def _render_template_file(templates: Templates, environment, name: str, context:
 
 
 def _shown_once(lesson: Lesson, target: RenderTarget) -> list[Cell]:
-    """The lesson's cells; on the site, less a first heading that says the title the page's header shows."""
+    """The lesson's cells; on the site, less the heading that gave the page its title, which the page's header
+    shows: wherever it stands (after a label, a raw block or a code cell, as real books open), its labels kept."""
     cells = list(lesson.cells)
-    if target != "site" or not cells or (cells[0].kind != "markdown" or opening_heading(cells[0].source) != lesson.title):
+    if target != "site":
         return cells
-    first = cells[0]
-    lines = first.source.split("\n")
-    heading = next(index for index, line in enumerate(lines) if not LABEL.match(line))
-    kept = [(line, number) for index, (line, number) in enumerate(zip(lines, first.lines, strict=False)) if index != heading]
-    while heading < len(kept) and not kept[heading][0].strip():
-        del kept[heading]  # the blank lines after the heading go with it
-    if not any(line.strip() for line, _ in kept):
-        return cells[1:]
-    return [replace(first, source="\n".join(line for line, _ in kept), lines=tuple(n for _, n in kept)), *cells[1:]]
+    for index, cell in enumerate(cells):
+        if cell.kind != "markdown" or (heading := title_heading(cell.source)) is None:
+            continue
+        text, start, end = heading
+        if text != lesson.title:
+            return cells  # the front matter names another title: the page shows both, as written
+        lines = list(zip(cell.source.split("\n"), cell.lines, strict=False))
+        while end < len(lines) and not lines[end][0].strip():
+            end += 1  # the blank lines after the heading go with it
+        kept = lines[:start] + lines[end:]
+        if not any(line.strip() for line, _ in kept):
+            return cells[:index] + cells[index + 1:]
+        shorter = replace(cell, source="\n".join(line for line, _ in kept), lines=tuple(n for _, n in kept))
+        return [*cells[:index], shorter, *cells[index + 1:]]
+    return cells
 
 
 def _has_level_one_heading(cell: Cell) -> bool:
@@ -505,6 +512,19 @@ def _shown_text(source: str, math: bool = False) -> str:
     """The Markdown with what it does not show as prose (and, with `math`, its LaTeX) blanked out, line for line."""
     shown = NOT_SHOWN.sub(_blanked, _without_code_blocks(source))
     return MATH.sub(_blanked, shown) if math else shown
+
+
+def rebased_sources(markdown: str, up: str) -> str:
+    """The Markdown with `up` before each relative address that its raw HTML gives a browser (`<img src>`,
+    `<video src>`), which the site engine leaves as written: a page published as `folder/page/index.html` reads
+    its neighbours one folder up. Code and comments are left alone."""
+    if not up or "src=" not in markdown:
+        return markdown
+    starts = [match.start("html") for match in PROSE_IMAGE.finditer(_shown_text(markdown))
+              if match["html"] and not match["html"].startswith("/")]
+    for start in reversed(starts):
+        markdown = markdown[:start] + up + markdown[start:]
+    return markdown
 
 
 def _outermost(edits: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:

@@ -295,6 +295,19 @@ def test_the_title_is_shown_once_on_the_site_and_kept_for_kaggle(tmp_path):
     assert kaggle.notebook.cells[0].source == "# Pooling #\n\nProse."
 
 
+@pytest.mark.parametrize("opening", [
+    "(pooling)=\n\n# Pooling\n\nProse.",  # a label, then a blank line
+    "```{raw} jupyter\n<div>a notebook header</div>\n```\n\n# Pooling\n\nProse.",  # QuantEcon's lectures
+    "```{code-cell} ipython3\nimport numpy\n```\n\n# Pooling\n\nProse.",  # code before the title
+])
+def test_the_title_is_shown_once_whatever_stands_before_its_heading(tmp_path, opening):
+    rendered = render_one(tmp_path, opening + "\n\n# Another part\n")
+    shown = "\n".join(cell.source for cell in rendered.notebook.cells[1:])
+    assert rendered.lesson.title == "Pooling" and "# Pooling" not in shown and "Prose." in shown
+    assert "## Another part" in shown  # the page's other top headings are its sections, under the header's title
+    assert '<a id="pooling">' in shown or "(pooling)" not in opening  # a label before the heading still names the place
+
+
 def test_prose_keeps_latex_braces_and_jinja_statements_still_work(tmp_path):
     body = ("Math: $\\frac{m_{t+1}}{{p_t}}$ and an example `{{ key1 }}`.\n\n+++\n\n"
             "{% if target == 'site' %}On the site.{% else %}Elsewhere.{% endif %} Comment {## gone ##}here.\n")
@@ -310,6 +323,17 @@ def test_images_in_comments_and_examples_are_not_the_pages_own(tmp_path):
             "```md\n![An example](images/example.png)\n[a page](elsewhere.md)\n```\n")
     rendered = render_one(tmp_path, "---\ntitle: T\n---\n" + body)
     assert rendered.assets == () and rendered.warnings == ()
+
+
+def test_raw_html_addresses_are_rebased_for_a_page_in_its_own_folder_and_examples_are_not():
+    from lessonbuild.pipeline.render.notebooks import rebased_sources
+
+    prose = ('<img src="a.png"> <video controls src="clip.mp4"></video> ![md](b.png) <img src="/rooted.png">\n'
+             '<img src="https://example.org/c.png"> `<img src="code.png">` <!-- <img src="old.png"> -->\n\n'
+             '```html\n<img src="example.png">\n```\n')
+    shown = rebased_sources(prose, "../")
+    assert shown.count('src="../') == 2 and 'src="../a.png"' in shown and 'src="../clip.mp4"' in shown
+    assert rebased_sources(prose, "") == prose
 
 
 def test_an_image_inside_a_myst_directive_is_the_pages_own(tmp_path):
