@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import posixpath
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from lessonbuild.errors import SourceLocation
 
@@ -44,7 +44,8 @@ class Target:
 class Reference:
     """A reference waiting for its target: a role ({ref}, {numref}, {eq}, {doc}), or a link to a label."""
 
-    role: str  # ref, numref, eq, doc, link, title (an exercise's name, for its solution), verbatim (text as it is)
+    # ref, numref, eq, doc, link, path (a page, by its path), title (an exercise's name, for its solution), verbatim
+    role: str
     target: str
     text: str | None  # the text the author gave, if any
     where: SourceLocation  # for a warning
@@ -92,6 +93,8 @@ def _shown(reference: Reference, targets: dict[str, Target], lessons: dict[str, 
         return f"[{_escaped(reference.text or lessons[slug])}]({lesson_link(slug, current)})"
     if reference.role == "anchor":
         return _anchor_link(reference, targets, current, warn)
+    if reference.role == "path":
+        return _path_link(reference, targets, lessons, current, warn)
     target = targets.get(reference.target)
     if target is None and reference.role == "link" and (page := doc_target(reference.target, current)) in lessons:
         return f"[{_escaped(reference.text or lessons[page])}]({lesson_link(page, current)})"  # MyST: a page, by its path
@@ -102,6 +105,17 @@ def _shown(reference: Reference, targets: dict[str, Target], lessons: dict[str, 
     if reference.role == "title":
         return _escaped(target.numbered + (f" ({target.text})" if target.text else ""))
     return f"[{_escaped(_text(reference, target))}]({lesson_link(target.lesson, current, target.label)})"
+
+
+def _path_link(reference: Reference, targets: dict[str, Target], lessons: dict[str, str], current: str, warn) -> str:
+    """MyST's link to a page by its path (`/reference/x`, `../intro#part`): to the page (its section), or as written."""
+    path, _, anchor = reference.target.partition("#")
+    page = doc_target(path, current)
+    if page in lessons and anchor:
+        return _anchor_link(replace(reference, role="anchor", target=f"{page}#{anchor}"), targets, current, warn)
+    if page in lessons:
+        return f"[{_escaped(reference.text or lessons[page])}]({lesson_link(page, current)})"
+    return f"[{reference.text or reference.target}]({reference.target})"
 
 
 def _anchor_link(reference: Reference, targets: dict[str, Target], current: str, warn) -> str:

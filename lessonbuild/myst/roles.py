@@ -20,6 +20,10 @@ if TYPE_CHECKING:
 
 # A link to a label ([text](label)) rather than to a file or a site: one word, no path and no file suffix.
 LABEL_HREF = re.compile(r"^(?![a-z][a-z0-9+.-]*://|mailto:)[\w:-]+$", re.IGNORECASE)
+# A link to a page by its path, as MyST writes one: from the book's root or relative, suffix and anchor optional
+# ([](/reference/x), [](/reference/x.md#part)).
+PAGE_PATH_HREF = re.compile(r"^(?![a-z][a-z0-9+.-]*:)(?:/|(?:\.\.?/)+)?(?:[\w.-]+/)*[\w-]+(?:\.(?:md|ipynb))?(?:#[\w.-]*)?$",
+                            re.IGNORECASE)
 TITLED = re.compile(r"^(?P<text>.*?)\s*<(?P<target>[^<>]+)>$", re.DOTALL)  # `text <target>`
 REFERENCE_ROLES = {"ref": "ref", "numref": "numref", "eq": "eq", "prf:ref": "ref", "any": "ref", "std:ref": "ref"}
 HTML_ROLES = {"sub": "sub", "sup": "sup", "kbd": "kbd", "subscript": "sub", "superscript": "sup", "emphasis": "em",
@@ -62,7 +66,7 @@ def _find(text: str, child, cursor: int, children, index: int) -> tuple[int, int
         pattern = re.escape(child.markup) + _spread(child.content) + re.escape(child.markup)
     elif child.type == "myst_role":
         pattern = r"\{" + re.escape(child.meta["name"]) + r"\}(`+)" + _spread(child.content) + r"\1"
-    elif child.type == "link_open" and LABEL_HREF.match(child.attrs.get("href", "")):
+    elif child.type == "link_open" and _page_href(child.attrs.get("href", "")):
         pattern = r"\]\(\s*<?" + re.escape(child.attrs["href"]) + r">?\s*\)"
         match = re.compile(pattern).search(text, cursor)
         return None if match is None else (_opening_bracket(text, match.start()), match.end())
@@ -70,6 +74,11 @@ def _find(text: str, child, cursor: int, children, index: int) -> tuple[int, int
         return None
     match = re.compile(pattern, re.DOTALL).search(text, cursor)
     return None if match is None else match.span()
+
+
+def _page_href(href: str) -> bool:
+    """Whether a link names a label or a page by its path, which the course resolves, rather than a file or a site."""
+    return bool(LABEL_HREF.match(href) or ("/" in href and PAGE_PATH_HREF.match(href)))
 
 
 def _spread(content: str) -> str:
@@ -98,7 +107,8 @@ def _replacement(child, children, index: int, source: str, page: PageProse, wher
         return page.math(child.content, display, where)
     if child.type == "link_open":
         text = source[1:source.index("](")] if "](" in source else ""
-        return page.reference("link", child.attrs["href"], text or None, where)
+        kind = "link" if LABEL_HREF.match(child.attrs["href"]) else "path"
+        return page.reference(kind, child.attrs["href"], text or None, where)
     return role(child.meta["name"], child.content, page, where)
 
 
