@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 from lessonbuild.book import JB_TOC, MYST_CONFIG
 from lessonbuild.errors import SourceLocation, SourceWarning
 from lessonbuild.fsutil import inside
+from lessonbuild.importers.book import is_book
 from lessonbuild.myst.syntax import PROSE_IMAGE
 from lessonbuild.project import DATA, Project
 from lessonbuild.pycode import imported_modules, without_magics
@@ -77,7 +78,7 @@ def _adopt_shown(cell, source: Path, folder: Path, adopted: Adopted) -> str:
     named += [(match.start("file"), match.end("file"), "file") for match in INCLUDE.finditer(text)]
     for start, end, kind in sorted(named, reverse=True):
         name = text[start:end].split("#")[0].split("?")[0]
-        if name.startswith("/") and not _in_book(source):
+        if name.startswith("/") and not is_book(source_root(source.parent)):
             continue  # an address on the site's host
         shown = _adopt_file(name, kind, cell.where, source, folder, adopted)
         if shown != name:
@@ -108,11 +109,6 @@ def _adopt_file(name: str, kind: str, where: SourceLocation, source: Path, folde
             why = "shown by the lesson" if kind == "image" else "offered by the lesson"
             adopted.copied.append(f"copied {found} to {adopted.shown}/{target.relative_to(folder).as_posix()} ({why})")
     return shown
-
-
-def _in_book(source: Path) -> bool:
-    root = source_root(source.parent)
-    return (root / JB_TOC).is_file() or (root / MYST_CONFIG).is_file()
 
 
 def _image_files(base: Path, name: str) -> list[Path]:

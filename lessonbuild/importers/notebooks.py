@@ -24,6 +24,7 @@ import nbformat
 import yaml
 from nbformat.warnings import MissingIDFieldWarning
 
+from lessonbuild.book import NAMED_PAGE_SUFFIXES
 from lessonbuild.coursefile import (
     SLUG_NUMBER,
     add_lessons,
@@ -42,6 +43,7 @@ from lessonbuild.importers.book import book_front_matter, is_book, plan_book
 from lessonbuild.importers.files import Adopted, adopt_files
 from lessonbuild.importers.tracks import TRACK_META, is_track, plan_track
 from lessonbuild.model import KAGGLE_HIDING
+from lessonbuild.myst.roles import TITLED
 from lessonbuild.myst.syntax import LESSON_LINK, LINK_TEXT, first_heading
 from lessonbuild.project import COURSE_FILE, Project
 from lessonbuild.pycode import without_magics
@@ -274,11 +276,10 @@ PAGE_PATH_LINK = re.compile(rf"(?<!!)\[(?P<text>{LINK_TEXT})\]\((?P<target>[\w.-
 PAGE_ROLE = re.compile(r"\{(?P<role>doc|download)\}`(?P<content>[^`]+)`")
 PAGE_BUTTON = re.compile(r"^[ \t]*(?:`{3,}|:{3,})\{button-ref\}[ \t]+(?P<target>\S+)[ \t]*\n(?:[ \t]*:[\w-]+:.*\n)*?"
                          r"[ \t]*:ref-type:[ \t]*doc[ \t]*$", re.MULTILINE)
-TITLED_TARGET = re.compile(r"^(?P<text>.*?)\s*<(?P<target>[^<>]+)>$", re.DOTALL)  # `text <target>`
 
 
 def _role_target(content: str) -> tuple[str, str]:
-    match = TITLED_TARGET.match(content.strip())
+    match = TITLED.match(content.strip())
     return (match["text"], match["target"].strip()) if match else ("", content.strip())
 
 
@@ -286,7 +287,7 @@ def _imported_page(folder: Path, target: str, renamed: dict[Path, str]) -> str |
     """The slug of the imported page a path names (relative to the page's folder, its suffix given or not)."""
     if target.startswith("/") or "://" in target:
         return None
-    names = [folder / target, *(folder / f"{target}{suffix}" for suffix in (".md", ".ipynb", ".Rmd", ".py"))]
+    names = [folder / target, *(folder / f"{target}{suffix}" for suffix in NAMED_PAGE_SUFFIXES)]
     return next((renamed[file] for file in (name.resolve() for name in names) if file in renamed), None)
 
 
