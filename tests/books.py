@@ -127,6 +127,8 @@ with open("data/values.csv") as handle:
 ```
 
 Back to [the chapter](index.md#chapter-one), on to [computing](../chapter2/computing.ipynb).
+
+The numbers are <a href="data/values.csv">a file</a> too.
 """
 
 MORE = "# More {n}\n\nA page found by a glob.\n"

@@ -24,7 +24,7 @@ from lessonbuild.book import JB_TOC, MYST_CONFIG
 from lessonbuild.errors import SourceLocation, SourceWarning
 from lessonbuild.fsutil import inside
 from lessonbuild.importers.book import is_book
-from lessonbuild.myst.syntax import PROSE_IMAGE
+from lessonbuild.myst.syntax import LINKED_PAGES, PROSE_IMAGE, RAW_LINK
 from lessonbuild.project import DATA, Project
 from lessonbuild.pycode import imported_modules, without_magics
 
@@ -66,7 +66,7 @@ PAGE_SUFFIXES = (".md", ".ipynb", ".Rmd", ".myst", ".mystnb")
 
 
 def _adopt_shown(cell, source: Path, folder: Path, adopted: Adopted) -> str:
-    """The cell's Markdown with each image it shows, and each file it offers to download, from beside the source
+    """The cell's Markdown with each image it shows, and each file it offers to download or links to, from beside the source
     copied into the course: at the same relative place, or without its `../` steps where it was above the notebook
     (`../images/x.png` is `images/x.png` beside the lesson), the Markdown naming the copy."""
     text = cell.source
@@ -76,6 +76,8 @@ def _adopt_shown(cell, source: Path, folder: Path, adopted: Adopted) -> str:
     named += [(match.start("file"), match.end("file"), "file") for match in DOWNLOAD.finditer(text)
               if "://" not in match["file"] and not match["file"].endswith(PAGE_SUFFIXES)]
     named += [(match.start("file"), match.end("file"), "file") for match in INCLUDE.finditer(text)]
+    named += [(match.start("href"), match.end("href"), "file") for match in RAW_LINK.finditer(text)  # a file's, not a page's
+              if not match["href"].lower().endswith(LINKED_PAGES) and (source.parent / match["href"].split("#")[0]).is_file()]
     for start, end, kind in sorted(named, reverse=True):
         name = text[start:end].split("#")[0].split("?")[0]
         if name.startswith("/") and not is_book(source_root(source.parent)):

@@ -65,7 +65,7 @@ def doc_target(target: str, current: str) -> str:
     folder = "" if target.startswith("/") else posixpath.dirname(current)
     named = posixpath.normpath(posixpath.join(folder, target.lstrip("/")))
     stem, suffix = posixpath.splitext(named)
-    return stem if suffix in (".md", ".ipynb") else named
+    return stem if suffix in (".md", ".ipynb", ".html") else named  # .html: where Sphinx publishes the page
 
 
 def resolve(text: str, references: list[Reference], targets: dict[str, Target], lessons: dict[str, str],

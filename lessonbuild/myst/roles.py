@@ -21,8 +21,8 @@ if TYPE_CHECKING:
 # A link to a label ([text](label)) rather than to a file or a site: one word, no path and no file suffix.
 LABEL_HREF = re.compile(r"^(?![a-z][a-z0-9+.-]*://|mailto:)[\w:-]+$", re.IGNORECASE)
 # A link to a page by its path, as MyST writes one: from the book's root or relative, suffix and anchor optional
-# ([](/reference/x), [](/reference/x.md#part)).
-PAGE_PATH_HREF = re.compile(r"^(?![a-z][a-z0-9+.-]*:)(?:/|(?:\.\.?/)+)?(?:[\w.-]+/)*[\w-]+(?:\.(?:md|ipynb))?(?:#[\w.-]*)?$",
+# ([](/reference/x), [](/reference/x.md#part)), or by the address Sphinx publishes it at (/reference/x.html).
+PAGE_PATH_HREF = re.compile(r"^(?![a-z][a-z0-9+.-]*:)(?:/|(?:\.\.?/)+)?(?:[\w.-]+/)*[\w-]+(?:\.(?:md|ipynb|html))?(?:#[\w.-]*)?$",
                             re.IGNORECASE)
 TITLED = re.compile(r"^(?P<text>.*?)\s*<(?P<target>[^<>]+)>$", re.DOTALL)  # `text <target>`
 REFERENCE_ROLES = {"ref": "ref", "numref": "numref", "eq": "eq", "prf:ref": "ref", "any": "ref", "std:ref": "ref"}

@@ -217,3 +217,7 @@ IMAGE_SOURCE = rf"(?:{RELATIVE}|/(?!/))"
 PROSE_IMAGE = re.compile(rf"!\[[^\]]*\]\((?P<md>{IMAGE_SOURCE}[^)\s]+)(?:\s+\"[^\"]*\")?\)"
                          rf"|<(?:img|video|audio|source|embed)\b[^>]*\bsrc=[\"'](?P<html>{IMAGE_SOURCE}[^\"']+)[\"']"
                          rf"|^\s*(?:`{{3,}}|:{{3,}})\{{(?:figure|image)\}}\s+(?P<directive>{IMAGE_SOURCE}\S+)")
+# Raw HTML's link to a relative address (`<a href="data/table.csv">`), which the site engine leaves as written; one
+# to a page's source (LINKED_PAGES) is the page's, any other may be a file served beside the page.
+RAW_LINK = re.compile(rf"<a\s[^>]*\bhref=[\"'](?P<href>{RELATIVE}[^\"']+)[\"']")
+LINKED_PAGES = (*PAGE_SOURCE_SUFFIXES, ".ipynb", ".rmd")

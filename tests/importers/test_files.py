@@ -113,7 +113,7 @@ def notebook_folder(tmp_path):
     cells = nbformat.v4
     first = cells.new_notebook(cells=[
         cells.new_markdown_cell("# Reading Data\n\n![a diagram](../images/diagram.png)\n\nNext: [sorting](02-Sorting.ipynb#Big-O-Notation)"
-                                " and [elsewhere](other.ipynb)."),
+                                " and [elsewhere](other.ipynb).\n\nThe <a href='../shared/more.csv'>raw numbers</a>."),
         cells.new_code_cell("import helper\nheights = [int(x) for x in open('data/heights.csv')]\n"
                             "more = open('../shared/more.csv').read()\nprint(helper.mean(heights), more.strip())"),
     ])
@@ -139,12 +139,13 @@ def test_a_folder_of_notebooks_imports_with_its_data_images_helpers_and_links(tm
     assert "[sorting](02-sorting.md#Big-O-Notation)" in reading
     assert "open('{{ data_path(\"heights.csv\") }}')" in reading and "open('{{ data_path(\"shared/more.csv\") }}')" in reading
     assert (course / "data" / "heights.csv").is_file() and (course / "data" / "shared" / "more.csv").is_file()
-    assert (course / "helper.py").is_file()
+    assert (course / "helper.py").is_file() and "<a href='shared/more.csv'>" in reading and (course / "shared" / "more.csv").is_file()
     assert "[reading](01-reading-data.md)" in (course / "02-sorting.md").read_text()
     built = run_build(root, "build")
     assert built.returncode == 0, built.stderr
     page = (root / "site" / "text" / "01-reading-data" / "index.html").read_text()
-    assert "179.5 5" in page and 'href="../02-sorting/#big-o-notation"' in page
+    assert "179.5 5" in page and 'href="../02-sorting/#big-o-notation"' in page and "<a href='../shared/more.csv'>" in page
+    assert (root / "site" / "text" / "shared" / "more.csv").read_text() == "5\n"
 
 
 def test_a_strangers_notebook_takes_no_file_from_outside_its_repository(tmp_path):
@@ -156,7 +157,7 @@ def test_a_strangers_notebook_takes_no_file_from_outside_its_repository(tmp_path
     import nbformat
 
     hostile = nbformat.v4.new_notebook(cells=[
-        nbformat.v4.new_markdown_cell("# Hostile\n\n![x](../../outside.png)"),
+        nbformat.v4.new_markdown_cell('# Hostile\n\n![x](../../outside.png) <a href="../../home/.ssh/id_ed25519.pub">key</a>'),
         nbformat.v4.new_code_cell(f"open('{secret / 'id_ed25519.pub'}')\nopen('../../home/.ssh/id_ed25519.pub')"),
     ])
     nbformat.write(hostile, notebooks / "03-Hostile.ipynb")

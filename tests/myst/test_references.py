@@ -57,6 +57,7 @@ def test_in_a_book_links_and_docs_are_relative_to_the_page_folder():
     assert book("path", "/part1/a", "part2/chapter/b") == "[A](../../part1/a.md)"  # [](/part1/a), from the root
     assert book("path", "/elsewhere/x", "part1/a") == "[/elsewhere/x](/elsewhere/x)"  # no page: the link as written
     assert book("path", "/part2/chapter/b.md#deep", "part1/a") == "[Deep](../part2/chapter/b.md#deep)"
+    assert book("path", "../part2/chapter/b.html#deep", "part1/a") == "[Deep](../part2/chapter/b.md#deep)"  # as Sphinx served it
 
 
 def test_a_buttons_attributes_go_to_its_link_and_not_to_the_text_of_one_that_is_not_found():

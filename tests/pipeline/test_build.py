@@ -39,6 +39,7 @@ def test_a_jupyter_book_builds_in_place_as_its_toc_lays_it_out_and_no_file_of_it
     assert "6" in reading.split("Reading Data", 1)[1]  # its helper and its data beside it, from its own folder
     assert 'href="../../chapter2/computing/"' in reading and 'href="../#chapter-one"' in reading
     assert 'href="../reading.md.txt"' in reading and (site / "chapter1" / "reading.md.txt").read_text() == READING
+    assert '<a href="../data/values.csv">' in reading and (site / "chapter1" / "data" / "values.csv").read_text() == "1,2,3\n"
     assert reading.count('Reading Data<a class="headerlink"') == 1  # the title once, its label before it kept
     assert '<strong>Raw HTML</strong>' in reading and '<img src="../../images/logo.png" width="10">' in reading
     assert '<a class="md-button" href="../">Back to the chapter</a>' in reading

@@ -315,10 +315,10 @@ def _page(executed: ExecutedLesson, exporter, lesson_zip: str | None, colab_url:
 
 
 def _rebased(notebook: Any, up: str) -> Any:
-    """The notebook with its prose's raw HTML addresses (`<img src>`) rebased by `up` (render's `rebased_sources`);
+    """The notebook with its prose's raw HTML addresses (`<img src>`, `<a href>`) rebased by `up` (render's `rebased_sources`);
     the same notebook where none changes. Only the page's copy: the notebook learners download keeps them."""
     cells = [nbformat.NotebookNode({**cell, "source": rebased_sources(cell.source, up)})
-             if cell.cell_type == "markdown" and "src=" in cell.source else cell for cell in notebook.cells]
+             if cell.cell_type == "markdown" else cell for cell in notebook.cells]
     if all(new is old or new.source == old.source for new, old in zip(cells, notebook.cells, strict=True)):
         return notebook
     return nbformat.NotebookNode({**notebook, "cells": cells})

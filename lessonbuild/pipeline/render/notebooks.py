@@ -12,8 +12,10 @@ metadata Kaggle reads, and reads data from the course's Kaggle dataset.
 from __future__ import annotations
 
 import functools
+import html
 import os
 import re
+import urllib.parse
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -34,7 +36,16 @@ from lessonbuild.model import KAGGLE_HIDE_INPUT, KAGGLE_HIDING, Cell, Course, Le
 from lessonbuild.myst.page import PageProse
 from lessonbuild.myst.parse import PARSER, is_directive
 from lessonbuild.myst.references import Target, resolve
-from lessonbuild.myst.syntax import LESSON_LINK, LINK_TEXT, PROSE_IMAGE, has_level_one_heading, served_name, title_heading
+from lessonbuild.myst.syntax import (
+    LESSON_LINK,
+    LINK_TEXT,
+    LINKED_PAGES,
+    PROSE_IMAGE,
+    RAW_LINK,
+    has_level_one_heading,
+    served_name,
+    title_heading,
+)
 from lessonbuild.pipeline.bundle import files_named, named_candidates
 from lessonbuild.pipeline.render.sandbox import refusal
 from lessonbuild.pipeline.render.templates import (
@@ -516,12 +527,13 @@ def _shown_text(source: str, math: bool = False) -> str:
 
 def rebased_sources(markdown: str, up: str) -> str:
     """The Markdown with `up` before each relative address that its raw HTML gives a browser (`<img src>`,
-    `<video src>`), which the site engine leaves as written: a page published as `folder/page/index.html` reads
+    `<video src>`, `<a href>`), which the site engine leaves as written: a page published as `folder/page/index.html` reads
     its neighbours one folder up. Code and comments are left alone."""
-    if not up or "src=" not in markdown:
+    if not up or ("src=" not in markdown and "href=" not in markdown):
         return markdown
-    starts = [match.start("html") for match in PROSE_IMAGE.finditer(_shown_text(markdown))
-              if match["html"] and not match["html"].startswith("/")]
+    shown = _shown_text(markdown)
+    starts = [match.start("html") for match in PROSE_IMAGE.finditer(shown) if match["html"] and not match["html"].startswith("/")]
+    starts = sorted(starts + [match.start("href") for match in RAW_LINK.finditer(shown)])
     for start in reversed(starts):
         markdown = markdown[:start] + up + markdown[start:]
     return markdown
@@ -595,6 +607,8 @@ class _Prose:
             for anchor in HTML_ANCHOR.finditer(visible):  # a browser goes to it: links to it are good
                 self.page.anchor_target(anchor["anchor"], anchor["anchor"], where)
             edits = [edit for match in PROSE_IMAGE.finditer(visible) if (edit := self._image(match, where)) is not None]
+            for link in RAW_LINK.finditer(visible):
+                self._raw_link(link["href"], where)
             edits += [(m.start(), m.end(), self._link(m, where)) for m in LESSON_LINK.finditer(visible)]
             edits += [(m.start(), m.end(), self._link(m, where)) for m in SAME_PAGE_LINK.finditer(visible)]
             edits += [(m.start(), m.end(), m[1]) for m in QUOTE_ESCAPE.finditer(visible)]
@@ -611,6 +625,10 @@ class _Prose:
         if match[group].startswith("/") and not self.rooted:
             return None  # an address on the site's host, as a lesson project writes it
         image = self._best_format(self._relative(match[group]))
+        if self.rooted and self._served(image) is None:  # Jupyter Book warns of it and publishes the page
+            self.page.looked_at.append(self.folder / image)  # added later, it renders the page again
+            self.warnings.append(SourceWarning(where, f"image '{image}' not found beside the page: shown as a placeholder"))
+            return match.start(group), match.end(group), missing_image(image)
         self._asset(image, where.path, where.line or 1)
         return match.start(group), match.end(group), image
 
@@ -622,6 +640,12 @@ class _Prose:
             return text
         self._asset(name, where.path, where.line or 1, "file")
         return f"[{text}]({served_name(name)})"
+
+    def _raw_link(self, href: str, where: SourceLocation) -> None:
+        """A file that raw HTML links to is served with the page (a page's address, or no file, is left to the
+        browser as the author wrote it)."""
+        if not href.lower().endswith(LINKED_PAGES) and self._served(href) is not None:
+            self._asset(href, where.path, where.line or 1, "file")
 
     def _relative(self, source: str) -> str:
         """A book's `/images/x.png` as the page's folder names it (`../images/x.png`): the site may not be at its
@@ -658,13 +682,27 @@ class _Prose:
         found = next((suffix for suffix, file in zip(IMAGE_PREFERENCE, candidates, strict=True) if file.is_file()), None)
         return source if found is None else f"{stem}{found}"
 
-    def _asset(self, source: str, path: Path, line: int, kind: str = "image") -> None:
+    def _served(self, source: str) -> Path | None:
+        """The file a relative address names, where it is one inside the project (a book's folder or lessons/)."""
         file = inside(self.folder / source.split("#")[0].split("?")[0], self.lessons)
-        if file is None or not file.is_file():
+        return file if file is not None and file.is_file() else None
+
+    def _asset(self, source: str, path: Path, line: int, kind: str = "image") -> None:
+        file = self._served(source)
+        if file is None:
             raise SourceError(path, line, f"{kind} '{source}' not found (a file beside the lesson, inside {self.scope})")
         if any(never_source(part) for part in file.relative_to(self.lessons).parts):
             raise SourceError(path, line, f"{kind} '{source}' is in a hidden or build folder, which the site never publishes")
         self.assets.append(file.relative_to(self.lessons))
+
+
+def missing_image(name: str) -> str:
+    """An image's address in a book whose file is missing: a grey box saying so, inline, so that the site engine
+    has no file to refuse and the learner sees what is not there."""
+    label = html.escape(f"image not found: {name}")
+    svg = (f"<svg xmlns='http://www.w3.org/2000/svg' width='480' height='48'><rect width='100%' height='100%' "
+           f"fill='#eee' stroke='#999'/><text x='12' y='30' font-family='sans-serif' font-size='14'>{label}</text></svg>")
+    return "data:image/svg+xml," + urllib.parse.quote(svg, safe="")
 
 
 def _describe(exc: BaseException) -> str:

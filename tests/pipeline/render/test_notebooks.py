@@ -408,3 +408,38 @@ def test_a_link_to_a_file_beside_the_lesson_is_served_and_one_to_no_file_is_its_
     assert [w.message for w in rendered.warnings] == [
         "link to 'notes.md.txt', which is no file beside the lesson: shown as text",
         "link to 'old.csv', which is no file beside the lesson: shown as text"]
+
+
+def test_a_missing_image_in_a_book_is_a_warning_and_a_placeholder_until_the_file_is_there(tmp_path):
+    from urllib.parse import unquote
+
+    from tests.books import write_jupyter_book
+
+    root = write_jupyter_book(tmp_path / "book")
+    page = root / "chapter1" / "more" / "a.md"
+    page.write_text("# More A\n\n![A chart](charts/gone.png)\n\n```{figure} ../../images/gone.*\nLost.\n```\n")
+    project = load_project(root)
+    (course,) = read_courses(project)
+    rendered = next(r for r in render_course(course, project) if r.lesson.path == Path("chapter1/more/a.md"))
+    shown = "".join(cell.source for cell in rendered.notebook.cells)
+    assert "charts/gone.png" not in shown.replace("image%20not%20found%3A%20charts%2Fgone.png", "")
+    assert unquote(shown).count("image not found: ") == 2 and "](data:image/svg+xml," in shown
+    assert [str(w) for w in rendered.warnings] == [
+        "chapter1/more/a.md:3: warning: image 'charts/gone.png' not found beside the page: shown as a placeholder",
+        "chapter1/more/a.md:5: warning: image '../../images/gone.*' not found beside the page: shown as a placeholder"]
+    (page.parent / "charts").mkdir()
+    (page.parent / "charts" / "gone.png").write_bytes((root / "images" / "logo.png").read_bytes())
+    (course,) = read_courses(project)
+    rendered = next(r for r in render_course(course, project) if r.lesson.path == Path("chapter1/more/a.md"))
+    assert Path("chapter1/more/charts/gone.png") in rendered.assets and len(rendered.warnings) == 1
+
+
+def test_a_file_that_raw_html_links_to_is_served_and_rebased_for_a_page_in_a_folder(tmp_path):
+    from lessonbuild.pipeline.render.notebooks import rebased_sources
+
+    body = '<a href="data/values.txt">the data</a>, <a href="02-b.md">a page</a>, <a href="gone.csv">x</a>\n'
+    rendered = render_one(tmp_path, "---\ntitle: T\n---\n" + body)
+    assert rendered.assets == (Path("tiny/data/values.txt"),) and rendered.warnings == ()
+    assert rebased_sources(body, "../") == body.replace('href="', 'href="../')
+    assert rebased_sources('<a href="#top">up</a> <a href="https://x.org/a">web</a>', "../") == (
+        '<a href="#top">up</a> <a href="https://x.org/a">web</a>')
