@@ -40,6 +40,7 @@ from lessonbuild.coursefile import (
 from lessonbuild.errors import SourceError, SourceLocation, SourceWarning, UsageError
 from lessonbuild.fsutil import NotText, fresh_folder, read_text, replace_folder, write_atomic
 from lessonbuild.importers.book import book_front_matter, is_book, plan_book
+from lessonbuild.importers.describe import introduction
 from lessonbuild.importers.files import Adopted, adopt_files
 from lessonbuild.importers.tracks import TRACK_META, is_track, plan_track
 from lessonbuild.model import KAGGLE_HIDING
@@ -126,7 +127,8 @@ def import_lessons(sources: list[Path], course: str, project: Project, replace: 
     elif len(sources) == 1 and is_book(sources[0]):
         lessons, carried = _book_lessons(sources[0], meta, project, warnings)
     else:
-        lessons = _lessons_in_order([(source, _read_source(source, project)) for source in sources])
+        lessons = _lessons_in_order([(source, _titled_by_bold_line(_read_source(source, project))) for source in sources])
+        _introduced(meta, sources)
     existing = _existing_by_title(listed_slugs(meta))
     again = [existing[lesson_slug(found[1].title)] for *pair, _ in lessons for found in pair
              if found and lesson_slug(found[1].title) in existing]
@@ -167,6 +169,33 @@ def _track_lessons(track: Path, meta, project: Project, warnings: list[SourceWar
         if pair != [None, None]:
             lessons.append((*pair, planned.topic))
     return lessons
+
+
+def _introduced(meta, sources: list[Path]) -> None:
+    """A new course takes its title and description from the notebooks' README or index notebook, where they
+    have one."""
+    found = None if listed_slugs(meta) else introduction(sources)
+    if found is not None:
+        meta["title"] = found.title
+        meta["description"] = meta.get("description") or found.description
+
+
+# A notebook's title written as a bold line that opens it (`**Tools - NumPy**`), its `#` headings being its sections.
+BOLD_TITLE = re.compile(r"\A\s*(?:\*\*|__)(?P<title>[^*_\[\]<>`\n]+?)(?:\*\*|__)[ \t]*(?:\n|\Z)")
+
+
+def _titled_by_bold_line(lesson: ImportedLesson) -> ImportedLesson:
+    """The notebook titled by the bold line that opens its first cell, where no heading comes before it and its
+    metadata names no title; the line becomes the front matter's title (the page shows it as its heading)."""
+    first = next((cell for cell in lesson.cells if cell.kind == "markdown"), None)
+    match = BOLD_TITLE.match(first.source) if first is not None and not lesson.title_given else None
+    if first is None or match is None or lesson.cells.index(first) != 0:
+        return lesson
+    lesson.title, lesson.title_given = match["title"].strip(), True
+    first.source = first.source[match.end():].lstrip("\n")
+    if not first.source.strip():
+        lesson.cells.remove(first)
+    return lesson
 
 
 def _book_lessons(root: Path, meta, project: Project, warnings: list[SourceWarning]) -> tuple[list[tuple], list[Path]]:
