@@ -9,15 +9,17 @@ MkDocs project that any mkdocs.yml-compatible tool can build.
 """
 from __future__ import annotations
 
+import hashlib
 import importlib.util
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 from lessonbuild.errors import MissingExtra, SiteBuildError
-from lessonbuild.fsutil import replace_folder, write_atomic
+from lessonbuild.fsutil import replace_folder, walk_files, write_atomic
 from lessonbuild.model import Page
 from lessonbuild.project import DEFAULT_MKDOCS, Project, SiteEngine, book_logo, site_name
 from lessonbuild.state import names, uptodate
@@ -40,11 +42,74 @@ def require_site_engine(project: Project) -> SiteEngine:
 
 
 def build_site(nav: list[Page], project: Project) -> Path:
-    """Build the site from the build's docs folder with the project's site engine, and swap it into site/."""
-    _run_engine(nav, project, names.SITE_STAGING, dirty=False)
-    replace_folder(project.build_dir / names.SITE_STAGING, project.site_dir)
+    """Build the site from the build's docs folder with the project's site engine, and swap it into site/.
+
+    MkDocs builds into an output of its own that the next build keeps: where the settings, the navigation and
+    the pages' names are those it was last built whole from, MkDocs is given --dirty and rewrites only the
+    pages whose Markdown changed. site/ is then made beside it from that output."""
+    staging = project.build_dir / names.SITE_STAGING
+    if require_site_engine(project) == "mkdocs":
+        _build_output(nav, project)
+        _linked_or_copied(project.build_dir / names.SITE_OUTPUT, project.site_dir, staging)
+    else:
+        _run_engine(nav, project, names.SITE_STAGING, dirty=False)
+    replace_folder(staging, project.site_dir)
     uptodate.remember_site(project)
     return project.site_dir
+
+
+def _build_output(nav: list[Page], project: Project) -> None:
+    """MkDocs' output brought up to date: with --dirty where it was last built whole from the same settings and
+    pages, else built anew. Until it succeeds it counts as never built, so a failed build is never taken for a
+    base (its pages' warnings would not be seen again)."""
+    output, made = project.build_dir / names.SITE_OUTPUT, project.build_dir / names.SITE_OUTPUT_MADE
+    docs = project.build_dir / "docs"
+    files = sorted(path.relative_to(docs).as_posix() for path in walk_files(docs))
+    basis = hashlib.sha256("\n".join([_generated_config(nav, project, names.SITE_OUTPUT),
+                                       *(name for name in files if name.endswith(".md"))]).encode()).hexdigest()
+    before = json.loads(made.read_text(encoding="utf-8")) if made.exists() else {}
+    made.unlink(missing_ok=True)
+    dirty = before.get("basis") == basis and (output / "index.html").exists()
+    if not dirty:
+        shutil.rmtree(output, ignore_errors=True)
+    for gone in set(before.get("files", [])) - set(files) if dirty else ():  # an image no page shows any more
+        (output / gone).unlink(missing_ok=True)
+    search = output / "search" / "search_index.json"
+    index_before = json.loads(search.read_text(encoding="utf-8")) if dirty and search.exists() else None
+    _run_engine(nav, project, names.SITE_OUTPUT, dirty=dirty)
+    if index_before is not None and search.exists():
+        write_atomic(search, json.dumps(_merged_search(index_before, json.loads(search.read_text(encoding="utf-8")))))
+    write_atomic(made, json.dumps({"basis": basis, "files": files}))
+
+
+def _linked_or_copied(output: Path, site: Path, staging: Path) -> None:
+    """site/ as the engine's output has it, made at `staging`: a file unchanged since site/ was made is a hard link
+    to site/'s own, any other a copy. site/ and the output share no file, so the engine's next build, which
+    writes its files in place, cannot touch the site being served until the new one replaces it."""
+    shutil.rmtree(staging, ignore_errors=True)
+    for source in walk_files(output):
+        relative = source.relative_to(output)
+        target, old = staging / relative, site / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if _same_file_state(source, old) and _linked(old, target):
+            continue
+        shutil.copy2(source, target)  # its time kept: the next build links it again while unchanged
+
+
+def _same_file_state(source: Path, old: Path) -> bool:
+    try:
+        first, second = source.stat(), old.stat()
+    except OSError:
+        return False
+    return (first.st_size, first.st_mtime_ns) == (second.st_size, second.st_mtime_ns)
+
+
+def _linked(old: Path, target: Path) -> bool:
+    try:
+        os.link(old, target)
+        return True
+    except OSError:  # another file system, or one without hard links: copied instead
+        return False
 
 
 def build_preview(nav: list[Page], project: Project) -> Path:
@@ -78,7 +143,7 @@ def preview_folder(project: Project) -> Path:
 
 def _run_engine(nav: list[Page], project: Project, output: str, dirty: bool) -> None:
     engine = require_site_engine(project)
-    config = project.build_dir / (names.SITE_CONFIG if output == names.SITE_STAGING else names.PREVIEW_CONFIG)
+    config = project.build_dir / (names.PREVIEW_CONFIG if output == names.PREVIEW else names.SITE_CONFIG)
     write_atomic(config, _generated_config(nav, project, output))
     environment = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
     dirty = dirty and engine == "mkdocs"

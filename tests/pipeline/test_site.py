@@ -127,3 +127,33 @@ def test_the_preview_is_built_beside_site_and_mkdocs_rebuilds_only_changed_pages
     nav = [*nav, Page("New", "c/b.md")]  # another navigation: every page must show it, so all are made
     build_preview(nav, tiny_project)
     assert untouched.stat().st_mtime_ns != 1
+
+
+def test_mkdocs_rebuilds_only_changed_pages_and_site_shares_no_file_with_its_output(tiny_project):
+    from lessonbuild.state import names
+
+    pages = {"index.md": "# Home\n", "c/index.md": "# Course\n", "c/a.md": "# A\n\nFirst. ![pic](pic.png)\n", "c/b.md": "# B\n"}
+    write_docs(tiny_project, pages)
+    (tiny_project.build_dir / "docs" / "c" / "pic.png").write_bytes(b"\x89PNG not really")
+    nav = [Page("Home", "index.md"), Page("Course", "c/", (Page("Course", "c/index.md"), Page("A", "c/a.md"), Page("B", "c/b.md")))]
+    site = build_site(nav, tiny_project)
+    output = tiny_project.build_dir / names.SITE_OUTPUT
+    b_page = (site / "c" / "b" / "index.html").stat()
+    os.utime(tiny_project.build_dir / "docs" / "c" / "b.md", ns=(0, 0))  # older than its page: --dirty skips it
+    write_docs(tiny_project, {"c/a.md": "# A\n\nEdited.\n"})
+    (tiny_project.build_dir / "docs" / "c" / "pic.png").unlink()  # no page shows it any more
+    build_site(nav, tiny_project)
+    assert "Edited." in (site / "c" / "a" / "index.html").read_text() and not (site / "c" / "pic.png").exists()
+    assert (site / "c" / "b" / "index.html").stat().st_ino == b_page.st_ino  # B's page not made again: kept as it was
+    for page in site.rglob("*.html"):
+        assert page.stat().st_ino != (output / page.relative_to(site)).stat().st_ino  # a dirty build writes in place
+    search = {doc["location"].split("#")[0] for doc in json.loads((site / "search" / "search_index.json").read_text())["docs"]}
+    assert search >= {"c/a/", "c/b/"}
+    write_docs(tiny_project, {"c/a.md": "# A\n\n[broken](gone.md)\n"})
+    with pytest.raises(SiteBuildError):
+        build_site(nav, tiny_project)
+    assert "Edited." in (site / "c" / "a" / "index.html").read_text()  # the failed build left site/ as it was
+    write_docs(tiny_project, {"c/a.md": "# A\n\nFixed.\n"})
+    b_output = (output / "c" / "b" / "index.html").stat().st_mtime_ns
+    build_site(nav, tiny_project)  # after a failure, a whole build: the failed one is no base for --dirty
+    assert (output / "c" / "b" / "index.html").stat().st_mtime_ns != b_output and "Fixed." in (site / "c" / "a" / "index.html").read_text()

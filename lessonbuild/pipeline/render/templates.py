@@ -7,13 +7,12 @@ A project overrides a default by putting a file of the same name under its own t
 from __future__ import annotations
 
 import hashlib
-import shutil
 from pathlib import Path
 
 import jinja2
 
 from lessonbuild.errors import SourceError
-from lessonbuild.fsutil import file_sha256, inside, walk_files
+from lessonbuild.fsutil import file_sha256, inside, walk_files, write_if_changed
 from lessonbuild.pipeline.render.sandbox import ConfinedLoader, LessonSandbox, refusal
 from lessonbuild.project import PACKAGE, TEMPLATES, Project
 
@@ -54,16 +53,18 @@ class Templates:
 
     def copy_assets(self, destination: Path) -> None:
         """The packaged assets, then the project's over them, file by file; a link that leads out of its assets
-        folder is an error, not a copy of whatever it points at (`/etc/passwd`)."""
+        folder is an error, not a copy of whatever it points at (`/etc/passwd`). A file whose bytes are already
+        there is not written again, so the site engine sees it unchanged."""
+        chosen: dict[Path, Path] = {}
         for folder in reversed(self.folders):
             assets = folder / ASSETS
             for path in walk_files(assets) if assets.is_dir() else []:
                 if inside(path, assets) is None:
                     raise SourceError(self.shown_path(str(path), ""), None,
                                       "a link to a file outside the assets folder: the site would publish it")
-                target = destination / path.relative_to(assets)
-                target.parent.mkdir(parents=True, exist_ok=True)
-                shutil.copyfile(path, target)
+                chosen[destination / path.relative_to(assets)] = path
+        for target, path in chosen.items():
+            write_if_changed(target, path.read_bytes())
 
     def shown_path(self, filename: str | None, name: str) -> Path:
         """How an error names a template file: relative to the project, or as the package's own."""

@@ -107,6 +107,7 @@ def test_a_prose_edit_publishes_that_lesson_alone_and_a_removed_lesson_leaves_no
     assert run_build(root).returncode == 0
     docs = root / "_build" / "docs" / "tiny"
     before = {p.name: p.stat().st_mtime_ns for p in docs.iterdir()}
+    site_before = {p: p.stat().st_ino for p in (root / "site").rglob("*") if p.is_file()}
     page = docs / "02-l.md"
     other = _cache_entry(root, "01-l")
     other.write_bytes(b"x" * other.stat().st_size)  # were it read, it would be found damaged and run again
@@ -118,6 +119,9 @@ def test_a_prose_edit_publishes_that_lesson_alone_and_a_removed_lesson_leaves_no
     assert [name for name in sorted(after) if after[name] != before.get(name)] == ["02-l.ipynb", "02-l.md", "02-l.zip"]
     assert "Prose two." in page.read_text()
     assert "Prose two." in (root / "site" / "tiny" / "02-l" / "index.html").read_text()
+    made_again = sorted(p.relative_to(root / "site").as_posix() for p, inode in site_before.items() if p.stat().st_ino != inode)
+    assert made_again == ["404.html", "search/search_index.json", "sitemap.xml", "sitemap.xml.gz", "tiny/02-l.ipynb", "tiny/02-l.zip",
+                          "tiny/02-l/index.html"]  # the site engine, too, made that page alone again
     (root / "lessons" / "tiny" / "01-l.md").write_text(lessons["01-l"].replace("Prose 1.", "Prose one."))
     result = run_build(root)  # now its page needs the damaged entry: found, removed, and the lesson run again
     assert result.returncode == 0, result.stderr
