@@ -30,6 +30,7 @@ from lessonbuild.pipeline.bundle import course_bundle, course_files, lesson_bund
 from lessonbuild.pipeline.bundle import lesson_files as bundle_files
 from lessonbuild.pipeline.figures import BadImage, decoded
 from lessonbuild.pipeline.publish.downloads import with_setup_cell
+from lessonbuild.pipeline.publish.outputs import externalized, for_download
 from lessonbuild.pipeline.render.notebooks import rebased_sources
 from lessonbuild.pipeline.render.sandbox import sandboxed_like
 from lessonbuild.pipeline.render.templates import (
@@ -264,7 +265,7 @@ def _write_lesson(executed: ExecutedLesson, published: PublishedPages, exporter:
     files.append(published.write(folder / f"{name}.md", bodies[0]))
     if home:
         files.append(published.write(published.docs / "index.md", bodies[1]))
-    notebook = nbformat.writes(downloads.notebook(executed))
+    notebook = nbformat.writes(for_download(downloads.notebook(executed)))
     files.append(published.write(folder / f"{name}.ipynb", notebook))
     if lesson_zip:  # unzip, open, Run All: the notebook in one folder with the files it uses
         data = lesson_bundle(course_folder, lesson_files, f"{lesson.slug}.ipynb", notebook.encode(), prefix=f"{name}/")
@@ -283,7 +284,7 @@ def _page_key(executed: ExecutedLesson, downloads: str, colab_url: str, salt: st
 def _page(executed: ExecutedLesson, exporter, lesson_zip: str | None, colab_url: str,
           elsewhere: dict[str, ExecutedLesson] | None = None, ups: tuple[str, ...] = ("",)) -> tuple[list[str], dict]:
     """The lesson's page as Markdown, once for each place it is published (`ups`: what leads from there to the
-    page's folder), and its extracted images under resources["outputs"]."""
+    page's folder), and its extracted images and large outputs (outputs.py) under resources["outputs"]."""
     lesson, course = executed.rendered.lesson, executed.rendered.course
     name = PurePosixPath(lesson.slug).name
     notebook_name = f"{name}.ipynb"
@@ -309,8 +310,13 @@ def _page(executed: ExecutedLesson, exporter, lesson_zip: str | None, colab_url:
     errors += _bad_images(executed) + _shared_file_names(executed)
     if errors:
         raise SourceErrors(errors)
-    shown = [_rebased(notebook, up) for up in ups]
+    shown, large = [], {}
+    for up in ups:
+        page, files = externalized(_rebased(notebook, up), f"{name}_files", up)
+        shown.append(page)
+        large.update(files)
     body, exported = exporter.from_notebook_node(shown[0], resources=resources)
+    exported.setdefault("outputs", {}).update(large)
     return [body if page is shown[0] else exporter.from_notebook_node(page, resources=resources)[0] for page in shown], exported
 
 
