@@ -9,12 +9,12 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-import nbformat
-
 from lessonbuild.book import TocEntry
 from lessonbuild.errors import SourceLocation
 
 if TYPE_CHECKING:
+    import nbformat
+
     from lessonbuild.errors import SourceWarning
 
 

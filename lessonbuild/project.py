@@ -14,15 +14,17 @@ import tomllib
 from collections.abc import Iterator
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
-from typing import Any, Literal, get_args
+from typing import TYPE_CHECKING, Any, Literal, get_args
 
-import jsonschema
 import yaml
 
 from lessonbuild.book import Book, find_book
 from lessonbuild.errors import NotAProject, SourceError
 from lessonbuild.fsutil import BUILD_FOLDER, file_stamp, inside, never_source, walk_files
 from lessonbuild.yamldoc import check_bounds
+
+if TYPE_CHECKING:
+    import jsonschema
 
 LESSONS = "lessons"  # lessons/<course>/<slug>.md, with the course's course.yml, helper modules and data/
 COURSE_FILE = "course.yml"
@@ -210,11 +212,33 @@ def load_settings(pyproject: Path) -> Settings:
     except tomllib.TOMLDecodeError as exc:
         raise SourceError(Path(PYPROJECT), _toml_error_line(exc), f"invalid TOML: {exc}") from None
     table = data.get("tool", {}).get("lessonbuild", {})
-    error = jsonschema.exceptions.best_match(jsonschema.Draft202012Validator(SETTINGS_SCHEMA).iter_errors(table))
+    error = _settings_problem(table)
     if error is not None:
         raise SourceError(Path(PYPROJECT), *_settings_error(error, text))
     lists = {name: tuple(value) for name, value in table.items() if isinstance(value, list)}  # frozen settings hold tuples
     return Settings(**{**table, **lists})
+
+
+def _settings_problem(table: dict) -> jsonschema.ValidationError | None:
+    """What is wrong with the settings, if anything. Every command reads them, a no-op build too: fastjsonschema's
+    compiled check says whether they are valid at a twentieth of jsonschema's import time, and jsonschema,
+    imported only then, says what is wrong and where."""
+    import fastjsonschema
+
+    try:
+        _fast_settings_check()(table)
+        return None
+    except fastjsonschema.JsonSchemaException:
+        import jsonschema
+
+        return jsonschema.exceptions.best_match(jsonschema.Draft202012Validator(SETTINGS_SCHEMA).iter_errors(table))
+
+
+@functools.cache
+def _fast_settings_check():
+    import fastjsonschema
+
+    return fastjsonschema.compile(SETTINGS_SCHEMA)
 
 
 def _settings_error(error: jsonschema.ValidationError, text: str) -> tuple[int, str]:

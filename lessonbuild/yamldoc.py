@@ -7,12 +7,14 @@ is one `path:line` error, in milliseconds, instead of a hang or a RecursionError
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import jsonschema
 import yaml
 
 from lessonbuild.errors import SourceError
+
+if TYPE_CHECKING:
+    import jsonschema  # imported where a document is checked: reading the project's settings needs none of it
 
 # libyaml's loader where PyYAML has it (ten times faster on a course's hundreds of front matters), else Python's.
 LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -35,6 +37,8 @@ _Constructor.add_constructor(TIMESTAMP_TAG, yaml.SafeLoader.construct_yaml_str)
 
 def _validator(schema: dict[str, Any]) -> jsonschema.Draft202012Validator:
     """One validator per schema: building one costs more than validating a small document."""
+    import jsonschema
+
     if id(schema) not in _VALIDATORS:
         _VALIDATORS[id(schema)] = jsonschema.Draft202012Validator(schema)
     return _VALIDATORS[id(schema)]
@@ -52,7 +56,9 @@ def load_yaml_tree(text: str, path: Path, first_line: int, schema: dict[str, Any
         data = {}
     if not isinstance(data, dict):
         raise SourceError(path, first_line, "expected a YAML mapping of keys to values")
-    error = jsonschema.exceptions.best_match(_validator(schema).iter_errors(data))
+    from jsonschema.exceptions import best_match
+
+    error = best_match(_validator(schema).iter_errors(data))
     if error is not None:
         raise _schema_error(error, root, path, first_line)
     return data, root

@@ -259,3 +259,31 @@ def test_a_read_only_build_folder_is_one_line_not_an_internal_error(tiny_root):
         (tiny_root / "_build").chmod(0o755)
     assert result.returncode == 2 and result.stderr.startswith("_build/: Permission denied (could not write "), result.stderr
     assert len(result.stderr.splitlines()) == 1
+
+
+# What the stages bring, none of which a build with nothing to do needs (python -X importtime shows their cost).
+STAGE_LIBRARIES = ("nbformat", "nbclient", "nbconvert", "jupyter_client", "jsonschema", "jinja2", "markdown_it",
+                   "PIL", "ruamel", "lessonbuild.pipeline.prepare", "lessonbuild.pipeline.execute.scheduler")
+NO_OP_IMPORTS = """
+import sys
+from lessonbuild.cli import main
+code = main(["--project", sys.argv[1], "--no-execute" if sys.argv[2] == "skip" else "build"])
+print(code, " ".join(sorted(m for m in sys.modules if m.split(".")[0] in sys.argv[3].split() or m in sys.argv[3].split())))
+"""
+
+
+def test_a_no_op_build_imports_none_of_the_stages_and_a_real_build_does(tiny_root):
+    assert run_build(tiny_root, "build").returncode == 0  # it writes figures/, which the stamp covers: built again
+    for path in tiny_root.rglob("*"):  # written seconds ago, a file is too new for its time to be trusted (uptodate)
+        os.utime(path, (path.stat().st_atime - 60, path.stat().st_mtime - 60))
+    assert run_build(tiny_root, "build").returncode == 0
+
+    def imported(mode: str) -> list[str]:
+        result = subprocess.run([sys.executable, "-c", NO_OP_IMPORTS, str(tiny_root), mode, " ".join(STAGE_LIBRARIES)],
+                                capture_output=True, text=True, env=author_environment(), timeout=600)
+        code, *modules = result.stdout.splitlines()[-1].split(" ")
+        assert code == "0", result.stderr
+        return [module for module in modules if module]
+
+    assert imported("build") == []
+    assert "nbformat" in imported("skip")  # --no-execute reads the lessons: the stages are there when needed

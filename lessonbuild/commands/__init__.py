@@ -10,8 +10,6 @@ from __future__ import annotations
 import argparse
 import errno
 import sys
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -40,6 +38,9 @@ def answering_gateway(url: str | None) -> str | None:
     lesson's kernel in turn. An answer that refuses us (a gateway that wants a token) is an answer."""
     if url is None:
         return None
+    import urllib.error
+    import urllib.request
+
     probe = url.rstrip("/") + GATEWAY_PROBE
     direct = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # the gateway's client uses no proxy either
     try:

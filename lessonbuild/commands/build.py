@@ -4,7 +4,7 @@ from __future__ import annotations
 import argparse
 
 from lessonbuild.commands import execute_options, print_failures
-from lessonbuild.pipeline.build import BuildRequest, Shard, build
+from lessonbuild.pipeline.build import BuildRequest, Shard, build  # light until a build has work to do
 from lessonbuild.project import Project, in_ci
 
 HELP = "render, execute and publish every lesson that changed, then build site/"

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import argparse
 
-from lessonbuild.pipeline.prepare import prepare, report_warnings, warnings_of
 from lessonbuild.project import Project
 
 HELP = "read and render every lesson and try every template, without executing anything"
@@ -18,6 +17,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(project: Project, args: argparse.Namespace) -> int:
+    # Imported here, as in every command: the CLI imports every command to list them, and a no-op build imports none of the stages.
+    from lessonbuild.pipeline.prepare import prepare, report_warnings, warnings_of
+
     courses = prepare(project, target=args.target)
     report_warnings(courses, project, args.strict)
     lessons = sum(len(rendered) for _, rendered in courses)

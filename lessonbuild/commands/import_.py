@@ -7,9 +7,6 @@ from pathlib import Path
 
 from lessonbuild.commands import lesson_project
 from lessonbuild.errors import UsageError
-from lessonbuild.importers.book import is_book
-from lessonbuild.importers.notebooks import import_lessons
-from lessonbuild.importers.tracks import is_track
 from lessonbuild.project import Project
 
 HELP = ("write notebooks (.ipynb), flattened text exports, a learntools track folder (with its track_meta.py), or a "
@@ -27,6 +24,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(project: Project, args: argparse.Namespace) -> int:
+    from lessonbuild.importers.notebooks import import_lessons  # imported here: see commands/check.py
+
     report = import_lessons(args.sources, _course(args), lesson_project(project, "import"), replace=args.replace)
     for line in report.copied:
         print(line)
@@ -38,6 +37,9 @@ def run(project: Project, args: argparse.Namespace) -> int:
 
 
 def _course(args: argparse.Namespace) -> str:
+    from lessonbuild.importers.book import is_book
+    from lessonbuild.importers.tracks import is_track
+
     if args.course:
         return args.course
     if len(args.sources) == 1 and (is_track(args.sources[0]) or is_book(args.sources[0])):

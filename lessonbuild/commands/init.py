@@ -11,8 +11,6 @@ import argparse
 import json
 from pathlib import Path
 
-import jinja2
-
 from lessonbuild.errors import UsageError
 from lessonbuild.fsutil import walk_files, write_atomic
 from lessonbuild.project import (
@@ -97,6 +95,8 @@ def _skeleton_file(source: Path, context: dict) -> tuple[Path, str]:
              for part in source.relative_to(SKELETON).parts]
     text = source.read_text(encoding="utf-8")
     if parts[-1].endswith(RENDERED):
+        import jinja2  # imported here: see commands/check.py
+
         parts[-1] = parts[-1][: -len(RENDERED)]
         text = jinja2.Template(text, undefined=jinja2.StrictUndefined, keep_trailing_newline=True).render(context)
     return Path(*parts), text

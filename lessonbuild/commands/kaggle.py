@@ -5,8 +5,6 @@ from __future__ import annotations
 import argparse
 
 from lessonbuild.commands import lesson_project
-from lessonbuild.pipeline.kaggle import write_kernels
-from lessonbuild.pipeline.prepare import prepare
 from lessonbuild.project import Project
 
 HELP = "render the courses that have Kaggle settings into _build/kaggle/, one folder per kernel, ready to push"
@@ -15,6 +13,9 @@ EXECUTES = False
 
 
 def run(project: Project, args: argparse.Namespace) -> int:
+    from lessonbuild.pipeline.kaggle import write_kernels  # imported here: see commands/check.py
+    from lessonbuild.pipeline.prepare import prepare
+
     written = write_kernels(prepare(lesson_project(project, "kaggle"), target="kaggle"), project)
     for folder, kernel in written:
         print(f"kaggle: {project.relative(folder).as_posix()}/ ({kernel.slug})", flush=True)

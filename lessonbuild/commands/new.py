@@ -7,19 +7,8 @@ import unicodedata
 from pathlib import Path
 
 from lessonbuild.commands import lesson_project
-from lessonbuild.coursefile import (
-    add_exercise,
-    add_lessons,
-    course_folder,
-    exercise_slug,
-    listed_slugs,
-    next_slug,
-    open_course_file,
-    save_course_file,
-)
 from lessonbuild.errors import UsageError
 from lessonbuild.fsutil import write_atomic
-from lessonbuild.pipeline.render.templates import NEW_LESSON, Templates, template_error
 from lessonbuild.project import COURSE_FILE, Project
 
 HELP = "write a new lesson from the new-lesson template and list it in its course"
@@ -44,6 +33,17 @@ def new_lesson(project: Project, course: str, title: str, exercise_of: str | Non
 
     With `exercise_of`, the new notebook is the exercise of that tutorial and shares its number.
     """
+    from lessonbuild.coursefile import (  # imported here: see commands/check.py
+        add_exercise,
+        add_lessons,
+        course_folder,
+        exercise_slug,
+        listed_slugs,
+        next_slug,
+        open_course_file,
+        save_course_file,
+    )
+
     title = _checked_title(title)
     folder = course_folder(project.lessons_dir, course)
     meta = open_course_file(folder, project.relative(folder / COURSE_FILE))
@@ -72,6 +72,8 @@ def _checked_title(title: str) -> str:
 
 
 def _lesson_text(project: Project, **context) -> str:
+    from lessonbuild.pipeline.render.templates import NEW_LESSON, Templates, template_error  # see commands/check.py
+
     templates = Templates(project)
     environment = templates.environment()
     environment.filters["yaml_string"] = lambda text: json.dumps(text, ensure_ascii=False)  # a JSON string is YAML

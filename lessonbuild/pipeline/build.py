@@ -1,8 +1,9 @@
 """The build driver: read and render, execute what changed, draw the figures, publish, and build the site.
 
 The commands `build`, `figures` and `serve` are this module asked in different ways (a `BuildRequest`);
-it composes the stages and the stores, and prints each lesson's status line. The site is replaced
-only when every lesson executed and the site engine accepted the pages.
+it composes the stages and the stores, and prints each lesson's status line. The site is replaced only
+when every lesson executed and the site engine accepted the pages. Each stage is imported where it is first
+used: a build with nothing to do answers from the stamps alone, and imports none of them.
 """
 from __future__ import annotations
 
@@ -12,25 +13,19 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TextIO, TypeVar
+from typing import TYPE_CHECKING, TextIO, TypeVar
 
 from lessonbuild.errors import CellFailure, SourceErrors, UsageError
 from lessonbuild.fsutil import write_atomic
 from lessonbuild.model import Course, ExecutedLesson, RenderedLesson
-from lessonbuild.pipeline.execute import ExecuteOptions, execute
-from lessonbuild.pipeline.execute.scheduler import say
-from lessonbuild.pipeline.figures import (
-    Drift,
-    Figure,
-    check_figures,
-    extract_figures,
-    save_figures,
-)
-from lessonbuild.pipeline.junit import write_junit
-from lessonbuild.pipeline.prepare import Prepared, prepare, report_warnings
+from lessonbuild.pipeline.execute import ExecuteOptions
 from lessonbuild.project import Project, site_name
 from lessonbuild.state import names, uptodate
-from lessonbuild.state.executions import DamagedEntry, ExecutionCache
+
+if TYPE_CHECKING:
+    from lessonbuild.pipeline.figures import Drift, Figure
+    from lessonbuild.pipeline.prepare import Prepared
+    from lessonbuild.state.executions import ExecutionCache
 
 Executed = list[tuple[Course, list[ExecutedLesson]]]
 T = TypeVar("T")
@@ -90,12 +85,21 @@ class BuildReport:
 
 def build(project: Project, request: BuildRequest | None = None, out: TextIO = sys.stdout) -> BuildReport:
     """Build everything out of date, as `request` says; the site is replaced only when every lesson executed."""
-    return _healing(lambda: _build(project, request or BuildRequest(), out))
+    request = request or BuildRequest()
+    stamp = uptodate.source_stamp(project)
+    if request.may_take_no_op and (lines := uptodate.is_current(project, stamp)) is not None:
+        print("\n".join(lines), file=out, flush=True)  # nothing changed: not even a lesson is read
+        return BuildReport(lessons=len(lines) - 1, failures=[])
+    return _healing(lambda: _build(project, request, stamp, out))
 
 
 def regenerate_figures(project: Project, update: bool, options: ExecuteOptions | None = None,
                        junit: Path | None = None, out: TextIO = sys.stdout) -> BuildReport:
     """Regenerate every figure; write the changed ones (update) or report those that drifted (check)."""
+    from lessonbuild.pipeline.figures import check_figures
+    from lessonbuild.pipeline.prepare import prepare
+    from lessonbuild.state.executions import ExecutionCache
+
     asked = options or ExecuteOptions()
 
     def regenerate() -> BuildReport:
@@ -126,6 +130,8 @@ def _healing(action: Callable[[], T]) -> T:
 
     A cached notebook is read only when a stage needs it: one found damaged then is removed, so the
     next start runs that lesson. Each start removes one entry, so this ends."""
+    from lessonbuild.state.executions import DamagedEntry
+
     for _ in range(MAX_HEALS):
         try:
             return action()
@@ -134,11 +140,10 @@ def _healing(action: Callable[[], T]) -> T:
     return action()
 
 
-def _build(project: Project, request: BuildRequest, out: TextIO) -> BuildReport:
-    stamp = uptodate.source_stamp(project)
-    if request.may_take_no_op and (lines := uptodate.is_current(project, stamp)) is not None:
-        print("\n".join(lines), file=out, flush=True)  # nothing changed: not even a lesson is read
-        return BuildReport(lessons=len(lines) - 1, failures=[])
+def _build(project: Project, request: BuildRequest, stamp: dict, out: TextIO) -> BuildReport:
+    from lessonbuild.pipeline.prepare import prepare, report_warnings
+    from lessonbuild.state.executions import ExecutionCache
+
     # A kernel a lesson names must be here only where lessons run here: not on a gateway, nor with --no-execute.
     courses = prepare(project, local_kernels=request.options.gateway is None and request.options.uncached != "skip")
     _check_forced(courses, request.options.force)
@@ -181,6 +186,8 @@ def _published(project: Project, request: BuildRequest, executed: Executed, figu
                report: BuildReport, digest: str, out: TextIO) -> bool:
     """Publish the site (or serve's preview); whether site/ was built. With frozen figures, a drifted figure
     publishes nothing: the committed figures are what the site must show."""
+    from lessonbuild.pipeline.figures import check_figures
+
     if request.frozen_figures:
         report.drifted = check_figures(figures, project)
         for drift in report.drifted:
@@ -240,6 +247,9 @@ def _execute_and_draw(project: Project, courses: Prepared, cache: ExecutionCache
 def _execute(lessons: list[RenderedLesson], project: Project, cache: ExecutionCache, options: ExecuteOptions,
              junit: Path | None, out: TextIO) -> tuple[BuildReport, dict[str, ExecutedLesson]]:
     """Each lesson executed or reused, with the JUnit report where one is asked for."""
+    from lessonbuild.pipeline.execute import execute
+    from lessonbuild.pipeline.junit import write_junit
+
     results = execute(lessons, project, cache, options, out)
     if junit is not None:
         write_junit(junit, list(results.items()))
@@ -263,6 +273,8 @@ def _failed_as_far_as_they_ran(lessons: list[RenderedLesson], failures: list[Cel
 
 def _extract_figures(executed: Executed, project: Project) -> tuple[Executed, list[Figure]]:
     """Attach what the figure cells drew; a figure cell that drew nothing is bad input."""
+    from lessonbuild.pipeline.figures import extract_figures
+
     errors, result, drawn = [], [], []
     for course, lessons in executed:
         try:
@@ -281,6 +293,8 @@ def _extract_figures(executed: Executed, project: Project) -> tuple[Executed, li
 def _figures_undone_unless_published(drawn: list[Figure], project: Project, out: TextIO) -> Iterator[None]:
     """The figures written for the block; where it fails (the site engine refuses the site, Ctrl-C), put back as they
     were: a build that publishes nothing leaves figures/ as it found it."""
+    from lessonbuild.pipeline.figures import save_figures
+
     before = {figure.path(project): figure.path(project).read_bytes() if figure.path(project).exists() else None
               for figure in drawn}
     saved = save_figures(drawn, project)
@@ -299,6 +313,8 @@ def _figures_undone_unless_published(drawn: list[Figure], project: Project, out:
 
 
 def _report_redrawn_figures(drawn: list[Figure], project: Project, out: TextIO) -> None:
+    from lessonbuild.pipeline.figures import save_figures
+
     for path in save_figures(drawn, project, redraw=True):
         print(f"figure: {project.relative(path).as_posix()} updated", file=out, flush=True)
 
@@ -321,6 +337,8 @@ def _site_digest(project: Project, courses: Prepared, cache: ExecutionCache) -> 
 
 
 def _say_cached(courses: Prepared, cache: ExecutionCache, out: TextIO) -> None:
+    from lessonbuild.pipeline.execute.scheduler import say
+
     for _, lessons in courses:
         for rendered in lessons:
             say(out, rendered, f"cached ({cache.last_run(rendered)})")

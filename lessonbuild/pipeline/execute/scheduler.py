@@ -12,7 +12,7 @@ from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from enum import Enum
-from typing import Literal, TextIO, get_args
+from typing import TextIO
 
 from lessonbuild.errors import CellFailure, MissingCache
 from lessonbuild.model import ExecutedLesson, RenderedLesson
@@ -23,26 +23,13 @@ from lessonbuild.pipeline.execute.devices import (
     require_gpus,
     uses_tensorflow,
 )
-from lessonbuild.pipeline.execute.sandbox import Bubblewrap, SandboxMode, choose_sandbox
+from lessonbuild.pipeline.execute.options import ExecuteOptions
+from lessonbuild.pipeline.execute.sandbox import Bubblewrap, choose_sandbox
 from lessonbuild.project import Project, in_ci
 from lessonbuild.state import names
 from lessonbuild.state.executions import ExecutionCache, Hit, Inputs, Miss, MissReason
 
 Result = ExecutedLesson | CellFailure
-Device = Literal["auto", "cpu", "gpu"]  # cpu hides GPUs; gpu stops without one, and asks that TensorFlow see it
-Uncached = Literal["execute", "skip", "fail"]  # a lesson with no cache entry: run it, publish it unexecuted, or stop
-DEVICES: tuple[Device, ...] = get_args(Device)
-
-
-@dataclass(frozen=True)
-class ExecuteOptions:
-    force: list[str] | None = None  # lessons to execute even if cached ("course/slug" or slug); [] all
-    jobs: int = 1  # lessons executed at once, each in its own kernel
-    device: Device = "auto"
-    gateway: str | None = None  # execute on this Jupyter Kernel Gateway instead of locally
-    uncached: Uncached = "execute"  # "skip" is --no-execute, "fail" --require-cache
-    accept_cpu_cache: bool = False  # with device "gpu": let entries made on a CPU serve lessons that need a GPU
-    sandbox: SandboxMode | None = None  # where local kernels run (sandbox.py); None: the project's setting
 
 
 class RunReason(Enum):
