@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 from typing import NamedTuple
 
+from lessonbuild.fsutil import inside
 from lessonbuild.importers.files import source_root
 from lessonbuild.myst.parse import PARSER
 from lessonbuild.myst.syntax import first_heading
@@ -40,8 +41,11 @@ def _candidates(sources: list[Path]) -> list[Path]:
     if len(folders) != 1:
         return []  # notebooks from several folders: none of them speaks for the course
     (folder,) = folders
-    above = [folder] if folder == source_root(folder) else [folder, folder.parent]
-    return [place / name for place in above for name in INTRODUCTIONS if (place / name).is_file()]
+    root = source_root(folder)
+    above = [folder] if folder == root else [folder, folder.parent]
+    # A README that is a link out of the repository (to ~/.ssh/...) is no introduction: its words would go into course.yml.
+    return [place / name for place in above for name in INTRODUCTIONS
+            if (place / name).is_file() and inside(place / name, root) is not None]
 
 
 def _markdown_of(file: Path) -> str:

@@ -63,3 +63,12 @@ def test_an_imported_folder_is_named_by_its_readme_and_a_bold_opening_line_title
     page = (root / "site" / "dh" / "01-tools-numpy" / "index.html").read_text()
     assert re.findall(r"<(h[12]) id=\"[^\"]+\">([^<]+)", page) == [
         ("h1", "Tools - NumPy"), ("h2", "Creating Arrays"), ("h2", "Reshaping")]
+
+
+def test_a_readme_that_links_out_of_the_repository_says_nothing_of_the_course(tmp_path):
+    notebooks = textbook(tmp_path / "repo")
+    secret = tmp_path / "home" / "notes.md"
+    secret.parent.mkdir()
+    secret.write_text("# Private notes\n\nThe token for the deploy account is written down here in full.\n")
+    (tmp_path / "repo" / "README.md").symlink_to(secret)
+    assert introduction([notebooks / "pooling.ipynb"]) is None

@@ -644,8 +644,9 @@ class _Prose:
     def _raw_link(self, href: str, where: SourceLocation) -> None:
         """A file that raw HTML links to is served with the page (a page's address, or no file, is left to the
         browser as the author wrote it)."""
-        if not href.lower().endswith(LINKED_PAGES) and self._served(href) is not None:
-            self._asset(href, where.path, where.line or 1, "file")
+        file = None if href.lower().endswith(LINKED_PAGES) else self._served(href)
+        if file is not None and not any(never_source(part) for part in file.relative_to(self.lessons).parts):
+            self._asset(href, where.path, where.line or 1, "file")  # a hidden file (.env) is never served
 
     def _relative(self, source: str) -> str:
         """A book's `/images/x.png` as the page's folder names it (`../images/x.png`): the site may not be at its

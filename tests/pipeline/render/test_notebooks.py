@@ -437,7 +437,10 @@ def test_a_missing_image_in_a_book_is_a_warning_and_a_placeholder_until_the_file
 def test_a_file_that_raw_html_links_to_is_served_and_rebased_for_a_page_in_a_folder(tmp_path):
     from lessonbuild.pipeline.render.notebooks import rebased_sources
 
-    body = '<a href="data/values.txt">the data</a>, <a href="02-b.md">a page</a>, <a href="gone.csv">x</a>\n'
+    body = ('<a href="data/values.txt">the data</a>, <a href="02-b.md">a page</a>, <a href="gone.csv">x</a>, '
+            '<a href=".env">secrets</a>\n')
+    (tmp_path / "lessons" / "tiny").mkdir(parents=True)
+    (tmp_path / "lessons" / "tiny" / ".env").write_text("TOKEN=x\n")  # a hidden file: never served
     rendered = render_one(tmp_path, "---\ntitle: T\n---\n" + body)
     assert rendered.assets == (Path("tiny/data/values.txt"),) and rendered.warnings == ()
     assert rebased_sources(body, "../") == body.replace('href="', 'href="../')
