@@ -65,7 +65,7 @@ def _build_output(nav: list[Page], project: Project) -> None:
     output, made = project.build_dir / names.SITE_OUTPUT, project.build_dir / names.SITE_OUTPUT_MADE
     docs = project.build_dir / "docs"
     files = sorted(path.relative_to(docs).as_posix() for path in walk_files(docs))
-    basis = hashlib.sha256("\n".join([_generated_config(nav, project, names.SITE_OUTPUT),
+    basis = hashlib.sha256("\n".join([_generated_config(nav, project, names.SITE_OUTPUT), _engine_install(),
                                        *(name for name in files if name.endswith(".md"))]).encode()).hexdigest()
     before = json.loads(made.read_text(encoding="utf-8")) if made.exists() else {}
     made.unlink(missing_ok=True)
@@ -80,6 +80,16 @@ def _build_output(nav: list[Page], project: Project) -> None:
     if index_before is not None and search.exists():
         write_atomic(search, json.dumps(_merged_search(index_before, json.loads(search.read_text(encoding="utf-8")))))
     write_atomic(made, json.dumps({"basis": basis, "files": files}))
+
+
+def _engine_install() -> str:
+    """Where MkDocs and its theme are installed, and when: another version renders every page anew."""
+    stamps = []
+    for package in ("mkdocs", "material"):
+        spec = importlib.util.find_spec(package)
+        origin = spec.origin if spec is not None else None
+        stamps.append(f"{origin}:{os.stat(origin).st_mtime_ns}" if origin else f"{package}: not found")
+    return " ".join(stamps)
 
 
 def _linked_or_copied(output: Path, site: Path, staging: Path) -> None:
