@@ -13,7 +13,8 @@ import nbformat
 LARGE_OUTPUT = 512 * 1024
 STREAM_HEAD, STREAM_TAIL = 60, 20  # lines a large stream shows on the page
 FRAME = ('<iframe class="output-frame" src="{src}" loading="lazy" title="Output of the code above" '
-         "onload=\"this.style.height=(this.contentDocument.documentElement.scrollHeight+24)+'px'\"></iframe>")
+         "onload=\"if(this.contentDocument)this.style.height=(this.contentDocument.documentElement.scrollHeight+24)+'px'\">"
+         "</iframe>")  # a page opened from disk may not read its frame's height: the frame keeps its CSS height
 STANDALONE = '<!doctype html>\n<html><head><meta charset="utf-8"></head><body>\n{body}\n</body></html>\n'
 
 
