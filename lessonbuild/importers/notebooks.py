@@ -187,9 +187,9 @@ BOLD_TITLE = re.compile(r"\A\s*(?:\*\*|__)(?P<title>[^*_\[\]<>`\n]+?)(?:\*\*|__)
 def _titled_by_bold_line(lesson: ImportedLesson) -> ImportedLesson:
     """The notebook titled by the bold line that opens its first cell, where no heading comes before it and its
     metadata names no title; the line becomes the front matter's title (the page shows it as its heading)."""
-    first = next((cell for cell in lesson.cells if cell.kind == "markdown"), None)
+    first = lesson.cells[0] if lesson.cells and lesson.cells[0].kind == "markdown" else None
     match = BOLD_TITLE.match(first.source) if first is not None and not lesson.title_given else None
-    if first is None or match is None or lesson.cells.index(first) != 0:
+    if first is None or match is None:
         return lesson
     lesson.title, lesson.title_given = match["title"].strip(), True
     first.source = first.source[match.end():].lstrip("\n")

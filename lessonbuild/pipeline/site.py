@@ -74,11 +74,7 @@ def _build_output(nav: list[Page], project: Project) -> None:
         shutil.rmtree(output, ignore_errors=True)
     for gone in set(before.get("files", [])) - set(files) if dirty else ():  # an image no page shows any more
         (output / gone).unlink(missing_ok=True)
-    search = output / "search" / "search_index.json"
-    index_before = json.loads(search.read_text(encoding="utf-8")) if dirty and search.exists() else None
-    _run_engine(nav, project, names.SITE_OUTPUT, dirty=dirty)
-    if index_before is not None and search.exists():
-        write_atomic(search, json.dumps(_merged_search(index_before, json.loads(search.read_text(encoding="utf-8")))))
+    _run_keeping_search(nav, project, names.SITE_OUTPUT, dirty)
     write_atomic(made, json.dumps({"basis": basis, "files": files}))
 
 
@@ -132,12 +128,17 @@ def build_preview(nav: list[Page], project: Project) -> Path:
     config = project.build_dir / names.PREVIEW_CONFIG
     unchanged = config.exists() and config.read_text(encoding="utf-8") == _generated_config(nav, project, names.PREVIEW)
     dirty = unchanged and (folder / "index.html").exists() and require_site_engine(project) == "mkdocs"
-    search = folder / "search" / "search_index.json"
+    _run_keeping_search(nav, project, names.PREVIEW, dirty)
+    return folder
+
+
+def _run_keeping_search(nav: list[Page], project: Project, output: str, dirty: bool) -> None:
+    """The engine run into `output`; after a dirty run, its search index holds the pages it did not rebuild too."""
+    search = project.build_dir / output / "search" / "search_index.json"
     before = json.loads(search.read_text(encoding="utf-8")) if dirty and search.exists() else None
-    _run_engine(nav, project, names.PREVIEW, dirty=dirty)
+    _run_engine(nav, project, output, dirty=dirty)
     if before is not None and search.exists():
         write_atomic(search, json.dumps(_merged_search(before, json.loads(search.read_text(encoding="utf-8")))))
-    return folder
 
 
 def _merged_search(before: dict, rebuilt: dict) -> dict:

@@ -91,7 +91,8 @@ def _stream_excerpt(output: Any, file: str, up: str, files: dict[str, bytes]) ->
 
 def _left_out(output: Any) -> list[Any]:
     if output.get("output_type") == "stream":
-        note = f"(the whole output, {output['text'].count(chr(10)):,} lines, is on the lesson's page)\n"
+        lines = output["text"].count("\n")
+        note = f"(the whole output, {lines:,} lines, is on the lesson's page)\n"
         return [nbformat.NotebookNode({**output, "text": _excerpt(output["text"]) + note})]
     note = f"An output of {_megabytes(output['data']['text/html'])}, left out of this download: run the cell to see it."
     return [nbformat.NotebookNode({"output_type": "display_data", "metadata": {}, "data": {"text/plain": note}})]

@@ -645,7 +645,7 @@ class _Prose:
         """A file that raw HTML links to is served with the page (a page's address, or no file, is left to the
         browser as the author wrote it)."""
         file = None if href.lower().endswith(LINKED_PAGES) else self._served(href)
-        if file is not None and not any(never_source(part) for part in file.relative_to(self.lessons).parts):
+        if file is not None and not self._hidden(file):
             self._asset(href, where.path, where.line or 1, "file")  # a hidden file (.env) is never served
 
     def _relative(self, source: str) -> str:
@@ -688,11 +688,15 @@ class _Prose:
         file = inside(self.folder / source.split("#")[0].split("?")[0], self.lessons)
         return file if file is not None and file.is_file() else None
 
+    def _hidden(self, file: Path) -> bool:
+        """Whether the file is in a hidden or build folder (or hidden itself), which the site never publishes."""
+        return any(never_source(part) for part in file.relative_to(self.lessons).parts)
+
     def _asset(self, source: str, path: Path, line: int, kind: str = "image") -> None:
         file = self._served(source)
         if file is None:
             raise SourceError(path, line, f"{kind} '{source}' not found (a file beside the lesson, inside {self.scope})")
-        if any(never_source(part) for part in file.relative_to(self.lessons).parts):
+        if self._hidden(file):
             raise SourceError(path, line, f"{kind} '{source}' is in a hidden or build folder, which the site never publishes")
         self.assets.append(file.relative_to(self.lessons))
 
