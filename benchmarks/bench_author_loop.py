@@ -9,7 +9,7 @@ For each size, a generated course of that many small lessons (no TensorFlow), or
 heavy notebooks of heavy_course.py (figures, animations, a 20 MB log, tables, a 2,000-cell lesson), is built
 once with --jobs 2 (the cache filled; its time and peak memory reported as "cold build"), then timed as the
 median of --repeat runs:
-  check       `lessonbuild check`
+  check       `lessonbuild check` with nothing changed (it says again what it said), and after a prose edit
   no-op       a build with nothing changed
   prose edit  one Markdown cell of the first lesson edited (in the heavy course, its lesson of 80 figures), then
               a build to a rebuilt site (the build process's peak resident memory sampled from /proc beside it)
@@ -94,15 +94,19 @@ def _arguments():
 
 def _measure(root: Path, size: str, engine: str, lesson: Path, repeat: int) -> list[tuple]:
     rows = []
-    check = [_timed([sys.executable, str(REPOSITORY / "build.py"), "check", "--project", str(root)]) for _ in range(repeat)]
-    rows.append((size, f"lessonbuild ({engine})", "check", statistics.median(check), 0))
+    check_command = [sys.executable, str(REPOSITORY / "build.py"), "check", "--project", str(root)]
+    unchanged = [_timed(check_command) for _ in range(repeat)]  # the sources are older than the cold build
+    rows.append((size, f"lessonbuild ({engine})", "check, nothing changed", statistics.median(unchanged), 0))
+    checked_edits = []
+    for attempt in range(repeat):
+        _edit_prose(lesson, f"checked {attempt}")
+        checked_edits.append(_timed(check_command))
+    rows.append((size, f"lessonbuild ({engine})", "check after a prose edit", statistics.median(checked_edits), 0))
     no_op = [_run_build(root, jobs=1)[0] for _ in range(repeat)]
     rows.append((size, f"lessonbuild ({engine})", "no-op", statistics.median(no_op), 0))
     edits = []
     for attempt in range(repeat):
-        text = lesson.read_text()
-        lesson.write_text(re.sub(r"^Some prose.*$", f"Some prose, edit {attempt} at {time.time()}.", text, count=1, flags=re.MULTILINE))
-        assert lesson.read_text() != text
+        _edit_prose(lesson, f"edit {attempt}")
         edits.append(_run_build(root, jobs=1))
     rows.append((size, f"lessonbuild ({engine})", "prose edit", statistics.median(t for t, _ in edits), max(m for _, m in edits)))
     coded = max((root / "lessons").glob("*/*.md"))
@@ -119,6 +123,12 @@ def _measure(root: Path, size: str, engine: str, lesson: Path, repeat: int) -> l
     for row in rows:
         print(_row(row), flush=True)
     return rows
+
+
+def _edit_prose(lesson: Path, what: str) -> None:
+    text = lesson.read_text()
+    lesson.write_text(re.sub(r"^Some prose.*$", f"Some prose, {what} at {time.time()}.", text, count=1, flags=re.MULTILINE))
+    assert lesson.read_text() != text
 
 
 # serve's loop in one process: its first build, then a prose edit and a rebuild of the preview, timed, each time.

@@ -13,13 +13,13 @@ import fnmatch
 import re
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import Any, Literal, cast, get_args
-
-import yaml
+from typing import TYPE_CHECKING, Any, Literal, cast, get_args
 
 from lessonbuild.errors import SourceError, SourceLocation, SourceWarning
 from lessonbuild.fsutil import NotText, inside, never_source, read_text
-from lessonbuild.yamldoc import load_yaml_tree, node_line
+
+if TYPE_CHECKING:
+    import yaml  # read where a book's files are: a lesson project without one needs no YAML reader
 
 JB_CONFIG, JB_TOC, MYST_CONFIG = "_config.yml", "_toc.yml", "myst.yml"
 PAGE_SUFFIXES = (".md", ".ipynb")  # what a page may be; a toc entry may leave its suffix out
@@ -125,6 +125,8 @@ def _document(root: Path, name: str) -> tuple[dict[str, Any], yaml.Node | None]:
         text = read_text(root / name)
     except NotText as exc:
         raise SourceError(Path(name), exc.line, str(exc)) from None
+    from lessonbuild.yamldoc import load_yaml_tree
+
     return load_yaml_tree(text, Path(name), 1, CONFIG_SCHEMA)
 
 
@@ -136,6 +138,8 @@ class _Reader:
         self.warnings: list[SourceWarning] = []
 
     def line(self, keys: list[Any]) -> int:
+        from lessonbuild.yamldoc import node_line
+
         return 1 + node_line(self.root, keys)
 
     def error(self, keys: list[Any], message: str) -> SourceError:

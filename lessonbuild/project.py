@@ -16,12 +16,9 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, get_args
 
-import yaml
-
 from lessonbuild.book import Book, find_book
 from lessonbuild.errors import NotAProject, SourceError
 from lessonbuild.fsutil import BUILD_FOLDER, file_stamp, inside, never_source, walk_files
-from lessonbuild.yamldoc import check_bounds
 
 if TYPE_CHECKING:
     import jsonschema
@@ -276,12 +273,18 @@ def _toml_error_line(exc: tomllib.TOMLDecodeError) -> int:
 BUILD_OWNED_MKDOCS_KEYS = ("docs_dir", "site_dir", "nav")
 
 
-class _TolerantLoader(yaml.SafeLoader):
-    """Reads mkdocs.yml without executing or rejecting its tags (!ENV, !!python/name:...)."""
+@functools.cache
+def _tolerant_loader() -> type:
+    """A loader that reads mkdocs.yml without executing or rejecting its tags (!ENV, !!python/name:...). Made when
+    a project has its own mkdocs.yml: a project without one needs no YAML reader."""
+    import yaml
 
+    class TolerantLoader(yaml.SafeLoader):
+        pass
 
-_TolerantLoader.add_multi_constructor("", lambda loader, suffix, node: None)
-_TolerantLoader.add_multi_constructor("tag:yaml.org,2002:python/", lambda loader, suffix, node: None)
+    TolerantLoader.add_multi_constructor("", lambda loader, suffix, node: None)
+    TolerantLoader.add_multi_constructor("tag:yaml.org,2002:python/", lambda loader, suffix, node: None)
+    return TolerantLoader
 
 
 def site_name(project: Project) -> str:
@@ -316,9 +319,13 @@ def mkdocs_settings(project: Project) -> dict:
     """The project's own mkdocs.yml, checked to leave the build-owned keys to the build."""
     path = project.mkdocs_config
     text = path.read_text(encoding="utf-8")
+    import yaml
+
+    from lessonbuild.yamldoc import check_bounds
+
     check_bounds(text, Path(MKDOCS_FILE))  # MkDocs would hang on an alias bomb, and this loader too
     try:
-        settings = yaml.load(text, Loader=_TolerantLoader) or {}
+        settings = yaml.load(text, Loader=_tolerant_loader()) or {}
     except yaml.MarkedYAMLError as exc:
         line = 1 + (exc.problem_mark.line if exc.problem_mark else 0)
         raise SourceError(Path(MKDOCS_FILE), line, f"invalid YAML: {exc.problem}") from None

@@ -263,7 +263,8 @@ def test_a_read_only_build_folder_is_one_line_not_an_internal_error(tiny_root):
 
 # What the stages bring, none of which a build with nothing to do needs (python -X importtime shows their cost).
 STAGE_LIBRARIES = ("nbformat", "nbclient", "nbconvert", "jupyter_client", "jsonschema", "jinja2", "markdown_it",
-                   "PIL", "ruamel", "lessonbuild.pipeline.prepare", "lessonbuild.pipeline.execute.scheduler")
+                   "PIL", "ruamel", "yaml", "latex2mathml", "lessonbuild.pipeline.prepare",
+                   "lessonbuild.pipeline.execute.scheduler")
 NO_OP_IMPORTS = """
 import sys
 from lessonbuild.cli import main

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import argparse
+import io
+import sys
 
 from lessonbuild.project import Project
 
@@ -17,16 +19,34 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(project: Project, args: argparse.Namespace) -> int:
-    # Imported here, as in every command: the CLI imports every command to list them, and a no-op build imports none of the stages.
-    from lessonbuild.pipeline.prepare import prepare, report_warnings, warnings_of
+    from lessonbuild.state import names, uptodate
+
+    asked = f"check --target {args.target}{' --strict' if args.strict else ''}"
+    stamp = uptodate.source_stamp(project, asked)
+    found = uptodate.recalled(project, stamp, names.CHECK_STAMP) or _checked(project, args, stamp)
+    for warning in found["warnings"]:
+        print(warning, file=sys.stderr, flush=True)
+    print("\n".join(found["lines"]), flush=True)
+    return 0
+
+
+def _checked(project: Project, args: argparse.Namespace, stamp: dict) -> dict:
+    """Read and render every lesson: what check says of them, remembered with the stamp of the files it read, so that
+    a check with no file changed says it again reading none (and importing none of the stages)."""
+    # Imported here, as in every command: the CLI imports every command to list them, and a no-op imports none of the stages.
+    from lessonbuild.pipeline.prepare import prepare, report_warnings
+    from lessonbuild.state import names, uptodate
 
     courses = prepare(project, target=args.target)
-    report_warnings(courses, project, args.strict)
+    printed = io.StringIO()
+    report_warnings(courses, project, args.strict, err=printed)
+    warnings = printed.getvalue().splitlines()
     lessons = sum(len(rendered) for _, rendered in courses)
-    warnings = len(warnings_of(courses, project))
-    noted = f" ({_count(warnings, 'warning')})" if warnings else ""
-    print(f"{_count(lessons, 'lesson')} in {_count(len(courses), 'course')}: no problems{noted}")
-    return 0
+    noted = f" ({_count(len(warnings), 'warning')})" if warnings else ""
+    found = {"lines": [f"{_count(lessons, 'lesson')} in {_count(len(courses), 'course')}: no problems{noted}"],
+             "warnings": warnings}
+    uptodate.remember(project, stamp, found["lines"], names.CHECK_STAMP, warnings=found["warnings"])
+    return found
 
 
 def _count(number: int, noun: str) -> str:

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import re
 
-from latex2mathml.converter import convert
-
 # amsmath's numbered environments, written starred: the page's numbers are the build's.
 NUMBERED = re.compile(r"\\(begin|end)\{(equation|align|gather|multline|flalign|alignat)\}")
 # \label{x} and \tag{n} set a number the build gives; \nonumber and \notag leave out one it does not.
@@ -61,6 +59,8 @@ def to_mathml(latex: str, display: bool) -> str:
         tex = pattern.sub(replacement, tex)
     if not tex.strip():
         raise MathError("empty math")
+    from latex2mathml.converter import convert  # imported by the first page with math: its import is most of `check`'s
+
     try:
         mathml = convert(tex, display="block" if display else "inline")
     except Exception as exc:  # noqa: BLE001 - latex2mathml raises many kinds, all meaning "cannot convert this"

@@ -12,6 +12,7 @@ PUBLISHED = "published.json"  # each lesson page's inputs digest, and the files 
 PAGE_TEMPLATE_CHECKED = "page-template.checked"  # the templates' digest when the page template last passed
 # Up to date: what lets a build with nothing to do say so without reading a lesson.
 SOURCES_STAMP = "sources.stamp"  # every source's size and time at the last good build, and its status lines
+CHECK_STAMP = "check.stamp"  # the same at the last `check` that found no problem, and what it printed
 SITE_DIGEST = "site.digest"  # the inputs of the site now in site/
 SITE_FINGERPRINT = "site.fingerprint"  # site/ as the last build left it
 # What the stages write on their way.

@@ -21,33 +21,45 @@ from lessonbuild.state import names
 RACY_NS = 2_000_000_000  # the coarsest common file-time resolution (FAT, old HFS+), in nanoseconds
 
 
-def source_stamp(project: Project) -> dict:
-    """The digest of every source file's size and time, and the newest of those times."""
+def source_stamp(project: Project, asked: str = "") -> dict:
+    """The digest of every source file's size and time (and of `asked`, what the command was asked to do), and the
+    newest of those times."""
     entries: list[tuple[str, int, int]] = []
     folders, files = project.sources()
     for folder in folders:
         entries += [_entry(path, project.root) for path in project.walk_sources(folder)]
     entries += [_entry(path, project.root) for path in files if path.exists()]
     newest = max((mtime for _, _, mtime in entries), default=0)
-    stamped = [entries, sorted(installed_distributions())]
+    stamped = [entries, sorted(installed_distributions()), asked]
     return {"digest": hashlib.sha256(json.dumps(stamped).encode()).hexdigest(), "newest": newest}
 
 
 def is_current(project: Project, stamp: dict) -> list[str] | None:
     """The lines of the last good build when its stamp is `stamp` and its site still stands; else None."""
-    path = project.build_dir / names.SOURCES_STAMP
-    if not path.exists():
-        return None
-    stored = json.loads(path.read_text(encoding="utf-8"))
-    # A file written just before the stamp was taken could change again within the file system's
-    # time resolution and keep its size: such a stamp is not trusted (git's "racy" rule).
-    if stored.get("digest") != stamp["digest"] or stored["newest"] >= stored["taken"] - RACY_NS:
+    stored = recalled(project, stamp, names.SOURCES_STAMP)
+    if stored is None:
         return None
     return stored["lines"] if site_is_intact(project) else None  # site/ is walked only when all else holds
 
 
-def remember(project: Project, stamp: dict, lines: list[str]) -> None:
-    write_atomic(project.build_dir / names.SOURCES_STAMP, json.dumps({**stamp, "taken": time.time_ns(), "lines": lines}))
+def recalled(project: Project, stamp: dict, name: str) -> dict | None:
+    """What was remembered under `name` with this same stamp, where that stamp can be trusted; else None."""
+    path = project.build_dir / name
+    try:
+        stored = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None  # none yet, or a damaged one: the command does its work and writes it again
+    # A file written just before the stamp was taken could change again within the file system's
+    # time resolution and keep its size: such a stamp is not trusted (git's "racy" rule).
+    if stored.get("digest") != stamp["digest"] or stored["newest"] >= stored["taken"] - RACY_NS:
+        return None
+    return stored
+
+
+def remember(project: Project, stamp: dict, lines: list[str], name: str = names.SOURCES_STAMP, **more: list[str]) -> None:
+    """Store `lines` (and `more` lists) under `name` with the stamp they came from, for recalled() to give back."""
+    record = {**stamp, "taken": time.time_ns(), "lines": lines, **more}
+    write_atomic(project.build_dir / name, json.dumps(record))
 
 
 def forget(project: Project) -> None:
