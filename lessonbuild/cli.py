@@ -15,7 +15,7 @@ from typing import get_args
 from urllib.parse import urlsplit
 
 from lessonbuild.commands import file_errors_reported
-from lessonbuild.errors import report_errors
+from lessonbuild.errors import UsageError, report_errors
 from lessonbuild.pipeline.execute.options import DEVICES
 from lessonbuild.project import SandboxMode, load_project
 
@@ -130,7 +130,24 @@ def _execution_options(parser: argparse.ArgumentParser) -> None:
         help="where local kernels run: bwrap (bubblewrap's sandbox; an error where it is missing), auto (in it where "
         "it works), none (unconfined) (default: the project's sandbox setting, else auto)",
     )
+    parser.add_argument(
+        "--cache-url", metavar="URL", type=_cache_url,
+        help="a shared cache store to read executed lessons from: a folder, s3://, gs:// or https:// (a published "
+        "site's _cache/) (default: the project's cache_url setting)",
+    )
+    parser.add_argument("--cache-push", action="store_true",
+                        help="put the lessons executed here in the cache store (for a trusted build, never a pull request's)")
     parser.add_argument("--junit", type=_output_file, metavar="FILE", help="write one JUnit test case per lesson to FILE")
+
+
+def _cache_url(text: str) -> str:
+    from lessonbuild.state.store import store_protocol
+
+    try:
+        store_protocol(text)
+    except UsageError as exc:
+        raise argparse.ArgumentTypeError(str(exc).removeprefix("cache_url ")) from None
+    return text
 
 
 def _positive(text: str) -> int:

@@ -83,6 +83,13 @@ class Settings:
     kernel_paths: tuple[str, ...] = _setting((), {"type": "array", "items": {"type": "string"}},
                                              "folders outside the project that kernels in the sandbox may read, "
                                              "which it hides otherwise (the home folder's ~/.keras, say)")
+    cache_url: str = _setting("", {"type": "string"},
+                              "a shared cache store that lessons' executed results are read from (and written to "
+                              "with --cache-push): a folder, s3://, gs://, or https:// (a published site's _cache/); "
+                              "empty: none")
+    publish_cache: bool = _setting(False, {"type": "boolean"},
+                                   "whether the site publishes its lessons' cache entries under _cache/, for clones "
+                                   "to read as their cache_url")
     site_engine: SiteEngine = _setting("mkdocs", {"enum": list(get_args(SiteEngine))},
                                        "what builds site/ from the pages: MkDocs with Material, or Zensical "
                                        "(incremental; pip install 'lessonbuild[zensical]')")
@@ -247,6 +254,13 @@ def _settings_error(error: jsonschema.ValidationError, text: str) -> tuple[int, 
         return _line_of_setting(text, unknown), f"{SETTINGS_TABLE}: unknown setting '{unknown}' (known: {known})"
     where = ".".join([SETTINGS_TABLE, *keys])
     return _line_of_setting(text, keys[0] if keys else ""), f"{where}: {error.message}"
+
+
+def setting_error(project: Project, name: str, message: str) -> SourceError:
+    """A problem of one setting's value, found after the settings were read: at its line of pyproject.toml."""
+    pyproject = project.root / PYPROJECT
+    text = pyproject.read_text(encoding="utf-8") if pyproject.is_file() else ""
+    return SourceError(Path(PYPROJECT), _line_of_setting(text, name), f"{SETTINGS_TABLE}.{name}: {message}")
 
 
 def _line_of_setting(text: str, name: str) -> int:

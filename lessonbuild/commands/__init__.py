@@ -30,7 +30,8 @@ def execute_options(args: argparse.Namespace) -> ExecuteOptions:
     """The execution options (cli's, and a command's --force and --no-execute) as the execute stage takes them."""
     return ExecuteOptions(force=getattr(args, "force", None), jobs=args.jobs, device=args.device,
                           gateway=answering_gateway(args.gateway), uncached=getattr(args, "uncached", "execute"),
-                          accept_cpu_cache=args.accept_cpu_cache, sandbox=args.sandbox)
+                          accept_cpu_cache=args.accept_cpu_cache, sandbox=args.sandbox, cache_url=args.cache_url,
+                          cache_push=args.cache_push)
 
 
 def answering_gateway(url: str | None) -> str | None:

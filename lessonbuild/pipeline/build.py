@@ -19,7 +19,7 @@ from lessonbuild.errors import CellFailure, SourceErrors, UsageError
 from lessonbuild.fsutil import write_atomic
 from lessonbuild.model import Course, ExecutedLesson, RenderedLesson
 from lessonbuild.pipeline.execute import ExecuteOptions
-from lessonbuild.project import Project, site_name
+from lessonbuild.project import Project, setting_error, site_name
 from lessonbuild.state import names, uptodate
 
 if TYPE_CHECKING:
@@ -98,12 +98,11 @@ def regenerate_figures(project: Project, update: bool, options: ExecuteOptions |
     """Regenerate every figure; write the changed ones (update) or report those that drifted (check)."""
     from lessonbuild.pipeline.figures import check_figures
     from lessonbuild.pipeline.prepare import prepare
-    from lessonbuild.state.executions import ExecutionCache
 
     asked = options or ExecuteOptions()
 
     def regenerate() -> BuildReport:
-        cache = ExecutionCache(project)
+        cache = execution_cache(project, asked)
         courses = prepare(project)
         _check_forced(courses, asked.force)
         _, drawn, report = _execute_and_draw(project, courses, cache, BuildRequest(asked, junit=junit), out)
@@ -142,13 +141,12 @@ def _healing(action: Callable[[], T]) -> T:
 
 def _build(project: Project, request: BuildRequest, stamp: dict, out: TextIO) -> BuildReport:
     from lessonbuild.pipeline.prepare import prepare, report_warnings
-    from lessonbuild.state.executions import ExecutionCache
 
     # A kernel a lesson names must be here only where lessons run here: not on a gateway, nor with --no-execute.
     courses = prepare(project, local_kernels=request.options.gateway is None and request.options.uncached != "skip")
     _check_forced(courses, request.options.force)
     report_warnings(courses, project, request.strict)
-    cache = ExecutionCache(project)  # one per build: each lesson's inputs are hashed once
+    cache = execution_cache(project, request.options)  # one per build: each lesson's inputs are hashed once
     if request.shard is not None:
         return _build_shard(project, courses, cache, request, out)
     digest = _site_digest(project, courses, cache)
@@ -161,14 +159,30 @@ def _build(project: Project, request: BuildRequest, stamp: dict, out: TextIO) ->
     if (report.failures or request.options.uncached == "skip") and not request.preview:
         uptodate.forget_site(project)
     if report.failures and request.keep_going and executed:
-        _published(project, request, executed, figures, report, digest, out)
+        _published(project, request, executed, figures, report, (digest, cache), out)
         uptodate.forget_site(project)  # a site with failed pages is never the one the next build may keep
         print(f"{_lessons(len(report.failures))} failed: published as failed (--keep-going)", file=out, flush=True)
-    if not report.failures and _published(project, request, executed, figures, report, digest, out) \
+    if not report.failures and _published(project, request, executed, figures, report, (digest, cache), out) \
             and request.options.uncached != "skip":
         # The stamp is taken before the build: an edit made while it ran makes the next build look again.
         _remember_no_op(project, stamp, courses, cache)
     return report
+
+
+def execution_cache(project: Project, options: ExecuteOptions) -> ExecutionCache:
+    """The local cache, with the shared store that --cache-url or the cache_url setting names behind it."""
+    from lessonbuild.state.executions import ExecutionCache
+    from lessonbuild.state.store import open_store
+
+    url = options.cache_url if options.cache_url is not None else project.settings.cache_url
+    if options.cache_push and not url:
+        raise UsageError("--cache-push: no cache store to push to (give --cache-url, or set cache_url)")
+    try:
+        return ExecutionCache(project, open_store(url, options.cache_push, project.root))
+    except UsageError as exc:
+        if options.cache_url is not None:
+            raise
+        raise setting_error(project, "cache_url", str(exc).removeprefix(f"cache_url {url!r}: ")) from None
 
 
 def _check_forced(courses: Prepared, force: list[str] | None) -> None:
@@ -183,7 +197,7 @@ def _check_forced(courses: Prepared, force: list[str] | None) -> None:
 
 
 def _published(project: Project, request: BuildRequest, executed: Executed, figures: list[Figure],
-               report: BuildReport, digest: str, out: TextIO) -> bool:
+               report: BuildReport, made_of: tuple[str, ExecutionCache], out: TextIO) -> bool:
     """Publish the site (or serve's preview); whether site/ was built. With frozen figures, a drifted figure
     publishes nothing: the committed figures are what the site must show."""
     from lessonbuild.pipeline.figures import check_figures
@@ -197,21 +211,27 @@ def _published(project: Project, request: BuildRequest, executed: Executed, figu
     if request.preview:
         _publish_preview(project, executed, figures, out)
         return False
-    _publish(project, executed, [] if request.frozen_figures else figures, digest, out)
+    _publish(project, executed, [] if request.frozen_figures else figures, made_of, out)
     print(f"site: {_site_folder(project)}/ ({_lessons(report.lessons)})", file=out, flush=True)
     return True
 
 
-def _publish(project: Project, executed: Executed, figures: list[Figure], digest: str, out: TextIO) -> None:
+def _publish(project: Project, executed: Executed, figures: list[Figure], made_of: tuple[str, ExecutionCache],
+             out: TextIO) -> None:
+    """site/ made anew from the executed lessons; `made_of`: the site's digest (what it is built from), and the
+    cache whose entries it publishes where the project says so."""
     from filelock import FileLock
 
     from lessonbuild.pipeline.publish import publish
     from lessonbuild.pipeline.site import build_site
 
+    digest, cache = made_of
+    entries = [entry for _, lessons in executed for lesson in lessons if lesson.ran
+               and (entry := cache.entry_file(lesson.rendered))] if project.settings.publish_cache else []
     # Two builds of one project at once share _build/docs and the site's staging folder: one waits.
     project.build_dir.mkdir(parents=True, exist_ok=True)
     with FileLock(project.build_dir / names.PUBLISH_LOCK), _figures_undone_unless_published(figures, project, out):
-        nav = publish(executed, project, site_name(project))  # its thumbnails are the figures just written
+        nav = publish(executed, project, site_name(project), entries)  # its thumbnails are the figures just written
         build_site(nav, project)
         uptodate.record_site_digest(project, digest)
 

@@ -21,6 +21,7 @@ from enum import Enum
 from functools import cache
 from importlib import metadata
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import nbformat
 
@@ -30,6 +31,9 @@ from lessonbuild.model import ExecutedLesson, RenderedLesson
 from lessonbuild.project import DEFAULT_KERNEL, Project
 from lessonbuild.pycode import imported_modules
 from lessonbuild.state import names
+
+if TYPE_CHECKING:
+    from lessonbuild.state.store import RemoteStore
 
 FORMAT = 3  # bump when what an entry holds changes
 # Distributions that differ between a CPU and a GPU runner without changing a lesson's outputs.
@@ -100,10 +104,32 @@ Lookup = Hit | Miss
 
 
 class ExecutionCache:
-    def __init__(self, project: Project):
-        self.project = project
+    """The local cache, and the shared store behind it where there is one (store.py): entries the local cache
+    lacks are fetched from the store before the lookups, and runs of this build are pushed to it."""
+
+    def __init__(self, project: Project, shared: RemoteStore | None = None):
+        self.project, self.shared = project, shared
         self.folder = project.build_dir / names.CACHE
         self._inputs: dict[str, Inputs] = {}
+        self.fetched: set[str] = set()  # keys this build brought from the store
+
+    def fetch_missing(self, wanted: list[Inputs]) -> list[str]:
+        """Bring from the store the entries of `wanted` that the local cache lacks; the warnings to print."""
+        if self.shared is None:
+            return []
+        missing = {inputs.key: self._entry(inputs.key) for inputs in wanted if not self._entry(inputs.key).exists()}
+        fetched = self.shared.fetch(missing)
+        self.fetched.update(fetched.keys)
+        return fetched.warnings
+
+    def push(self, inputs: Inputs) -> str | None:
+        """Put this build's run of `inputs` in the store, where the build pushes; a warning where it could not."""
+        return self.shared.upload(inputs.key, self._entry(inputs.key)) if self.shared is not None else None
+
+    def entry_file(self, rendered: RenderedLesson) -> tuple[str, Path] | None:
+        """The key and local file of the entry that serves the lesson's inputs now, where there is one."""
+        key = self.inputs(rendered).key
+        return (key, self._entry(key)) if self._entry(key).is_file() else None
 
     def inputs(self, rendered: RenderedLesson) -> Inputs:
         """What the lesson's outputs depend on; computed once per lesson for this cache's life (one build)."""

@@ -22,3 +22,5 @@ class ExecuteOptions:
     uncached: Uncached = "execute"  # "skip" is --no-execute, "fail" --require-cache
     accept_cpu_cache: bool = False  # with device "gpu": let entries made on a CPU serve lessons that need a GPU
     sandbox: SandboxMode | None = None  # where local kernels run (sandbox.py); None: the project's setting
+    cache_url: str | None = None  # the shared cache store (state/store.py); None: the project's cache_url
+    cache_push: bool = False  # put what runs here in that store

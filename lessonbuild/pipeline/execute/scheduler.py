@@ -74,17 +74,11 @@ def execute(lessons: list[RenderedLesson], project: Project, cache: ExecutionCac
 def _reuse(lessons: list[RenderedLesson], project: Project, cache: ExecutionCache, options: ExecuteOptions,
            out: TextIO) -> tuple[dict[str, Result], list[Pending]]:
     """The lessons served by the cache (or left unexecuted), and the others with why they must run."""
-    results: dict[str, Result] = {}
+    results: dict[str, Result] = _needing_no_run(lessons, options, out)
     pending: list[Pending] = []
-    stored = [rendered for rendered in lessons if not rendered.lesson.executes]
-    if stored:  # one line: a book that executes nothing has hundreds of them
-        print(f"{len(stored)} of {len(lessons)} pages shown with the outputs their notebooks hold (the book's "
-              "execute settings leave them unexecuted)", file=out, flush=True)
-    results.update({rendered.name: ExecutedLesson.unexecuted(rendered) for rendered in stored})
-    # A page of prose alone (a book's chapter intro) has nothing to run: no kernel starts for it.
-    if options.uncached != "skip":
-        results.update({rendered.name: ExecutedLesson(rendered, rendered.notebook, 0.0, "", ran=True)
-                        for rendered in lessons if rendered.lesson.executes and not _has_code(rendered)})
+    looked_up = [r for r in lessons if r.name not in results and not _is_forced(r, options.force)]
+    for warning in cache.fetch_missing([cache.inputs(rendered) for rendered in looked_up]):
+        _warn(warning)
     for rendered in lessons:
         if rendered.name in results:
             continue
@@ -100,7 +94,8 @@ def _reuse(lessons: list[RenderedLesson], project: Project, cache: ExecutionCach
                 # --no-execute runs nothing: what the cache has is the preview
                 pending.append(Pending(rendered, inputs, RunReason.REFUSED, f"its cache entry ran on {cached.device}, and --device gpu"))
                 continue
-            say(out, rendered, f"cached (executed on {cached.device} in {cached.seconds:.1f} s)")
+            fetched = " from the cache store" if inputs.key in cache.fetched else ""
+            say(out, rendered, f"cached{fetched} (executed on {cached.device} in {cached.seconds:.1f} s)")
             results[rendered.name] = cached
             continue
         if found.reason is MissReason.DAMAGED:
@@ -111,6 +106,20 @@ def _reuse(lessons: list[RenderedLesson], project: Project, cache: ExecutionCach
         else:
             pending.append(Pending(rendered, inputs, RunReason.MISSED, cache.why_executed(rendered, inputs, found)))
     return results, pending
+
+
+def _needing_no_run(lessons: list[RenderedLesson], options: ExecuteOptions, out: TextIO) -> dict[str, Result]:
+    """The lessons that no run and no cache entry are for: pages whose book leaves them unexecuted, and pages of
+    prose alone (a book's chapter intro), for which no kernel starts."""
+    stored = [rendered for rendered in lessons if not rendered.lesson.executes]
+    if stored:  # one line: a book that executes nothing has hundreds of them
+        print(f"{len(stored)} of {len(lessons)} pages shown with the outputs their notebooks hold (the book's "
+              "execute settings leave them unexecuted)", file=out, flush=True)
+    results: dict[str, Result] = {rendered.name: ExecutedLesson.unexecuted(rendered) for rendered in stored}
+    if options.uncached != "skip":
+        results.update({rendered.name: ExecutedLesson(rendered, rendered.notebook, 0.0, "", ran=True)
+                        for rendered in lessons if rendered.lesson.executes and not _has_code(rendered)})
+    return results
 
 
 def _has_code(rendered: RenderedLesson) -> bool:
@@ -217,6 +226,8 @@ def _finished(future: Future[ExecutedLesson], item: Pending, cache: ExecutionCac
     result = result.recorded(outputs=cache.store(result, item.inputs))
     wrote = f"; wrote {', '.join(result.written)} in {names.SCRATCH}/" if result.written else ""
     say(out, item.rendered, f"executed in {result.seconds:.1f} s on {result.device} ({item.why}){wrote}")
+    if warning := cache.push(item.inputs):
+        _warn(warning)
     return result
 
 

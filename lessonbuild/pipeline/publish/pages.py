@@ -13,7 +13,7 @@ import hashlib
 import html
 import importlib.util
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path, PurePosixPath
 from typing import Any, NamedTuple
 
@@ -29,6 +29,7 @@ from lessonbuild.myst.syntax import fenced, served_name
 from lessonbuild.pipeline.bundle import course_bundle, course_files, lesson_bundle
 from lessonbuild.pipeline.bundle import lesson_files as bundle_files
 from lessonbuild.pipeline.figures import BadImage, decoded
+from lessonbuild.pipeline.publish.cache import write_cache_store
 from lessonbuild.pipeline.publish.downloads import with_setup_cell
 from lessonbuild.pipeline.publish.outputs import externalized, for_download
 from lessonbuild.pipeline.render.notebooks import rebased_sources
@@ -48,11 +49,13 @@ from lessonbuild.state.pages import PublishedPages
 HIDDEN_TAGS = {"remove_cell_tags": {"remove-cell"}, "remove_input_tags": {"remove-input"}, "remove_all_outputs_tags": {"remove-output"}}
 
 
-def publish(courses: list[tuple[Course, list[ExecutedLesson]]], project: Project, site_name: str) -> list[Page]:
+def publish(courses: list[tuple[Course, list[ExecutedLesson]]], project: Project, site_name: str,
+            cache_entries: Sequence[tuple[str, Path]] = ()) -> list[Page]:
     """Write every page of the site into the build's docs folder; return the navigation.
 
     A lesson whose page would come out as it did last time (same notebook, templates and links) is
     not exported again: its files stay, untouched. Files no page makes any more are removed.
+    `cache_entries` (key, file) are published as a read-only cache store, under _cache/.
     """
     templates = Templates(project)
     pages = templates.environment(keep_trailing_newline=True)
@@ -83,6 +86,8 @@ def publish(courses: list[tuple[Course, list[ExecutedLesson]]], project: Project
         home = pages.get_template(HOME).render(courses=[c for c, _ in courses], site_name=site_name,
                                                thumbnails=course_pictures)
         published.write(docs / "index.md", home)
+    if cache_entries:
+        write_cache_store(cache_entries, published)
     templates.copy_assets(docs / "assets")
     published.finish(docs / "assets")
     return nav
