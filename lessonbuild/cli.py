@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 
 from lessonbuild.commands import file_errors_reported
 from lessonbuild.errors import UsageError, report_errors
-from lessonbuild.pipeline.execute.options import DEVICES
+from lessonbuild.pipeline.execute.options import DEVICES, EXECUTORS
 from lessonbuild.project import SandboxMode, load_project
 
 DEFAULT_COMMAND = "build"
@@ -130,6 +130,13 @@ def _execution_options(parser: argparse.ArgumentParser) -> None:
         help="where local kernels run: bwrap (bubblewrap's sandbox; an error where it is missing), auto (in it where "
         "it works), none (unconfined) (default: the project's sandbox setting, else auto)",
     )
+    parser.add_argument(
+        "--executor", choices=EXECUTORS,
+        help="local: kernels on this machine; dask: each lesson a task of the Dask cluster --scheduler names "
+        "(needs lessonbuild[dask]) (default: the project's executor setting, else local)",
+    )
+    parser.add_argument("--scheduler", metavar="ADDRESS",
+                        help="the Dask scheduler to submit lessons to, as tcp://HOST:8786 (default: DASK_SCHEDULER_ADDRESS)")
     parser.add_argument(
         "--cache-url", metavar="URL", type=_cache_url,
         help="a shared cache store to read executed lessons from: a folder, s3://, gs:// or https:// (a published "

@@ -43,6 +43,7 @@ BOOK_OWN = ".lessonbuild"  # a book's templates, figures: what a book may add fo
 DEFAULT_KERNEL = "python3"  # ipykernel's, installed with the build: the kernel whose environment is the build's
 SiteEngine = Literal["mkdocs", "zensical"]
 SandboxMode = Literal["auto", "bwrap", "none"]  # see pipeline/execute/sandbox.py
+Executor = Literal["local", "dask"]  # where lessons run: this machine's kernels, or a Dask cluster's workers
 COLAB_URL = "^(|https://colab\\.research\\.google\\.com/.*\\{notebook\\}.*)$"
 
 
@@ -83,6 +84,10 @@ class Settings:
     kernel_paths: tuple[str, ...] = _setting((), {"type": "array", "items": {"type": "string"}},
                                              "folders outside the project that kernels in the sandbox may read, "
                                              "which it hides otherwise (the home folder's ~/.keras, say)")
+    executor: Executor = _setting("local", {"enum": list(get_args(Executor))},
+                                  "where lessons run: \"local\" kernels, or \"dask\" tasks of the Dask cluster whose "
+                                  "scheduler --scheduler or DASK_SCHEDULER_ADDRESS names (never a setting: Dask runs "
+                                  "what reaches it)")
     cache_url: str = _setting("", {"type": "string"},
                               "a shared cache store that lessons' executed results are read from (and written to "
                               "with --cache-push): a folder, s3://, gs://, or https:// (a published site's _cache/); "

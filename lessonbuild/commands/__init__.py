@@ -26,12 +26,15 @@ MACHINE_ERRNOS = frozenset({errno.EACCES, errno.EPERM, errno.EROFS, errno.ENOSPC
                             errno.EISDIR, errno.EEXIST, errno.ENAMETOOLONG})
 
 
-def execute_options(args: argparse.Namespace) -> ExecuteOptions:
+def execute_options(args: argparse.Namespace, project: Project) -> ExecuteOptions:
     """The execution options (cli's, and a command's --force and --no-execute) as the execute stage takes them."""
+    executor = args.executor or project.settings.executor
+    if executor == "dask" and args.gateway:
+        raise UsageError("--gateway and --executor dask: lessons run on one or the other")
     return ExecuteOptions(force=getattr(args, "force", None), jobs=args.jobs, device=args.device,
                           gateway=answering_gateway(args.gateway), uncached=getattr(args, "uncached", "execute"),
                           accept_cpu_cache=args.accept_cpu_cache, sandbox=args.sandbox, cache_url=args.cache_url,
-                          cache_push=args.cache_push)
+                          cache_push=args.cache_push, executor=executor, scheduler=args.scheduler)
 
 
 def answering_gateway(url: str | None) -> str | None:

@@ -49,7 +49,7 @@ def run(project: Project, args: argparse.Namespace) -> int:
 
         return kaggle.run(project, args)
     frozen = in_ci() if args.frozen_figures is None else args.frozen_figures
-    request = BuildRequest(execute_options(args), shard=args.shard, junit=args.junit, strict=args.strict,
+    request = BuildRequest(execute_options(args, project), shard=args.shard, junit=args.junit, strict=args.strict,
                            frozen_figures=frozen, keep_going=args.keep_going)
     report = build(project, request)
     print_failures(report.failures)

@@ -21,6 +21,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(project: Project, args: argparse.Namespace) -> int:
-    report = regenerate_figures(project, update=not args.check, options=execute_options(args), junit=args.junit)
+    report = regenerate_figures(project, update=not args.check, options=execute_options(args, project), junit=args.junit)
     print_failures(report.failures)
     return report.exit_code

@@ -27,7 +27,7 @@ def run(project: Project, args: argparse.Namespace) -> int:
     from lessonbuild.pipeline.site import preview_folder
     from lessonbuild.server import serve
 
-    request = BuildRequest(execute_options(args), preview=True)
+    request = BuildRequest(execute_options(args, project), preview=True)
 
     def rebuild() -> None:
         def build_and_report() -> None:

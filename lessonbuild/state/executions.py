@@ -227,6 +227,13 @@ class ExecutionCache:
         write_atomic(self._last(rendered), json.dumps(manifest, indent=1, sort_keys=True))
         return manifest["sha256"]
 
+    def last_seconds(self, rendered: RenderedLesson) -> float:
+        """How long the lesson's last run took (0 where it never ran): what a cluster schedules the longest by."""
+        try:
+            return float((self._manifest(rendered) or {}).get("seconds", 0))
+        except (TypeError, ValueError):
+            return 0.0
+
     def last_run(self, rendered: RenderedLesson) -> str:
         """How the lesson's last execution went, from its small manifest (no notebook is loaded)."""
         last = self._manifest(rendered)

@@ -70,13 +70,14 @@ def _visible(found: list[Gpu], setting: str | None) -> list[Gpu]:
     return visible
 
 
-def require_gpus(device: str, gateway: str | None) -> list[Gpu]:
+def require_gpus(device: str, elsewhere: str | None) -> list[Gpu]:
     """The GPUs to place kernels on; with --device gpu, DeviceMissing (exit 1) when there is none.
 
     Asked before the cache is looked at, so that a GPU build on a machine without one stops even
-    when every lesson is cached. On a gateway the GPUs are the gateway's: its kernels say so.
+    when every lesson is cached. Where kernels run `elsewhere` (a gateway's URL, a Dask scheduler), the GPUs
+    are theirs: they say so.
     """
-    if gateway is not None or device == "cpu":
+    if elsewhere is not None or device == "cpu":
         return []
     gpus = find_gpus()
     if device == "gpu" and not gpus:

@@ -6,11 +6,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal, get_args
 
-from lessonbuild.project import SandboxMode
+from lessonbuild.project import Executor, SandboxMode
 
 Device = Literal["auto", "cpu", "gpu"]  # cpu hides GPUs; gpu stops without one, and asks that TensorFlow see it
 Uncached = Literal["execute", "skip", "fail"]  # a lesson with no cache entry: run it, publish it unexecuted, or stop
 DEVICES: tuple[Device, ...] = get_args(Device)
+EXECUTORS: tuple[Executor, ...] = get_args(Executor)
 
 
 @dataclass(frozen=True)
@@ -24,3 +25,5 @@ class ExecuteOptions:
     sandbox: SandboxMode | None = None  # where local kernels run (sandbox.py); None: the project's setting
     cache_url: str | None = None  # the shared cache store (state/store.py); None: the project's cache_url
     cache_push: bool = False  # put what runs here in that store
+    executor: Executor = "local"  # "dask": lessons run as tasks of a Dask cluster (cluster.py)
+    scheduler: str | None = None  # that cluster's scheduler; None: Dask's configuration (DASK_SCHEDULER_ADDRESS)

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import os
 import sys
-from concurrent.futures import Future, ThreadPoolExecutor, as_completed
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from enum import Enum
 from typing import TextIO
 
-from lessonbuild.errors import CellFailure, MissingCache
+from lessonbuild.errors import CellFailure, DeviceMissing, MissingCache
 from lessonbuild.model import ExecutedLesson, RenderedLesson
 from lessonbuild.pipeline.execute.devices import (
     Gpu,
@@ -53,9 +54,10 @@ class Pending:
 def execute(lessons: list[RenderedLesson], project: Project, cache: ExecutionCache,
             options: ExecuteOptions = ExecuteOptions(), out: TextIO = sys.stdout) -> dict[str, Result]:
     """Each lesson's ExecutedLesson or CellFailure, by name; one status line per lesson on `out`."""
-    gpus = require_gpus(options.device, options.gateway)  # before the cache: a GPU build without a GPU stops here
+    elsewhere = options.gateway or ("a Dask cluster" if options.executor == "dask" else None)
+    gpus = require_gpus(options.device, elsewhere)  # before the cache: a GPU build without a GPU stops here
     mode = options.sandbox or project.settings.sandbox
-    if mode == "bwrap" and not options.gateway:
+    if mode == "bwrap" and elsewhere is None:
         choose_sandbox(mode, say=_warn)  # asked for: missing is an error even when every lesson is cached
     results, pending = _reuse(lessons, project, cache, options, out)
     if pending and options.uncached == "fail":
@@ -64,9 +66,12 @@ def execute(lessons: list[RenderedLesson], project: Project, cache: ExecutionCac
         from lessonbuild.pipeline.execute.kernel import require_gateway_client
 
         require_gateway_client()  # before any kernel starts
-    if pending:
+    if pending and options.executor == "dask":
+        results.update(_run_on_cluster(pending, project, cache, options, out))
+    elif pending:
         sandbox = None if options.gateway else choose_sandbox(mode, say=_warn)
         results.update(_run_pending(pending, project, cache, options, gpus, sandbox, out))
+    if pending:
         _report_slowest([results[item.rendered.name] for item in pending], out)
     return {rendered.name: results[rendered.name] for rendered in lessons}  # in the lessons' order
 
@@ -189,13 +194,40 @@ def _run_pending(pending, project: Project, cache: ExecutionCache, options: Exec
             with progress_display(out, len(futures)) as advance:
                 for future in as_completed(futures):
                     item = futures[future]
-                    results[item.rendered.name] = _finished(future, item, cache, out)
+                    results[item.rendered.name] = _finished(future.result, item, cache, out)
                     advance()
         except BaseException:  # Ctrl-C, or a device that is missing: stop every kernel, keep nothing half-done
             kernel.cancel.set()
             for pool in (cpu, gpu):
                 pool.shutdown(wait=True, cancel_futures=True)
             raise
+    return results
+
+
+def _run_on_cluster(pending: list[Pending], project: Project, cache: ExecutionCache, options: ExecuteOptions,
+                    out: TextIO) -> dict[str, Result]:
+    """Run the pending lessons as tasks of a Dask cluster (cluster.py); those that want a GPU on workers that
+    offer one, where any does."""
+    from lessonbuild.pipeline.execute.cluster import Cluster
+
+    results: dict[str, Result] = {}
+    with Cluster(options.scheduler) as cluster:
+        gpus = cluster.offers_gpus()
+        if options.device == "gpu" and not gpus:
+            raise DeviceMissing(f"--device gpu, but no worker of the Dask cluster at {cluster.address} offers the "
+                                "resource GPU (start GPU workers with --resources GPU=N)")
+        mode = options.sandbox or project.settings.sandbox
+        tasks = {}
+        for item in pending:
+            on_gpu = gpus and _wants_gpu(item.rendered, item.inputs, project, options)
+            checks = on_gpu and uses_tensorflow(item.rendered, _helpers(item.inputs, project))
+            task = cluster.task(item.rendered, project, options.device, checks, on_gpu, mode)
+            tasks[item.rendered.name] = (task, cache.last_seconds(item.rendered))
+        by_name = {item.rendered.name: item for item in pending}
+        with progress_display(out, len(tasks)) as advance:
+            for name, outcome in cluster.run(tasks, project):
+                results[name] = _finished(outcome, by_name[name], cache, out)
+                advance()
     return results
 
 
@@ -217,9 +249,10 @@ def _report_slowest(results: list[Result], out: TextIO, count: int = 5) -> None:
         print(f"slowest: {listed}", file=out, flush=True)
 
 
-def _finished(future: Future[ExecutedLesson], item: Pending, cache: ExecutionCache, out: TextIO) -> Result:
+def _finished(outcome: Callable[[], ExecutedLesson], item: Pending, cache: ExecutionCache, out: TextIO) -> Result:
+    """A finished run (`outcome()` gives it, or raises its CellFailure) kept in the cache, with its status line."""
     try:
-        result = future.result()
+        result = outcome()
     except CellFailure as failure:
         say(out, item.rendered, f"failed ({item.why})")
         return failure
