@@ -42,7 +42,7 @@ def test_settings_are_read_from_pyproject(tiny_root):
     ('timeout = "ten"', "pyproject.toml:6: tool.lessonbuild.timeout: 'ten' is not of type 'integer'"),
     ("timout = 10", "pyproject.toml:6: tool.lessonbuild: unknown setting 'timout' (known: site_name, timeout, "
                     "kernel, kernel_env, colab_url, figure_tolerance, jinja_in_code, kernels_per_gpu, sandbox, "
-                    "kernel_network, kernel_paths, site_engine)"),
+                    "kernel_network, kernel_paths, executor, cache_url, publish_cache, site_engine)"),
     ("timeout = \"ten", "pyproject.toml:6: invalid TOML"),
 ])
 def test_a_bad_setting_is_reported_at_its_own_line(tiny_root, replacement, expected):

@@ -28,8 +28,8 @@ from lessonbuild.fsutil import write_atomic
 STORE_FORMAT = 1  # bump when the store's layout changes (the entries' own format is in their keys)
 MARKER = "lessonbuild-cache.json"
 SITE_FOLDER = "_cache"  # where a site with publish_cache holds its store: cache_url = "https://<site>/_cache/"
-# The protocols a store may use, and the package each needs. Others that fsspec knows (ssh, git, chained
-# `a::b` URLs, memory) are refused: a cache URL comes from settings that contributors edit.
+# The protocols a store may use. Others that fsspec knows (ssh, git, chained `a::b` URLs, memory) are refused: a
+# cache URL comes from settings that contributors edit.
 PROTOCOLS = ("file", "local", "s3", "gs", "gcs", "http", "https")
 NEEDS = {"s3": ("s3fs", "s3"), "gs": ("gcsfs", "gcs"), "gcs": ("gcsfs", "gcs")}  # protocol: (module, lessonbuild's extra)
 READ_ONLY = ("http", "https")
@@ -61,6 +61,8 @@ class RemoteStore:
             return fetched
         records = self._read_many({key: self._path(key, ".json") for key in wanted}, fetched.warnings)
         for start in range(0, len(records), BATCH):
+            if not self.ready:
+                break  # it stopped answering: said once
             chunk = dict(list(records.items())[start:start + BATCH])
             entries = self._read_many({key: self._path(key, ".ipynb") for key in chunk}, fetched.warnings)
             for key, data in entries.items():
