@@ -89,3 +89,11 @@ def test_every_job_that_executes_lessons_confines_their_kernels_and_leaves_no_to
             assert "--sandbox bwrap" in build, (name, build)  # a missing bubblewrap stops it, never runs unconfined
         if executing and "self-hosted" not in str(job["runs-on"]):
             assert any("apt-get install" in run and "bubblewrap" in run for run in runs(job)), name
+
+
+def test_this_repositorys_pull_requests_read_mains_published_cache():
+    assert "publish_cache = true" in (REPOSITORY / "pyproject.toml").read_text()
+    (job,) = [job for job in jobs(OURS).values() if job.get("if") == "github.event_name == 'pull_request'"]
+    (build,) = builds(job)
+    assert "--cache-url" in build and build.rstrip().endswith(".github.io/${{ github.event.repository.name }}/_cache/\"")
+    assert "--cache-push" not in str(jobs(OURS))  # nothing is pushed: Pages publishes the store
