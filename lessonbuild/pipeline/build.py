@@ -142,8 +142,10 @@ def _healing(action: Callable[[], T]) -> T:
 def _build(project: Project, request: BuildRequest, stamp: dict, out: TextIO) -> BuildReport:
     from lessonbuild.pipeline.prepare import prepare, report_warnings
 
-    # A kernel a lesson names must be here only where lessons run here: not on a gateway, nor with --no-execute.
-    courses = prepare(project, local_kernels=request.options.gateway is None and request.options.uncached != "skip")
+    # A kernel a lesson names must be here only where lessons run here: not on a gateway or a Dask cluster, nor with
+    # --no-execute.
+    here = request.options.gateway is None and request.options.executor == "local"
+    courses = prepare(project, local_kernels=here and request.options.uncached != "skip")
     _check_forced(courses, request.options.force)
     report_warnings(courses, project, request.strict)
     cache = execution_cache(project, request.options)  # one per build: each lesson's inputs are hashed once
