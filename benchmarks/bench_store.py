@@ -77,9 +77,12 @@ def _fresh_copy(origin: Path, target: Path) -> Path:
 
 
 def _set(root: Path, line: str) -> None:
+    """A setting of the project, as `line` says (the repository's own settings may have it already)."""
     settings = root / "pyproject.toml"
     text = settings.read_text()
-    settings.write_text(text.replace("[tool.lessonbuild]\n", f"[tool.lessonbuild]\n{line}\n", 1))
+    name = line.split("=")[0].strip()
+    kept = "".join(old for old in text.splitlines(keepends=True) if old.split("=")[0].strip() != name)
+    settings.write_text(kept.replace("[tool.lessonbuild]\n", f"[tool.lessonbuild]\n{line}\n", 1))
 
 
 def _build(root: Path, jobs: int, extra: list[str] | None = None) -> tuple[float, str]:
