@@ -30,8 +30,8 @@ from typing import Any
 from lessonbuild.errors import CellFailure, DeviceMissing, MissingExtra, UsageError
 from lessonbuild.model import ExecutedLesson, RenderedLesson
 from lessonbuild.pipeline.bundle import expanded, lesson_files
+from lessonbuild.pipeline.execute.workspace import kernel_log_file
 from lessonbuild.project import Project, SandboxMode
-from lessonbuild.state import names
 
 CONNECT_SECONDS = 10
 GPU_RESOURCE = "GPU"
@@ -124,7 +124,7 @@ def _outcome(future: Any, rendered: RenderedLesson, project: Project) -> Execute
 
     outcome = future.result()  # a worker's error (a device missing there) is raised here, as Dask sends it back
 
-    log = project.build_dir / names.LOGS / rendered.course.slug / f"{rendered.lesson.slug}.kernel.log"
+    log = kernel_log_file(project, rendered)
     log.parent.mkdir(parents=True, exist_ok=True)
     log.write_text(outcome.get("log", ""), encoding="utf-8")
     if "failure" in outcome:
@@ -151,7 +151,7 @@ def execute_on_worker(task: LessonTask) -> dict:
         gpu = _take_gpu(task)
         options = KernelOptions(threads=_threads_per_kernel(), device=task.device, gpu=gpu, check_tensorflow=task.check_tensorflow,
                                 hide_gpus=True, sandbox=choose_sandbox(task.sandbox, say=lambda line: None), cancel=cancel)
-        log = project.build_dir / names.LOGS / task.rendered.course.slug / f"{task.rendered.lesson.slug}.kernel.log"
+        log = kernel_log_file(project, task.rendered)
         try:
             executed = run_notebook(task.rendered, project, options)
         except CellFailure as failure:
@@ -161,7 +161,7 @@ def execute_on_worker(task: LessonTask) -> dict:
             return {"cancelled": True}
         finally:
             stop_watching.set()
-            _give_back_gpu(gpu)
+            _give_back_gpu(task, gpu)
         return {"notebook": nbformat.writes(executed.notebook), "seconds": executed.seconds, "device": executed.device,
                 "written": list(executed.written), "log": _text(log)}
 
@@ -195,30 +195,32 @@ def _watch_for_cancel(name: str, cancel: threading.Event) -> threading.Event:
     return stop
 
 
-_WORKER_GPUS: list[Any] = []  # this worker's free GPUs, found at its first lesson that wants one
 _WORKER_GPUS_LOCK = threading.Lock()
-_WORKER_GPUS_FOUND = threading.Event()
+
+
+@functools.cache
+def _free_gpus(per_gpu: int) -> list[Any]:
+    """This worker's free GPU places, found at its first lesson that wants one: taken and given back in place."""
+    from lessonbuild.pipeline.execute.devices import find_gpus
+
+    return [gpu for _ in range(per_gpu) for gpu in find_gpus()]
 
 
 def _take_gpu(task: LessonTask):
     """One of this worker's GPUs for a lesson that wants one (the GPU resource says one is free); None for the others."""
     if not task.wants_gpu:
         return None
-    from lessonbuild.pipeline.execute.devices import find_gpus
-
     with _WORKER_GPUS_LOCK:
-        if not _WORKER_GPUS_FOUND.is_set():
-            _WORKER_GPUS.extend(gpu for _ in range(task.project.settings.kernels_per_gpu) for gpu in find_gpus())
-            _WORKER_GPUS_FOUND.set()
-        if _WORKER_GPUS:
-            return _WORKER_GPUS.pop(0)
+        free = _free_gpus(task.project.settings.kernels_per_gpu)
+        if free:
+            return free.pop(0)
     if task.device == "gpu":
         raise DeviceMissing(f"{task.rendered.name}: --device gpu, but the worker that offers the resource GPU has "
                             "no GPU (neither NVML nor nvidia-smi found one there)")
     return None
 
 
-def _give_back_gpu(gpu) -> None:
+def _give_back_gpu(task: LessonTask, gpu) -> None:
     if gpu is not None:
         with _WORKER_GPUS_LOCK:
-            _WORKER_GPUS.append(gpu)
+            _free_gpus(task.project.settings.kernels_per_gpu).append(gpu)

@@ -38,9 +38,8 @@ from lessonbuild.model import ExecutedLesson, RenderedLesson
 from lessonbuild.pipeline.bundle import course_bundle
 from lessonbuild.pipeline.execute.devices import NO_GPU, Gpu
 from lessonbuild.pipeline.execute.sandbox import Bubblewrap, Confinement, network_hint, runtime_paths
-from lessonbuild.pipeline.execute.workspace import Workspace
+from lessonbuild.pipeline.execute.workspace import Workspace, kernel_log_file
 from lessonbuild.project import DEFAULT_KERNEL, Project
-from lessonbuild.state import names
 
 if TYPE_CHECKING:
     from jupyter_client.client import KernelClient
@@ -159,7 +158,7 @@ def _run_notebook(rendered: RenderedLesson, project: Project, options: KernelOpt
         record_timing=False,  # wall-clock stamps would make every run's notebook differ; seconds suffice
         log=QUIET_LOG,  # failures are reported by the build, at the lesson line
     )
-    log_path = project.build_dir / names.LOGS / rendered.course.slug / f"{rendered.lesson.slug}.kernel.log"
+    log_path = kernel_log_file(project, rendered)
     log_path.parent.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="lessonbuild-") as sockets, open(log_path, "wb") as kernel_log:

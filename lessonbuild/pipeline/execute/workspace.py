@@ -75,5 +75,10 @@ class Workspace:
         return text.replace(f"{self.folder}{os.sep}", f"{self.course_folder}{os.sep}")
 
 
+def kernel_log_file(project: Project, rendered: RenderedLesson) -> Path:
+    """Where the kernel that runs the lesson writes its own output (stderr, stdout)."""
+    return project.build_dir / names.LOGS / rendered.course.slug / f"{rendered.lesson.slug}.kernel.log"
+
+
 def _listing(folder: Path) -> dict[str, str]:
     return {path.relative_to(folder).as_posix(): file_stamp(path) for path in walk_files(folder)}
