@@ -140,7 +140,8 @@ def _execution_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--cache-url", metavar="URL", type=_cache_url,
         help="a shared cache store to read executed lessons from: a folder, s3://, gs:// or https:// (a published "
-        "site's _cache/) (default: the project's cache_url setting)",
+        "site's _cache/), or none (default: the project's cache_url setting, else the published site's own where "
+        "publish_cache is on)",
     )
     parser.add_argument("--cache-push", action="store_true",
                         help="put the lessons executed here in the cache store (for a trusted build, never a pull request's)")

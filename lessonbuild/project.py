@@ -91,10 +91,11 @@ class Settings:
     cache_url: str = _setting("", {"type": "string"},
                               "a shared cache store that lessons' executed results are read from (and written to "
                               "with --cache-push): a folder, s3://, gs://, or https:// (a published site's _cache/); "
-                              "empty: none")
+                              "empty: the published site's own where publish_cache is on; \"none\": none")
     publish_cache: bool = _setting(False, {"type": "boolean"},
                                    "whether the site publishes its lessons' cache entries under _cache/, for clones "
-                                   "to read as their cache_url")
+                                   "to read (under mkdocs.yml's site_url, else the GitHub Pages address of origin) "
+                                   "where cache_url names no other store")
     site_engine: SiteEngine = _setting("mkdocs", {"enum": list(get_args(SiteEngine))},
                                        "what builds site/ from the pages: MkDocs with Material, or Zensical "
                                        "(incremental; pip install 'lessonbuild[zensical]')")

@@ -92,8 +92,12 @@ def test_every_job_that_executes_lessons_confines_their_kernels_and_leaves_no_to
 
 
 def test_this_repositorys_pull_requests_read_mains_published_cache():
-    assert "publish_cache = true" in (REPOSITORY / "pyproject.toml").read_text()
+    # publish_cache with no cache_url: a build reads the site's own store, at the Pages address of origin
+    settings = (REPOSITORY / "pyproject.toml").read_text()
+    assert "publish_cache = true" in settings and not re.search(r"^cache_url\s*=", settings, re.M)
     (job,) = [job for job in jobs(OURS).values() if job.get("if") == "github.event_name == 'pull_request'"]
     (build,) = builds(job)
-    assert "--cache-url" in build and build.rstrip().endswith(".github.io/${{ github.event.repository.name }}/_cache/\"")
+    assert "--cache-url" not in build and "site_url" not in (REPOSITORY / "mkdocs.yml").read_text()
+    (checkout,) = uses(job, "actions/checkout")
+    assert "repository" not in checkout.get("with", {})  # origin is this repository, whose Pages site is main's
     assert "--cache-push" not in str(jobs(OURS))  # nothing is pushed: Pages publishes the store

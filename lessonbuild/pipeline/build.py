@@ -172,15 +172,20 @@ def _build(project: Project, request: BuildRequest, stamp: dict, out: TextIO) ->
 
 
 def execution_cache(project: Project, options: ExecuteOptions) -> ExecutionCache:
-    """The local cache, with the shared store that --cache-url or the cache_url setting names behind it."""
+    """The local cache, with a shared store behind it: the one --cache-url or the cache_url setting names, else
+    (where the site publishes its cache) the published site's own."""
     from lessonbuild.state.executions import ExecutionCache
-    from lessonbuild.state.store import open_store
+    from lessonbuild.state.store import NO_STORE, open_store, published_store
 
     url = options.cache_url if options.cache_url is not None else project.settings.cache_url
-    if options.cache_push and not url:
+    if options.cache_push and url in ("", NO_STORE):
         raise UsageError("--cache-push: no cache store to push to (give --cache-url, or set cache_url)")
+    name = ""
+    if options.cache_url is None and not url and project.settings.publish_cache:
+        url = published_store(project)
+        name = f'{url} (the published site\'s, as publish_cache has it; cache_url = "none" reads none)'
     try:
-        return ExecutionCache(project, open_store(url, options.cache_push, project.root))
+        return ExecutionCache(project, open_store(url, options.cache_push, project.root, name))
     except UsageError as exc:
         if options.cache_url is not None:
             raise

@@ -16,18 +16,28 @@ workflow on the main branch runs it), never a pull request's.
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
+import re
+import subprocess
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from lessonbuild.errors import MissingExtra, UsageError
 from lessonbuild.fsutil import write_atomic
 
+if TYPE_CHECKING:
+    from lessonbuild.project import Project
+
 STORE_FORMAT = 1  # bump when the store's layout changes (the entries' own format is in their keys)
 MARKER = "lessonbuild-cache.json"
 SITE_FOLDER = "_cache"  # where a site with publish_cache holds its store: cache_url = "https://<site>/_cache/"
+NO_STORE = "none"  # cache_url = "none" or --cache-url none: no store, not even the published site's own
+# A GitHub remote, as clone, actions/checkout or ssh write it: its owner and repository name
+GITHUB_REMOTE = re.compile(r"(?:https://(?:[^@/]+@)?github\.com/|ssh://git@github\.com/|git@github\.com:|git://github\.com/)"
+                           r"(?P<owner>[A-Za-z0-9-]+)/(?P<name>[A-Za-z0-9._-]+?)(?:\.git)?/?")
 # The protocols a store may use. Others that fsspec knows (ssh, git, chained `a::b` URLs, memory) are refused: a
 # cache URL comes from settings that contributors edit.
 PROTOCOLS = ("file", "local", "s3", "gs", "gcs", "http", "https")
@@ -50,9 +60,29 @@ class RemoteStore:
     """One store, opened once per build. Its marker is read at the first fetch; after a failure to reach it, or
     where it is no store of this format, it is asked nothing more."""
 
-    def __init__(self, url: str, fs: Any, root: str, push: bool):
-        self.url, self.fs, self.root, self.push = url, fs, root.rstrip("/"), push
+    def __init__(self, url: str, location: str, push: bool, name: str):
+        self.url, self.location, self.push, self.name = url, location, push, name  # name: what warnings call it
         self.ready: bool | None = None  # None: not looked at yet
+
+    @functools.cached_property
+    def _opened(self) -> tuple[Any, str]:
+        """Its file system and root, at the first use: fsspec and its libraries take a fifth of a second to
+        import, which a build that finds everything in the local cache never pays."""
+        import fsspec
+
+        try:
+            fs, root = fsspec.core.url_to_fs(self.location, **_options(store_protocol(self.url)))
+        except (ValueError, TypeError) as exc:  # a URL its library cannot read (s3:// with no bucket)
+            raise UsageError(f"cache_url {self.url!r}: {exc}") from None
+        return fs, root.rstrip("/")
+
+    @property
+    def fs(self) -> Any:
+        return self._opened[0]
+
+    @property
+    def root(self) -> str:
+        return self._opened[1]
 
     def fetch(self, wanted: dict[str, Path]) -> Fetched:
         """Copy into the local cache each entry the store holds of `wanted` (key -> the local entry's path)."""
@@ -67,7 +97,7 @@ class RemoteStore:
             entries = self._read_many({key: self._path(key, ".ipynb") for key in chunk}, fetched.warnings)
             for key, data in entries.items():
                 if problem := _mismatch(data, chunk[key]):
-                    fetched.warnings.append(f"warning: cache store {self.url}: entry {key[:12]} {problem}: the lesson runs here")
+                    fetched.warnings.append(f"warning: cache store {self.name}: entry {key[:12]} {problem}: the lesson runs here")
                     continue
                 write_atomic(wanted[key], data)
                 fetched.keys.append(key)
@@ -87,7 +117,7 @@ class RemoteStore:
                 self.fs.pipe_file(self._path(key, ".json"), record)  # last: an entry without its record is never read
         except Exception as exc:  # noqa: BLE001 - each library raises its own kinds; any of them means "not stored"
             self.ready = False
-            return f"warning: cache store {self.url}: could not store an entry ({_reason(exc)}): pushing no more"
+            return f"warning: cache store {self.name}: could not store an entry ({_reason(exc)}): pushing no more"
         return warnings[0] if warnings else None
 
     def _is_ready(self, warnings: list[str]) -> bool:
@@ -106,13 +136,13 @@ class RemoteStore:
                 self.fs.pipe_file(marker_path, marker())
                 return True
             except Exception as exc:  # noqa: BLE001 - as in upload
-                warnings.append(_unreachable(self.url, exc))
+                warnings.append(_unreachable(self.name, exc))
                 return False
         if "marker" not in found:
-            warnings.append(f"warning: cache store {self.url}: no {MARKER} there (not a lessonbuild cache): lessons run here")
+            warnings.append(f"warning: cache store {self.name}: no {MARKER} there (not a lessonbuild cache): lessons run here")
             return False
         if (version := _format_of(found["marker"])) != STORE_FORMAT:
-            warnings.append(f"warning: cache store {self.url}: written by another version of lessonbuild (store format "
+            warnings.append(f"warning: cache store {self.name}: written by another version of lessonbuild (store format "
                             f"{version}, this one reads {STORE_FORMAT}): lessons run here")
             return False
         return True
@@ -120,8 +150,9 @@ class RemoteStore:
     def _read_many(self, paths: dict[str, str], warnings: list[str]) -> dict[str, bytes]:
         """The bytes at each path that exists, by the same names. On a failure to reach the store: none, a
         warning, and the store is asked nothing more."""
+        fs = self.fs  # outside the try: a URL its library refuses is the user's to fix, not a store out of reach
         try:
-            found = {path.rstrip("/"): value for path, value in self.fs.cat(list(paths.values()), on_error="return").items()}
+            found = {path.rstrip("/"): value for path, value in fs.cat(list(paths.values()), on_error="return").items()}
         except Exception as exc:  # noqa: BLE001 - as in upload
             found = {path.rstrip("/"): exc for path in paths.values()}
         read: dict[str, bytes] = {}
@@ -130,7 +161,7 @@ class RemoteStore:
             if isinstance(value, bytes):
                 read[name] = value
             elif not _is_missing(value):
-                warnings.append(_unreachable(self.url, value))
+                warnings.append(_unreachable(self.name, value))
                 self.ready = False
                 return {}
         return read
@@ -154,23 +185,53 @@ def marker() -> bytes:
     return json.dumps({"format": STORE_FORMAT}).encode()
 
 
-def open_store(url: str, push: bool, project_root: Path) -> RemoteStore | None:
-    """The store at `url` (a path relative to the project, or a URL of PROTOCOLS); None where `url` is empty."""
-    if not url:
+def open_store(url: str, push: bool, project_root: Path, name: str = "") -> RemoteStore | None:
+    """The store at `url` (a path relative to the project, or a URL of PROTOCOLS); None where `url` is empty or
+    NO_STORE. A pushing build opens it at once, so that a URL its library refuses stops the build before any lesson
+    runs; a reading one opens it at its first miss. `name` is what warnings call it, where not its URL."""
+    if not url or url == NO_STORE:
         return None
     protocol = store_protocol(url)
     if push and protocol in READ_ONLY:
         raise UsageError(f"--cache-push: a store at {protocol}:// is read-only (a published site's); push to its source")
     if protocol in NEEDS and _missing(NEEDS[protocol][0]):
         raise MissingExtra(f"cache_url {url!r}", NEEDS[protocol][1], NEEDS[protocol][0])
-    import fsspec
+    store = RemoteStore(url, url if "://" in url else str((project_root / url).resolve()), push, name or url)
+    if push:
+        store.fs  # noqa: B018 - opened for its error, if any
+    return store
 
-    location = url if "://" in url else str((project_root / url).resolve())
+
+def published_store(project: Project) -> str:
+    """The store a site with publish_cache carries, where the project says where its site is: under mkdocs.yml's
+    site_url, else under the GitHub Pages address of the project's origin remote (as its workflow publishes it)."""
+    from lessonbuild.project import site_url
+
+    site = site_url(project)
+    if not site.startswith(("https://", "http://")):
+        site = github_pages_address(_origin_remote(project.root))
+    return f"{site}{SITE_FOLDER}/" if site else ""
+
+
+def github_pages_address(remote: str) -> str:
+    """Where GitHub Pages publishes the site of the repository at this remote URL; empty for a remote elsewhere."""
+    if not (match := GITHUB_REMOTE.fullmatch(remote.strip())):
+        return ""
+    owner, name = match["owner"].lower(), match["name"]  # Pages' host names are lower case; their paths are not
+    return f"https://{owner}.github.io/" if name.lower() == f"{owner}.github.io" else f"https://{owner}.github.io/{name}/"
+
+
+def _origin_remote(root: Path) -> str:
+    """The origin remote of the git repository at `root`: only one whose top it is, since a course in a folder of
+    a larger repository is not what that repository's site publishes."""
+    if not (root / ".git").exists():
+        return ""
     try:
-        fs, root = fsspec.core.url_to_fs(location, **_options(protocol))
-    except (ValueError, TypeError) as exc:  # a URL its library cannot read (s3:// with no bucket)
-        raise UsageError(f"cache_url {url!r}: {exc}") from None
-    return RemoteStore(url, fs, root, push)
+        found = subprocess.run(["git", "-C", str(root), "config", "--get", "remote.origin.url"],
+                               capture_output=True, text=True, timeout=10, check=False)
+    except (OSError, subprocess.SubprocessError):  # no git on this machine
+        return ""
+    return found.stdout.strip() if found.returncode == 0 else ""
 
 
 def store_protocol(url: str) -> str:

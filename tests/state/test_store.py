@@ -11,7 +11,8 @@ import time
 import pytest
 
 from lessonbuild.errors import UsageError
-from lessonbuild.state.store import MARKER, entry_name, marker, open_store, record_of
+from lessonbuild.project import load_project
+from lessonbuild.state.store import MARKER, entry_name, github_pages_address, marker, open_store, published_store, record_of
 from tests.conftest import TINY_LESSON, make_project, run_build
 
 KEYS = ["aa" + "1" * 62, "bb" + "2" * 62, "cc" + "3" * 62]
@@ -120,6 +121,37 @@ def test_a_published_site_cannot_be_pushed_to(tmp_path):
         open_store("https://example.org/_cache/", True, tmp_path)
 
 
+@pytest.mark.parametrize(("remote", "address"), [
+    ("https://github.com/Course-Team/cv-lessons", "https://course-team.github.io/cv-lessons/"),  # actions/checkout's
+    ("https://github.com/course-team/cv-lessons.git", "https://course-team.github.io/cv-lessons/"),
+    ("git@github.com:course-team/cv-lessons.git", "https://course-team.github.io/cv-lessons/"),
+    ("ssh://git@github.com/course-team/cv-lessons.git", "https://course-team.github.io/cv-lessons/"),
+    ("https://x-access-token:secret@github.com/course-team/cv-lessons", "https://course-team.github.io/cv-lessons/"),
+    ("https://github.com/Course-Team/course-team.github.io.git", "https://course-team.github.io/"),  # the owner's site
+    ("https://gitlab.com/course-team/cv-lessons.git", ""),
+    ("https://github.com.evil.example/course-team/cv-lessons", ""),
+    ("/srv/git/cv-lessons.git", ""),
+])
+def test_a_github_remote_gives_its_pages_address(remote, address):
+    assert github_pages_address(remote) == address
+
+
+def git_repository(root, remote: str):
+    subprocess.run(["git", "init", "-q", str(root)], check=True)
+    subprocess.run(["git", "-C", str(root), "remote", "add", "origin", remote], check=True)
+
+
+def test_the_published_store_is_under_site_url_else_under_the_pages_address_of_origin(tiny_root, tmp_path):
+    git_repository(tiny_root, "git@github.com:course-team/cv-lessons.git")
+    assert published_store(load_project(tiny_root)) == "https://course-team.github.io/cv-lessons/_cache/"
+    with (tiny_root / "mkdocs.yml").open("a") as mkdocs:
+        mkdocs.write("site_url: https://lessons.example.org/cv\n")
+    assert published_store(load_project(tiny_root)) == "https://lessons.example.org/cv/_cache/"
+    course = make_project(tmp_path / "monorepo" / "course", {"01-plots": TINY_LESSON})
+    git_repository(tmp_path / "monorepo", "git@github.com:course-team/everything.git")
+    assert published_store(load_project(course)) == ""  # that repository's site is not this course's
+
+
 def test_a_bad_cache_url_setting_is_an_error_at_its_line(tiny_root):
     (tiny_root / "pyproject.toml").write_text('[tool.lessonbuild]\ntimeout = 60\ncache_url = "ssh://host/x"\n')
     result = run_build(tiny_root)
@@ -163,7 +195,18 @@ def test_a_clone_builds_from_the_published_site_starting_no_kernel_and_runs_only
         sums = clone / "lessons" / "tiny" / "02-sums.md"
         sums.write_text(sums.read_text().replace("print(2 + 2,", "print(3 + 3,"))
         lines = built_lines(clone)
-    assert lines[0].startswith("tiny/01-plots: cached (") and lines[1].startswith("tiny/02-sums: executed in ")
+        assert lines[0].startswith("tiny/01-plots: cached (") and lines[1].startswith("tiny/02-sums: executed in ")
+        # A clone that names no store, of a project that publishes its cache, reads the store at its site's address
+        beside = clone_of(origin, tmp_path / "beside", "publish_cache = true\n")
+        with (beside / "mkdocs.yml").open("a") as mkdocs:
+            mkdocs.write(f"site_url: {address}/\n")
+        refused = run_build(beside, "--require-cache", "--cache-url", "none")
+        assert refused.returncode == 1 and "--require-cache" in refused.stderr
+        assert sum("cached from the cache store" in line for line in built_lines(beside, "--require-cache")) == 2
+    plots = beside / "lessons" / "tiny" / "01-plots.md"
+    plots.write_text(plots.read_text().replace("Some prose.", "Some edited prose."))
+    edited = run_build(beside)  # the server is gone: a build with nothing to execute never asks the store
+    assert edited.returncode == 0 and "cache store" not in edited.stderr and "executed in" not in edited.stdout
 
 
 @pytest.mark.kernel
