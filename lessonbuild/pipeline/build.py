@@ -183,7 +183,7 @@ def execution_cache(project: Project, options: ExecuteOptions) -> ExecutionCache
     name = ""
     if options.cache_url is None and not url and project.settings.publish_cache:
         url = published_store(project)
-        name = f'{url} (the published site\'s, as publish_cache has it; cache_url = "none" reads none)'
+        name = f"{url} (the published site's own: publish_cache is on and cache_url names no store)"
     try:
         return ExecutionCache(project, open_store(url, options.cache_push, project.root, name))
     except UsageError as exc:

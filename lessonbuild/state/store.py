@@ -19,6 +19,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+import logging
 import re
 import subprocess
 from dataclasses import dataclass
@@ -70,6 +71,7 @@ class RemoteStore:
         import, which a build that finds everything in the local cache never pays."""
         import fsspec
 
+        _quiet_libraries()
         try:
             fs, root = fsspec.core.url_to_fs(self.location, **_options(store_protocol(self.url)))
         except (ValueError, TypeError) as exc:  # a URL its library cannot read (s3:// with no bucket)
@@ -251,12 +253,24 @@ def _options(protocol: str) -> dict[str, Any]:
         # trust_env off: no proxy or .netrc credentials of this machine go to a URL that settings name
         return {"client_kwargs": {"timeout": aiohttp.ClientTimeout(connect=CONNECT_SECONDS, sock_read=READ_SECONDS),
                                   "trust_env": False}}
+    if protocol in ("gs", "gcs"):  # gcsfs retries a failed request itself, six times over about 30 s
+        import aiohttp
+
+        return {"requests_timeout": aiohttp.ClientTimeout(connect=CONNECT_SECONDS, sock_read=READ_SECONDS)}
     if protocol == "s3":
         return {"config_kwargs": {"connect_timeout": CONNECT_SECONDS, "read_timeout": READ_SECONDS,
                                   "retries": {"max_attempts": 3}}}
     if protocol in ("file", "local"):
         return {"auto_mkdir": True}  # an entry's folder is made as it is written
     return {}
+
+
+@functools.cache
+def _quiet_libraries() -> None:
+    """Keep the store libraries' own logging (gcsfs logs a traceback for each request it gives up on) off stderr,
+    where Python's last-resort handler would print it: the store says what went wrong in one warning line."""
+    for library in ("fsspec", "s3fs", "gcsfs", "aiobotocore", "botocore"):
+        logging.getLogger(library).addHandler(logging.NullHandler())
 
 
 def _missing(module: str) -> bool:

@@ -13,7 +13,7 @@ import pytest
 from lessonbuild.errors import UsageError
 from lessonbuild.project import load_project
 from lessonbuild.state.store import MARKER, entry_name, github_pages_address, marker, open_store, published_store, record_of
-from tests.conftest import TINY_LESSON, make_project, run_build
+from tests.conftest import TINY_LESSON, make_project, problems, run_build
 
 KEYS = ["aa" + "1" * 62, "bb" + "2" * 62, "cc" + "3" * 62]
 SUM_LESSON = """\
@@ -220,30 +220,52 @@ def test_an_unreachable_store_builds_here_unless_the_cache_is_required(tiny_root
         line for line in result.stderr.splitlines() if line.startswith(f"warning: cache store {url} cannot be reached")]
 
 
-@pytest.fixture
-def s3_server(tmp_path):
-    """moto's S3 server on 127.0.0.1, a bucket in it, and the variables that point s3fs (through botocore) at it."""
-    port = free_port()
-    with serving([sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)], port) as address:
-        env = {**os.environ, "AWS_ENDPOINT_URL": address, "AWS_ACCESS_KEY_ID": "testing-key",
-               "AWS_SECRET_ACCESS_KEY": "testing-secret", "AWS_DEFAULT_REGION": "us-east-1"}
-        env.pop("CI", None)
-        subprocess.run([sys.executable, "-c", "import s3fs; s3fs.S3FileSystem().mkdir('lessons-cache')"],
-                       env=env, check=True, timeout=60)
-        yield env
+def object_store_environment(protocol: str, address: str) -> dict[str, str]:
+    """The variables that point the store's library at a server on 127.0.0.1, with its kind of credentials."""
+    env = {key: value for key, value in os.environ.items() if key != "CI"}
+    if protocol == "s3":  # s3fs, through botocore
+        return {**env, "AWS_ENDPOINT_URL": address, "AWS_ACCESS_KEY_ID": "testing-key",
+                "AWS_SECRET_ACCESS_KEY": "testing-secret", "AWS_DEFAULT_REGION": "us-east-1"}
+    # gcsfs: an emulator, which takes any credentials; gcsfs's gRPC probe of a bucket's kind waits 60 s on one
+    return {**env, "STORAGE_EMULATOR_HOST": address, "GCSFS_EXPERIMENTAL_ZB_HNS_SUPPORT": "false",
+            "GOOGLE_CLOUD_PROJECT": "lessons", "AWS_SECRET_ACCESS_KEY": "testing-secret"}
+
+
+SERVERS = {  # each started as a process of its own: moto's S3 server, and a Cloud Storage emulator
+    "s3": ["-m", "moto.server", "-H", "127.0.0.1", "-p"],
+    "gs": ["-m", "gcp_storage_emulator", "start", "--in-memory", "--host", "127.0.0.1", "--port"],
+}
+
+
+@pytest.fixture(params=list(SERVERS))
+def object_store(request):
+    """An S3 or Cloud Storage server on 127.0.0.1 with a bucket in it: the store's URL and the build's variables."""
+    protocol, port = request.param, free_port()
+    with serving([sys.executable, *SERVERS[protocol], str(port)], port) as address:
+        env = object_store_environment(protocol, address)
+        run_on_store(f"{protocol}://lessons-cache", "fs.mkdir(sys.argv[2])", env, "lessons-cache")
+        yield f"{protocol}://lessons-cache/course", env
+
+
+def run_on_store(url: str, code: str, env: dict[str, str], *args: str) -> None:
+    """Python code with `fs`, the store's file system as fsspec opens it, run as a client of its own."""
+    script = f"import fsspec, sys; fs = fsspec.url_to_fs(sys.argv[1])[0]; {code}"
+    subprocess.run([sys.executable, "-c", script, url, *args], env=env, check=True, timeout=120)
 
 
 @pytest.mark.kernel
-def test_an_s3_store_serves_a_clone_what_a_trusted_build_pushed_and_kernels_never_see_its_credentials(tmp_path, s3_server):
+def test_an_object_store_serves_a_clone_what_a_trusted_build_pushed_and_kernels_never_see_its_credentials(
+        tmp_path, object_store):
+    url, env = object_store
     origin = two_lessons(tmp_path / "origin")
-    url = "s3://lessons-cache/course"
-    pushed = built_lines(origin, "--cache-url", url, "--cache-push", env=s3_server)
+    pushed = built_lines(origin, "--cache-url", url, "--cache-push", env=env)
     assert sum("executed in" in line for line in pushed) == 2
     assert "4 None" in (origin / "site" / "tiny" / "02-sums" / "index.html").read_text()  # the secret stays in the build
     clone = clone_of(origin, tmp_path / "clone", f'cache_url = "{url}"\n')
-    assert sum("cached from the cache store" in line for line in built_lines(clone, env=s3_server)) == 2
-    script = "import s3fs, sys; fs = s3fs.S3FileSystem(); [fs.pipe_file(p, b'{}') for p in fs.glob(sys.argv[1])]"
-    subprocess.run([sys.executable, "-c", script, "lessons-cache/course/entries/*/*.ipynb"], env=s3_server, check=True)
-    damaged = run_build(clone_of(origin, tmp_path / "third", f'cache_url = "{url}"\n'), env=s3_server)
+    assert sum("cached from the cache store" in line for line in built_lines(clone, env=env)) == 2
+    entries = url.split("://")[1] + "/entries/*/*.ipynb"
+    run_on_store(url, "[fs.pipe_file(path, b'{}') for path in fs.glob(sys.argv[2])]", env, entries)
+    damaged = run_build(clone_of(origin, tmp_path / "third", f'cache_url = "{url}"\n'), env=env)
     assert damaged.returncode == 0 and damaged.stdout.count("executed in") == 2
     assert damaged.stderr.count("is 2 bytes, its record says") == 2
+    assert all(line.startswith(f"warning: cache store {url}: entry ") for line in problems(damaged.stderr))
