@@ -35,6 +35,20 @@ from lessonbuild.project import Project, SandboxMode
 
 CONNECT_SECONDS = 10
 GPU_RESOURCE = "GPU"
+SCHEMES = ("tcp", "tls", "ws", "wss")  # how a build reaches a scheduler elsewhere (inproc is in-process, ucx needs its extra)
+
+
+def _check_address(address: str, named_by: str) -> None:
+    """A scheduler's address as distributed reads it, [SCHEME://]HOST:PORT with a scheme of SCHEMES; else UsageError."""
+    from distributed.comm.addressing import parse_address, parse_host_port
+
+    try:
+        scheme, location = parse_address(address)
+        if scheme not in SCHEMES:
+            raise ValueError(f"a scheduler is reached by {', '.join(f'{known}://' for known in SCHEMES)}")
+        parse_host_port(location)
+    except ValueError as exc:
+        raise UsageError(f"{named_by}: not a scheduler's address, as tcp://HOST:8786 ({exc})") from None
 
 
 @dataclass(frozen=True)
@@ -64,10 +78,16 @@ class Cluster:
         if not self.address:
             raise UsageError("--executor dask: no scheduler to submit to (give --scheduler ADDRESS, or set "
                              "DASK_SCHEDULER_ADDRESS)")
+        named_by = f"--scheduler {self.address}" if address else f"DASK_SCHEDULER_ADDRESS {self.address}"
+        _check_address(self.address, named_by)
         try:
             self.client = Client(self.address, timeout=CONNECT_SECONDS)
         except (OSError, TimeoutError) as exc:
-            raise UsageError(f"--scheduler {self.address}: no Dask scheduler answers there ({exc})") from None
+            raise UsageError(f"{named_by}: no Dask scheduler answers there ({exc})") from None
+        except (TypeError, ValueError) as exc:  # distributed's word for TLS with no certificates configured
+            raise UsageError(f"{named_by}: Dask cannot connect as configured ({exc}); tls:// takes Dask's TLS "
+                             "settings: distributed.comm.tls.ca-file, .client.cert and .client.key "
+                             "(DASK_DISTRIBUTED__COMM__TLS__CA_FILE and so on)") from None
         self.cancelled = f"lessonbuild-cancel-{uuid.uuid4().hex}"
         self.futures: dict[Any, Any] = {}
 

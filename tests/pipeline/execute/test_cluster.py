@@ -1,5 +1,6 @@
 """Lessons as tasks of a real Dask cluster: a scheduler and two workers started as their own processes on 127.0.0.1
 (one offering the resource GPU, its GPU simulated by an nvidia-smi on its PATH, as the device tests do)."""
+import contextlib
 import os
 import signal
 import socket
@@ -10,9 +11,10 @@ import time
 
 import pytest
 
-from tests.conftest import REPOSITORY, author_environment, make_project, run_build
+from tests.conftest import REPOSITORY, author_environment, make_project, problems, run_build
 
 distributed = pytest.importorskip("distributed")
+trustme = pytest.importorskip("trustme")
 
 PLAIN = "---\ntitle: Plain\n---\n\n# Plain\n\n```{code-cell} ipython3\nprint('plain', 2 + 2)\n```\n"
 ON_GPU = "---\ntitle: On a GPU\nresources: {gpu: 1}\n---\n\n# On a GPU\n\n```{code-cell} ipython3\nprint('wants a GPU')\n```\n"
@@ -23,6 +25,31 @@ def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
+
+
+SCHEDULER = [sys.executable, "-m", "distributed.cli.dask_scheduler", "--host", "127.0.0.1", "--no-dashboard"]
+WORKER = [sys.executable, "-m", "distributed.cli.dask_worker", "--nthreads", "1", "--no-nanny", "--no-dashboard"]
+
+
+@contextlib.contextmanager
+def running(scheduler: list[str], workers: list[tuple[list[str], dict]], address: str, client_security=None):
+    """A scheduler and its workers as processes of their own, once every worker has registered; stopped after."""
+    processes = [subprocess.Popen(scheduler, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)]
+    try:
+        for command, env in workers:
+            processes.append(subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+        with distributed.Client(address, timeout=60, security=client_security) as client:
+            client.wait_for_workers(len(workers), timeout=120)
+        yield address
+    finally:
+        for process in reversed(processes):
+            process.terminate()
+        for process in processes:
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:  # a worker still closing its connections: not the test's business
+                process.kill()
+                process.wait(timeout=10)
 
 
 @pytest.fixture
@@ -37,27 +64,10 @@ def cluster(tmp_path):
     smi.chmod(smi.stat().st_mode | stat.S_IEXEC)
     gpu_env = {**author_environment(), "PATH": f"{bin_folder}{os.pathsep}{os.environ['PATH']}"}
     gpu_env.pop("CUDA_VISIBLE_DEVICES", None)
-    common = ["--nthreads", "1", "--no-nanny", "--no-dashboard"]
-    processes = [subprocess.Popen([sys.executable, "-m", "distributed.cli.dask_scheduler", "--host", "127.0.0.1",
-                                   "--port", str(port), "--no-dashboard"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)]
-    try:
-        processes.append(subprocess.Popen([sys.executable, "-m", "distributed.cli.dask_worker", address, *common,
-                                           "--name", "cpu-worker"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
-        processes.append(subprocess.Popen([sys.executable, "-m", "distributed.cli.dask_worker", address, *common,
-                                           "--name", "gpu-worker", "--resources", "GPU=1"], env=gpu_env,
-                                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
-        with distributed.Client(address, timeout=60) as client:
-            client.wait_for_workers(2, timeout=120)
+    workers = [([*WORKER, address, "--name", "cpu-worker"], author_environment()),
+               ([*WORKER, address, "--name", "gpu-worker", "--resources", "GPU=1"], gpu_env)]
+    with running([*SCHEDULER, "--port", str(port)], workers, address):
         yield address
-    finally:
-        for process in reversed(processes):
-            process.terminate()
-        for process in processes:
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:  # a worker still closing its connections: not the test's business
-                process.kill()
-                process.wait(timeout=10)
 
 
 @pytest.mark.kernel
@@ -100,6 +110,53 @@ def _worker_running(client, prefix: str) -> str:
                 return worker
         time.sleep(0.05)
     raise AssertionError(f"no worker ran {prefix}")
+
+
+@pytest.fixture
+def tls_cluster(tmp_path):
+    """A scheduler that speaks only TLS and asks every peer for a certificate of its CA, with one worker; and the
+    variables that give a build such a certificate, through Dask's own configuration."""
+    ca = trustme.CA()
+    files = {name: tmp_path / f"{name}.pem" for name in ("ca", "node")}
+    ca.cert_pem.write_to_path(files["ca"])
+    ca.issue_cert("127.0.0.1").private_key_and_cert_chain_pem.write_to_path(files["node"])
+    tls = ["--tls-ca-file", str(files["ca"]), "--tls-cert", str(files["node"]), "--tls-key", str(files["node"])]
+    port = free_port()
+    address = f"tls://127.0.0.1:{port}"
+    security = distributed.security.Security(tls_ca_file=str(files["ca"]), tls_client_cert=str(files["node"]),
+                                             tls_client_key=str(files["node"]), require_encryption=True)
+    with running([*SCHEDULER, "--port", str(port), "--protocol", "tls", *tls],
+                 [([*WORKER, address, *tls], author_environment())], address, security):
+        yield address, {"DASK_DISTRIBUTED__COMM__TLS__CA_FILE": str(files["ca"]),
+                        "DASK_DISTRIBUTED__COMM__TLS__CLIENT__CERT": str(files["node"]),
+                        "DASK_DISTRIBUTED__COMM__TLS__CLIENT__KEY": str(files["node"])}
+
+
+@pytest.mark.kernel
+def test_a_tls_cluster_runs_lessons_for_a_build_with_its_certificate_and_refuses_one_without(tiny_root, tmp_path, tls_cluster):
+    address, certificate = tls_cluster
+    stranger = tmp_path / "stranger.pem"
+    trustme.CA().issue_cert("127.0.0.1").private_key_and_cert_chain_pem.write_to_path(stranger)
+    for env, problem in [({}, "tls:// takes Dask's TLS settings"),
+                         ({**certificate, "DASK_DISTRIBUTED__COMM__TLS__CLIENT__CERT": str(stranger),
+                           "DASK_DISTRIBUTED__COMM__TLS__CLIENT__KEY": str(stranger)}, "no Dask scheduler answers there")]:
+        refused = run_build(tiny_root, "--executor", "dask", "--scheduler", address, env={**author_environment(), **env})
+        assert refused.returncode == 2 and problems(refused.stderr) == [
+            line for line in problems(refused.stderr) if line.startswith(f"--scheduler {address}: ") and problem in line]
+    result = run_build(tiny_root, "--executor", "dask", "--scheduler", address, env={**author_environment(), **certificate})
+    assert result.returncode == 0 and result.stdout.startswith("tiny/01-plots: executed in "), result.stderr
+
+
+@pytest.mark.parametrize(("address", "problem"), [
+    ("http://127.0.0.1:8786", "a scheduler is reached by tcp://, tls://, ws://, wss://"),
+    ("inproc://scheduler", "a scheduler is reached by"),
+    ("tcp://127.0.0.1:87x6", "invalid literal"),
+    ("tcp://127.0.0.1", "missing port number"),
+])
+def test_an_address_that_is_no_schedulers_is_one_line(tiny_root, address, problem):
+    result = run_build(tiny_root, "--executor", "dask", "--scheduler", address)
+    (line,) = problems(result.stderr)
+    assert result.returncode == 2 and line.startswith(f"--scheduler {address}: not a scheduler's address") and problem in line
 
 
 def test_the_scheduler_never_comes_from_the_settings(tiny_root):
