@@ -1,6 +1,8 @@
 """The build's exceptions: what went wrong, and where in the sources; and how each reaches the user (report_errors)."""
 from __future__ import annotations
 
+import os
+import signal
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -173,7 +175,24 @@ def report_errors(action: Callable[[], int | None], debug: bool = False, err: Te
         print(exc, file=err, flush=True)
         return exc.exit_code
     except Exception as exc:  # a bug of the build itself: one line, the traceback only on request
+        if isinstance(exc, BrokenPipeError) and _output_closed():
+            # `lessonbuild | head`: the reader of the output is gone, so the build stops, as a shell's commands do;
+            # its files are whole, as after Ctrl-C. stdout goes nowhere, so that Python's exit reports nothing more.
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            return 128 + signal.SIGPIPE
         if debug:
             raise
         print(f"internal error: {type(exc).__name__}: {exc} (run with --debug for the traceback)", file=err)
         return 1
+
+
+def _output_closed() -> bool:
+    """Whether standard output is a pipe whose reader has closed it (poll says so of the pipe's writing end)."""
+    try:
+        import select
+
+        poller = select.poll()
+        poller.register(sys.stdout.fileno(), select.POLLOUT)
+        return any(event & select.POLLERR for _, event in poller.poll(0))
+    except (OSError, ValueError, AttributeError):  # no file descriptor, or no poll (Windows)
+        return False

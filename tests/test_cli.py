@@ -1,12 +1,13 @@
 """End to end through the real command line, on a tiny course without TensorFlow."""
 import os
+import signal
 import subprocess
 import sys
 
 import nbformat
 import pytest
 
-from tests.conftest import author_environment, problems, run_build
+from tests.conftest import REPOSITORY, author_environment, make_project, problems, run_build
 
 
 def snapshot(folder):
@@ -90,12 +91,7 @@ def test_bad_usage_exits_2(tiny_root):
 
 @pytest.mark.kernel
 def test_ctrl_c_stops_cleanly_and_loses_nothing(tiny_root):
-    import signal
-    import subprocess
-    import sys
     import time
-
-    from tests.conftest import REPOSITORY
 
     assert run_build(tiny_root).returncode == 0
     before_site = snapshot(tiny_root / "site")
@@ -117,6 +113,23 @@ def test_ctrl_c_stops_cleanly_and_loses_nothing(tiny_root):
     assert problems(err) == ["interrupted; site/, figures/ and the cache are as they were"]
     assert snapshot(tiny_root / "site") == before_site
     assert snapshot(tiny_root / "_build" / "cache") == before_cache
+
+
+def test_a_build_whose_output_is_closed_stops_as_a_piped_command_does_and_leaves_the_site_whole(tmp_path):
+    root = make_project(tmp_path / "p", {"01-prose": "---\ntitle: Prose\n---\n\n# Prose\n\nSome prose.\n"})
+    assert run_build(root, "--no-execute").returncode == 0
+    before = snapshot(root / "site")
+    lesson = root / "lessons" / "tiny" / "01-prose.md"
+    lesson.write_text(lesson.read_text().replace("Some prose.", "Other prose."))
+    read, write = os.pipe()
+    os.close(read)  # as `lessonbuild | head -0` leaves it
+    try:
+        build = subprocess.run([sys.executable, str(REPOSITORY / "build.py"), "--project", str(root), "--no-execute"],
+                               stdout=write, stderr=subprocess.PIPE, text=True, env=author_environment(), timeout=600)
+    finally:
+        os.close(write)
+    assert build.returncode == 128 + signal.SIGPIPE and problems(build.stderr) == []
+    assert snapshot(root / "site") == before  # it stopped at its first line of output, before the site
 
 
 def test_global_options_work_before_and_after_the_command(tiny_root, tmp_path):
