@@ -175,7 +175,7 @@ def execution_cache(project: Project, options: ExecuteOptions) -> ExecutionCache
     """The local cache, with a shared store behind it: the one --cache-url or the cache_url setting names, else
     (where the site publishes its cache) the published site's own."""
     from lessonbuild.state.executions import ExecutionCache
-    from lessonbuild.state.store import NO_STORE, open_store, published_store
+    from lessonbuild.state.store import NO_STORE, open_store, published_store, shown
 
     url = options.cache_url if options.cache_url is not None else project.settings.cache_url
     if options.cache_push and url in ("", NO_STORE):
@@ -189,7 +189,7 @@ def execution_cache(project: Project, options: ExecuteOptions) -> ExecutionCache
     except UsageError as exc:
         if options.cache_url is not None:
             raise
-        raise setting_error(project, "cache_url", str(exc).removeprefix(f"cache_url {url!r}: ")) from None
+        raise setting_error(project, "cache_url", str(exc).removeprefix(f"cache_url {shown(url)!r}: ")) from None
 
 
 def _check_forced(courses: Prepared, force: list[str] | None) -> None:

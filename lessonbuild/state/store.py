@@ -75,7 +75,7 @@ class RemoteStore:
         try:
             fs, root = fsspec.core.url_to_fs(self.location, **_options(store_protocol(self.url)))
         except (ValueError, TypeError) as exc:  # a URL its library cannot read (s3:// with no bucket)
-            raise UsageError(f"cache_url {self.url!r}: {exc}") from None
+            raise UsageError(f"cache_url {shown(self.url)!r}: {exc}") from None
         return fs, root.rstrip("/")
 
     @property
@@ -197,8 +197,8 @@ def open_store(url: str, push: bool, project_root: Path, name: str = "") -> Remo
     if push and protocol in READ_ONLY:
         raise UsageError(f"--cache-push: a store at {protocol}:// is read-only (a published site's); push to its source")
     if protocol in NEEDS and _missing(NEEDS[protocol][0]):
-        raise MissingExtra(f"cache_url {url!r}", NEEDS[protocol][1], NEEDS[protocol][0])
-    store = RemoteStore(url, url if "://" in url else str((project_root / url).resolve()), push, name or url)
+        raise MissingExtra(f"cache_url {shown(url)!r}", NEEDS[protocol][1], NEEDS[protocol][0])
+    store = RemoteStore(url, url if "://" in url else str((project_root / url).resolve()), push, name or shown(url))
     if push:
         store.fs  # noqa: B018 - opened for its error, if any
     return store
@@ -239,10 +239,37 @@ def _origin_remote(root: Path) -> str:
 def store_protocol(url: str) -> str:
     """The protocol of a store's URL ("file" for a path), where it is one a store may use; else UsageError."""
     protocol = url.split("://", 1)[0].lower() if "://" in url else "file"
+    if "[" in url and "::" in url:  # fsspec would cut it at the "::" as a chain of two URLs
+        raise UsageError(f"cache_url {shown(url)!r}: an IPv6 address cannot be read as a store's host: name it by a host name")
     if "::" in url or protocol not in PROTOCOLS:
         known = ", ".join(f"{name}://" for name in PROTOCOLS if name != "local")
-        raise UsageError(f"cache_url {url!r}: a cache store is a folder or a URL of {known}")
+        raise UsageError(f"cache_url {shown(url)!r}: a cache store is a folder or a URL of {known}")
+    if protocol not in ("file", "local") and not _host_of(url):
+        place = "host" if protocol in READ_ONLY else "bucket"
+        raise UsageError(f"cache_url {shown(url)!r}: no {place} in it (as {protocol}://{place.upper()}/PREFIX)")
     return protocol
+
+
+def shown(url: str) -> str:
+    """The URL as messages show it: a password or token in it (https://user:token@host/) left out."""
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return url
+    if "@" not in parts.netloc:
+        return url
+    return parts._replace(netloc="***@" + parts.netloc.rsplit("@", 1)[1]).geturl()
+
+
+def _host_of(url: str) -> str:
+    from urllib.parse import urlsplit
+
+    try:
+        return urlsplit(url).hostname or ""
+    except ValueError:  # an unclosed [ of an IPv6 address
+        return ""
 
 
 def _options(protocol: str) -> dict[str, Any]:

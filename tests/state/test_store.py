@@ -2,6 +2,7 @@
 (end to end, with real servers) a clone that builds from a served site's _cache/ or from S3 starting no kernel."""
 import contextlib
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -114,6 +115,21 @@ def test_a_push_makes_the_store_and_replaces_an_entry_only_with_other_bytes(tmp_
 def test_a_store_url_of_another_kind_is_refused(tmp_path, url):
     with pytest.raises(UsageError, match="a cache store is a folder or a URL of file://, s3://"):
         open_store(url, False, tmp_path)
+
+
+@pytest.mark.parametrize(("url", "problem"), [
+    ("s3://", "no bucket in it (as s3://BUCKET/PREFIX)"), ("gs:///course", "no bucket in it"),
+    ("https://", "no host in it (as https://HOST/PREFIX)"), ("http://[::1]:8000/_cache/", "an IPv6 address"),
+])
+def test_a_store_url_that_names_no_place_is_refused_at_once(tmp_path, url, problem):
+    with pytest.raises(UsageError, match=re.escape(problem)):
+        open_store(url, False, tmp_path)
+
+
+def test_a_password_in_a_store_url_is_never_shown(tmp_path):
+    store = open_store(f"http://reader:s3cret@127.0.0.1:{free_port()}/_cache/", False, tmp_path)
+    (warning,) = store.fetch({KEYS[0]: tmp_path / "x.ipynb"}).warnings
+    assert "s3cret" not in warning and "reader" not in warning and "http://***@127.0.0.1:" in warning
 
 
 def test_a_published_site_cannot_be_pushed_to(tmp_path):
