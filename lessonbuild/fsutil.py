@@ -3,10 +3,12 @@ walk, stamp and hash that every stage and store uses, and how a source file is r
 where its links lead to a file inside the folder it may come from."""
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import shutil
 import tempfile
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -64,6 +66,58 @@ def fresh_folder(path: Path) -> Path:
     shutil.rmtree(path, ignore_errors=True)
     path.mkdir(parents=True)
     return path
+
+
+OWNER_FILE = ".lessonbuild-owner"  # locked for as long as the process that made its folder lives
+ABANDONED_SECONDS = 60  # a folder younger than this may be one whose owner is about to lock it
+
+
+@contextlib.contextmanager
+def scratch_folder(prefix: str) -> Iterator[Path]:
+    """A folder in the system's temporary folder for as long as the block runs, removed after it, as
+    TemporaryDirectory makes. A process killed outright (SIGKILL, out of memory) cannot remove its own, so each
+    holds a lock for its owner's lifetime, which the kernel drops as the process dies: making a new one removes
+    the abandoned folders of the same prefix, whose lock anyone can take."""
+    _remove_abandoned(prefix)
+    folder = Path(tempfile.mkdtemp(prefix=prefix))
+    owner = _locked(folder / OWNER_FILE, wait=True)
+    try:
+        yield folder
+    finally:
+        if owner is not None:
+            os.close(owner)
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _remove_abandoned(prefix: str) -> None:
+    for folder in Path(tempfile.gettempdir()).glob(f"{prefix}*"):
+        try:
+            if time.time() - folder.stat().st_mtime < ABANDONED_SECONDS or not (folder / OWNER_FILE).is_file():
+                continue
+        except OSError:  # removed meanwhile
+            continue
+        if (lock := _locked(folder / OWNER_FILE, wait=False)) is not None:
+            shutil.rmtree(folder, ignore_errors=True)
+            os.close(lock)
+
+
+def _locked(path: Path, wait: bool) -> int | None:
+    """A descriptor of `path` holding its exclusive lock; None where another process holds it, or where this
+    system has no such locks (Windows, whose temporary folders its own cleaner empties)."""
+    try:
+        import fcntl
+    except ImportError:
+        return None
+    try:
+        descriptor = os.open(path, os.O_RDWR | os.O_CREAT, FILE_MODE)
+    except OSError:
+        return None
+    try:
+        fcntl.flock(descriptor, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+    except OSError:
+        os.close(descriptor)
+        return None
+    return descriptor
 
 
 def file_stamp(path: Path) -> str:

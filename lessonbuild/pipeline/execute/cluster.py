@@ -18,7 +18,6 @@ from __future__ import annotations
 import functools
 import io
 import os
-import tempfile
 import threading
 import uuid
 import zipfile
@@ -28,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from lessonbuild.errors import CellFailure, DeviceMissing, MissingExtra, UsageError
+from lessonbuild.fsutil import scratch_folder
 from lessonbuild.model import ExecutedLesson, RenderedLesson
 from lessonbuild.pipeline.bundle import expanded, lesson_files
 from lessonbuild.pipeline.execute.workspace import kernel_log_file
@@ -162,8 +162,8 @@ def execute_on_worker(task: LessonTask) -> dict:
     from lessonbuild.pipeline.execute.kernel import KernelOptions, run_notebook
     from lessonbuild.pipeline.execute.sandbox import choose_sandbox
 
-    with tempfile.TemporaryDirectory(prefix="lessonbuild-task-") as folder:
-        project = replace(task.project, root=Path(folder))
+    with scratch_folder("lessonbuild-task-") as folder:
+        project = replace(task.project, root=folder)
         with zipfile.ZipFile(io.BytesIO(task.files)) as bundle:
             bundle.extractall(folder)
         cancel = threading.Event()

@@ -20,7 +20,6 @@ import re
 import site
 import sys
 import sysconfig
-import tempfile
 import threading
 import time
 from dataclasses import dataclass, field, replace
@@ -34,6 +33,7 @@ from nbclient.util import ensure_async
 from tornado.httpclient import HTTPClientError
 
 from lessonbuild.errors import CellFailure, DeviceMissing, MissingExtra, SourceLocation, UsageError
+from lessonbuild.fsutil import scratch_folder
 from lessonbuild.model import ExecutedLesson, RenderedLesson
 from lessonbuild.pipeline.bundle import course_bundle
 from lessonbuild.pipeline.execute.devices import NO_GPU, Gpu
@@ -161,7 +161,7 @@ def _run_notebook(rendered: RenderedLesson, project: Project, options: KernelOpt
     log_path = kernel_log_file(project, rendered)
     log_path.parent.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
-    with tempfile.TemporaryDirectory(prefix="lessonbuild-") as sockets, open(log_path, "wb") as kernel_log:
+    with scratch_folder("lessonbuild-kernel-") as sockets, open(log_path, "wb") as kernel_log:
         environment = kernel_environment(project, folder, options, own_python=client.kernel_name == DEFAULT_KERNEL)
         kernel: dict[str, Any]  # how the kernel starts: a gateway's setup code, or a local kernel's environment and log
         confinement = None  # a gateway's kernels are confined, or not, where they run
@@ -169,8 +169,8 @@ def _run_notebook(rendered: RenderedLesson, project: Project, options: KernelOpt
             client.km = _gateway_kernel_manager(options.gateway, client.kernel_name)
             kernel = {"setup": _remote_setup_code(project.root / rendered.course.path, project.root, environment)}
         else:
-            confinement = _confinement(project, rendered, writable or folder, Path(sockets), folder) if options.sandbox else None
-            client.km = _local_kernel_manager(client, Path(sockets), options.sandbox, confinement)
+            confinement = _confinement(project, rendered, writable or folder, sockets, folder) if options.sandbox else None
+            client.km = _local_kernel_manager(client, sockets, options.sandbox, confinement)
             kernel = {"env": environment, "stderr": kernel_log, "stdout": kernel_log}
         try:
             probe = asyncio.run(_run(client, rendered, kernel, _relative_paths(project.root, as_course_folder), options))
