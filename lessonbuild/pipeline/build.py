@@ -66,10 +66,10 @@ class BuildRequest:
     @property
     def may_take_no_op(self) -> bool:
         """Whether "nothing changed" may be taken from the stamps; a GPU build always asks for the GPU and looks
-        at what each entry ran on: nothing is taken on trust."""
+        at what each entry ran on, and a pushing one offers the store every entry: nothing is taken on trust."""
         options = self.options
         return (options.force is None and options.uncached == "execute" and self.shard is None and not self.preview
-                and options.device != "gpu")
+                and options.device != "gpu" and not options.cache_push)
 
 
 @dataclass

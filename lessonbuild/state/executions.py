@@ -105,7 +105,7 @@ Lookup = Hit | Miss
 
 class ExecutionCache:
     """The local cache, and the shared store behind it where there is one (store.py): entries the local cache
-    lacks are fetched from the store before the lookups, and runs of this build are pushed to it."""
+    lacks are fetched from the store before the lookups, and the entries of this build are pushed to it."""
 
     def __init__(self, project: Project, shared: RemoteStore | None = None):
         self.project, self.shared = project, shared
@@ -122,9 +122,14 @@ class ExecutionCache:
         self.fetched.update(fetched.keys)
         return fetched.warnings
 
-    def push(self, inputs: Inputs) -> str | None:
-        """Put this build's run of `inputs` in the store, where the build pushes; a warning where it could not."""
-        return self.shared.upload(inputs.key, self._entry(inputs.key)) if self.shared is not None else None
+    def push(self, ran: list[Inputs], replace: bool = True) -> tuple[int, list[str]]:
+        """Put the local entries of `ran` in the store, where the build pushes, but for those it brought from
+        there; `replace`: also over an entry of the same key with other bytes. How many were stored, and the
+        warnings."""
+        if self.shared is None:
+            return 0, []
+        entries = {inputs.key: self._entry(inputs.key) for inputs in ran if inputs.key not in self.fetched}
+        return self.shared.upload(entries, replace)
 
     def entry_file(self, rendered: RenderedLesson) -> tuple[str, Path] | None:
         """The key and local file of the entry that serves the lesson's inputs now, where there is one."""

@@ -105,22 +105,32 @@ class RemoteStore:
                 fetched.keys.append(key)
         return fetched
 
-    def upload(self, key: str, entry: Path) -> str | None:
-        """Put a run of this build in the store: it replaces one of the same key (an older run, of packages since
-        updated, that readers would run again), unless the store has these very bytes. A warning where it cannot."""
+    def upload(self, entries: dict[str, Path], replace: bool = True) -> tuple[int, list[str]]:
+        """Put entries of this build in the store (key -> the local entry). With `replace`, each replaces one of
+        the same key (an older run, of packages since updated, that readers would run again) unless the store has
+        these very bytes; without, only keys the store lacks are put. How many it stored, and the warnings; after
+        a failure, it pushes no more."""
         warnings: list[str] = []
-        if not self.push or not self._is_ready(warnings):
-            return warnings[0] if warnings else None
-        data = entry.read_bytes()
-        record = record_of(data)
-        try:
-            if self._read_many({key: self._path(key, ".json")}, warnings).get(key) != record and not warnings:
+        if not entries or not self.push or not self._is_ready(warnings):
+            return 0, warnings
+        records = self._read_many({key: self._path(key, ".json") for key in entries}, warnings)
+        stored = 0
+        for key, entry in entries.items():
+            if not self.ready:
+                break  # it stopped answering: said once
+            if key in records and not replace:
+                continue
+            data = entry.read_bytes()
+            if records.get(key) == (record := record_of(data)):
+                continue
+            try:
                 self.fs.pipe_file(self._path(key, ".ipynb"), data)
                 self.fs.pipe_file(self._path(key, ".json"), record)  # last: an entry without its record is never read
-        except Exception as exc:  # noqa: BLE001 - each library raises its own kinds; any of them means "not stored"
-            self.ready = False
-            return f"warning: cache store {self.name}: could not store an entry ({_reason(exc)}): pushing no more"
-        return warnings[0] if warnings else None
+                stored += 1
+            except Exception as exc:  # noqa: BLE001 - each library raises its own kinds; any of them means "not stored"
+                self.ready = False
+                warnings.append(f"warning: cache store {self.name}: could not store an entry ({_reason(exc)}): pushing no more")
+        return stored, warnings
 
     def _is_ready(self, warnings: list[str]) -> bool:
         if self.ready is None:

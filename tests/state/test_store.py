@@ -100,14 +100,14 @@ def test_a_push_makes_the_store_and_replaces_an_entry_only_with_other_bytes(tmp_
     entry = tmp_path / "entry.ipynb"
     entry.write_bytes(b"first run")
     store = open_store("shared", True, tmp_path)
-    assert store.upload(KEYS[0], entry) is None
+    assert store.upload({KEYS[0]: entry}) == (1, [])
     stored = tmp_path / "shared" / entry_name(KEYS[0], ".ipynb")
     assert (tmp_path / "shared" / MARKER).read_bytes() == marker() and stored.read_bytes() == b"first run"
     assert (tmp_path / "shared" / entry_name(KEYS[0], ".json")).read_bytes() == record_of(b"first run")
     os.utime(stored, ns=(0, 0))
-    assert store.upload(KEYS[0], entry) is None and stored.stat().st_mtime_ns == 0  # the same bytes: left alone
+    assert store.upload({KEYS[0]: entry}) == (0, []) and stored.stat().st_mtime_ns == 0  # the same bytes: left alone
     entry.write_bytes(b"a newer run")
-    assert store.upload(KEYS[0], entry) is None and stored.read_bytes() == b"a newer run"
+    assert store.upload({KEYS[0]: entry}) == (1, []) and stored.read_bytes() == b"a newer run"
 
 
 @pytest.mark.parametrize("url", ["ssh://host/cache", "simplecache::https://example.org/_cache/", "memory://cache",
@@ -275,7 +275,12 @@ def test_an_object_store_serves_a_clone_what_a_trusted_build_pushed_and_kernels_
     url, env = object_store
     origin = two_lessons(tmp_path / "origin")
     pushed = built_lines(origin, "--cache-url", url, "--cache-push", env=env)
-    assert sum("executed in" in line for line in pushed) == 2
+    assert sum("executed in" in line for line in pushed) == 2 and "from the local cache" not in "".join(pushed)
+    seeded = two_lessons(tmp_path / "seeded")  # a cache made before the store: a push shares it without a run
+    (seeded / "lessons" / "tiny" / "01-plots.md").write_text(TINY_LESSON.replace("print(helper.greeting())", "print(helper.greeting(), 1)"))
+    assert sum("executed in" in line for line in built_lines(seeded, env=env)) == 2
+    offered = built_lines(seeded, "--cache-url", url, "--cache-push", env=env)
+    assert "cache store: 1 lesson from the local cache put in it" in offered and "executed in" not in "".join(offered)
     assert "4 None" in (origin / "site" / "tiny" / "02-sums" / "index.html").read_text()  # the secret stays in the build
     clone = clone_of(origin, tmp_path / "clone", f'cache_url = "{url}"\n')
     assert sum("cached from the cache store" in line for line in built_lines(clone, env=env)) == 2

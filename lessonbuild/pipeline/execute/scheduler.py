@@ -81,6 +81,7 @@ def _reuse(lessons: list[RenderedLesson], project: Project, cache: ExecutionCach
     """The lessons served by the cache (or left unexecuted), and the others with why they must run."""
     results: dict[str, Result] = _needing_no_run(lessons, options, out)
     pending: list[Pending] = []
+    reused: list[Inputs] = []  # the cache's hits
     looked_up = [r for r in lessons if r.name not in results and not _is_forced(r, options.force)]
     for warning in cache.fetch_missing([cache.inputs(rendered) for rendered in looked_up]):
         _warn(warning)
@@ -102,6 +103,7 @@ def _reuse(lessons: list[RenderedLesson], project: Project, cache: ExecutionCach
             fetched = " from the cache store" if inputs.key in cache.fetched else ""
             say(out, rendered, f"cached{fetched} (executed on {cached.device} in {cached.seconds:.1f} s)")
             results[rendered.name] = cached
+            reused.append(inputs)
             continue
         if found.reason is MissReason.DAMAGED:
             print(f"warning: {found.detail}: the lesson runs again", file=sys.stderr, flush=True)
@@ -110,7 +112,20 @@ def _reuse(lessons: list[RenderedLesson], project: Project, cache: ExecutionCach
             results[rendered.name] = ExecutedLesson.unexecuted(rendered)
         else:
             pending.append(Pending(rendered, inputs, RunReason.MISSED, cache.why_executed(rendered, inputs, found)))
+    _push_reused(reused, cache, out)
     return results, pending
+
+
+def _push_reused(reused: list[Inputs], cache: ExecutionCache, out: TextIO) -> None:
+    """With --cache-push, what this build found in its local cache goes to the store too, where the store has
+    no entry of its key: a cache made before the store was set up, or by a build that did not push, is shared
+    without a run (an entry the store has is as good a run, and is left alone)."""
+    stored, warnings = cache.push(reused, replace=False)
+    for warning in warnings:
+        _warn(warning)
+    if stored:
+        print(f"cache store: {stored} {'lesson' if stored == 1 else 'lessons'} from the local cache put in it",
+              file=out, flush=True)
 
 
 def _needing_no_run(lessons: list[RenderedLesson], options: ExecuteOptions, out: TextIO) -> dict[str, Result]:
@@ -259,7 +274,7 @@ def _finished(outcome: Callable[[], ExecutedLesson], item: Pending, cache: Execu
     result = result.recorded(outputs=cache.store(result, item.inputs))
     wrote = f"; wrote {', '.join(result.written)} in {names.SCRATCH}/" if result.written else ""
     say(out, item.rendered, f"executed in {result.seconds:.1f} s on {result.device} ({item.why}){wrote}")
-    if warning := cache.push(item.inputs):
+    for warning in cache.push([item.inputs])[1]:
         _warn(warning)
     return result
 
