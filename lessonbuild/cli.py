@@ -144,7 +144,8 @@ def _execution_options(parser: argparse.ArgumentParser) -> None:
         "publish_cache is on)",
     )
     parser.add_argument("--cache-push", action="store_true",
-                        help="put the lessons executed here in the cache store (for a trusted build, never a pull request's)")
+                        help="put the lessons executed here in the cache store, and the local cache's entries it lacks "
+                        "(for a trusted build, never a pull request's)")
     parser.add_argument("--junit", type=_output_file, metavar="FILE", help="write one JUnit test case per lesson to FILE")
 
 
