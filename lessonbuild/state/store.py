@@ -74,7 +74,7 @@ class RemoteStore:
         _quiet_libraries()
         try:
             fs, root = fsspec.core.url_to_fs(self.location, **_options(store_protocol(self.url)))
-        except (ValueError, TypeError) as exc:  # a URL its library cannot read (s3:// with no bucket)
+        except (ValueError, TypeError) as exc:  # a URL its library refuses
             raise UsageError(f"cache_url {shown(self.url)!r}: {exc}") from None
         return fs, root.rstrip("/")
 
